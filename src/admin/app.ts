@@ -1,0 +1,131 @@
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { pinoHttp } from 'pino-http';
+import type { z } from 'zod';
+import { DialtoneError, PROBLEM_CONTENT_TYPE, invalid, toProblem, type FieldError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Route } from './routes.js';
+
+export interface AdminAppDeps {
+  routes: Route[];
+  /** True when the Authorization header carries a valid admin token. */
+  checkToken: (authorization: string | undefined) => Promise<boolean>;
+  logger: Logger;
+  /** Failed authentications allowed per client address per minute before 429s. */
+  authFailuresPerMinute?: number;
+}
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+const BODY_LIMIT = '1mb';
+
+/** zod issues as field errors: one per wrong field, unknown fields each named. */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.flatMap((issue): FieldError[] => {
+    const path = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'is not a known field' }));
+    }
+    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+    return [{ path: path.join('.'), message }];
+  });
+}
+
+const sendProblem = (res: express.Response, err: unknown): void => {
+  const problem = toProblem(err);
+  if (problem.status === 401) res.set('WWW-Authenticate', 'Bearer realm="dialtone"');
+  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+};
+
+/** body-parser's errors, as the problems a client can act on. */
+function bodyError(err: { type?: string; message?: string }): DialtoneError | undefined {
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return invalid([{ path: '', message: `body is not valid JSON (${err.message ?? 'parse error'})` }]);
+    case 'entity.too.large':
+      return new DialtoneError('payload_too_large', `body is larger than ${BODY_LIMIT}`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new DialtoneError('unsupported_media_type', err.message ?? 'unsupported body encoding');
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The admin REST API as an express app, mounted at /api/v1. It never listens: main (or a test)
+ * puts it behind an HTTPS server.
+ */
+export function createAdminApp({ routes, checkToken, logger, authFailuresPerMinute = 30 }: AdminAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use(
+    pinoHttp({
+      logger,
+      // Only what a request is, never what it carries: no bodies, no headers.
+      serializers: {
+        req: (req: { method: string; url: string; remoteAddress?: string }) => ({ method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+
+  const throttle = rateLimit({
+    windowMs: 60_000,
+    limit: authFailuresPerMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    // Only failed authentications count.
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+    skipSuccessfulRequests: true,
+    handler: (_req, res) => sendProblem(res, new DialtoneError('too_many_requests', 'too many failed authentications; wait a minute')),
+  });
+
+  const authenticate: RequestHandler = async (req, _res, next) => {
+    next((await checkToken(req.get('authorization'))) ? undefined : new DialtoneError('unauthorized', 'missing or invalid token'));
+  };
+
+  const jsonBody = express.json({ limit: BODY_LIMIT, type: JSON_TYPES, strict: false });
+  const requireJson =
+    (route: Route): RequestHandler =>
+    (req, _res, next) => {
+      const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+      if (hasBody && !req.is(JSON_TYPES)) {
+        next(new DialtoneError('unsupported_media_type', `body must be application/json; got ${req.get('content-type') ?? 'no content type'}`));
+      } else if (!hasBody && !route.bodyOptional) {
+        next(invalid([{ path: '', message: 'a JSON body is required' }]));
+      } else next();
+    };
+
+  const api = express.Router({ caseSensitive: true, strict: false });
+  for (const route of routes) {
+    const chain: RequestHandler[] = [];
+    if (!route.public) chain.push(throttle, authenticate);
+    if (route.body) chain.push(requireJson(route), jsonBody);
+    chain.push(async (req, res) => {
+      let body: unknown;
+      if (route.body) {
+        const parsed = route.body.safeParse(req.body ?? {});
+        if (!parsed.success) throw invalid(fieldErrors(parsed.error));
+        body = parsed.data;
+      }
+      const query = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));
+      const result = await route.handler({ params: req.params as Record<string, string>, body, query });
+      if (route.status === 204 || result === undefined) res.status(route.status).end();
+      else res.status(route.status).json(result);
+    });
+    api[route.method](route.path.replace(/\{(\w+)\}/g, ':$1'), ...chain);
+  }
+  app.use('/api/v1', api);
+
+  app.use((_req, _res, next) => next(new DialtoneError('not_found', 'no such resource')));
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    const known = err instanceof DialtoneError ? err : bodyError(err as { type?: string });
+    if (!known || !known.expose) (req as { log?: Logger }).log?.error({ err }, 'request failed');
+    sendProblem(res, known ?? err);
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,106 @@
+/**
+ * Every admin route, once, as data: the app registers them and the OpenAPI document describes
+ * them from the same entries, so the two cannot drift apart.
+ */
+import { z } from 'zod';
+import { notFound } from '../errors.js';
+import { parseMac } from '../domain/mac.js';
+import type { Store } from '../store/store.js';
+import { deviceView, employeeView, type Records } from './records.js';
+import * as s from './schemas.js';
+
+export interface RouteContext {
+  params: Record<string, string>;
+  body: unknown;
+  query: Record<string, string | undefined>;
+}
+
+export interface Route {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  /** OpenAPI form: `/sites/{id}`. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** Request body schema; the handler gets the parsed value. */
+  body?: z.ZodType;
+  /** Whether the body may be left out (it then parses as `{}`). */
+  bodyOptional?: boolean;
+  query?: Record<string, string>;
+  response?: z.ZodType;
+  status: number;
+  /** Routes are protected by the bearer token unless this says otherwise. */
+  public?: boolean;
+  handler: (ctx: RouteContext) => Promise<unknown>;
+}
+
+export interface RoutesDeps {
+  store: Store;
+  records: Records;
+  models: () => Array<z.output<typeof s.modelView>>;
+  openapi: () => unknown;
+}
+
+const found = <T>(what: string, value: T | null): T => {
+  if (value === null) throw notFound(what);
+  return value;
+};
+const gone = (what: string, deleted: boolean): void => {
+  if (!deleted) throw notFound(what);
+};
+/** `{mac}` in any accepted form; a malformed one cannot name a device, so it is a 404 too. */
+const macParam = (text: string | undefined): string => {
+  try {
+    return parseMac(text ?? '');
+  } catch {
+    throw notFound('device');
+  }
+};
+
+export function adminRoutes({ store, records, models, openapi }: RoutesDeps): Route[] {
+  const id = (ctx: RouteContext): string => ctx.params.id ?? '';
+  const mac = (ctx: RouteContext): string => macParam(ctx.params.mac);
+  const withCredentials = ({ device, credentials }: Awaited<ReturnType<Records['createDevice']>>) => ({
+    ...deviceView(device),
+    credentials,
+  });
+
+  return [
+    { method: 'get', path: '/health', tag: 'meta', summary: 'Liveness', status: 200, public: true, response: z.object({ status: z.literal('ok') }), handler: async () => ({ status: 'ok' }) },
+    { method: 'get', path: '/openapi.json', tag: 'meta', summary: 'This document', status: 200, public: true, handler: async () => openapi() },
+    { method: 'get', path: '/models', tag: 'meta', summary: 'Supported vendors and models, with the files each requests', status: 200, response: z.array(s.modelView), handler: async () => models() },
+
+    { method: 'post', path: '/sites', tag: 'sites', summary: 'Create a site', status: 201, body: s.siteCreate, response: s.siteView, handler: async (ctx) => records.createSite(ctx.body as s.SiteCreate) },
+    { method: 'get', path: '/sites', tag: 'sites', summary: 'List sites', status: 200, response: z.array(s.siteView), handler: async () => store.listSites() },
+    { method: 'get', path: '/sites/{id}', tag: 'sites', summary: 'Read a site', status: 200, response: s.siteView, handler: async (ctx) => found('site', await store.getSite(id(ctx))) },
+    { method: 'patch', path: '/sites/{id}', tag: 'sites', summary: 'Change a site (JSON merge patch)', status: 200, body: s.sitePatch, response: s.siteView, handler: async (ctx) => records.patchSite(id(ctx), ctx.body as s.SitePatch) },
+    { method: 'delete', path: '/sites/{id}', tag: 'sites', summary: 'Delete a site without employees', status: 204, handler: async (ctx) => gone('site', await store.deleteSite(id(ctx))) },
+
+    {
+      method: 'post', path: '/employees', tag: 'employees', summary: 'Create an employee, optionally with a device (both or neither)', status: 201, body: s.employeeCreate, response: s.employeeCreated,
+      handler: async (ctx) => {
+        const { employee, device, credentials } = await records.createEmployee(ctx.body as s.EmployeeCreate);
+        return { ...employeeView(employee), ...(device && credentials ? { device: { ...deviceView(device), credentials } } : {}) };
+      },
+    },
+    { method: 'get', path: '/employees', tag: 'employees', summary: 'List employees', status: 200, query: { siteId: 'Only employees of this site' }, response: z.array(s.employeeView), handler: async (ctx) => (await store.listEmployees(ctx.query.siteId ? { siteId: ctx.query.siteId } : {})).map(employeeView) },
+    { method: 'get', path: '/employees/{id}', tag: 'employees', summary: 'Read an employee', status: 200, response: s.employeeView, handler: async (ctx) => employeeView(found('employee', await store.getEmployee(id(ctx)))) },
+    { method: 'patch', path: '/employees/{id}', tag: 'employees', summary: 'Change an employee (JSON merge patch)', status: 200, body: s.employeePatch, response: s.employeeView, handler: async (ctx) => employeeView(await records.patchEmployee(id(ctx), ctx.body as s.EmployeePatch)) },
+    { method: 'delete', path: '/employees/{id}', tag: 'employees', summary: 'Delete an employee; their devices stay, unassigned', status: 204, handler: async (ctx) => gone('employee', await store.deleteEmployee(id(ctx))) },
+
+    { method: 'post', path: '/devices', tag: 'devices', summary: 'Register a device; returns its credentials', status: 201, body: s.deviceCreate, response: s.deviceCreated, handler: async (ctx) => withCredentials(await records.createDevice(ctx.body as s.DeviceCreate)) },
+    { method: 'get', path: '/devices', tag: 'devices', summary: 'List devices', status: 200, query: { employeeId: 'Only devices of this employee' }, response: z.array(s.deviceView), handler: async (ctx) => (await store.listDevices(ctx.query.employeeId ? { employeeId: ctx.query.employeeId } : {})).map(deviceView) },
+    { method: 'get', path: '/devices/{mac}', tag: 'devices', summary: 'Read a device', status: 200, response: s.deviceView, handler: async (ctx) => deviceView(found('device', await store.getDevice(mac(ctx)))) },
+    { method: 'patch', path: '/devices/{mac}', tag: 'devices', summary: 'Change a device (JSON merge patch)', status: 200, body: s.devicePatch, response: s.deviceView, handler: async (ctx) => deviceView(await records.patchDevice(mac(ctx), ctx.body as s.DevicePatch)) },
+    { method: 'delete', path: '/devices/{mac}', tag: 'devices', summary: 'Delete a device', status: 204, handler: async (ctx) => gone('device', await store.deleteDevice(mac(ctx))) },
+    { method: 'get', path: '/devices/{mac}/credentials', tag: 'devices', summary: "Read a device's SIP and provisioning credentials", status: 200, response: s.credentialsView, handler: async (ctx) => records.readCredentials(mac(ctx)) },
+    { method: 'post', path: '/devices/{mac}/credentials', tag: 'devices', summary: 'Regenerate the SIP auth name, SIP password and provisioning password', status: 200, response: s.credentialsView, handler: async (ctx) => (await records.regenerateCredentials(mac(ctx))).credentials },
+    {
+      method: 'post', path: '/devices/{mac}/reprovision', tag: 'devices', summary: 'Open a new enrollment window, optionally rotating the credentials', status: 200, body: s.reprovisionInput, bodyOptional: true, response: s.deviceView.extend({ credentials: s.credentialsView.optional() }),
+      handler: async (ctx) => {
+        const { rotateCredentials } = ctx.body as z.output<typeof s.reprovisionInput>;
+        if (rotateCredentials) return withCredentials(await records.regenerateCredentials(mac(ctx), true));
+        return deviceView(await records.reprovision(mac(ctx)));
+      },
+    },
+  ];
+}

@@ -1,0 +1,223 @@
+/**
+ * The admin API's shapes, once: the routes validate with them and the OpenAPI document is
+ * generated from them. Context-free rules (MAC form, username characters, time zone, PIN form)
+ * live here, by calling the domain functions; rules that need stored data (does the site exist,
+ * which country a national phone number belongs to, uniqueness) are checked by the records layer
+ * and the store.
+ */
+import { z } from 'zod';
+import { DialtoneError } from '../errors.js';
+import { parseMac } from '../domain/mac.js';
+import { validatePin } from '../domain/pin.js';
+import { validateTimeZone } from '../domain/timezone.js';
+import { validateUsername } from '../domain/username.js';
+import { validateExtension } from '../domain/extension.js';
+
+/** A string checked (and possibly normalised) by a domain function that throws DialtoneError. */
+const ruled = (rule: (input: string) => string, meta: { description: string; example?: string }) =>
+  z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return rule(value);
+      } catch (err) {
+        if (!(err instanceof DialtoneError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.errors[0]?.message ?? err.message });
+        return z.NEVER;
+      }
+    })
+    .meta(meta);
+
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const host = text(253).regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address').meta({ example: 'sip.example.com' });
+
+export const macInput = ruled((s) => parseMac(s), {
+  description: 'MAC address: 12 hex digits, bare or with ":", "-" or Cisco "." separators, any case',
+  example: '00:15:65:4a:a9:37',
+});
+const timeZone = ruled((s) => validateTimeZone(s), { description: 'IANA time zone name', example: 'America/New_York' });
+/** Phone numbers are normalised to E.164 by the records layer (national forms take the site's country). */
+const phone = text(32).meta({ description: 'Phone number; stored as E.164', example: '+1 212 736 5000' });
+
+export const addressInput = z
+  .strictObject({
+    line1: text(200),
+    line2: text(200).optional(),
+    city: text(100),
+    region: text(100).optional(),
+    postalCode: text(20).optional(),
+    country: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, 'must be a two-letter ISO 3166-1 country code')
+      .transform((s) => s.toUpperCase())
+      .meta({ example: 'US' }),
+  })
+  .meta({ description: 'Postal address, as E911 wants it' });
+
+const sipInput = z.strictObject({
+  registrar: host,
+  port: z.number().int().min(1).max(65535).optional(),
+  transport: z.enum(['udp', 'tcp', 'tls']).default('udp'),
+  outboundProxy: host.optional(),
+});
+
+export const siteCreate = z.strictObject({
+  name: text(200),
+  timeZone,
+  address: addressInput.optional(),
+  sip: sipInput,
+  voicemailNumber: text(32).regex(/^[0-9*#+]+$/, 'must be digits, *, # or +').optional(),
+  ntpServer: host.optional(),
+});
+
+export const deviceFields = {
+  model: text(64).meta({ description: 'A model id from GET /models, or "generic"', example: 'generic' }),
+  label: text(200).optional(),
+};
+
+const employeeFields = {
+  siteId: text(64),
+  firstName: text(100),
+  lastName: text(100),
+  username: ruled((s) => validateUsername(s), {
+    description: 'Letters, digits, ".", "-", ":", "[" and "]"; unique regardless of case',
+    example: 'ada.lovelace',
+  }),
+  email: z.email('must be an email address').max(254).optional(),
+  voicemailToEmail: z.boolean().default(false),
+  phoneNumber: phone.optional(),
+  extension: ruled((s) => validateExtension(s), { description: 'Digits; defaults to the last four of phoneNumber', example: '5000' }).optional(),
+  unreachableForward: phone.optional(),
+  timeZone: timeZone.optional(),
+  authorizedUser: z.boolean().default(false),
+  pin: ruled((s) => validatePin(s), { description: 'Authorized-user PIN, digits; write-only' }).optional(),
+  emergencyAddress: addressInput.optional(),
+  sendWelcomeEmail: z.boolean().default(false),
+};
+
+export const employeeCreate = z
+  .strictObject({
+    ...employeeFields,
+    device: z.strictObject({ mac: macInput, ...deviceFields }).optional(),
+  })
+  .superRefine((e, ctx) => {
+    if (e.authorizedUser && e.pin === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['pin'], message: 'is required when authorizedUser is true' });
+    }
+    if (e.extension === undefined && e.phoneNumber === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['extension'], message: 'is required when there is no phoneNumber to take it from' });
+    }
+    if (e.sendWelcomeEmail && e.email === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['email'], message: 'is required when sendWelcomeEmail is true' });
+    }
+  });
+
+export const deviceCreate = z.strictObject({
+  mac: macInput,
+  ...deviceFields,
+  employeeId: text(64).optional(),
+});
+
+/**
+ * PATCH bodies are JSON merge patches (RFC 7396): a field present replaces the stored one, `null`
+ * removes an optional field. The merged record is then checked by the create rules.
+ */
+const patchOf = <T extends z.ZodRawShape>(shape: T, required: readonly string[]) =>
+  z.strictObject(
+    Object.fromEntries(
+      Object.entries(shape).map(([k, v]) => [k, required.includes(k) ? (v as z.ZodType).optional() : (v as z.ZodType).nullable().optional()]),
+    ) as { [K in keyof T]: z.ZodOptional<z.ZodNullable<T[K]>> },
+  );
+
+export const sitePatch = patchOf(siteCreate.shape, ['name', 'timeZone', 'sip']);
+export const employeePatch = patchOf(employeeFields, ['siteId', 'firstName', 'lastName', 'username']);
+export const devicePatch = patchOf({ ...deviceFields, employeeId: text(64) }, ['model']);
+
+export const reprovisionInput = z.strictObject({
+  rotateCredentials: z.boolean().default(false).meta({ description: 'Also regenerate the SIP and provisioning credentials' }),
+});
+
+export type SiteCreate = z.output<typeof siteCreate>;
+export type EmployeeCreate = z.output<typeof employeeCreate>;
+export type DeviceCreate = z.output<typeof deviceCreate>;
+export type SitePatch = z.output<typeof sitePatch>;
+export type EmployeePatch = z.output<typeof employeePatch>;
+export type DevicePatch = z.output<typeof devicePatch>;
+
+// Response shapes, for the OpenAPI document.
+
+const stamps = { createdAt: z.iso.datetime(), updatedAt: z.iso.datetime() };
+const addressOut = z.object({
+  line1: z.string(),
+  line2: z.string().optional(),
+  city: z.string(),
+  region: z.string().optional(),
+  postalCode: z.string().optional(),
+  country: z.string(),
+});
+
+export const credentialsView = z
+  .object({
+    authName: z.string(),
+    password: z.string(),
+    provisioning: z.object({ username: z.string(), password: z.string() }),
+  })
+  .meta({ description: 'SIP and provisioning credentials, in clear: returned only where the API says so' });
+
+export const siteView = z.object({
+  id: z.string(),
+  name: z.string(),
+  timeZone: z.string(),
+  address: addressOut.optional(),
+  sip: z.object({ registrar: z.string(), port: z.number().optional(), transport: z.enum(['udp', 'tcp', 'tls']), outboundProxy: z.string().optional() }),
+  voicemailNumber: z.string().optional(),
+  ntpServer: z.string().optional(),
+  ...stamps,
+});
+
+export const deviceView = z.object({
+  mac: z.string().meta({ description: '12 lower-case hex digits' }),
+  model: z.string(),
+  employeeId: z.string().optional(),
+  label: z.string().optional(),
+  authName: z.string(),
+  enrollmentUntil: z.iso.datetime().optional(),
+  ...stamps,
+});
+
+export const employeeView = z.object({
+  id: z.string(),
+  siteId: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  username: z.string(),
+  email: z.string().optional(),
+  voicemailToEmail: z.boolean(),
+  phoneNumber: z.string().optional(),
+  extension: z.string(),
+  unreachableForward: z.string().optional(),
+  timeZone: z.string(),
+  authorizedUser: z.boolean(),
+  hasPin: z.boolean(),
+  emergencyAddress: addressOut.optional(),
+  welcomeEmail: z.object({ status: z.enum(['pending', 'sent', 'failed']), requestedAt: z.iso.datetime() }).optional(),
+  ...stamps,
+});
+
+export const deviceCreated = deviceView.extend({ credentials: credentialsView });
+export const employeeCreated = employeeView.extend({ device: deviceCreated.optional() });
+
+export const problemView = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+export const modelView = z.object({
+  id: z.string(),
+  vendor: z.string(),
+  name: z.string(),
+  files: z.array(z.string()).meta({ description: 'File names the phone requests, with <mac> in its vendor case' }),
+});

@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { StartupError } from './errors.js';
+
+/** `host:port` (IPv6 hosts in brackets), port 0 for any free port; `off` disables the listener. */
+export type Listen = { host: string; port: number } | 'off';
+
+const listen = z.string().transform((value, ctx): Listen => {
+  if (value === 'off') return 'off';
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) {
+    ctx.addIssue({ code: 'custom', message: `must be host:port (port 0-65535, IPv6 in brackets) or off; got "${value}"` });
+    return z.NEVER;
+  }
+  return { host: (m[1] ?? m[2]) as string, port };
+});
+
+const cidr = z.string().refine(
+  (value) => {
+    const [addr, bits, ...rest] = value.trim().split('/');
+    const family = isIP(addr ?? '');
+    const max = family === 4 ? 32 : 128;
+    return family !== 0 && rest.length === 0 && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max));
+  },
+  { message: 'must be an IPv4 or IPv6 address with an optional /prefix' },
+);
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Every setting, with its default in configs/default.json and its variable DIALTONE_<UPPER_SNAKE>. */
+export const settingsSchema = z
+  .object({
+    /** Folder for the database file, the secret key, the admin token file. */
+    dataDir: z.string().min(1),
+    /** Folder for the CA and server certificate (created when missing). */
+    certsDir: z.string().min(1),
+    /** Admin REST API, HTTPS. */
+    adminListen: listen,
+    /** Provisioning over HTTPS. */
+    httpsListen: listen,
+    /** Provisioning over plain HTTP (bootstrap files only, outside trusted networks). */
+    httpListen: listen,
+    /** Provisioning over TFTP (bootstrap files only, outside trusted networks). */
+    tftpListen: listen,
+    /** HTTPS base URL written into phone configs; default https://<host name>:<https port>. */
+    publicUrl: z.url({ protocol: /^https$/, message: 'must be an https:// URL' }).optional(),
+    /** First admin API token, used only while the store holds none. */
+    adminToken: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** How long an enrollment window stays open, in seconds. */
+    enrollmentSeconds: z.coerce.number().int().min(0).max(365 * 86400),
+    /** CIDRs whose clients may receive secrets over plain HTTP/TFTP. */
+    trustedNetworks: z.array(cidr),
+    /** pino level. */
+    logLevel: z.enum(logLevels),
+    /** File holding the 32-byte key that seals SIP passwords; default <dataDir>/secret.key. */
+    secretKeyFile: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type Settings = z.output<typeof settingsSchema>;
+type Key = keyof Settings;
+
+const KEYS = Object.keys(settingsSchema.shape) as Key[];
+const envName = (key: string): string => `DIALTONE_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+
+/** Turns one environment variable's text into the value the schema expects. */
+function fromEnv(key: Key, text: string): unknown {
+  if (key === 'trustedNetworks') return text.split(',').map((s) => s.trim()).filter(Boolean);
+  return text;
+}
+
+function readJson(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new StartupError(`cannot read settings file ${file}: ${(err as Error).message}`);
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
+    return value as Record<string, unknown>;
+  } catch (err) {
+    throw new StartupError(`settings file ${file} is not a JSON object: ${(err as Error).message}`);
+  }
+}
+
+export interface LoadOptions {
+  /** configs/default.json. */
+  defaultsFile: string;
+  /** The environment (main passes process.env); DIALTONE_CONFIG names an optional extra file. */
+  env: Record<string, string | undefined>;
+  /** Relative paths in settings resolve against this folder. */
+  cwd?: string;
+}
+
+/**
+ * Merges configs/default.json, the file named by DIALTONE_CONFIG and DIALTONE_* variables (later
+ * wins), checks every value, and throws a StartupError naming each wrong setting by where it
+ * came from (file key or variable name).
+ */
+export function loadSettings({ defaultsFile, env, cwd = process.cwd() }: LoadOptions): Settings {
+  const raw: Record<string, unknown> = {};
+  const origin = new Map<string, string>();
+  const layer = (values: Record<string, unknown>, where: (k: string) => string): void => {
+    for (const [k, v] of Object.entries(values)) {
+      raw[k] = v;
+      origin.set(k, where(k));
+    }
+  };
+  layer(readJson(defaultsFile), (k) => `${k} in ${defaultsFile}`);
+  const extra = env.DIALTONE_CONFIG;
+  if (extra) layer(readJson(resolve(cwd, extra)), (k) => `${k} in ${extra}`);
+
+  const known = new Set(KEYS.map(envName));
+  known.add('DIALTONE_CONFIG');
+  const unknownVars = Object.keys(env).filter((name) => name.startsWith('DIALTONE_') && !known.has(name));
+  if (unknownVars.length) {
+    throw new StartupError(`unknown setting ${unknownVars.join(', ')} (known: ${[...known].sort().join(', ')})`);
+  }
+  for (const key of KEYS) {
+    const text = env[envName(key)];
+    if (text !== undefined && text !== '') layer({ [key]: fromEnv(key, text) }, () => envName(key));
+  }
+
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '');
+      if (issue.code === 'unrecognized_keys') {
+        return `unknown setting ${issue.keys.join(', ')}`;
+      }
+      const where = origin.get(key) ?? `${key} (missing)`;
+      return `${where}: ${issue.message}`;
+    });
+    throw new StartupError(`invalid settings:\n  ${lines.join('\n  ')}`);
+  }
+  const settings = parsed.data;
+  settings.dataDir = resolve(cwd, settings.dataDir);
+  settings.certsDir = resolve(cwd, settings.certsDir);
+  if (settings.secretKeyFile) settings.secretKeyFile = resolve(cwd, settings.secretKeyFile);
+  return settings;
+}
+
+/** The public URL phones are pointed at: the setting, or https://<host name>:<bound https port>. */
+export function publicUrlOf(settings: Settings, httpsPort: number | undefined): URL {
+  if (settings.publicUrl) return new URL(settings.publicUrl);
+  return new URL(`https://${hostname()}:${httpsPort ?? 8443}`);
+}

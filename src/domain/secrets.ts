@@ -1,0 +1,102 @@
+/**
+ * Secrets at rest. SIP and provisioning passwords must be recoverable to render phone configs, so
+ * they are sealed (AES-256-GCM); PINs and API tokens are only ever compared, so they are hashed
+ * (scrypt).
+ */
+
+import { createCipheriv, createDecipheriv, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import type { BinaryLike, ScryptOptions } from 'node:crypto';
+import { DialtoneError } from '../errors.js';
+
+export interface Sealer {
+  /** `v1.<iv>.<tag>.<ciphertext>`, each part base64url; a fresh IV every call. */
+  seal(plain: string): string;
+  /** The plain text back; throws an internal (never exposed) error if the value was not sealed with this key. */
+  open(sealed: string): string;
+}
+
+const KEY_BYTES = 32;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** The bytes of a base64url string, or undefined unless it is exactly what we would have written. */
+function fromBase64url(text: string): Buffer | undefined {
+  const bytes = Buffer.from(text, 'base64url'); // lenient: skips unknown characters and stray bits
+  return bytes.toString('base64url') === text ? bytes : undefined;
+}
+
+export function createSealer(key: Buffer): Sealer {
+  if (key.length !== KEY_BYTES) {
+    throw new DialtoneError('internal', `sealing key must be ${KEY_BYTES} bytes; got ${key.length}`);
+  }
+  const secretKey = Buffer.from(key); // a private copy: the caller may reuse or wipe its buffer
+
+  return {
+    seal(plain) {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', secretKey, iv, { authTagLength: TAG_BYTES });
+      const ciphertext = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+      const parts = [iv, cipher.getAuthTag(), ciphertext].map((bytes) => bytes.toString('base64url'));
+      return ['v1', ...parts].join('.');
+    },
+
+    open(sealed) {
+      const [version, iv, tag, ciphertext, ...rest] = sealed.split('.');
+      if (version !== 'v1' || iv === undefined || tag === undefined || ciphertext === undefined || rest.length > 0) {
+        throw cannotOpen();
+      }
+      const ivBytes = fromBase64url(iv);
+      const tagBytes = fromBase64url(tag);
+      const ciphertextBytes = fromBase64url(ciphertext);
+      if (ivBytes?.length !== IV_BYTES || tagBytes?.length !== TAG_BYTES || !ciphertextBytes) throw cannotOpen();
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', secretKey, ivBytes, { authTagLength: TAG_BYTES });
+        decipher.setAuthTag(tagBytes);
+        return Buffer.concat([decipher.update(ciphertextBytes), decipher.final()]).toString('utf8');
+      } catch {
+        throw cannotOpen(); // wrong key or tampered value: GCM authentication failed
+      }
+    },
+  };
+}
+
+const cannotOpen = (): DialtoneError =>
+  new DialtoneError('internal', 'sealed secret cannot be opened (wrong key, damaged or not sealed)');
+
+// scrypt cost: N=2^14, r=8, p=1 (16 MiB, tens of milliseconds), what the scrypt paper suggests for
+// interactive logins. Stored with each hash so they can be raised later.
+const SCRYPT = { N: 16384, r: 8, p: 1 } as const;
+const SALT_BYTES = 16;
+const HASH_BYTES = 32;
+
+function scryptAsync(secret: BinaryLike, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(secret, salt, keylen, options, (err, derived) => (err ? reject(err) : resolve(derived)));
+  });
+}
+
+/** `scrypt$N$r$p$<salt>$<hash>` (salt and hash base64url) with a fresh random salt. */
+export async function hashSecret(secret: string): Promise<string> {
+  const salt = randomBytes(SALT_BYTES);
+  const hash = await scryptAsync(secret, salt, HASH_BYTES, SCRYPT);
+  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), hash.toString('base64url')].join('$');
+}
+
+/** Whether `secret` matches a `hashSecret` result; false, not an error, for a malformed encoding. */
+export async function verifySecret(secret: string, encoded: string): Promise<boolean> {
+  // No zeros: node's scrypt reads a 0 parameter as "use the default".
+  const match = /^scrypt\$([1-9]\d{0,7})\$([1-9]\d{0,2})\$([1-9]\d{0,2})\$([^$]+)\$([^$]+)$/.exec(encoded);
+  if (!match) return false;
+  const [, N = '', r = '', p = '', salt64 = '', hash64 = ''] = match;
+  const salt = fromBase64url(salt64);
+  const hash = fromBase64url(hash64);
+  // A short (or empty) stored hash would make almost any secret match: accept only our length.
+  if (!salt || salt.length < SALT_BYTES || hash?.length !== HASH_BYTES) return false;
+  let derived: Buffer;
+  try {
+    derived = await scryptAsync(secret, salt, HASH_BYTES, { N: Number(N), r: Number(r), p: Number(p) });
+  } catch {
+    return false; // parameters scrypt refuses: N not a power of two, over the memory limit, ...
+  }
+  return timingSafeEqual(derived, hash);
+}

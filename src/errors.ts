@@ -1,0 +1,105 @@
+/**
+ * One error class for everything Dialtone answers on purpose, and one serializer to
+ * application/problem+json (RFC 9457). Anything else that reaches the serializer is an internal
+ * error: the client gets a bare 500 and the details stay in the log.
+ */
+
+export interface FieldError {
+  /** Dotted path of the offending field, e.g. `device.mac` or `address.country`; `` for the body. */
+  path: string;
+  message: string;
+}
+
+export type ErrorCode =
+  | 'invalid_input'
+  | 'unauthorized'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'method_not_allowed'
+  | 'too_many_requests'
+  | 'internal';
+
+const TITLES: Record<ErrorCode, string> = {
+  invalid_input: 'Invalid input',
+  unauthorized: 'Unauthorized',
+  not_found: 'Not found',
+  conflict: 'Conflict',
+  payload_too_large: 'Payload too large',
+  unsupported_media_type: 'Unsupported media type',
+  method_not_allowed: 'Method not allowed',
+  too_many_requests: 'Too many requests',
+  internal: 'Internal server error',
+};
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid_input: 400,
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  method_not_allowed: 405,
+  too_many_requests: 429,
+  internal: 500,
+};
+
+export class DialtoneError extends Error {
+  readonly status: number;
+  /** Whether `message` may be shown to a client. */
+  readonly expose: boolean;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'DialtoneError';
+    this.status = STATUS[code];
+    this.expose = this.status < 500;
+  }
+}
+
+export const invalid = (errors: FieldError[], detail?: string): DialtoneError =>
+  new DialtoneError(
+    'invalid_input',
+    detail ?? errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; '),
+    errors,
+  );
+
+export const invalidField = (path: string, message: string): DialtoneError => invalid([{ path, message }]);
+
+export const notFound = (what: string): DialtoneError => new DialtoneError('not_found', `${what} not found`);
+
+export const conflict = (path: string, message: string): DialtoneError =>
+  new DialtoneError('conflict', `${path}: ${message}`, [{ path, message }]);
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: FieldError[];
+}
+
+/** The problem+json body for any thrown value. Unknown errors become an opaque 500. */
+export function toProblem(err: unknown): Problem {
+  if (err instanceof DialtoneError && err.expose) {
+    const problem: Problem = { type: 'about:blank', title: TITLES[err.code], status: err.status, detail: err.message };
+    if (err.errors.length > 0) problem.errors = err.errors;
+    return problem;
+  }
+  return { type: 'about:blank', title: TITLES.internal, status: 500 };
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** A setting, file or environment problem that must stop start-up, with a message naming it. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+/**
+ * The command line: `dialtone serve` (the default) starts every configured listener. The only
+ * module that reads process.env and argv and that calls listen.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAdminApp } from './admin/app.js';
+import { createTokenCheck, ensureAdminToken } from './admin/auth.js';
+import { openapiDocument } from './admin/openapi.js';
+import { createRecords } from './admin/records.js';
+import { adminRoutes } from './admin/routes.js';
+import { loadSettings, publicUrlOf, type Listen, type Settings } from './config.js';
+import { createSealer } from './domain/secrets.js';
+import { StartupError } from './errors.js';
+import { createLogger, type Logger } from './log.js';
+import { createPhonesHandler } from './phones/app.js';
+import { createStore, type Store } from './store/index.js';
+import { loadSecretKey } from './store/secret-key.js';
+import { loadOrCreateTls } from './tls/index.js';
+import { modelList } from './vendors/index.js';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+
+/** How long shutdown waits for in-flight requests before cutting connections. */
+const DRAIN_MS = 10_000;
+
+async function listen(server: Server, at: Listen, service: string, log: Logger): Promise<number | undefined> {
+  if (at === 'off') return undefined;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port, at.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch((err: NodeJS.ErrnoException) => {
+    throw new StartupError(`cannot listen for ${service} on ${at.host}:${at.port}: ${err.code ?? err.message}`);
+  });
+  const { port } = server.address() as AddressInfo;
+  log.info({ service, host: at.host, port }, 'listening');
+  return port;
+}
+
+/** Stops accepting, lets in-flight requests finish (closing idle keep-alive connections), then resolves. */
+function drain(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    const cut = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+async function serve(settings: Settings, log: Logger): Promise<void> {
+  await mkdir(settings.dataDir, { recursive: true, mode: 0o700 });
+  const store: Store = createStore('json', settings.dataDir);
+  await store.open();
+  const servers: Server[] = [];
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await Promise.all(servers.map(drain));
+    await store.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  try {
+    const hasSealed = (await store.listDevices()).length > 0;
+    const sealer = createSealer(await loadSecretKey(settings.secretKeyFile ?? join(settings.dataDir, 'secret.key'), !hasSealed));
+    const publicHost = settings.publicUrl ? new URL(settings.publicUrl).hostname.replace(/^\[|\]$/g, '') : publicUrlOf(settings, undefined).hostname;
+    const tls = await loadOrCreateTls({ certsDir: settings.certsDir, publicHost, log: (msg, fields) => log.info(fields ?? {}, msg) });
+    await ensureAdminToken({ store, dataDir: settings.dataDir, configured: settings.adminToken, log });
+
+    const models = modelList();
+    const records = createRecords({ store, sealer, models: new Set(models.map((m) => m.id)), enrollmentSeconds: settings.enrollmentSeconds });
+    let openapi: object | undefined;
+    const routes = adminRoutes({ store, records, models: () => models, openapi: () => openapi });
+    openapi = openapiDocument(routes, version);
+    const adminApp = createAdminApp({ routes, checkToken: createTokenCheck(store), logger: log.child({ service: 'admin' }) });
+
+    const phones = createPhonesHandler({ caCert: tls.caCert });
+    const admin = createHttpsServer({ key: tls.key, cert: tls.cert }, adminApp);
+    const https = createHttpsServer({ key: tls.key, cert: tls.cert }, phones);
+    const http = createHttpServer(phones);
+    servers.push(admin, https, http);
+    await listen(admin, settings.adminListen, 'admin', log);
+    const httpsPort = await listen(https, settings.httpsListen, 'https', log);
+    await listen(http, settings.httpListen, 'http', log);
+    if (settings.tftpListen !== 'off') log.warn({ service: 'tftp' }, 'TFTP provisioning is not built yet; that listener stays closed');
+    log.info({ publicUrl: publicUrlOf(settings, httpsPort).href, version }, 'ready');
+  } catch (err) {
+    await Promise.all(servers.map(drain));
+    await store.close();
+    throw err;
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command = 'serve'] = argv;
+  if (command === '--version' || command === 'version') {
+    console.log(version);
+    return;
+  }
+  if (command !== 'serve') {
+    console.error(`usage: dialtone [serve | version]\nunknown command "${command}"`);
+    process.exit(2);
+  }
+  let settings: Settings;
+  try {
+    settings = loadSettings({ defaultsFile: join(root, 'configs', 'default.json'), env: process.env });
+  } catch (err) {
+    console.error(`dialtone: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  const log = createLogger(settings.logLevel);
+  try {
+    await serve(settings, log);
+  } catch (err) {
+    if (!(err instanceof StartupError)) throw err;
+    log.fatal(err.message);
+    console.error(`dialtone: ${err.message}`);
+    process.exit(1);
+  }
+}
+
+await main(process.argv.slice(2));

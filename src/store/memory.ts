@@ -1,0 +1,227 @@
+import { conflict, invalidField } from '../errors.js';
+import type { ApiToken, Device, Employee, Site } from '../domain/types.js';
+import type { Store } from './store.js';
+
+/** Everything a store holds, as it is written to disk by the JSON backend. */
+export interface Data {
+  format: 'dialtone';
+  version: 1;
+  sites: Record<string, Site>;
+  employees: Record<string, Employee>;
+  devices: Record<string, Device>;
+  tokens: Record<string, ApiToken>;
+}
+
+type Table = 'sites' | 'employees' | 'devices' | 'tokens';
+type Row<T extends Table> = Data[T][string];
+
+export const emptyData = (): Data => ({ format: 'dialtone', version: 1, sites: {}, employees: {}, devices: {}, tokens: {} });
+
+const copy = <T>(value: T): T => structuredClone(value);
+const userKey = (e: Employee): string => e.username.toLowerCase();
+const extKey = (e: Employee): string => `${e.siteId}\u0000${e.extension}`;
+
+/**
+ * The store's rules over plain in-memory tables. The memory backend is this class as it is; the
+ * JSON backend adds loading and a durable `persist` (see json.ts), so both keep every rule the
+ * same way.
+ */
+export class MemoryStore implements Store {
+  protected data: Data = emptyData();
+  // Indexes for the uniqueness rules, derived from `data` and kept in step by `put`.
+  private readonly usernames = new Map<string, string>();
+  private readonly extensions = new Map<string, string>();
+  private readonly authNames = new Map<string, string>();
+
+  async open(): Promise<void> {}
+  async close(): Promise<void> {}
+
+  /** Makes the changes applied so far durable; on failure the caller's `undo` restores memory. */
+  protected persist(_undo: () => void): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Replaces everything held (after loading) and rebuilds the indexes. */
+  protected load(data: Data): void {
+    this.data = data;
+    this.usernames.clear();
+    this.extensions.clear();
+    this.authNames.clear();
+    for (const e of Object.values(data.employees)) this.index('employees', e, true);
+    for (const d of Object.values(data.devices)) this.index('devices', d, true);
+  }
+
+  private index<T extends Table>(table: T, row: Row<T> | undefined, add: boolean): void {
+    if (!row) return;
+    const maps: Array<[Map<string, string>, string, string]> = [];
+    if (table === 'employees') {
+      const e = row as Employee;
+      maps.push([this.usernames, userKey(e), e.id], [this.extensions, extKey(e), e.id]);
+    } else if (table === 'devices') {
+      const d = row as Device;
+      maps.push([this.authNames, d.credentials.authName, d.mac]);
+    }
+    for (const [map, key, id] of maps) {
+      if (add) map.set(key, id);
+      else if (map.get(key) === id) map.delete(key);
+    }
+  }
+
+  /** Sets (or, with `undefined`, deletes) one row, keeping the indexes; returns the old row. */
+  private put<T extends Table>(table: T, key: string, row: Row<T> | undefined): Row<T> | undefined {
+    const rows = this.data[table] as Record<string, Row<T>>;
+    const old = rows[key];
+    this.index(table, old, false);
+    if (row === undefined) delete rows[key];
+    else rows[key] = row;
+    this.index(table, row, true);
+    return old;
+  }
+
+  /** Applies a set of row changes as one unit: all durable, or (on a failed persist) none. */
+  private async apply(changes: Array<{ [T in Table]: [T, string, Row<T> | undefined] }[Table]>): Promise<void> {
+    const undo = changes.map(([table, key, row]) => [table, key, this.put(table, key, row)] as const).reverse();
+    await this.persist(() => {
+      for (const [table, key, old] of undo) this.put(table, key, old);
+    });
+  }
+
+  private checkEmployee(e: Employee): void {
+    if (!this.data.sites[e.siteId]) throw invalidField('siteId', `no site with id ${e.siteId}`);
+    const byName = this.usernames.get(userKey(e));
+    if (byName !== undefined && byName !== e.id) throw conflict('username', `"${e.username}" is already taken`);
+    const byExt = this.extensions.get(extKey(e));
+    if (byExt !== undefined && byExt !== e.id) {
+      throw conflict('extension', `${e.extension} is already used at this site`);
+    }
+  }
+
+  /** `at` prefixes field paths, for a device created inside an employee request (`device.`). */
+  private checkDevice(d: Device, isNew: boolean, pendingEmployee?: Employee, at = ''): void {
+    if (isNew && this.data.devices[d.mac]) throw conflict(`${at}mac`, `a device with MAC ${d.mac} already exists`);
+    const owner = this.authNames.get(d.credentials.authName);
+    if (owner !== undefined && owner !== d.mac) throw conflict(`${at}authName`, 'SIP auth name is already in use');
+    if (d.employeeId !== undefined && d.employeeId !== pendingEmployee?.id && !this.data.employees[d.employeeId]) {
+      throw invalidField(`${at}employeeId`, `no employee with id ${d.employeeId}`);
+    }
+  }
+
+  // Sites
+
+  async insertSite(site: Site): Promise<Site> {
+    if (this.data.sites[site.id]) throw conflict('id', `site ${site.id} already exists`);
+    await this.apply([['sites', site.id, copy(site)]]);
+    return copy(site);
+  }
+
+  async getSite(id: string): Promise<Site | null> {
+    const s = this.data.sites[id];
+    return s ? copy(s) : null;
+  }
+
+  async listSites(): Promise<Site[]> {
+    return Object.values(this.data.sites).map(copy);
+  }
+
+  async replaceSite(site: Site): Promise<Site | null> {
+    if (!this.data.sites[site.id]) return null;
+    await this.apply([['sites', site.id, copy(site)]]);
+    return copy(site);
+  }
+
+  async deleteSite(id: string): Promise<boolean> {
+    if (!this.data.sites[id]) return false;
+    const staff = Object.values(this.data.employees).filter((e) => e.siteId === id).length;
+    if (staff > 0) throw conflict('id', `site still has ${staff} employee${staff === 1 ? '' : 's'}; move or delete them first`);
+    await this.apply([['sites', id, undefined]]);
+    return true;
+  }
+
+  // Employees
+
+  async insertEmployee(employee: Employee, device?: Device): Promise<Employee> {
+    if (this.data.employees[employee.id]) throw conflict('id', `employee ${employee.id} already exists`);
+    this.checkEmployee(employee);
+    if (device) this.checkDevice(device, true, employee, 'device.');
+    await this.apply([
+      ['employees', employee.id, copy(employee)],
+      ...(device ? [['devices', device.mac, copy(device)] as ['devices', string, Device]] : []),
+    ]);
+    return copy(employee);
+  }
+
+  async getEmployee(id: string): Promise<Employee | null> {
+    const e = this.data.employees[id];
+    return e ? copy(e) : null;
+  }
+
+  async listEmployees(filter: { siteId?: string } = {}): Promise<Employee[]> {
+    return Object.values(this.data.employees)
+      .filter((e) => filter.siteId === undefined || e.siteId === filter.siteId)
+      .map(copy);
+  }
+
+  async replaceEmployee(employee: Employee): Promise<Employee | null> {
+    if (!this.data.employees[employee.id]) return null;
+    this.checkEmployee(employee);
+    await this.apply([['employees', employee.id, copy(employee)]]);
+    return copy(employee);
+  }
+
+  async deleteEmployee(id: string): Promise<boolean> {
+    if (!this.data.employees[id]) return false;
+    const now = new Date().toISOString();
+    const unassigned = Object.values(this.data.devices)
+      .filter((d) => d.employeeId === id)
+      .map((d): ['devices', string, Device] => {
+        const { employeeId: _gone, ...rest } = d;
+        return ['devices', d.mac, { ...copy(rest), updatedAt: now }];
+      });
+    await this.apply([['employees', id, undefined], ...unassigned]);
+    return true;
+  }
+
+  // Devices
+
+  async insertDevice(device: Device): Promise<Device> {
+    this.checkDevice(device, true);
+    await this.apply([['devices', device.mac, copy(device)]]);
+    return copy(device);
+  }
+
+  async getDevice(mac: string): Promise<Device | null> {
+    const d = this.data.devices[mac];
+    return d ? copy(d) : null;
+  }
+
+  async listDevices(filter: { employeeId?: string } = {}): Promise<Device[]> {
+    return Object.values(this.data.devices)
+      .filter((d) => filter.employeeId === undefined || d.employeeId === filter.employeeId)
+      .map(copy);
+  }
+
+  async replaceDevice(device: Device): Promise<Device | null> {
+    if (!this.data.devices[device.mac]) return null;
+    this.checkDevice(device, false);
+    await this.apply([['devices', device.mac, copy(device)]]);
+    return copy(device);
+  }
+
+  async deleteDevice(mac: string): Promise<boolean> {
+    if (!this.data.devices[mac]) return false;
+    await this.apply([['devices', mac, undefined]]);
+    return true;
+  }
+
+  // API tokens
+
+  async insertToken(token: ApiToken): Promise<ApiToken> {
+    if (this.data.tokens[token.id]) throw conflict('id', `token ${token.id} already exists`);
+    await this.apply([['tokens', token.id, copy(token)]]);
+    return copy(token);
+  }
+
+  async listTokens(): Promise<ApiToken[]> {
+    return Object.values(this.data.tokens).map(copy);
+  }
+}

@@ -1,0 +1,47 @@
+import type { ApiToken, Device, Employee, Site } from '../domain/types.js';
+
+/**
+ * Where Dialtone keeps its records. Every method is async; "not found" is `null` (or `false` for
+ * deletes). Writes resolve only once the change is durable, and a write that would break a
+ * uniqueness rule changes nothing and rejects with a `conflict` DialtoneError naming the field:
+ *
+ * - `employee.username`: unique across the system, compared without regard to case;
+ * - `employee.extension`: unique within the employee's site;
+ * - `device.mac` and `device.credentials.authName`: unique across devices.
+ *
+ * Referential rules, also checked by the store so that they hold under concurrency:
+ * - an employee's `siteId` must name a site (`not_found` naming `siteId` otherwise, as 400);
+ * - a device's `employeeId`, when set, must name an employee;
+ * - deleting a site that still has employees is a conflict;
+ * - deleting an employee unassigns their devices (the phones stay registered).
+ *
+ * Records are returned as copies: changing one does not change the store.
+ */
+export interface Store {
+  /** Load or connect. Throws a StartupError when the existing data cannot be read. */
+  open(): Promise<void>;
+  /** Finish pending writes and release the store (file lock, connections). */
+  close(): Promise<void>;
+
+  insertSite(site: Site): Promise<Site>;
+  getSite(id: string): Promise<Site | null>;
+  listSites(): Promise<Site[]>;
+  replaceSite(site: Site): Promise<Site | null>;
+  deleteSite(id: string): Promise<boolean>;
+
+  /** Inserts the employee and, when given, the device, both or neither. */
+  insertEmployee(employee: Employee, device?: Device): Promise<Employee>;
+  getEmployee(id: string): Promise<Employee | null>;
+  listEmployees(filter?: { siteId?: string }): Promise<Employee[]>;
+  replaceEmployee(employee: Employee): Promise<Employee | null>;
+  deleteEmployee(id: string): Promise<boolean>;
+
+  insertDevice(device: Device): Promise<Device>;
+  getDevice(mac: string): Promise<Device | null>;
+  listDevices(filter?: { employeeId?: string }): Promise<Device[]>;
+  replaceDevice(device: Device): Promise<Device | null>;
+  deleteDevice(mac: string): Promise<boolean>;
+
+  insertToken(token: ApiToken): Promise<ApiToken>;
+  listTokens(): Promise<ApiToken[]>;
+}

@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { request as httpsRequest, Agent } from 'node:https';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Test } from 'tap';
+
+const MAIN = new URL('../../dist/main.js', import.meta.url).pathname;
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: any;
+}
+
+export interface Running {
+  proc: ChildProcess;
+  ports: Record<string, number>;
+  /** Every line the process wrote, stdout and stderr. */
+  logs: string[];
+  token: string;
+  ca: string;
+  dir: string;
+  /** Calls the admin API at /api/v1 with the admin token (unless `token` is given). */
+  api(method: string, path: string, opts?: { body?: unknown; raw?: string | Buffer; token?: string | null; headers?: Record<string, string>; agent?: Agent }): Promise<Reply>;
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** The environment for a server whose state lives in `dir`, with every listener on a free port. */
+export const serverEnv = (dir: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  DIALTONE_DATA_DIR: join(dir, 'data'),
+  DIALTONE_CERTS_DIR: join(dir, 'certs'),
+  DIALTONE_ADMIN_LISTEN: '127.0.0.1:0',
+  DIALTONE_HTTPS_LISTEN: '127.0.0.1:0',
+  DIALTONE_HTTP_LISTEN: '127.0.0.1:0',
+  DIALTONE_TFTP_LISTEN: 'off',
+  DIALTONE_PUBLIC_URL: 'https://localhost:8443',
+  ...extra,
+});
+
+/** Runs the built server (`node dist/main.js serve`) and waits until it says it is ready. */
+export async function startServer(t: Test, dir: string, extra: Record<string, string> = {}): Promise<Running> {
+  const env = { ...process.env, ...serverEnv(dir, extra) };
+  for (const k of Object.keys(env)) if (k.startsWith('DIALTONE_') && !(k in serverEnv(dir, extra))) delete env[k];
+  const proc = spawn(process.execPath, [MAIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: string[] = [];
+  const ports: Record<string, number> = {};
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  t.teardown(async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGKILL');
+      await exited;
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: proc.stderr! }).on('line', (line) => logs.push(line));
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      logs.push(line);
+      try {
+        const rec = JSON.parse(line);
+        if (rec.msg === 'listening') ports[rec.service] = rec.port;
+        if (rec.msg === 'ready') resolve();
+      } catch {
+        /* not JSON */
+      }
+    });
+    void exited.then((code) => reject(new Error(`server exited with ${code} before it was ready:\n${logs.join('\n')}`)));
+  });
+  const ca = await readFile(join(dir, 'certs', 'dialtone-ca.crt'), 'utf8');
+  const token = extra.DIALTONE_ADMIN_TOKEN ?? (await readFile(join(dir, 'data', 'admin-token'), 'utf8')).trim();
+  const agent = new Agent({ ca, keepAlive: true });
+  t.teardown(() => agent.destroy());
+
+  const api: Running['api'] = (method, path, opts = {}) =>
+    new Promise((resolve, reject) => {
+      const headers: Record<string, string> = { ...opts.headers };
+      const body = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
+      if (opts.body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+      const bearer = opts.token === undefined ? token : opts.token;
+      if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
+      const req = httpsRequest(
+        { host: '127.0.0.1', port: ports.admin, servername: 'localhost', method, path: `/api/v1${path}`, headers, agent: opts.agent ?? agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let json: unknown;
+            try {
+              json = text ? JSON.parse(text) : undefined;
+            } catch {
+              json = undefined;
+            }
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  return {
+    proc,
+    ports,
+    logs,
+    token,
+    ca,
+    dir,
+    api,
+    async stop(signal = 'SIGTERM') {
+      agent.destroy();
+      proc.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,190 @@
+import type { Test } from 'tap';
+import type { Store } from '../../../src/store/store.js';
+import { device, employee, site } from '../../helpers/records.js';
+
+/**
+ * What every Store backend must do. Each backend's test file calls this with a factory that
+ * returns a fresh, opened store; `reopen` (where the backend persists) closes it and opens a new
+ * one on the same data.
+ */
+export function conformance(
+  t: Test,
+  make: (t: Test) => Promise<Store>,
+  reopen?: (t: Test, store: Store) => Promise<Store>,
+): void {
+  t.test('sites: insert, get, list, replace, delete', async (t) => {
+    const store = await make(t);
+    const s = site();
+    t.same(await store.insertSite(s), s);
+    t.same(await store.getSite(s.id), s);
+    t.same(await store.listSites(), [s]);
+    t.same(await store.replaceSite({ ...s, name: 'Renamed' }), { ...s, name: 'Renamed' });
+    t.equal((await store.getSite(s.id))?.name, 'Renamed');
+    t.equal(await store.replaceSite(site()), null, 'replacing an unknown site is null');
+    t.equal(await store.deleteSite(s.id), true);
+    t.equal(await store.deleteSite(s.id), false);
+    t.equal(await store.getSite(s.id), null);
+  });
+
+  t.test('returns copies, not its own records', async (t) => {
+    const store = await make(t);
+    const s = site();
+    await store.insertSite(s);
+    s.name = 'changed outside';
+    const got = await store.getSite(s.id);
+    t.not(got?.name, 'changed outside');
+    got!.name = 'changed again';
+    t.not((await store.getSite(s.id))?.name, 'changed again');
+  });
+
+  t.test('username is unique without regard to case', async (t) => {
+    const store = await make(t);
+    const s = site();
+    await store.insertSite(s);
+    const a = employee(s.id, { username: 'Jo.Smith' });
+    await store.insertEmployee(a);
+    await t.rejects(store.insertEmployee(employee(s.id, { username: 'jo.SMITH' })), {
+      status: 409,
+      errors: [{ path: 'username' }],
+    });
+    t.same(await store.replaceEmployee({ ...a, username: 'JO.smith' }), { ...a, username: 'JO.smith' }, 'own name in other case');
+    t.equal((await store.listEmployees()).length, 1);
+  });
+
+  t.test('extension is unique within a site, free across sites', async (t) => {
+    const store = await make(t);
+    const s1 = site();
+    const s2 = site();
+    await store.insertSite(s1);
+    await store.insertSite(s2);
+    await store.insertEmployee(employee(s1.id, { extension: '2001' }));
+    await t.rejects(store.insertEmployee(employee(s1.id, { extension: '2001' })), { status: 409, errors: [{ path: 'extension' }] });
+    await t.resolves(store.insertEmployee(employee(s2.id, { extension: '2001' })));
+    t.same((await store.listEmployees({ siteId: s1.id })).map((e) => e.extension), ['2001']);
+  });
+
+  t.test('moving an employee keeps the extension rule', async (t) => {
+    const store = await make(t);
+    const s1 = site();
+    const s2 = site();
+    await store.insertSite(s1);
+    await store.insertSite(s2);
+    const a = employee(s1.id, { extension: '3000' });
+    await store.insertEmployee(a);
+    await store.insertEmployee(employee(s2.id, { extension: '3000' }));
+    await t.rejects(store.replaceEmployee({ ...a, siteId: s2.id }), { name: 'DialtoneError', status: 409 });
+    t.equal((await store.getEmployee(a.id))?.siteId, s1.id, 'unchanged after the refusal');
+  });
+
+  t.test('an employee needs an existing site; a site with staff cannot go', async (t) => {
+    const store = await make(t);
+    await t.rejects(store.insertEmployee(employee('no-such-site')), { status: 400, errors: [{ path: 'siteId' }] });
+    const s = site();
+    await store.insertSite(s);
+    const e = employee(s.id);
+    await store.insertEmployee(e);
+    await t.rejects(store.deleteSite(s.id), { name: 'DialtoneError', status: 409 });
+    t.ok(await store.getSite(s.id));
+    t.equal(await store.deleteEmployee(e.id), true);
+    t.equal(await store.deleteSite(s.id), true);
+  });
+
+  t.test('devices: MAC and auth name unique, employee must exist', async (t) => {
+    const store = await make(t);
+    const s = site();
+    await store.insertSite(s);
+    const e = employee(s.id);
+    await store.insertEmployee(e);
+    const d = device({ employeeId: e.id });
+    t.same(await store.insertDevice(d), d);
+    t.same(await store.getDevice(d.mac), d);
+    await t.rejects(store.insertDevice(device({ mac: d.mac })), { status: 409, errors: [{ path: 'mac' }] });
+    const clash = device();
+    clash.credentials.authName = d.credentials.authName;
+    await t.rejects(store.insertDevice(clash), { status: 409, errors: [{ path: 'authName' }] });
+    await t.rejects(store.insertDevice(device({ employeeId: 'nobody' })), { status: 400, errors: [{ path: 'employeeId' }] });
+    t.same((await store.listDevices({ employeeId: e.id })).map((x) => x.mac), [d.mac]);
+    t.equal(await store.replaceDevice({ ...device(), label: 'x' }), null);
+    t.equal((await store.replaceDevice({ ...d, label: 'desk' }))?.label, 'desk');
+    t.equal(await store.deleteDevice(d.mac), true);
+    t.equal(await store.deleteDevice(d.mac), false);
+    t.equal(await store.getDevice(d.mac), null);
+  });
+
+  t.test('a device keeps its auth name on replace; a freed auth name can be reused', async (t) => {
+    const store = await make(t);
+    const d = device();
+    await store.insertDevice(d);
+    const rotated = { ...d, credentials: { ...d.credentials, authName: 'rotated1' } };
+    await store.replaceDevice(rotated);
+    const reuse = device();
+    reuse.credentials.authName = d.credentials.authName;
+    await t.resolves(store.insertDevice(reuse), 'the old auth name is free again');
+  });
+
+  t.test('employee with device: both or neither', async (t) => {
+    const store = await make(t);
+    const s = site();
+    await store.insertSite(s);
+    const taken = device();
+    await store.insertDevice(taken);
+    const e = employee(s.id);
+    await t.rejects(store.insertEmployee(e, device({ mac: taken.mac, employeeId: e.id })), {
+      status: 409,
+      errors: [{ path: 'device.mac' }],
+    });
+    t.equal(await store.getEmployee(e.id), null, 'employee not stored when its device is refused');
+    const d = device({ employeeId: e.id });
+    await store.insertEmployee(e, d);
+    t.equal((await store.getDevice(d.mac))?.employeeId, e.id);
+  });
+
+  t.test('deleting an employee unassigns their devices', async (t) => {
+    const store = await make(t);
+    const s = site();
+    await store.insertSite(s);
+    const e = employee(s.id);
+    const d = device({ employeeId: e.id });
+    await store.insertEmployee(e, d);
+    await store.deleteEmployee(e.id);
+    const left = await store.getDevice(d.mac);
+    t.ok(left, 'device stays');
+    t.equal(left?.employeeId, undefined);
+  });
+
+  t.test('tokens', async (t) => {
+    const store = await make(t);
+    const tok = { id: 'tok1', hash: 'scrypt$x', label: 'first', createdAt: new Date().toISOString() };
+    await store.insertToken(tok);
+    t.same(await store.listTokens(), [tok]);
+    await t.rejects(store.insertToken(tok), { name: 'DialtoneError', status: 409 });
+  });
+
+  t.test('concurrent inserts all land, conflicts refused exactly once', async (t) => {
+    const store = await make(t);
+    const s = site();
+    await store.insertSite(s);
+    const results = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) => store.insertEmployee(employee(s.id, { username: `u${i % 20}`, extension: String(5000 + i) }))),
+    );
+    t.equal(results.filter((r) => r.status === 'fulfilled').length, 20);
+    t.equal(results.filter((r) => r.status === 'rejected').length, 20);
+    t.equal((await store.listEmployees()).length, 20);
+  });
+
+  if (reopen) {
+    t.test('everything survives a reopen', async (t) => {
+      const store = await make(t);
+      const s = site();
+      await store.insertSite(s);
+      const e = employee(s.id, { username: 'Keep.Me' });
+      const d = device({ employeeId: e.id });
+      await store.insertEmployee(e, d);
+      const again = await reopen(t, store);
+      t.same(await again.getSite(s.id), s);
+      t.same(await again.getEmployee(e.id), e);
+      t.same(await again.getDevice(d.mac), d);
+      await t.rejects(again.insertEmployee(employee(s.id, { username: 'keep.me' })), { name: 'DialtoneError', status: 409 }, 'indexes rebuilt');
+    });
+  }
+}
