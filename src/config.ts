@@ -19,14 +19,17 @@ const listen = z.string().transform((value, ctx): Listen => {
   return { host: (m[1] ?? m[2]) as string, port };
 });
 
-const cidr = z.string().refine(
+const cidr = z
+  .string()
+  .trim()
+  .refine(
   (value) => {
-    const [addr, bits, ...rest] = value.trim().split('/');
+    const [addr, bits, ...rest] = value.split('/');
     const family = isIP(addr ?? '');
     const max = family === 4 ? 32 : 128;
     return family !== 0 && rest.length === 0 && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max));
   },
-  { message: 'must be an IPv4 or IPv6 address with an optional /prefix' },
+  { error: (issue) => `"${String(issue.input)}" is not an IPv4 or IPv6 address with an optional /prefix` },
 );
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -34,6 +37,8 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 /** Every setting, with its default in configs/default.json and its variable DIALTONE_<UPPER_SNAKE>. */
 export const settingsSchema = z
   .object({
+    /** Backend: `json` (lowdb file in dataDir, the default) or `memory` (lost at exit; demos, benchmarks). */
+    store: z.enum(['json', 'memory']),
     /** Folder for the database file, the secret key, the admin token file. */
     dataDir: z.string().min(1),
     /** Folder for the CA and server certificate (created when missing). */
@@ -51,7 +56,11 @@ export const settingsSchema = z
     /** First admin API token, used only while the store holds none. */
     adminToken: z.string().min(32, 'must be at least 32 characters').optional(),
     /** How long an enrollment window stays open, in seconds. */
-    enrollmentSeconds: z.coerce.number().int().min(0).max(365 * 86400),
+    enrollmentSeconds: z
+      .number({ error: 'must be a whole number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(0, 'must not be negative')
+      .max(365 * 86400, 'must be at most a year (31536000)'),
     /** CIDRs whose clients may receive secrets over plain HTTP/TFTP. */
     trustedNetworks: z.array(cidr),
     /** pino level. */
@@ -70,6 +79,7 @@ const envName = (key: string): string => `DIALTONE_${key.replace(/[A-Z]/g, (c) =
 /** Turns one environment variable's text into the value the schema expects. */
 function fromEnv(key: Key, text: string): unknown {
   if (key === 'trustedNetworks') return text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (key === 'enrollmentSeconds' && /^\s*-?\d+\s*$/.test(text)) return Number(text);
   return text;
 }
 
@@ -106,8 +116,14 @@ export interface LoadOptions {
 export function loadSettings({ defaultsFile, env, cwd = process.cwd() }: LoadOptions): Settings {
   const raw: Record<string, unknown> = {};
   const origin = new Map<string, string>();
+  const problems: string[] = [];
+  const known = new Set<string>(KEYS);
   const layer = (values: Record<string, unknown>, where: (k: string) => string): void => {
     for (const [k, v] of Object.entries(values)) {
+      if (!known.has(k)) {
+        problems.push(`unknown setting ${where(k)}`);
+        continue;
+      }
       raw[k] = v;
       origin.set(k, where(k));
     }
@@ -116,11 +132,11 @@ export function loadSettings({ defaultsFile, env, cwd = process.cwd() }: LoadOpt
   const extra = env.DIALTONE_CONFIG;
   if (extra) layer(readJson(resolve(cwd, extra)), (k) => `${k} in ${extra}`);
 
-  const known = new Set(KEYS.map(envName));
-  known.add('DIALTONE_CONFIG');
-  const unknownVars = Object.keys(env).filter((name) => name.startsWith('DIALTONE_') && !known.has(name));
-  if (unknownVars.length) {
-    throw new StartupError(`unknown setting ${unknownVars.join(', ')} (known: ${[...known].sort().join(', ')})`);
+  const variables = new Set(KEYS.map(envName));
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('DIALTONE_') && name !== 'DIALTONE_CONFIG' && !variables.has(name)) {
+      problems.push(`unknown setting ${name} (known: DIALTONE_CONFIG, ${[...variables].sort().join(', ')})`);
+    }
   }
   for (const key of KEYS) {
     const text = env[envName(key)];
@@ -129,16 +145,12 @@ export function loadSettings({ defaultsFile, env, cwd = process.cwd() }: LoadOpt
 
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
+    for (const issue of parsed.error.issues) {
       const key = String(issue.path[0] ?? '');
-      if (issue.code === 'unrecognized_keys') {
-        return `unknown setting ${issue.keys.join(', ')}`;
-      }
-      const where = origin.get(key) ?? `${key} (missing)`;
-      return `${where}: ${issue.message}`;
-    });
-    throw new StartupError(`invalid settings:\n  ${lines.join('\n  ')}`);
+      problems.push(`${origin.get(key) ?? `${key} (missing)`}: ${issue.message}`);
+    }
   }
+  if (!parsed.success || problems.length > 0) throw new StartupError(`invalid settings:\n  ${problems.join('\n  ')}`);
   const settings = parsed.data;
   settings.dataDir = resolve(cwd, settings.dataDir);
   settings.certsDir = resolve(cwd, settings.certsDir);

@@ -64,8 +64,10 @@ function drain(server: Server): Promise<void> {
 
 async function serve(settings: Settings, log: Logger): Promise<void> {
   await mkdir(settings.dataDir, { recursive: true, mode: 0o700 });
-  const store: Store = createStore('json', settings.dataDir);
+  const store: Store = createStore(settings.store, settings.dataDir);
+  const opening = performance.now();
   await store.open();
+  log.info({ store: settings.store, ms: Math.round(performance.now() - opening) }, 'store opened');
   const servers: Server[] = [];
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -92,7 +94,7 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     let openapi: object | undefined;
     const routes = adminRoutes({ store, records, models: () => models, openapi: () => openapi });
     openapi = openapiDocument(routes, version);
-    const adminApp = createAdminApp({ routes, checkToken: createTokenCheck(store), logger: log.child({ service: 'admin' }) });
+    const adminApp = createAdminApp({ routes, tokens: createTokenCheck(store), logger: log.child({ service: 'admin' }) });
 
     const phones = createPhonesHandler({ caCert: tls.caCert });
     const admin = createHttpsServer({ key: tls.key, cert: tls.cert }, adminApp);

@@ -8,26 +8,41 @@ import type { Store } from '../store/store.js';
 /** A new admin token: 32 random bytes, base64url, with a prefix that secret scanners can match. */
 export const generateToken = (): string => `dt_${randomBytes(32).toString('base64url')}`;
 
+export interface TokenCheck {
+  /** True when the header carries a token already verified: no scrypt, no I/O. */
+  known(authorization: string | undefined): boolean;
+  /** Verifies against the stored scrypt hashes, remembering a token that verifies. */
+  verify(authorization: string | undefined): Promise<boolean>;
+}
+
+const bearer = (authorization: string | undefined): string | undefined =>
+  /^Bearer +([\x21-\x7e]{1,512}) *$/i.exec(authorization ?? '')?.[1];
+const digest = (token: string): string => createHash('sha256').update(token).digest('base64');
+
 /**
  * Checks `Authorization: Bearer <token>` against the stored token hashes (scrypt). A token that
  * verified once is remembered by its SHA-256 digest, so scrypt runs once per token, not once per
  * request.
  */
-export function createTokenCheck(store: Store): (authorization: string | undefined) => Promise<boolean> {
-  const known = new Set<string>();
-  return async (authorization) => {
-    const m = /^Bearer +([\x21-\x7e]{1,512}) *$/i.exec(authorization ?? '');
-    if (!m) return false;
-    const token = m[1] as string;
-    const digest = createHash('sha256').update(token).digest('base64');
-    if (known.has(digest)) return true;
-    for (const stored of await store.listTokens()) {
-      if (await verifySecret(token, stored.hash)) {
-        known.add(digest);
-        return true;
+export function createTokenCheck(store: Store): TokenCheck {
+  const verified = new Set<string>();
+  return {
+    known: (authorization) => {
+      const token = bearer(authorization);
+      return token !== undefined && verified.has(digest(token));
+    },
+    async verify(authorization) {
+      const token = bearer(authorization);
+      if (token === undefined) return false;
+      if (verified.has(digest(token))) return true;
+      for (const stored of await store.listTokens()) {
+        if (await verifySecret(token, stored.hash)) {
+          verified.add(digest(token));
+          return true;
+        }
       }
-    }
-    return false;
+      return false;
+    },
   };
 }
 

@@ -4,15 +4,11 @@ import { request as httpsRequest, Agent } from 'node:https';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Test } from 'tap';
+import { callApi, type CallOptions, type Reply } from './http.js';
+
+export type { Reply };
 
 const MAIN = new URL('../../dist/main.js', import.meta.url).pathname;
-
-export interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: any;
-}
 
 export interface Running {
   proc: ChildProcess;
@@ -23,7 +19,7 @@ export interface Running {
   ca: string;
   dir: string;
   /** Calls the admin API at /api/v1 with the admin token (unless `token` is given). */
-  api(method: string, path: string, opts?: { body?: unknown; raw?: string | Buffer; token?: string | null; headers?: Record<string, string>; agent?: Agent }): Promise<Reply>;
+  api(method: string, path: string, opts?: CallOptions & { agent?: Agent }): Promise<Reply>;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -40,7 +36,7 @@ export const serverEnv = (dir: string, extra: Record<string, string> = {}): Reco
   ...extra,
 });
 
-/** Runs the built server (`node dist/main.js serve`) and waits until it says it is ready. */
+/** Runs the built server (`node dist/main.js serve`) and waits until it says it is ready (so the log level must show info). */
 export async function startServer(t: Test, dir: string, extra: Record<string, string> = {}): Promise<Running> {
   const env = { ...process.env, ...serverEnv(dir, extra) };
   for (const k of Object.keys(env)) if (k.startsWith('DIALTONE_') && !(k in serverEnv(dir, extra))) delete env[k];
@@ -74,32 +70,7 @@ export async function startServer(t: Test, dir: string, extra: Record<string, st
   t.teardown(() => agent.destroy());
 
   const api: Running['api'] = (method, path, opts = {}) =>
-    new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { ...opts.headers };
-      const body = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
-      if (opts.body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-      const bearer = opts.token === undefined ? token : opts.token;
-      if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
-      const req = httpsRequest(
-        { host: '127.0.0.1', port: ports.admin, servername: 'localhost', method, path: `/api/v1${path}`, headers, agent: opts.agent ?? agent },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let json: unknown;
-            try {
-              json = text ? JSON.parse(text) : undefined;
-            } catch {
-              json = undefined;
-            }
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+    callApi(httpsRequest, { host: '127.0.0.1', port: ports.admin, servername: 'localhost', agent: opts.agent ?? agent }, token, method, path, opts);
 
   return {
     proc,

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { JsonStore, DATA_FILE } from '../../../src/store/json.js';
+import { JsonStore, DATA_FILE, encodeData } from '../../../src/store/json.js';
+import { emptyData } from '../../../src/store/memory.js';
 import { employee, site } from '../../helpers/records.js';
 import { conformance } from './conformance.js';
 
@@ -115,4 +116,17 @@ t.test('a failed write is undone in memory and reported to every waiter', async 
   const onDisk = JSON.parse(await readFile(join(dir, DATA_FILE), 'utf8'));
   t.equal(Object.keys(onDisk.employees).length, 1);
   t.same(onDisk.sites[s.id], s, 'earlier data intact');
+});
+
+t.test('the encoder writes what JSON.stringify writes, and sees replaced rows', async (t) => {
+  const data = emptyData();
+  const s = site({ name: 'Zoë "Z" <O\'Brien> & Co\n\u2028' });
+  data.sites[s.id] = s;
+  const e = employee(s.id);
+  data.employees['key "with" quotes'] = e;
+  t.equal(encodeData(data).toString(), JSON.stringify(data));
+  data.sites[s.id] = { ...s, name: 'Renamed' };
+  delete data.employees['key "with" quotes'];
+  t.equal(encodeData(data).toString(), JSON.stringify(data), 'after a replace and a delete');
+  t.equal(encodeData(emptyData()).toString(), JSON.stringify(emptyData()));
 });

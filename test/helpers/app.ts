@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import type { Test } from 'tap';
+import { createAdminApp } from '../../src/admin/app.js';
+import { createTokenCheck, generateToken } from '../../src/admin/auth.js';
+import { openapiDocument } from '../../src/admin/openapi.js';
+import { createRecords } from '../../src/admin/records.js';
+import { adminRoutes } from '../../src/admin/routes.js';
+import { createSealer, hashSecret } from '../../src/domain/secrets.js';
+import { createLogger } from '../../src/log.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import { callApi, type CallOptions, type Reply } from './http.js';
+
+export interface InProcess {
+  store: MemoryStore;
+  token: string;
+  logs: string[];
+  call(method: string, path: string, opts?: CallOptions): Promise<Reply>;
+}
+
+/** The admin app over a memory store, on a real HTTP listener on 127.0.0.1 port 0. */
+export async function startApp(t: Test, opts: { models?: string[] } = {}): Promise<InProcess> {
+  const store = new MemoryStore();
+  await store.open();
+  const token = generateToken();
+  await store.insertToken({ id: 't1', hash: await hashSecret(token), label: 'test', createdAt: new Date().toISOString() });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = createLogger('trace', sink);
+  const models = (opts.models ?? []).map((id) => ({ id, vendor: 'test', name: id, files: [] }));
+  const records = createRecords({ store, sealer: createSealer(randomBytes(32)), models: new Set(opts.models), enrollmentSeconds: 3600 });
+  let doc: object = {};
+  const routes = adminRoutes({ store, records, models: () => models, openapi: () => doc });
+  doc = openapiDocument(routes, 'test');
+  const server = createServer(createAdminApp({ routes, tokens: createTokenCheck(store), logger }));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+  const { port } = server.address() as AddressInfo;
+
+  const call: InProcess['call'] = (method, path, o) => callApi(request, { host: '127.0.0.1', port }, token, method, path, o);
+  return { store, token, logs, call };
+}

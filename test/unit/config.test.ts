@@ -1,0 +1,242 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t, { type Test } from 'tap';
+import { loadSettings, publicUrlOf, type Settings } from '../../src/config.js';
+import { StartupError } from '../../src/errors.js';
+
+const DEFAULTS = fileURLToPath(new URL('../../configs/default.json', import.meta.url));
+const CWD = '/srv/dialtone';
+
+const load = (env: Record<string, string | undefined>, cwd = CWD): Settings => loadSettings({ defaultsFile: DEFAULTS, env, cwd });
+
+/** `fn` throws a StartupError whose message contains every fragment; returns the message. */
+function refuses(t: Test, fn: () => unknown, fragments: string[], name: string): string {
+  try {
+    const got = fn();
+    t.fail(`${name}: accepted`, { found: got });
+    return '';
+  } catch (err) {
+    t.ok(err instanceof StartupError, `${name}: throws a StartupError`);
+    if (!(err instanceof Error)) throw err;
+    t.equal(err.name, 'StartupError', `${name}: name`);
+    for (const f of fragments) t.ok(err.message.includes(f), `${name}: message names ${JSON.stringify(f)}`, { found: err.message });
+    return err.message;
+  }
+}
+
+/** Writes `text` to `name` in a fresh test folder; returns the folder. */
+function folderWith(t: Test, files: Record<string, string>): string {
+  return t.testdir(files);
+}
+
+t.test('defaults come from configs/default.json', async (t) => {
+  const s = load({});
+  t.same(s, {
+    store: 'json',
+    dataDir: '/srv/dialtone/data',
+    certsDir: '/srv/dialtone/certs',
+    adminListen: { host: '127.0.0.1', port: 9443 },
+    httpsListen: { host: '0.0.0.0', port: 8443 },
+    httpListen: { host: '0.0.0.0', port: 8080 },
+    tftpListen: { host: '0.0.0.0', port: 6969 },
+    enrollmentSeconds: 86400,
+    trustedNetworks: [],
+    logLevel: 'info',
+  });
+  t.strictSame(s.trustedNetworks, []);
+  t.equal(s.publicUrl, undefined);
+  t.equal(s.adminToken, undefined);
+  t.equal(s.secretKeyFile, undefined);
+  t.equal(load({}, '/other').dataDir, '/other/data', 'dataDir resolves against cwd');
+  t.equal(load({ DIALTONE_DATA_DIR: '/abs/data' }).dataDir, '/abs/data', 'an absolute dataDir stays as is');
+  t.equal(load({ DIALTONE_CERTS_DIR: 'c' }).certsDir, '/srv/dialtone/c');
+  t.equal(load({ DIALTONE_SECRET_KEY_FILE: 'keys/k' }).secretKeyFile, '/srv/dialtone/keys/k');
+  t.equal(load({ DIALTONE_STORE: 'memory' }).store, 'memory');
+  refuses(t, () => load({ DIALTONE_STORE: 'sqlite' }), ['DIALTONE_STORE'], 'store sqlite');
+  t.same(load({ PATH: '/bin', HOME: '/root', DIALTONEX: 'y', dialtone_admin_listen: 'x' }), load({}), 'other variables are ignored');
+});
+
+t.test('precedence: defaults < DIALTONE_CONFIG file < DIALTONE_* variable', async (t) => {
+  const dir = folderWith(t, {
+    'site.json': JSON.stringify({ adminListen: '10.1.1.1:1000', logLevel: 'debug', enrollmentSeconds: 60, dataDir: 'var/data' }),
+  });
+  const fromFile = load({ DIALTONE_CONFIG: 'site.json' }, dir);
+  t.same(fromFile.adminListen, { host: '10.1.1.1', port: 1000 }, 'file beats default');
+  t.equal(fromFile.logLevel, 'debug');
+  t.equal(fromFile.enrollmentSeconds, 60);
+  t.equal(fromFile.dataDir, join(dir, 'var/data'), 'relative path from the file resolves against cwd');
+  t.same(fromFile.httpsListen, { host: '0.0.0.0', port: 8443 }, 'keys not in the file keep their default');
+
+  const both = load({ DIALTONE_CONFIG: 'site.json', DIALTONE_ADMIN_LISTEN: '10.2.2.2:2000', DIALTONE_LOG_LEVEL: 'warn' }, dir);
+  t.same(both.adminListen, { host: '10.2.2.2', port: 2000 }, 'variable beats file');
+  t.equal(both.logLevel, 'warn');
+  t.equal(both.enrollmentSeconds, 60, 'file value stays where no variable is set');
+
+  t.same(load({ DIALTONE_CONFIG: join(dir, 'site.json') }, '/elsewhere').adminListen, { host: '10.1.1.1', port: 1000 }, 'absolute DIALTONE_CONFIG');
+  t.same(load({ DIALTONE_CONFIG: '' }).adminListen, { host: '127.0.0.1', port: 9443 }, 'empty DIALTONE_CONFIG reads no file');
+});
+
+t.test('listen values', async (t) => {
+  const listen = (v: string) => load({ DIALTONE_ADMIN_LISTEN: v }).adminListen;
+  t.same(listen('127.0.0.1:0'), { host: '127.0.0.1', port: 0 }, 'port 0');
+  t.same(listen('0.0.0.0:65535'), { host: '0.0.0.0', port: 65535 });
+  t.same(listen('[::1]:9443'), { host: '::1', port: 9443 }, 'bracketed IPv6');
+  t.same(listen('[::]:80'), { host: '::', port: 80 });
+  t.same(listen('localhost:8080'), { host: 'localhost', port: 8080 });
+  t.equal(listen('off'), 'off');
+  for (const [name, key] of [
+    ['DIALTONE_HTTPS_LISTEN', 'httpsListen'],
+    ['DIALTONE_HTTP_LISTEN', 'httpListen'],
+    ['DIALTONE_TFTP_LISTEN', 'tftpListen'],
+  ] as const) {
+    t.equal(load({ [name]: 'off' })[key], 'off', `${name}=off`);
+    t.same(load({ [name]: '127.0.0.1:0' })[key], { host: '127.0.0.1', port: 0 });
+  }
+
+  for (const bad of ['9443', 'host:70000', '::1:9443', 'nonsense', ':9443', 'host:', 'host:-1', 'host:123456', 'OFF', '[::1]9443', 'a:b']) {
+    refuses(t, () => listen(bad), ['DIALTONE_ADMIN_LISTEN', `"${bad}"`], `listen ${JSON.stringify(bad)}`);
+  }
+  refuses(t, () => load({ DIALTONE_HTTPS_LISTEN: '8443' }), ['DIALTONE_HTTPS_LISTEN:'], 'https listen names its own variable');
+
+  // An empty variable counts as unset: the default (or the file's value) applies.
+  t.same(listen(''), { host: '127.0.0.1', port: 9443 }, 'empty variable: default');
+  const dir = folderWith(t, { 'c.json': JSON.stringify({ adminListen: '10.0.0.1:1' }) });
+  t.same(load({ DIALTONE_CONFIG: 'c.json', DIALTONE_ADMIN_LISTEN: '' }, dir).adminListen, { host: '10.0.0.1', port: 1 }, 'empty variable: file value');
+  // In a file, an empty string is a value, and a wrong one.
+  const dir2 = folderWith(t, { 'c.json': JSON.stringify({ adminListen: '' }) });
+  refuses(t, () => load({ DIALTONE_CONFIG: 'c.json' }, dir2), ['adminListen in c.json'], 'empty listen in a file');
+  const dir3 = folderWith(t, { 'c.json': JSON.stringify({ httpListen: 8080 }) });
+  refuses(t, () => load({ DIALTONE_CONFIG: 'c.json' }, dir3), ['httpListen in c.json'], 'listen as a number in a file');
+});
+
+t.test('enrollmentSeconds', async (t) => {
+  t.equal(load({ DIALTONE_ENROLLMENT_SECONDS: '3600' }).enrollmentSeconds, 3600);
+  t.equal(load({ DIALTONE_ENROLLMENT_SECONDS: '0' }).enrollmentSeconds, 0);
+  t.equal(load({ DIALTONE_ENROLLMENT_SECONDS: String(365 * 86400) }).enrollmentSeconds, 365 * 86400, 'one year is the maximum');
+  for (const bad of ['abc', '-1', '1.5', String(365 * 86400 + 1), '12s']) {
+    refuses(t, () => load({ DIALTONE_ENROLLMENT_SECONDS: bad }), ['DIALTONE_ENROLLMENT_SECONDS:'], `enrollment ${JSON.stringify(bad)}`);
+  }
+  const dir = folderWith(t, { 'c.json': JSON.stringify({ enrollmentSeconds: 'abc' }) });
+  refuses(t, () => load({ DIALTONE_CONFIG: 'c.json' }, dir), ['enrollmentSeconds in c.json'], 'enrollment abc in a file');
+});
+
+t.test('enrollmentSeconds: values that are not numbers are not zero', async (t) => {
+  refuses(t, () => load({ DIALTONE_ENROLLMENT_SECONDS: ' ' }), ['DIALTONE_ENROLLMENT_SECONDS'], 'blank variable');
+  for (const v of [null, true, '', []]) {
+    const dir = folderWith(t, { 'c.json': JSON.stringify({ enrollmentSeconds: v }) });
+    refuses(t, () => load({ DIALTONE_CONFIG: 'c.json' }, dir), ['enrollmentSeconds in c.json'], `enrollmentSeconds ${JSON.stringify(v)} in a file`);
+  }
+});
+
+t.test('trustedNetworks', async (t) => {
+  t.same(load({ DIALTONE_TRUSTED_NETWORKS: '10.0.0.0/8, 192.168.1.0/24,::1/128' }).trustedNetworks, ['10.0.0.0/8', '192.168.1.0/24', '::1/128']);
+  t.same(load({ DIALTONE_TRUSTED_NETWORKS: '10.1.2.3' }).trustedNetworks, ['10.1.2.3'], 'a bare address');
+  t.same(load({ DIALTONE_TRUSTED_NETWORKS: 'fd00::/8,0.0.0.0/0' }).trustedNetworks, ['fd00::/8', '0.0.0.0/0']);
+  for (const bad of ['10.0.0.0/33', 'banana', '10.0.0.0/', '10.0.0.0/8/8', '::1/129', '10.0.0.256/8', '10.0.0.0/08x']) {
+    refuses(t, () => load({ DIALTONE_TRUSTED_NETWORKS: `192.168.1.0/24,${bad}` }), ['DIALTONE_TRUSTED_NETWORKS:'], `trusted ${bad}`);
+  }
+  const dir = folderWith(t, { 'c.json': JSON.stringify({ trustedNetworks: ['10.0.0.0/8', 'banana'] }) });
+  refuses(t, () => load({ DIALTONE_CONFIG: 'c.json' }, dir), ['trustedNetworks in c.json'], 'bad CIDR in a file');
+  const dir2 = folderWith(t, { 'c.json': JSON.stringify({ trustedNetworks: '10.0.0.0/8' }) });
+  refuses(t, () => load({ DIALTONE_CONFIG: 'c.json' }, dir2), ['trustedNetworks in c.json'], 'a string instead of an array in a file');
+  const dir3 = folderWith(t, { 'c.json': JSON.stringify({ trustedNetworks: ['10.0.0.0/8'] }) });
+  t.same(load({ DIALTONE_CONFIG: 'c.json' }, dir3).trustedNetworks, ['10.0.0.0/8'], 'an array in a file');
+});
+
+t.test('trustedNetworks: a file entry with spaces', async (t) => {
+  const dir = folderWith(t, { 'c.json': JSON.stringify({ trustedNetworks: [' 10.0.0.0/8 '] }) });
+  t.same(load({ DIALTONE_CONFIG: 'c.json' }, dir).trustedNetworks, ['10.0.0.0/8'], 'stored trimmed');
+});
+
+t.test('publicUrl', async (t) => {
+  refuses(t, () => load({ DIALTONE_PUBLIC_URL: 'http://x' }), ['DIALTONE_PUBLIC_URL:', 'https'], 'http URL');
+  refuses(t, () => load({ DIALTONE_PUBLIC_URL: 'not a url' }), ['DIALTONE_PUBLIC_URL:'], 'not a URL');
+  refuses(t, () => load({ DIALTONE_PUBLIC_URL: 'ftp://x' }), ['DIALTONE_PUBLIC_URL:'], 'ftp URL');
+  t.equal(load({ DIALTONE_PUBLIC_URL: 'https://prov.example.com:8443' }).publicUrl, 'https://prov.example.com:8443');
+  const dir = folderWith(t, { 'c.json': JSON.stringify({ publicUrl: 'http://prov.example.com' }) });
+  refuses(t, () => load({ DIALTONE_CONFIG: 'c.json' }, dir), ['publicUrl in c.json'], 'http URL in a file');
+});
+
+t.test('adminToken', async (t) => {
+  const ok = 'x'.repeat(32);
+  t.equal(load({ DIALTONE_ADMIN_TOKEN: ok }).adminToken, ok, '32 characters');
+  refuses(t, () => load({ DIALTONE_ADMIN_TOKEN: 'x'.repeat(31) }), ['DIALTONE_ADMIN_TOKEN:', '32'], '31 characters');
+  const msg = refuses(t, () => load({ DIALTONE_ADMIN_TOKEN: 'secret-but-short' }), ['DIALTONE_ADMIN_TOKEN:'], 'short token');
+  t.notOk(msg.includes('secret-but-short'), 'the refusal does not repeat the token');
+});
+
+t.test('logLevel', async (t) => {
+  for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) t.equal(load({ DIALTONE_LOG_LEVEL: level }).logLevel, level);
+  refuses(t, () => load({ DIALTONE_LOG_LEVEL: 'loud' }), ['DIALTONE_LOG_LEVEL:'], 'loud');
+});
+
+t.test('unknown settings', async (t) => {
+  const msg = refuses(t, () => load({ DIALTONE_ADMIN_LISTENN: '127.0.0.1:1' }), ['DIALTONE_ADMIN_LISTENN'], 'misspelt variable');
+  t.match(msg, /unknown setting DIALTONE_ADMIN_LISTENN\b/);
+  refuses(t, () => load({ DIALTONE_FOO: 'x', DIALTONE_BAR: 'y' }), ['DIALTONE_FOO', 'DIALTONE_BAR'], 'both unknown variables');
+  refuses(t, () => load({ DIALTONE_FOO: '' }), ['DIALTONE_FOO'], 'an unknown variable, even empty');
+
+  const dir = folderWith(t, { 'c.json': JSON.stringify({ adminListenn: '127.0.0.1:1' }) });
+  refuses(t, () => load({ DIALTONE_CONFIG: 'c.json' }, dir), ['adminListenn'], 'unknown key in a file');
+});
+
+t.test('an unknown key in a file is named with its file', async (t) => {
+  const dir = folderWith(t, { 'c.json': JSON.stringify({ adminListenn: '127.0.0.1:1' }) });
+  refuses(t, () => load({ DIALTONE_CONFIG: 'c.json' }, dir), ['adminListenn in c.json'], 'unknown key in a file');
+});
+
+t.test('an unknown variable is listed with the other wrong settings in one message', async (t) => {
+  refuses(t, () => load({ DIALTONE_ADMIN_LISTENN: 'x', DIALTONE_LOG_LEVEL: 'loud' }), ['unknown setting DIALTONE_ADMIN_LISTENN', 'DIALTONE_LOG_LEVEL:'], 'unknown + wrong');
+});
+
+t.test('a DIALTONE_CONFIG file that cannot be used', async (t) => {
+  const dir = folderWith(t, { 'bad.json': '{"adminListen": ', 'list.json': '["adminListen"]', 'null.json': 'null', 'num.json': '42' });
+  refuses(t, () => load({ DIALTONE_CONFIG: 'missing.json' }, dir), [join(dir, 'missing.json'), 'ENOENT'], 'missing file');
+  refuses(t, () => load({ DIALTONE_CONFIG: 'bad.json' }, dir), [join(dir, 'bad.json'), 'not a JSON object'], 'not JSON');
+  refuses(t, () => load({ DIALTONE_CONFIG: 'list.json' }, dir), [join(dir, 'list.json'), 'not a JSON object'], 'a JSON array');
+  refuses(t, () => load({ DIALTONE_CONFIG: 'null.json' }, dir), [join(dir, 'null.json'), 'not a JSON object'], 'JSON null');
+  refuses(t, () => load({ DIALTONE_CONFIG: 'num.json' }, dir), [join(dir, 'num.json'), 'not a JSON object'], 'a JSON number');
+  refuses(t, () => load({ DIALTONE_CONFIG: '.' }, dir), [dir], 'a folder');
+  refuses(t, () => loadSettings({ defaultsFile: join(dir, 'nope.json'), env: {}, cwd: dir }), [join(dir, 'nope.json')], 'missing defaults file');
+});
+
+t.test('every wrong setting is listed in one message, each by where it came from', async (t) => {
+  const dir = folderWith(t, { 'c.json': JSON.stringify({ logLevel: 'loud', httpListen: '8080', enrollmentSeconds: -5 }) });
+  const msg = refuses(
+    t,
+    () =>
+      load(
+        {
+          DIALTONE_CONFIG: 'c.json',
+          DIALTONE_ADMIN_LISTEN: '::1:9443',
+          DIALTONE_ADMIN_TOKEN: 'short',
+          DIALTONE_PUBLIC_URL: 'http://x',
+          DIALTONE_ENROLLMENT_SECONDS: 'abc',
+        },
+        dir,
+      ),
+    ['DIALTONE_ADMIN_LISTEN:', 'DIALTONE_ADMIN_TOKEN:', 'DIALTONE_PUBLIC_URL:', 'DIALTONE_ENROLLMENT_SECONDS:', 'logLevel in c.json:', 'httpListen in c.json:'],
+    'several at once',
+  );
+  t.notOk(msg.includes('enrollmentSeconds in c.json'), 'the file value overridden by a variable is not blamed');
+  t.equal(msg.split('\n').length, 7, 'a heading and one line per wrong setting');
+
+  // A wrong default is named with the defaults file.
+  const d2 = folderWith(t, { 'defaults.json': JSON.stringify({ ...JSON.parse(readFileSync(DEFAULTS, 'utf8')), adminListen: 'x' }) });
+  refuses(t, () => loadSettings({ defaultsFile: join(d2, 'defaults.json'), env: {}, cwd: d2 }), [`adminListen in ${join(d2, 'defaults.json')}`], 'wrong default');
+  // A setting missing everywhere is named as missing.
+  const d3 = folderWith(t, { 'defaults.json': JSON.stringify({ store: 'json' }) });
+  refuses(t, () => loadSettings({ defaultsFile: join(d3, 'defaults.json'), env: {}, cwd: d3 }), ['dataDir (missing)', 'adminListen (missing)'], 'missing settings');
+});
+
+t.test('publicUrlOf', async (t) => {
+  const base = load({});
+  t.equal(publicUrlOf(base, 18443).href, `https://${hostname()}:18443/`.toLowerCase(), 'host name and the bound https port');
+  t.equal(publicUrlOf(base, undefined).href, `https://${hostname()}:8443/`.toLowerCase(), 'https off: port 8443');
+  const set = load({ DIALTONE_PUBLIC_URL: 'https://prov.example.com:8443' });
+  t.equal(publicUrlOf(set, 18443).href, 'https://prov.example.com:8443/', 'the setting wins over the bound port');
+  t.ok(publicUrlOf(set, 1) instanceof URL);
+  t.equal(publicUrlOf(load({ DIALTONE_PUBLIC_URL: 'https://p.example.com' }), 1).port, '', 'default https port');
+});
