@@ -120,17 +120,21 @@ export const deviceCreate = z.strictObject({
 
 /**
  * PATCH bodies are JSON merge patches (RFC 7396): a field present replaces the stored one, `null`
- * removes an optional field. The merged record is then checked by the create rules.
+ * removes an optional field, an absent field stays as stored (so create-time defaults are
+ * dropped here). The merged record is then checked by the create rules.
  */
 const patchOf = <T extends z.ZodRawShape>(shape: T, required: readonly string[]) =>
   z.strictObject(
     Object.fromEntries(
-      Object.entries(shape).map(([k, v]) => [k, required.includes(k) ? (v as z.ZodType).optional() : (v as z.ZodType).nullable().optional()]),
+      Object.entries(shape).map(([k, v]) => {
+        const field = v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : (v as z.ZodType);
+        return [k, required.includes(k) ? field.optional() : field.nullable().optional()];
+      }),
     ) as { [K in keyof T]: z.ZodOptional<z.ZodNullable<T[K]>> },
   );
 
 export const sitePatch = patchOf(siteCreate.shape, ['name', 'timeZone', 'sip']);
-export const employeePatch = patchOf(employeeFields, ['siteId', 'firstName', 'lastName', 'username']);
+export const employeePatch = patchOf(employeeFields, ['siteId', 'firstName', 'lastName', 'username', 'voicemailToEmail', 'authorizedUser', 'sendWelcomeEmail']);
 export const devicePatch = patchOf({ ...deviceFields, employeeId: text(64) }, ['model']);
 
 export const reprovisionInput = z.strictObject({
