@@ -63,6 +63,11 @@ export const settingsSchema = z
       .max(365 * 86400, 'must be at most a year (31536000)'),
     /** CIDRs whose clients may receive secrets over plain HTTP/TFTP. */
     trustedNetworks: z.array(cidr),
+    /** Largest TFTP blksize granted (RFC 2348 allows 8-65464; 1468 fits an Ethernet frame). */
+    tftpMaxBlockSize: z.number({ error: 'must be a whole number' }).int().min(8).max(65464),
+    /** Concurrent TFTP transfers, in total and per client address. */
+    tftpMaxTransfers: z.number({ error: 'must be a whole number' }).int().min(1).max(65535),
+    tftpMaxPerAddress: z.number({ error: 'must be a whole number' }).int().min(1).max(65535),
     /** pino level. */
     logLevel: z.enum(logLevels),
     /** File holding the 32-byte key that seals SIP passwords; default <dataDir>/secret.key. */
@@ -79,7 +84,8 @@ const envName = (key: string): string => `DIALTONE_${key.replace(/[A-Z]/g, (c) =
 /** Turns one environment variable's text into the value the schema expects. */
 function fromEnv(key: Key, text: string): unknown {
   if (key === 'trustedNetworks') return text.split(',').map((s) => s.trim()).filter(Boolean);
-  if (key === 'enrollmentSeconds' && /^\s*-?\d+\s*$/.test(text)) return Number(text);
+  const numeric: Key[] = ['enrollmentSeconds', 'tftpMaxBlockSize', 'tftpMaxTransfers', 'tftpMaxPerAddress'];
+  if (numeric.includes(key) && /^\s*-?\d+\s*$/.test(text)) return Number(text);
   return text;
 }
 

@@ -20,8 +20,10 @@ import { createSealer } from './domain/secrets.js';
 import { StartupError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { createPhonesHandler } from './phones/app.js';
+import { createProvisioning } from './provision/index.js';
 import { createStore, type Store } from './store/index.js';
 import { loadSecretKey } from './store/secret-key.js';
+import { createTftpServer, resolverLookup, type TftpServer } from './tftp/index.js';
 import { loadOrCreateTls } from './tls/index.js';
 import { modelList } from './vendors/index.js';
 
@@ -69,12 +71,14 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
   await store.open();
   log.info({ store: settings.store, ms: Math.round(performance.now() - opening) }, 'store opened');
   const servers: Server[] = [];
+  let tftp: TftpServer | undefined;
+  const closeAll = () => Promise.all([...servers.map(drain), tftp?.close()]);
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    await Promise.all(servers.map(drain));
+    await closeAll();
     await store.close();
     log.info('stopped');
     process.exit(0);
@@ -89,25 +93,56 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     const tls = await loadOrCreateTls({ certsDir: settings.certsDir, publicHost, log: (msg, fields) => log.info(fields ?? {}, msg) });
     await ensureAdminToken({ store, dataDir: settings.dataDir, configured: settings.adminToken, log });
 
+    // Known once the listeners are bound (a port of 0 is chosen then).
+    let publicUrl = publicUrlOf(settings, undefined);
+    let caUrl = new URL('ca.crt', publicUrl).href;
+    const provisioning = await createProvisioning({
+      store,
+      sealer,
+      templatesDir: join(root, 'templates'),
+      trustedNetworks: settings.trustedNetworks,
+      publicUrl: () => publicUrl.href,
+      caUrl: () => caUrl,
+      caPem: tls.caCert,
+    });
+    provisioning.templates.watch((err) => log.error({ err }, 'templates changed but could not be loaded; keeping the previous ones'));
+
     const models = modelList();
     const records = createRecords({ store, sealer, models: new Set(models.map((m) => m.id)), enrollmentSeconds: settings.enrollmentSeconds });
     let openapi: object | undefined;
-    const routes = adminRoutes({ store, records, models: () => models, openapi: () => openapi });
+    const routes = adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning });
     openapi = openapiDocument(routes, version);
     const adminApp = createAdminApp({ routes, tokens: createTokenCheck(store), logger: log.child({ service: 'admin' }) });
 
-    const phones = createPhonesHandler({ caCert: tls.caCert });
+    const phones = (protocol: 'https' | 'http') => createPhonesHandler({ resolver: provisioning.resolver, caCert: tls.caCert, protocol, log });
     const admin = createHttpsServer({ key: tls.key, cert: tls.cert }, adminApp);
-    const https = createHttpsServer({ key: tls.key, cert: tls.cert }, phones);
-    const http = createHttpServer(phones);
+    const https = createHttpsServer({ key: tls.key, cert: tls.cert, keepAliveTimeout: 30_000 }, phones('https'));
+    const http = createHttpServer({ keepAliveTimeout: 30_000 }, phones('http'));
     servers.push(admin, https, http);
     await listen(admin, settings.adminListen, 'admin', log);
     const httpsPort = await listen(https, settings.httpsListen, 'https', log);
-    await listen(http, settings.httpListen, 'http', log);
-    if (settings.tftpListen !== 'off') log.warn({ service: 'tftp' }, 'TFTP provisioning is not built yet; that listener stays closed');
-    log.info({ publicUrl: publicUrlOf(settings, httpsPort).href, version }, 'ready');
+    const httpPort = await listen(http, settings.httpListen, 'http', log);
+    publicUrl = publicUrlOf(settings, httpsPort);
+    // Phones fetch the CA over plain HTTP before they can check our certificate.
+    const ca = new URL('/ca.crt', publicUrl);
+    if (httpPort !== undefined) Object.assign(ca, { protocol: 'http:', port: String(httpPort) });
+    caUrl = ca.href;
+    if (settings.tftpListen !== 'off') {
+      const at = settings.tftpListen;
+      tftp = await createTftpServer({
+        host: at.host,
+        port: at.port,
+        log,
+        handle: resolverLookup(provisioning.resolver),
+        limits: { maxBlockSize: settings.tftpMaxBlockSize, maxTransfers: settings.tftpMaxTransfers, maxPerAddress: settings.tftpMaxPerAddress },
+      }).catch((err: NodeJS.ErrnoException) => {
+        throw new StartupError(`cannot listen for tftp on ${at.host}:${at.port}: ${err.code ?? err.message}`);
+      });
+      log.info({ service: 'tftp', host: at.host, port: tftp.port }, 'listening');
+    }
+    log.info({ publicUrl: publicUrl.href, version }, 'ready');
   } catch (err) {
-    await Promise.all(servers.map(drain));
+    await closeAll();
     await store.close();
     throw err;
   }

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { DialtoneError, PROBLEM_CONTENT_TYPE, invalid, toProblem, type FieldError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TokenCheck } from './auth.js';
-import type { Route } from './routes.js';
+import { RawReply, type Route } from './routes.js';
 
 export interface AdminAppDeps {
   routes: Route[];
@@ -117,6 +117,7 @@ export function createAdminApp({ routes, tokens, logger, authFailuresPerMinute =
       const query = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));
       const result = await route.handler({ params: req.params as Record<string, string>, body, query });
       if (route.status === 204 || result === undefined) res.status(route.status).end();
+      else if (result instanceof RawReply) res.status(route.status).type(result.contentType).send(result.body);
       else res.status(route.status).json(result);
     });
     api[route.method](route.path.replace(/\{(\w+)\}/g, ':$1'), ...chain);

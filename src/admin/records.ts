@@ -67,7 +67,7 @@ export const deviceView = ({ credentials, ...d }: Device): DeviceView => ({ ...d
 export function createRecords(deps: RecordsDeps) {
   const { store, sealer } = deps;
   const now = (): string => (deps.now?.() ?? new Date()).toISOString();
-  const enrollmentUntil = (): string => new Date((deps.now?.() ?? new Date()).getTime() + deps.enrollmentSeconds * 1000).toISOString();
+  const enrollmentUntil = (seconds = deps.enrollmentSeconds): string => new Date((deps.now?.() ?? new Date()).getTime() + seconds * 1000).toISOString();
 
   function newCredentials(mac: string): { stored: DeviceCredentials; plain: PlainCredentials } {
     const plain: PlainCredentials = {
@@ -221,24 +221,24 @@ export function createRecords(deps: RecordsDeps) {
       };
     },
 
-    /** New SIP auth name and password and new provisioning password; optionally a new window. */
-    async regenerateCredentials(mac: string, openWindow = false): Promise<{ device: Device; credentials: PlainCredentials }> {
+    /** New SIP auth name and password and new provisioning password; with `reopen`, a new window too. */
+    async regenerateCredentials(mac: string, reopen?: { seconds?: number }): Promise<{ device: Device; credentials: PlainCredentials }> {
       const current = await store.getDevice(mac);
       if (!current) throw notFound('device');
       const { result, plain } = await withFreshCredentials(mac, async (credentials) => {
         const next: Device = { ...current, credentials, updatedAt: now() };
-        if (openWindow) next.enrollmentUntil = enrollmentUntil();
+        if (reopen) next.enrollmentUntil = enrollmentUntil(reopen.seconds);
         return store.replaceDevice(next);
       });
       if (!result) throw notFound('device');
       return { device: result, credentials: plain };
     },
 
-    /** Opens a new enrollment window, keeping the credentials. */
-    async reprovision(mac: string): Promise<Device> {
+    /** Opens a new enrollment window (`windowSeconds` long; 0 closes it), keeping the credentials. */
+    async reprovision(mac: string, windowSeconds = deps.enrollmentSeconds): Promise<Device> {
       const current = await store.getDevice(mac);
       if (!current) throw notFound('device');
-      const updated = await store.replaceDevice({ ...current, enrollmentUntil: enrollmentUntil(), updatedAt: now() });
+      const updated = await store.replaceDevice({ ...current, enrollmentUntil: enrollmentUntil(windowSeconds), updatedAt: now() });
       if (!updated) throw notFound('device');
       return updated;
     },

@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { notFound } from '../errors.js';
 import { parseMac } from '../domain/mac.js';
+import type { Provisioning } from '../provision/index.js';
 import type { Store } from '../store/store.js';
+import type { Device } from '../domain/types.js';
 import { deviceView, employeeView, type Records } from './records.js';
 import * as s from './schemas.js';
 
@@ -33,11 +35,20 @@ export interface Route {
   handler: (ctx: RouteContext) => Promise<unknown>;
 }
 
+/** A reply that is not JSON: the app sends the bytes with their content type. */
+export class RawReply {
+  constructor(
+    readonly contentType: string,
+    readonly body: Buffer,
+  ) {}
+}
+
 export interface RoutesDeps {
   store: Store;
   records: Records;
   models: () => Array<z.output<typeof s.modelView>>;
   openapi: () => unknown;
+  provisioning: Pick<Provisioning, 'resolver' | 'timeline' | 'bans'>;
 }
 
 const found = <T>(what: string, value: T | null): T => {
@@ -56,13 +67,19 @@ const macParam = (text: string | undefined): string => {
   }
 };
 
-export function adminRoutes({ store, records, models, openapi }: RoutesDeps): Route[] {
+export function adminRoutes({ store, records, models, openapi, provisioning }: RoutesDeps): Route[] {
+  const { resolver, timeline, bans } = provisioning;
   const id = (ctx: RouteContext): string => ctx.params.id ?? '';
   const mac = (ctx: RouteContext): string => macParam(ctx.params.mac);
   const withCredentials = ({ device, credentials }: Awaited<ReturnType<Records['createDevice']>>) => ({
     ...deviceView(device),
     credentials,
   });
+  /** A device as the API shows it: no secrets, with what its phone last told us. */
+  const shownDevice = (device: Device) => {
+    const lastSeen = timeline.lastSeen(device.mac);
+    return { ...deviceView(device), ...(lastSeen ? { lastSeen } : {}) };
+  };
 
   return [
     { method: 'get', path: '/health', tag: 'meta', summary: 'Liveness', status: 200, public: true, response: z.object({ status: z.literal('ok') }), handler: async () => ({ status: 'ok' }) },
@@ -88,18 +105,42 @@ export function adminRoutes({ store, records, models, openapi }: RoutesDeps): Ro
     { method: 'delete', path: '/employees/{id}', tag: 'employees', summary: 'Delete an employee; their devices stay, unassigned', status: 204, handler: async (ctx) => gone('employee', await store.deleteEmployee(id(ctx))) },
 
     { method: 'post', path: '/devices', tag: 'devices', summary: 'Register a device; returns its credentials', status: 201, body: s.deviceCreate, response: s.deviceCreated, handler: async (ctx) => withCredentials(await records.createDevice(ctx.body as s.DeviceCreate)) },
-    { method: 'get', path: '/devices', tag: 'devices', summary: 'List devices', status: 200, query: { employeeId: 'Only devices of this employee' }, response: z.array(s.deviceView), handler: async (ctx) => (await store.listDevices(ctx.query.employeeId ? { employeeId: ctx.query.employeeId } : {})).map(deviceView) },
-    { method: 'get', path: '/devices/{mac}', tag: 'devices', summary: 'Read a device', status: 200, response: s.deviceView, handler: async (ctx) => deviceView(found('device', await store.getDevice(mac(ctx)))) },
+    { method: 'get', path: '/devices', tag: 'devices', summary: 'List devices', status: 200, query: { employeeId: 'Only devices of this employee' }, response: z.array(s.deviceView), handler: async (ctx) => (await store.listDevices(ctx.query.employeeId ? { employeeId: ctx.query.employeeId } : {})).map(shownDevice) },
+    { method: 'get', path: '/devices/{mac}', tag: 'devices', summary: 'Read a device', status: 200, response: s.deviceView, handler: async (ctx) => shownDevice(found('device', await store.getDevice(mac(ctx)))) },
     { method: 'patch', path: '/devices/{mac}', tag: 'devices', summary: 'Change a device (JSON merge patch)', status: 200, body: s.devicePatch, response: s.deviceView, handler: async (ctx) => deviceView(await records.patchDevice(mac(ctx), ctx.body as s.DevicePatch)) },
-    { method: 'delete', path: '/devices/{mac}', tag: 'devices', summary: 'Delete a device', status: 204, handler: async (ctx) => gone('device', await store.deleteDevice(mac(ctx))) },
+    {
+      method: 'delete', path: '/devices/{mac}', tag: 'devices', summary: 'Delete a device', status: 204,
+      handler: async (ctx) => {
+        gone('device', await store.deleteDevice(mac(ctx)));
+        timeline.forget(mac(ctx));
+      },
+    },
+    {
+      method: 'get', path: '/devices/{mac}/files/{name}', tag: 'provisioning', summary: 'The file the phone would receive over HTTPS inside its enrollment window', status: 200,
+      handler: async (ctx) => {
+        const file = await resolver.preview(mac(ctx), ctx.params.name ?? '');
+        if (!file) throw notFound('file');
+        return new RawReply(file.contentType, file.body);
+      },
+    },
+    {
+      method: 'get', path: '/devices/{mac}/events', tag: 'provisioning', summary: "The device's provisioning timeline, oldest first", status: 200, response: z.array(s.eventView),
+      handler: async (ctx) => {
+        found('device', await store.getDevice(mac(ctx)));
+        return timeline.events(mac(ctx));
+      },
+    },
+    { method: 'get', path: '/misses', tag: 'provisioning', summary: 'Recent requests for unknown phones or files (security log)', status: 200, response: z.array(s.eventView), handler: async () => timeline.securityEvents() },
+    { method: 'get', path: '/bans', tag: 'provisioning', summary: 'Client addresses banned for probing', status: 200, response: z.array(s.banView), handler: async () => bans.list() },
+    { method: 'delete', path: '/bans/{address}', tag: 'provisioning', summary: 'Lift a ban', status: 204, handler: async (ctx) => gone('ban', bans.lift(ctx.params.address ?? '')) },
     { method: 'get', path: '/devices/{mac}/credentials', tag: 'devices', summary: "Read a device's SIP and provisioning credentials", status: 200, response: s.credentialsView, handler: async (ctx) => records.readCredentials(mac(ctx)) },
     { method: 'post', path: '/devices/{mac}/credentials', tag: 'devices', summary: 'Regenerate the SIP auth name, SIP password and provisioning password', status: 200, response: s.credentialsView, handler: async (ctx) => (await records.regenerateCredentials(mac(ctx))).credentials },
     {
       method: 'post', path: '/devices/{mac}/reprovision', tag: 'devices', summary: 'Open a new enrollment window, optionally rotating the credentials', status: 200, body: s.reprovisionInput, bodyOptional: true, response: s.deviceView.extend({ credentials: s.credentialsView.optional() }),
       handler: async (ctx) => {
-        const { rotateCredentials } = ctx.body as z.output<typeof s.reprovisionInput>;
-        if (rotateCredentials) return withCredentials(await records.regenerateCredentials(mac(ctx), true));
-        return deviceView(await records.reprovision(mac(ctx)));
+        const { rotateCredentials, windowSeconds } = ctx.body as z.output<typeof s.reprovisionInput>;
+        if (rotateCredentials) return withCredentials(await records.regenerateCredentials(mac(ctx), { seconds: windowSeconds }));
+        return shownDevice(await records.reprovision(mac(ctx), windowSeconds));
       },
     },
   ];

@@ -139,6 +139,13 @@ export const devicePatch = patchOf({ ...deviceFields, employeeId: text(64) }, ['
 
 export const reprovisionInput = z.strictObject({
   rotateCredentials: z.boolean().default(false).meta({ description: 'Also regenerate the SIP and provisioning credentials' }),
+  windowSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86400)
+    .optional()
+    .meta({ description: 'Length of the new enrollment window; default DIALTONE_ENROLLMENT_SECONDS; 0 closes the window' }),
 });
 
 export type SiteCreate = z.output<typeof siteCreate>;
@@ -179,6 +186,20 @@ export const siteView = z.object({
   ...stamps,
 });
 
+export const eventView = z.object({
+  at: z.iso.datetime(),
+  protocol: z.enum(['https', 'http', 'tftp']),
+  address: z.string(),
+  file: z.string(),
+  status: z.number().int(),
+  variant: z.enum(['full', 'bootstrap']).optional().meta({ description: 'full: with secrets; bootstrap: without' }),
+  userAgent: z.string().optional(),
+  model: z.string().optional(),
+  firmware: z.string().optional(),
+});
+
+export const banView = z.object({ address: z.string(), since: z.iso.datetime(), until: z.iso.datetime() });
+
 export const deviceView = z.object({
   mac: z.string().meta({ description: '12 lower-case hex digits' }),
   model: z.string(),
@@ -186,6 +207,7 @@ export const deviceView = z.object({
   label: z.string().optional(),
   authName: z.string(),
   enrollmentUntil: z.iso.datetime().optional(),
+  lastSeen: eventView.pick({ at: true, protocol: true, address: true, userAgent: true, model: true, firmware: true }).optional(),
   ...stamps,
 });
 

@@ -1,27 +1,46 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../log.js';
+import { MISS, type Resolver } from '../provision/index.js';
 
-/** Every miss gets exactly this: same status, same headers, same bytes. */
-const MISS_BODY = Buffer.from('Not Found\n');
-
-export interface PhonesAppDeps {
+export interface PhonesDeps {
+  resolver: Resolver;
   /** The Dialtone CA (PEM), served at /ca.crt so phones and technicians can install it. */
   caCert: string;
+  protocol: 'https' | 'http';
+  log: Logger;
 }
 
-/**
- * The request handler behind the provisioning HTTPS and HTTP listeners. For now it serves the
- * CA certificate; vendor files come with the provisioning resolver.
- */
-export function createPhonesHandler({ caCert }: PhonesAppDeps): (req: IncomingMessage, res: ServerResponse) => void {
+const one = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+
+/** The request handler behind the provisioning HTTPS and HTTP listeners: bare `http`, no framework. */
+export function createPhonesHandler({ resolver, caCert, protocol, log }: PhonesDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const ca = Buffer.from(caCert);
+  const send = (req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string | string[]>, body: Buffer): void => {
+    res.writeHead(status, { ...headers, 'Content-Length': body.length });
+    res.end(req.method === 'HEAD' || status === 304 ? undefined : body);
+  };
   return (req, res) => {
-    const path = (req.url ?? '').split('?')[0];
-    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/ca.crt') {
-      res.writeHead(200, { 'Content-Type': 'application/x-pem-file', 'Content-Length': ca.length });
-      res.end(req.method === 'HEAD' ? undefined : ca);
+    const target = req.url ?? '';
+    if ((req.method === 'GET' || req.method === 'HEAD') && target === '/ca.crt') {
+      send(req, res, 200, { 'Content-Type': 'application/x-pem-file' }, ca);
       return;
     }
-    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': MISS_BODY.length });
-    res.end(req.method === 'HEAD' ? undefined : MISS_BODY);
+    resolver
+      .handle({
+        protocol,
+        method: req.method ?? 'GET',
+        target,
+        address: req.socket.remoteAddress ?? '',
+        userAgent: one(req.headers['user-agent']),
+        authorization: one(req.headers.authorization),
+        ifNoneMatch: one(req.headers['if-none-match']),
+      })
+      .then((answer) => send(req, res, answer.status, answer.headers, answer.body))
+      .catch((err: unknown) => {
+        log.error({ err, service: protocol }, 'provisioning request failed');
+        if (!res.headersSent) send(req, res, 500, { 'Content-Type': 'text/plain; charset=utf-8' }, Buffer.from('Internal Server Error\n'));
+      });
   };
 }
+
+export { MISS };

@@ -1,16 +1,102 @@
 /**
- * The vendor packs: which phones Dialtone provisions and the file names they request. Packs land
- * with the provisioning issue; until then the list is empty and devices use model `generic`.
+ * The vendor packs, and the questions asked of all of them at once: which models exist, which
+ * pack owns a model, which file specs a requested name can be.
  */
+import type { FileSpec, Model, VendorPack } from './pack.js';
+import { cisco } from './cisco.js';
+import { grandstream } from './grandstream.js';
+import { polycom } from './polycom.js';
+import { aastra } from './aastra.js';
+import { fanvil } from './fanvil.js';
+import { snom } from './snom.js';
+import { yealink } from './yealink.js';
+
+export type { FileSpec, Model, VendorPack } from './pack.js';
+
+export const PACKS: readonly VendorPack[] = [yealink, polycom, cisco, grandstream, snom, fanvil, aastra];
+
 export interface ModelInfo {
   id: string;
   vendor: string;
   name: string;
+  /** File names its phones request: `<mac>` / `<MAC>` for the MAC in lower / upper case. */
   files: string[];
 }
 
-const packs: Array<{ models: ModelInfo[] }> = [];
+const shown = (pattern: string, model: Model): string =>
+  pattern.replaceAll('{mac}', '<mac>').replaceAll('{MAC}', '<MAC>').replaceAll('{model}', model.fileKey ?? model.id);
 
-export function modelList(): ModelInfo[] {
-  return packs.flatMap((p) => p.models);
+export function modelList(packs: readonly VendorPack[] = PACKS): ModelInfo[] {
+  return packs.flatMap((pack) =>
+    pack.models.map((model) => ({
+      id: model.id,
+      vendor: pack.id,
+      name: model.name,
+      files: pack.files.map((f) => shown(f.pattern, model)),
+    })),
+  );
+}
+
+export interface Match {
+  pack: VendorPack;
+  spec: FileSpec;
+  /** Lower-case MAC, for device files. */
+  mac?: string;
+  /** The model a model file names. */
+  model?: Model;
+}
+
+interface Compiled {
+  pack: VendorPack;
+  spec: FileSpec;
+  re: RegExp;
+  models: Map<string, Model>;
+}
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function compile(pack: VendorPack, spec: FileSpec): Compiled {
+  const models = new Map(pack.models.filter((m) => m.fileKey !== undefined).map((m) => [m.fileKey as string, m]));
+  const keys = [...models.keys()].sort((a, b) => b.length - a.length).map(escapeRe);
+  const source = spec.pattern
+    .split(/(\{mac\}|\{MAC\}|\{model\})/)
+    .map((part) => {
+      if (part === '{mac}') return '(?<mac>[0-9a-f]{12})';
+      if (part === '{MAC}') return '(?<mac>[0-9A-F]{12})';
+      if (part === '{model}') return `(?<model>${keys.join('|') || '(?!)'})`;
+      return escapeRe(part);
+    })
+    .join('');
+  return { pack, spec, re: new RegExp(`^${source}$`), models };
+}
+
+/** Looks names up among the packs' file specs. */
+export class FileIndex {
+  private readonly compiled: Compiled[];
+
+  constructor(readonly packs: readonly VendorPack[] = PACKS) {
+    this.compiled = packs.flatMap((pack) => pack.files.map((spec) => compile(pack, spec)));
+  }
+
+  /** Every spec the name can be, device files first. */
+  match(name: string): Match[] {
+    const out: Match[] = [];
+    for (const c of this.compiled) {
+      const m = c.re.exec(name);
+      if (!m) continue;
+      const mac = m.groups?.mac?.toLowerCase();
+      const model = m.groups?.model === undefined ? undefined : c.models.get(m.groups.model);
+      out.push({ pack: c.pack, spec: c.spec, ...(mac ? { mac } : {}), ...(model ? { model } : {}) });
+    }
+    return out.sort((a, b) => Number(b.spec.scope === 'device') - Number(a.spec.scope === 'device'));
+  }
+
+  /** The pack and model for a model id. */
+  model(id: string): { pack: VendorPack; model: Model } | undefined {
+    for (const pack of this.packs) {
+      const model = pack.models.find((m) => m.id === id);
+      if (model) return { pack, model };
+    }
+    return undefined;
+  }
 }

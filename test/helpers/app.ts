@@ -11,10 +11,12 @@ import { adminRoutes } from '../../src/admin/routes.js';
 import { createSealer, hashSecret } from '../../src/domain/secrets.js';
 import { createLogger } from '../../src/log.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import { createProvisioning, type Provisioning } from '../../src/provision/index.js';
 import { callApi, type CallOptions, type Reply } from './http.js';
 
 export interface InProcess {
   store: MemoryStore;
+  provisioning: Provisioning;
   token: string;
   logs: string[];
   call(method: string, path: string, opts?: CallOptions): Promise<Reply>;
@@ -35,9 +37,19 @@ export async function startApp(t: Test, opts: { models?: string[] } = {}): Promi
   });
   const logger = createLogger('trace', sink);
   const models = (opts.models ?? []).map((id) => ({ id, vendor: 'test', name: id, files: [] }));
-  const records = createRecords({ store, sealer: createSealer(randomBytes(32)), models: new Set(opts.models), enrollmentSeconds: 3600 });
+  const sealer = createSealer(randomBytes(32));
+  const records = createRecords({ store, sealer, models: new Set(opts.models), enrollmentSeconds: 3600 });
+  const provisioning = await createProvisioning({
+    store,
+    sealer,
+    templatesDir: new URL('../../templates', import.meta.url).pathname,
+    trustedNetworks: [],
+    publicUrl: () => 'https://prov.example.com:8443/',
+    caUrl: () => 'http://prov.example.com:8080/ca.crt',
+    caPem: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n',
+  });
   let doc: object = {};
-  const routes = adminRoutes({ store, records, models: () => models, openapi: () => doc });
+  const routes = adminRoutes({ store, records, models: () => models, openapi: () => doc, provisioning });
   doc = openapiDocument(routes, 'test');
   const server = createServer(createAdminApp({ routes, tokens: createTokenCheck(store), logger }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -45,5 +57,5 @@ export async function startApp(t: Test, opts: { models?: string[] } = {}): Promi
   const { port } = server.address() as AddressInfo;
 
   const call: InProcess['call'] = (method, path, o) => callApi(request, { host: '127.0.0.1', port }, token, method, path, o);
-  return { store, token, logs, call };
+  return { store, provisioning, token, logs, call };
 }

@@ -44,6 +44,9 @@ t.test('defaults come from configs/default.json', async (t) => {
     enrollmentSeconds: 86400,
     trustedNetworks: [],
     logLevel: 'info',
+    tftpMaxBlockSize: 1468,
+    tftpMaxTransfers: 256,
+    tftpMaxPerAddress: 32,
   });
   t.strictSame(s.trustedNetworks, []);
   t.equal(s.publicUrl, undefined);

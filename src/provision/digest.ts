@@ -1,0 +1,141 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * HTTP Digest access authentication, server side (RFC 7616), for phones fetching their files
+ * after enrollment. SHA-256 is offered first and MD5 second, because most desk phones only do
+ * MD5; `qop=auth` is required.
+ *
+ * Nonces carry their own issue time and an HMAC, so any nonce this process issued can be checked
+ * without remembering it; one older than `nonceTtlMs` is answered with `stale=true`. Each
+ * (nonce, nc) pair is accepted once: a replayed request, or one whose nonce count does not grow,
+ * is refused.
+ */
+
+export type Algorithm = 'SHA-256' | 'MD5';
+const HASH: Record<Algorithm, string> = { 'SHA-256': 'sha256', MD5: 'md5' };
+
+/** Parses `Digest a=b, c="d, e", ...` into lower-cased keys; null when it is not Digest. */
+export function parseDigest(header: string | undefined): Record<string, string> | null {
+  const m = /^\s*Digest\s+(.*)$/is.exec(header ?? '');
+  if (!m) return null;
+  const params: Record<string, string> = {};
+  const re = /\s*([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))\s*(?:,|$)/gy;
+  const text = m[1] as string;
+  let match: RegExpExecArray | null;
+  let end = 0;
+  while ((match = re.exec(text)) !== null && match[0] !== '') {
+    params[(match[1] as string).toLowerCase()] = match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : (match[3] ?? '');
+    end = re.lastIndex;
+  }
+  return end === text.length ? params : null;
+}
+
+export interface DigestInputs {
+  username: string;
+  realm: string;
+  password: string;
+  method: string;
+  uri: string;
+  nonce: string;
+  nc: string;
+  cnonce: string;
+}
+
+/** The `response` value of RFC 7616 section 3.4.1 for qop=auth. */
+export function digestResponse(algorithm: Algorithm, i: DigestInputs): string {
+  const H = (s: string): string => createHash(HASH[algorithm]).update(s, 'utf8').digest('hex');
+  return H(`${H(`${i.username}:${i.realm}:${i.password}`)}:${i.nonce}:${i.nc}:${i.cnonce}:auth:${H(`${i.method}:${i.uri}`)}`);
+}
+
+export interface DigestOptions {
+  realm?: string;
+  nonceTtlMs?: number;
+  now?: () => number;
+}
+
+export type DigestResult = { ok: true } | { ok: false; stale: boolean };
+
+export class DigestAuth {
+  readonly realm: string;
+  private readonly key = randomBytes(32);
+  private readonly opaque = randomBytes(16).toString('base64url');
+  private readonly ttl: number;
+  private readonly now: () => number;
+  /** Highest nonce count seen per nonce, oldest nonce first (Map keeps insertion order). */
+  private readonly counts = new Map<string, { nc: number; issued: number }>();
+
+  constructor(opts: DigestOptions = {}) {
+    this.realm = opts.realm ?? 'dialtone';
+    this.ttl = opts.nonceTtlMs ?? 5 * 60_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  private sign(body: Buffer): Buffer {
+    return createHmac('sha256', this.key).update(body).digest().subarray(0, 16);
+  }
+
+  private nonce(): string {
+    const body = Buffer.alloc(16);
+    body.writeBigUInt64BE(BigInt(this.now()));
+    randomBytes(8).copy(body, 8);
+    return Buffer.concat([body, this.sign(body)]).toString('base64url');
+  }
+
+  /** Issue time of a nonce this process made, or undefined for anything else. */
+  private issued(nonce: string): number | undefined {
+    const raw = Buffer.from(nonce, 'base64url');
+    if (raw.length !== 32 || raw.toString('base64url') !== nonce) return undefined;
+    const body = raw.subarray(0, 16);
+    if (!timingSafeEqual(raw.subarray(16), this.sign(body))) return undefined;
+    return Number(body.readBigUInt64BE());
+  }
+
+  /** The WWW-Authenticate header values for a 401. */
+  challenge(stale = false): string[] {
+    const nonce = this.nonce();
+    return (['SHA-256', 'MD5'] as const).map(
+      (algorithm) =>
+        `Digest realm="${this.realm}", qop="auth", algorithm=${algorithm}, nonce="${nonce}", opaque="${this.opaque}"${stale ? ', stale=true' : ''}`,
+    );
+  }
+
+  /**
+   * Checks an Authorization header for `method` and `uri` (the request target as sent) against
+   * one device's credentials. Only that device's user name is accepted.
+   */
+  verify(header: string | undefined, method: string, uri: string, credentials: { username: string; password: string }): DigestResult {
+    const p = parseDigest(header);
+    const refuse: DigestResult = { ok: false, stale: false };
+    if (!p) return refuse;
+    const algorithm = (p.algorithm ?? 'MD5').toUpperCase() as Algorithm;
+    const { username, realm, nonce, uri: digestUri, response, qop, nc, cnonce } = p;
+    if (!HASH[algorithm] || !username || !nonce || !digestUri || !response || qop !== 'auth' || !nc || !cnonce) return refuse;
+    if (realm !== this.realm || digestUri !== uri || !/^[0-9a-fA-F]{8}$/.test(nc)) return refuse;
+
+    const issued = this.issued(nonce);
+    if (issued === undefined) return refuse;
+
+    const expected = digestResponse(algorithm, { ...credentials, realm: this.realm, method, uri: digestUri, nonce, nc, cnonce });
+    const given = Buffer.from(response.toLowerCase());
+    const right = Buffer.from(expected);
+    // Compare in constant time; the user name goes into the hash so a wrong one simply fails.
+    const matches = given.length === right.length && timingSafeEqual(given, right) && username === credentials.username;
+    if (!matches) return refuse;
+    if (this.now() - issued > this.ttl) return { ok: false, stale: true };
+
+    this.forgetExpired();
+    const count = parseInt(nc, 16);
+    const seen = this.counts.get(nonce);
+    if (seen && count <= seen.nc) return refuse; // replayed
+    this.counts.set(nonce, { nc: count, issued });
+    return { ok: true };
+  }
+
+  private forgetExpired(): void {
+    const limit = this.now() - this.ttl;
+    for (const [nonce, { issued }] of this.counts) {
+      if (issued >= limit) break;
+      this.counts.delete(nonce);
+    }
+  }
+}

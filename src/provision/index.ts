@@ -1,0 +1,39 @@
+import type { Sealer } from '../domain/secrets.js';
+import type { Store } from '../store/store.js';
+import { FileIndex, PACKS, type VendorPack } from '../vendors/index.js';
+import { Bans, type BanOptions } from './bans.js';
+import { DigestAuth } from './digest.js';
+import { Timeline } from './events.js';
+import { createResolver } from './resolve.js';
+import { Templates } from './templates.js';
+
+export { MISS, type ProvisionAnswer, type ProvisionRequest, type Resolver } from './resolve.js';
+export type { ProvisionEvent, LastSeen } from './events.js';
+
+export interface ProvisioningOptions {
+  store: Store;
+  sealer: Sealer;
+  templatesDir: string;
+  trustedNetworks: string[];
+  publicUrl: () => string;
+  caUrl: () => string;
+  caPem: string;
+  packs?: readonly VendorPack[];
+  bans?: BanOptions;
+  now?: () => Date;
+}
+
+/** Everything phones are served by, wired once: templates, digest, bans, timeline, resolver. */
+export async function createProvisioning(opts: ProvisioningOptions) {
+  const packs = opts.packs ?? PACKS;
+  const templates = new Templates(opts.templatesDir, packs);
+  await templates.load();
+  const files = new FileIndex(packs);
+  const bans = new Bans({ ...opts.bans, ...(opts.now ? { now: () => opts.now!().getTime() } : {}) });
+  const timeline = new Timeline();
+  const digest = new DigestAuth(opts.now ? { now: () => opts.now!().getTime() } : {});
+  const resolver = createResolver({ ...opts, files, templates, digest, bans, timeline });
+  return { resolver, templates, files, bans, timeline, digest };
+}
+
+export type Provisioning = Awaited<ReturnType<typeof createProvisioning>>;

@@ -1,0 +1,99 @@
+/**
+ * Cisco SPA (30x/50x/525, and the Linksys SPA942 they descend from) and Cisco MPP / 3PCC
+ * (68xx/78xx/88xx on multiplatform firmware). Both read an XML `<flat-profile>`, one element per
+ * parameter, and fetch whatever their `Profile_Rule` names. Sources (see /tmp/vendor-facts/cisco.md):
+ *
+ * - A factory SPA asks for `spa$PSN.cfg`, `$PSN` being its model with the maker's own case
+ *   (`spa508G.cfg`, `spa525G2.cfg`) [W-SPA-E, VERIFIED]; a factory MPP for `$PSN.xml`, `$PSN` being
+ *   `<model>-3PCC` (`7841-3PCC.xml`) [MPP-DOC, W-MPP-E, NIX-T, VERIFIED]. The two families spell
+ *   their model files differently, so each model's `fileKey` is its whole file name and the model
+ *   file pattern is just `{model}`: only names a phone really asks for match.
+ * - That model file sends the phone on to the per-device `$MA.xml` (`$MA` = MAC in lower case)
+ *   [W-SPA, W-MPP-T, VERIFIED].
+ * - Enterprise (CUCM) firmware asks for `SEP<MAC>.cnf.xml` with a different `<device>` format: not
+ *   handled here.
+ */
+import { formatOffset, zoneFacts, type DstRule } from '../domain/zone.js';
+import type { Model, VendorPack } from './pack.js';
+
+/** SPA `$PSN` values as Wazo writes their common files [W-SPA-E]. */
+const SPA = ['301', '303', '501G', '502G', '504G', '508G', '509G', '512G', '514G', '525G', '525G2'];
+
+/** MPP models whose `$PSN.xml` common files Wazo writes [W-MPP-E], plus the 88xx of the same guide [MPP-DOC]. */
+const MPP = ['6821', '6841', '6851', '6861', '6871', '7811', '7821', '7832', '7841', '7861', '8811', '8841', '8845', '8851', '8861', '8865'];
+
+const models: Model[] = [
+  ...SPA.map((psn) => ({ id: `cisco-spa${psn.toLowerCase()}`, name: `Cisco SPA${psn}`, fileKey: `spa${psn}.cfg`, uaNames: [`spa${psn.toLowerCase()}`] })),
+  // UNCERTAIN: the SPA942's `spa942.cfg` follows the same `spa$PSN.cfg` default rule as the Cisco
+  // SPAs [W-SPA groups the Linksys SPA9xx with them]; its exact default was not re-checked.
+  { id: 'cisco-spa942', name: 'Linksys SPA942', fileKey: 'spa942.cfg', uaNames: ['spa942'] },
+  ...MPP.map((n) => ({ id: `cisco-${n}-3pcc`, name: `Cisco ${n} (3PCC)`, fileKey: `${n}-3PCC.xml`, uaNames: [`cp-${n}-3pcc`] })),
+];
+
+/**
+ * Cisco's DST rule part `month/day/weekday/h:m:s` [W-SPA `_format_dst_change`, VERIFIED]: weekday
+ * 1 = Monday … 7 = Sunday; with a weekday, `day` is the first day it may fall on, so the Nth
+ * weekday is day (N-1)*7+1 and the last one is day -1.
+ */
+const dstRule = (r: DstRule): string => `${r.month}/${r.week === 5 ? -1 : (r.week - 1) * 7 + 1}/${r.weekday === 0 ? 7 : r.weekday}/${r.hour}:${r.minute}:0`;
+
+/** The DST saving as `h:m:s` (Wazo writes `save=1:0:0`). */
+const saving = (minutes: number): string => `${Math.floor(minutes / 60)}:${minutes % 60}:0`;
+
+// "Cisco/SPA508G-7.4.4 (0002FDFF2103)(CBT141400UK)": model, firmware, MAC (only when two brackets
+// follow; a single one is the serial: "Cisco/SPA525G-7.4.7 (CBT141900G7)"), serial [W-SPA].
+const SPA_UA = /^Cisco\/(\w+)-(\S+) (?:\(([\dA-F]{12})\))?\((\w+)\)$/;
+// "Linksys/SPA-942-6.1.5(a) (88019FA42805)": the bracket is the serial, never the MAC [W-SPA].
+const LINKSYS_UA = /^Linksys\/([\w-]+)-([^\s-]+) \((\w+)\)$/;
+// "Cisco-CP-7832-3PCC/11.0.1 (00562b043615)": model, firmware, MAC [W-MPP]. The UA is itself a
+// setting (HTTP_User_Agent_Name, default `$VERSION ($MA)`), so the MAC part is optional here.
+const MPP_UA = /^Cisco-CP-(\d{4})-3PCC\/(\S+)(?: \(([\dA-Fa-f]{12})\))?$/;
+
+const byUaName = (name: string): Model | undefined => models.find((m) => m.uaNames?.includes(name.toLowerCase()));
+
+export const cisco: VendorPack = {
+  id: 'cisco',
+  name: 'Cisco SPA / MPP',
+  models,
+  files: [
+    // The model file carries no secret: it installs the Dialtone CA and chains to the device file over HTTPS.
+    { pattern: '{model}', scope: 'model', template: 'model.xml.hbs', secret: false, format: 'xml', contentType: 'text/xml; charset=utf-8' },
+    { pattern: '{mac}.xml', scope: 'device', template: 'mac.xml.hbs', bootstrapTemplate: 'mac-bootstrap.xml.hbs', format: 'xml', contentType: 'text/xml; charset=utf-8' },
+  ],
+  // SIP_Transport_1_ takes UDP, TCP or TLS [FS-SPA] (MPP also has AUTO, unused here).
+  transports: { udp: 'UDP', tcp: 'TCP', tls: 'TLS' },
+  // `resync` is the Sipura-lineage event [AST `[sipura-check-cfg]`, VERIFIED for SPA]. UNCERTAIN for
+  // MPP, which FusionPBX and Wazo send `check-sync`; MPP firmware is of the same lineage, and it
+  // needs Resync_From_SIP = Yes either way (set in the device file).
+  resyncEvent: 'resync',
+
+  parseUserAgent(userAgent) {
+    const spa = SPA_UA.exec(userAgent);
+    if (spa) {
+      const model = byUaName(spa[1] as string);
+      return { modelName: spa[1], firmware: spa[2], ...(model ? { model: model.id } : {}), ...(spa[3] ? { mac: spa[3].toLowerCase() } : {}) };
+    }
+    const linksys = LINKSYS_UA.exec(userAgent);
+    if (linksys) {
+      const model = byUaName((linksys[1] as string).replaceAll('-', ''));
+      return { modelName: linksys[1], firmware: linksys[2], ...(model ? { model: model.id } : {}) };
+    }
+    const mpp = MPP_UA.exec(userAgent);
+    if (mpp) {
+      const model = byUaName(`cp-${mpp[1]}-3pcc`);
+      return { modelName: `CP-${mpp[1]}-3PCC`, firmware: mpp[2], ...(model ? { model: model.id } : {}), ...(mpp[3] ? { mac: mpp[3].toLowerCase() } : {}) };
+    }
+    return null;
+  },
+
+  /** Time_Zone `GMT-05:00` and an explicit DST rule; the phones know no zone names [W-SPA, FS-SPA]. */
+  timeZone(zone, now) {
+    const facts = zoneFacts(zone, now.getUTCFullYear());
+    const dst = facts.dst;
+    return {
+      offset: formatOffset(facts.standardOffsetMinutes, 'gmt'),
+      dstEnable: dst ? 'Yes' : 'No',
+      dstRule: dst ? `start=${dstRule(dst.start)};end=${dstRule(dst.end)};save=${saving(dst.offsetMinutes - facts.standardOffsetMinutes)}` : '',
+    };
+  },
+};

@@ -1,0 +1,65 @@
+/**
+ * What a vendor pack declares. Data first: models, the files its phones request, how it writes
+ * MACs; a little code where data can't say it (User-Agent parsing, time-zone format).
+ */
+
+/** How values are escaped for a file: XML, `key = value` lines, or Aastra-style `key: value` text. */
+export type Format = 'xml' | 'kv' | 'text';
+
+export interface Model {
+  /** Dialtone's model id, unique across vendors, e.g. `yealink-t46s`. */
+  id: string;
+  /** Human name, e.g. `Yealink T46S`. */
+  name: string;
+  /** What `{model}` stands for in this model's file names (e.g. Yealink's `66` in y000000000066.cfg). */
+  fileKey?: string;
+  /** Other spellings of the model in User-Agent strings (e.g. `SIP-T46S`), lower case. */
+  uaNames?: string[];
+}
+
+export interface FileSpec {
+  /**
+   * The name as the phone asks for it. `{mac}` is the MAC in lower case, `{MAC}` in upper case,
+   * `{model}` a model's `fileKey`. Matching is exact: no other case, no other characters.
+   */
+  pattern: string;
+  /** `device` files name a MAC; `model` files a model; `common` files neither. */
+  scope: 'device' | 'model' | 'common';
+  /** Template path under templates/<vendor>/, rendered when the client may receive secrets. */
+  template: string;
+  /**
+   * Template for clients that may not receive secrets (plain HTTP/TFTP outside the trusted
+   * networks): no passwords, points the phone at the HTTPS URL. Without one, the file is a miss
+   * for such clients unless `secret` is false.
+   */
+  bootstrapTemplate?: string;
+  /** Whether the full file carries secrets (SIP or provisioning passwords). Default: device files do. */
+  secret?: boolean;
+  format: Format;
+  contentType: string;
+}
+
+export interface UserAgentFacts {
+  /** A model id of this pack, when the string names a model Dialtone knows. */
+  model?: string;
+  /** The model as the phone wrote it. */
+  modelName?: string;
+  firmware?: string;
+  /** 12 lower-case hex digits, when the phone puts its MAC in the User-Agent. */
+  mac?: string;
+}
+
+export interface VendorPack {
+  id: string;
+  name: string;
+  models: Model[];
+  files: FileSpec[];
+  /** Facts from a User-Agent header, or null when the string is not this vendor's. */
+  parseUserAgent(userAgent: string): UserAgentFacts | null;
+  /** The time-zone values its templates use (`{{tz.*}}`), from an IANA zone, at `now`. */
+  timeZone(zone: string, now: Date): Record<string, string | number>;
+  /** The SIP NOTIFY Event header value that makes the phone resync. */
+  resyncEvent: string;
+  /** How the vendor writes each SIP transport (templates get it as `line.transportValue`). */
+  transports?: Record<'udp' | 'tcp' | 'tls', string | number>;
+}

@@ -1,0 +1,191 @@
+/**
+ * Snom 3xx/7xx/8xx and D-series desk phones. XML settings files [W-SN-T]. Sources:
+ * /tmp/vendor-facts/snom.md, plus Snom's own knowledge base where named below.
+ *
+ * A phone asks for `snom<model>.htm`, then `snom<model>-<MAC>.htm` (MAC upper case) [W-SN]; both
+ * are `<setting-files>` lists of URLs the phone fetches in turn [W-SN-M]. Dialtone's lists lead to
+ * `<MAC>.xml`, which carries the line. Over plain HTTP the per-MAC files are a bootstrap instead:
+ * the Dialtone CA inline and `setting_server` pointing at the HTTPS per-MAC list, no secrets.
+ */
+import { zoneFacts, type DstRule, type ZoneFacts } from '../domain/zone.js';
+import type { Model, VendorPack } from './pack.js';
+
+/** Model tokens as they appear in `snom<model>.htm` and in `snom<model>-SIP` User-Agents [W-SN]. */
+const MODELS = [
+  '300', '320', '360', '370', '710', '715', '720', '725', '760', '820', '821', '870',
+  'D120', 'D305', 'D315', 'D345', 'D375', 'D385', 'D712', 'D715', 'D717', 'D725', 'D735', 'D745', 'D765', 'D785',
+];
+
+const models: Model[] = MODELS.map((token) => ({
+  id: `snom-${token.toLowerCase()}`,
+  name: `Snom ${token}`,
+  fileKey: token,
+  uaNames: [token.toLowerCase()],
+}));
+
+/**
+ * Snom `timezone` codes from the phone's own option list [SN-LIST; rows marked VERIFIED in the
+ * facts, others from the same list], each with the IANA zone it was made for. A zone gets the
+ * code whose zone means the same today (same standard offset, same DST offset and rules); its
+ * own code first. Codes for countries that changed their rules after these lists were written
+ * (Mexico, Brazil DST, Russia, Turkey, Chile, Venezuela, Egypt, Iran, Israel, ...) are left out:
+ * the phone's built-in rule would be stale. Every zone without a code gets the explicit form
+ * (empty `timezone`, `utc_offset` and `dst`) that Wazo writes for every zone [W-SN `_format_tzinfo`].
+ */
+const CODES: Array<[code: string, zone: string]> = [
+  ['USA-10', 'Pacific/Honolulu'], // EPM-TZ, TZ-MIKO (the list's label says "Hawaii-Aleutian")
+  ['USA-9', 'America/Anchorage'],
+  ['USA-8', 'America/Los_Angeles'],
+  ['CAN-8', 'America/Vancouver'],
+  ['USA2-7', 'America/Phoenix'], // "MST no DST"
+  ['USA-7', 'America/Denver'],
+  ['CAN-7', 'America/Edmonton'],
+  ['USA-6', 'America/Chicago'],
+  ['CAN-6', 'America/Winnipeg'],
+  ['USA-5', 'America/New_York'],
+  ['CAN-5', 'America/Toronto'],
+  ['BHS-5', 'America/Nassau'],
+  ['COL-5', 'America/Bogota'],
+  ['CAN-4', 'America/Halifax'],
+  ['CAN-3.5', 'America/St_Johns'],
+  ['ARG-3', 'America/Argentina/Buenos_Aires'],
+  ['BRA2-3', 'America/Sao_Paulo'], // "Brazil (no DST)"
+  ['GBR-0', 'Europe/London'], // SN-LIST, SN-MAP (TZ-MIKO's GBR+0 conflicts; the phone's list wins)
+  ['IRL-0', 'Europe/Dublin'],
+  ['PRT-0', 'Europe/Lisbon'],
+  ['GER+1', 'Europe/Berlin'],
+  ['AUT+1', 'Europe/Vienna'],
+  ['BEL+1', 'Europe/Brussels'],
+  ['CHE+1', 'Europe/Zurich'],
+  ['CZE+1', 'Europe/Prague'],
+  ['DNK+1', 'Europe/Copenhagen'],
+  ['ESP+1', 'Europe/Madrid'],
+  ['FRA+1', 'Europe/Paris'],
+  ['HRV+1', 'Europe/Zagreb'],
+  ['HUN+1', 'Europe/Budapest'],
+  ['ITA+1', 'Europe/Rome'],
+  ['LUX+1', 'Europe/Luxembourg'],
+  ['NLD+1', 'Europe/Amsterdam'],
+  ['NOR+1', 'Europe/Oslo'],
+  ['POL+1', 'Europe/Warsaw'],
+  ['SVK+1', 'Europe/Bratislava'],
+  ['SWE+1', 'Europe/Stockholm'],
+  ['FIN+2', 'Europe/Helsinki'],
+  ['BGR+2', 'Europe/Sofia'],
+  ['EST+2', 'Europe/Tallinn'],
+  ['GRC+2', 'Europe/Athens'],
+  ['LTU+2', 'Europe/Vilnius'],
+  ['LVA+2', 'Europe/Riga'],
+  ['ROU+2', 'Europe/Bucharest'],
+  ['UAE+4', 'Asia/Dubai'],
+  ['PAK+5', 'Asia/Karachi'],
+  ['IND+5.5', 'Asia/Kolkata'],
+  ['THA+7', 'Asia/Bangkok'],
+  ['CHN+8', 'Asia/Shanghai'],
+  ['SGP+8', 'Asia/Singapore'],
+  ['AUS+8', 'Australia/Perth'],
+  ['JPN+9', 'Asia/Tokyo'],
+  ['KOR+9', 'Asia/Seoul'],
+  ['AUS+9.5', 'Australia/Adelaide'],
+  ['AUS2+9.5', 'Australia/Darwin'],
+  ['AUS+10', 'Australia/Sydney'], // "Sydney, Melbourne, Canberra"
+  ['AUS2+10', 'Australia/Brisbane'],
+  ['AUS3+10', 'Australia/Hobart'],
+  ['NZL+12', 'Pacific/Auckland'],
+];
+
+const rule = (r: DstRule): string => `${r.month}.${r.week}.${r.weekday}.${r.hour}.${r.minute}`;
+/** What a zone means to a phone in a given year: offsets and DST rules, nothing else. */
+const meaning = (f: ZoneFacts): string =>
+  f.dst ? `${f.standardOffsetMinutes}|${f.dst.offsetMinutes}|${rule(f.dst.start)}|${rule(f.dst.end)}` : `${f.standardOffsetMinutes}`;
+
+/** Per year: what each code's zone means → the first code that means it. */
+const byMeaning = new Map<number, Map<string, string>>();
+
+function codesFor(year: number): Map<string, string> {
+  let map = byMeaning.get(year);
+  if (!map) {
+    map = new Map();
+    for (const [code, z] of CODES) {
+      try {
+        const m = meaning(zoneFacts(z, year));
+        if (!map.has(m)) map.set(m, code);
+      } catch {
+        // a zone this runtime's tz database does not know: no match through it
+      }
+    }
+    byMeaning.set(year, map);
+  }
+  return map;
+}
+
+/** The Snom code for a zone in `year`: its own, else one that means the same; undefined if none. */
+export function snomTimezoneCode(zone: string, facts: ZoneFacts, year: number): string | undefined {
+  return CODES.find(([, z]) => z === zone)?.[0] ?? codesFor(year).get(meaning(facts));
+}
+
+const two = (n: number): string => String(n).padStart(2, '0');
+/** `MM.WW.DD HH:MM:SS`, weekday 1 = Monday … 7 = Sunday, week 5 = last [W-SN `_format_dst_change`]. */
+const dstChange = (r: DstRule): string => `${two(r.month)}.${two(r.week)}.${two(r.weekday === 0 ? 7 : r.weekday)} ${two(r.hour)}:${two(r.minute)}:00`;
+
+// "Mozilla/4.0 (compatible; snom320-SIP 8.4.18 1.1.3-s)",
+// "Mozilla/4.0 (compatible; snomD785-SIP 10.1.33.33 2010.12-00004-g9ba52f5 000413922D24 SXM:0 UXM:0)" [W-SN]
+const UA = /\bsnom(\w+)-SIP\s+(\d+(?:\.\d+)+)([^)]*)/;
+// Firmware 8.7.5 and later add the MAC, upper case; Wazo's greedy regex breaks on the D785's
+// trailing `SXM:0 UXM:0`, so Dialtone looks for a 12-hex-digit word instead [W-SN].
+const UA_MAC = /(?:^|\s)([0-9A-F]{12})(?=\s|$)/;
+// Firmware 6.5 and older: "Mozilla/4.0 (compatible; snom lid 3605)": Snom, but no model, no XML [W-SN].
+const OLD_UA = /\(compatible; snom lid \d+\)/;
+
+const XML = 'application/xml; charset=utf-8';
+
+export const snom: VendorPack = {
+  id: 'snom',
+  name: 'Snom',
+  models,
+  files: [
+    // The model's list points at the phone's own list over HTTPS; the phone writes `{mac}` in
+    // place of its MAC [Snom mass-deployment FAQ: "The setting_server URL can also consist of a
+    // {mac} statement"]. UNCERTAIN: that the same holds in `<file url>`, and that it is upper
+    // case there (it is in the default names and the User-Agent) [W-SN].
+    { pattern: 'snom{model}.htm', scope: 'model', template: 'model.htm.hbs', secret: false, format: 'xml', contentType: XML },
+    // The phone's list names `<MAC>.xml`; the bootstrap is a `<settings>` document instead: a
+    // setting file may hold either [service.snom.com "Desk Phone Configuration Files"].
+    { pattern: 'snom{model}-{MAC}.htm', scope: 'device', template: 'mac.htm.hbs', bootstrapTemplate: 'mac-bootstrap.xml.hbs', format: 'xml', contentType: XML },
+    { pattern: '{MAC}.xml', scope: 'device', template: 'mac.xml.hbs', bootstrapTemplate: 'mac-bootstrap.xml.hbs', format: 'xml', contentType: XML },
+  ],
+  // `user_outbound` takes `;transport=udp|tcp|tls` [W-SN `_SIP_TRANSPORT`, W-SN-T].
+  transports: { udp: 'udp', tcp: 'tcp', tls: 'tls' },
+  // Re-reads the settings without a reboot [W-SN, AST, F-NTFY: VERIFIED].
+  resyncEvent: 'check-sync;reboot=false',
+
+  parseUserAgent(userAgent) {
+    const m = UA.exec(userAgent);
+    if (!m) return OLD_UA.test(userAgent) ? {} : null;
+    const modelName = m[1] as string;
+    const model = models.find((x) => x.uaNames?.includes(modelName.toLowerCase()));
+    const mac = UA_MAC.exec(m[3] ?? '')?.[1];
+    return {
+      modelName,
+      firmware: m[2],
+      ...(model ? { model: model.id } : {}),
+      ...(mac ? { mac: mac.toLowerCase() } : {}),
+    };
+  },
+
+  /**
+   * `timezone` is a code from the phone's list (`USA-5`) when one means the same as the zone;
+   * otherwise it stays empty and `utc_offset` (seconds, signed) with `dst` (`<seconds saved>
+   * <start> <end>`, empty without DST) say it outright [W-SN `_format_tzinfo`].
+   */
+  timeZone(zone, now) {
+    const year = now.getUTCFullYear();
+    const facts = zoneFacts(zone, year);
+    const seconds = facts.standardOffsetMinutes * 60;
+    return {
+      timezone: snomTimezoneCode(zone, facts, year) ?? '',
+      utcOffset: `${seconds < 0 ? '-' : '+'}${Math.abs(seconds)}`,
+      dst: facts.dst ? `${(facts.dst.offsetMinutes - facts.standardOffsetMinutes) * 60} ${dstChange(facts.dst.start)} ${dstChange(facts.dst.end)}` : '',
+    };
+  },
+};

@@ -1,0 +1,135 @@
+import type { Test } from 'tap';
+import { curlDigest, fetchFile, haveCurl, type FileReply } from './phone.js';
+import { startServer, type Running } from './server.js';
+
+/** What a line looks like in a vendor's file, as the vendor test reads it back. */
+export interface LineFacts {
+  user?: string;
+  authName?: string;
+  password?: string;
+  registrar?: string;
+  displayName?: string;
+  /** The file's time-zone setting(s), for the test to compare with what it expects. */
+  timeZone?: unknown;
+}
+
+export interface VendorCase {
+  model: string;
+  mac: string;
+  userAgent: string;
+  /** The names a factory-fresh phone asks for, in order. */
+  boot: string[];
+  /** The boot names that carry the line (and so secrets when complete). */
+  deviceFiles: string[];
+  /** Reads the line from a full device file; XML files must be parsed with a real parser here. */
+  readLine(file: string, text: string): LineFacts;
+  /** Checks on a bootstrap file beyond "no secret in it" (e.g. that it points at the public URL). */
+  checkBootstrap?(t: Test, file: string, text: string): void;
+  /** The time-zone value(s) expected in the full file for America/New_York. */
+  expectedTimeZone: unknown;
+}
+
+export const PUBLIC_URL = 'https://prov.example.com:8443/';
+
+/**
+ * Replays a vendor's boot sequence against the real server: bootstrap over HTTP pointing at
+ * HTTPS; full files over HTTPS inside the enrollment window, checked against the store; after
+ * the window, 401 without credentials, 200 with HTTP Digest (curl), 401 with another device's.
+ */
+export async function replayBoot(t: Test, c: VendorCase): Promise<void> {
+  const server = await startServer(t, t.testdir(), { DIALTONE_PUBLIC_URL: PUBLIC_URL });
+  const api = async (method: string, path: string, body?: unknown) => {
+    const r = await server.api(method, path, body === undefined ? {} : { body });
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
+    return r.json;
+  };
+  const site = await api('POST', '/sites', {
+    name: 'Main',
+    timeZone: 'America/New_York',
+    address: { line1: '350 Fifth Avenue', city: 'New York', country: 'US' },
+    sip: { registrar: 'sip.example.com', port: 5061, transport: 'tls' },
+    voicemailNumber: '*97',
+    ntpServer: 'ntp.example.com',
+  });
+  const employee = await api('POST', '/employees', {
+    siteId: site.id,
+    firstName: 'Zoë "Z" <O\'Brien> & Co ]]>',
+    lastName: 'Ada\naccount.1.password = x',
+    username: 'zoe.obrien',
+    phoneNumber: '+1 212 736 5000',
+    device: { mac: c.mac, model: c.model },
+  });
+  const creds = employee.device.credentials;
+  const secrets = [creds.password, creds.provisioning.password];
+  const other = await api('POST', '/devices', { mac: '00:15:65:ff:ff:fe', model: c.model });
+
+  // 1. Plain HTTP: no secrets, whatever is asked.
+  for (const file of c.boot) {
+    const r = await fetchFile(server, 'http', `/${file}`, { userAgent: c.userAgent });
+    t.equal(r.status, 200, `HTTP ${file}`);
+    for (const s of secrets) t.notOk(r.text.includes(s), `HTTP ${file} carries no secret`);
+    if (c.deviceFiles.includes(file)) {
+      t.ok(r.text.includes(PUBLIC_URL.replace(/^https:\/\//, '').replace(/\/$/, '')), `HTTP ${file} points at the HTTPS host (the vendor test checks the form)`);
+      c.checkBootstrap?.(t, file, r.text);
+    }
+  }
+
+  // 2. HTTPS inside the window: the full files, the line as stored.
+  const full: Record<string, FileReply> = {};
+  for (const file of c.boot) {
+    const r = await fetchFile(server, 'https', `/${file}`, { userAgent: c.userAgent });
+    t.equal(r.status, 200, `HTTPS ${file}`);
+    t.ok(r.headers.etag, `HTTPS ${file} has an ETag`);
+    full[file] = r;
+  }
+  let sawLine = false;
+  for (const file of c.deviceFiles) {
+    const text = full[file]?.text ?? '';
+    const line = c.readLine(file, text);
+    if (line.password === undefined) continue;
+    sawLine = true;
+    t.equal(line.user, 'zoe.obrien', `${file}: user`);
+    t.equal(line.authName, creds.authName, `${file}: auth name`);
+    t.equal(line.password, creds.password, `${file}: password`);
+    t.equal(line.registrar, 'sip.example.com', `${file}: registrar`);
+    t.equal(line.displayName, 'Zoë "Z" <O\'Brien> & Co ]]> Ada account.1.password = x', `${file}: display name, escaped and on one line`);
+    t.same(line.timeZone, c.expectedTimeZone, `${file}: time zone`);
+    t.ok(text.includes(creds.provisioning.password), `${file}: carries the provisioning credentials`);
+    t.notOk(text.includes(other.credentials.password), `${file}: nothing of another device`);
+  }
+  t.ok(sawLine, 'a device file carried the line');
+
+  const deviceFile = c.deviceFiles.find((f) => full[f]?.text.includes(creds.password)) as string;
+  const again = await fetchFile(server, 'https', `/${deviceFile}`, { userAgent: c.userAgent, headers: { 'if-none-match': String(full[deviceFile]?.headers.etag) } });
+  t.equal(again.status, 304, 'a resync of an unchanged file is a 304');
+
+  // 3. After the window: Digest with this device's credentials only.
+  await api('POST', `/devices/${c.mac}/reprovision`, { windowSeconds: 0 });
+  const closed = await fetchFile(server, 'https', `/${deviceFile}`, { userAgent: c.userAgent });
+  t.equal(closed.status, 401, 'after the window: 401 without credentials');
+  t.match(String(closed.headers['www-authenticate']), /Digest realm="dialtone"/);
+  t.notOk(closed.text.includes(creds.password));
+  if (!(await haveCurl())) {
+    t.skip('curl not installed: the Digest steps need it', async () => {});
+  } else {
+    const ok = await curlDigest(server, `/${deviceFile}`, creds.provisioning.username, creds.provisioning.password, c.userAgent);
+    t.equal(ok.status, 200, 'after the window: 200 with Digest (curl)');
+    t.ok(ok.text.includes(creds.password), 'and the full file');
+    const wrong = await curlDigest(server, `/${deviceFile}`, other.credentials.provisioning.username, other.credentials.provisioning.password, c.userAgent);
+    t.equal(wrong.status, 401, "another device's credentials do not open this device's file");
+  }
+
+  // 4. The timeline.
+  const events = await api('GET', `/devices/${c.mac}/events`);
+  t.ok(events.some((e: { protocol: string; variant?: string }) => e.protocol === 'http' && e.variant === 'bootstrap'), 'timeline: bootstrap over HTTP');
+  t.ok(events.some((e: { protocol: string; variant?: string }) => e.protocol === 'https' && e.variant === 'full'), 'timeline: full over HTTPS');
+  t.ok(events.some((e: { status: number }) => e.status === 401), 'timeline: the 401');
+  t.notOk(JSON.stringify(events).includes(creds.password), 'timeline holds no secrets');
+  const device = await api('GET', `/devices/${c.mac}`);
+  t.equal(device.lastSeen?.model, c.model, 'last seen: model from the User-Agent');
+  const logs = server.logs.join('\n');
+  for (const s of secrets) t.notOk(logs.includes(s), 'no secret in the logs');
+  await server.stop();
+}
+
+export type { Running };

@@ -1,0 +1,149 @@
+import t from 'tap';
+import { PUBLIC_URL, replayBoot } from '../../helpers/boot.js';
+import { fetchFile } from '../../helpers/phone.js';
+import { startServer } from '../../helpers/server.js';
+import { elements, parseXml } from '../../helpers/xml.js';
+
+const MAC = '0004f2a1b2c3';
+const UA = 'FileTransport PolycomVVX-VVX_400-UA/4.1.4.7430 Type/Application';
+
+/** The one settings element's attributes, read with a strict XML parser. */
+function settings(text: string): (name: string) => string | null {
+  const root = parseXml(text).documentElement;
+  if (!root || root.tagName !== 'polycomConfig') throw new Error(`expected <polycomConfig>, got <${root?.tagName}>`);
+  return (name) => (root.hasAttribute(name) ? root.getAttribute(name) : null);
+}
+
+const TZ_KEYS = [
+  'gmtOffset',
+  'daylightSavings.enable',
+  'daylightSavings.fixedDayEnable',
+  'daylightSavings.start.month',
+  'daylightSavings.start.date',
+  'daylightSavings.start.dayOfWeek',
+  'daylightSavings.start.dayOfWeek.lastInMonth',
+  'daylightSavings.start.time',
+  'daylightSavings.stop.month',
+  'daylightSavings.stop.date',
+  'daylightSavings.stop.dayOfWeek',
+  'daylightSavings.stop.dayOfWeek.lastInMonth',
+  'daylightSavings.stop.time',
+].map((k) => `tcpIpApp.sntp.${k}`);
+
+t.test('Polycom VVX 400 boot sequence', (t) =>
+  replayBoot(t, {
+    model: 'polycom-vvx-400',
+    mac: MAC,
+    userAgent: UA,
+    boot: [`${MAC}.cfg`, `${MAC}-phone.cfg`, `${MAC}-web.cfg`, `${MAC}-directory.xml`],
+    deviceFiles: [`${MAC}-phone.cfg`],
+    readLine(_file, text) {
+      const get = settings(text);
+      t.equal(get('device.set'), '1', 'device.* settings are applied');
+      t.equal(get('device.prov.serverName'), PUBLIC_URL);
+      t.equal(get('device.prov.password.set'), '1');
+      t.equal(get('reg.1.server.1.transport'), 'TLS');
+      t.equal(get('reg.1.server.1.port'), '5061');
+      t.equal(get('msg.mwi.1.callBack'), '*97');
+      t.equal(get('tcpIpApp.sntp.address'), 'ntp.example.com');
+      t.equal(get('device.auth.localAdminPassword'), null, 'never sets the admin password');
+      t.equal(get('device.auth.localUserPassword'), null, 'never sets the user password');
+      t.notOk(text.includes('account.1.password = x\n'), 'the injected key is no line of its own');
+      return {
+        user: get('reg.1.address') ?? undefined,
+        authName: get('reg.1.auth.userId') ?? undefined,
+        password: get('reg.1.auth.password') ?? undefined,
+        registrar: get('reg.1.server.1.address') ?? undefined,
+        displayName: get('reg.1.displayName') ?? undefined,
+        timeZone: TZ_KEYS.map(get),
+      };
+    },
+    checkBootstrap(t, _file, text) {
+      const get = settings(text);
+      t.equal(get('device.set'), '1');
+      t.equal(get('device.prov.serverType'), 'HTTPS');
+      t.equal(get('device.prov.serverName'), PUBLIC_URL, 'points the phone at the HTTPS URL');
+      t.equal(get('device.prov.serverName.set'), '1');
+      t.match(get('device.sec.TLS.customCaCert1'), /^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----/, 'installs the CA, line breaks intact');
+      for (const secret of ['reg.1.auth.password', 'device.prov.password', 'device.prov.user']) t.equal(get(secret), null, `no ${secret}`);
+    },
+    expectedTimeZone: ['-18000', '1', '0', '3', '8', '1', '0', '2', '11', '1', '1', '0', '2'],
+  }),
+);
+
+t.test('Polycom files: valid XML everywhere, masters and directories', async (t) => {
+  const server = await startServer(t, t.testdir(), { DIALTONE_PUBLIC_URL: PUBLIC_URL });
+  const api = async (method: string, path: string, body?: unknown) => {
+    const r = await server.api(method, path, body === undefined ? {} : { body });
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
+    return r.json;
+  };
+  const site = await api('POST', '/sites', {
+    name: 'Sydney',
+    timeZone: 'Australia/Sydney',
+    address: { line1: '1 Macquarie Street', city: 'Sydney', country: 'AU' },
+    sip: { registrar: 'sip.example.com', transport: 'udp', outboundProxy: 'proxy.example.com' },
+    voicemailNumber: '*97',
+  });
+  const employee = await api('POST', '/employees', {
+    siteId: site.id,
+    firstName: 'Zoë',
+    lastName: 'Ng',
+    username: 'zoe.ng',
+    phoneNumber: '+61 2 9250 7111',
+    device: { mac: '64167f0a0b0c', model: 'polycom-vvx-600' },
+  });
+  const creds = employee.device.credentials;
+  const bare = await api('POST', '/devices', { mac: '0004f2000001', model: 'polycom-spip-335' });
+
+  const get = async (protocol: 'http' | 'https', name: string) => {
+    const r = await fetchFile(server, protocol, `/${name}`, { userAgent: UA });
+    t.equal(r.status, 200, `${protocol} ${name}`);
+    t.match(String(r.headers['content-type']), /^application\/xml/, `${name} is XML`);
+    return { text: r.text, doc: parseXml(r.text) };
+  };
+
+  for (const protocol of ['http', 'https'] as const) {
+    for (const name of ['64167f0a0b0c.cfg', '000000000000.cfg']) {
+      const { doc, text } = await get(protocol, name);
+      const app = doc.documentElement!;
+      t.equal(app.tagName, 'APPLICATION', `${name}: one APPLICATION element`);
+      t.equal(app.getAttribute('CONFIG_FILES'), '[PHONE_MAC_ADDRESS]-phone.cfg', `${name}: each phone asks for its own settings`);
+      t.equal(app.getAttribute('CONTACTS_DIRECTORY'), '');
+      t.notOk(text.includes(creds.password) || text.includes(creds.provisioning.password), `${name}: no secrets`);
+    }
+    for (const name of ['64167f0a0b0c-web.cfg', '0004f2000001-web.cfg']) {
+      const { doc } = await get(protocol, name);
+      t.equal(doc.documentElement?.tagName, 'polycomConfig');
+    }
+    const dir = (await get(protocol, '64167f0a0b0c-directory.xml')).doc;
+    t.same(elements(dir, 'ct').map((e) => e.textContent), ['*97'], 'the directory holds voicemail');
+    const common = (await get(protocol, '000000000000-directory.xml')).doc;
+    t.equal(common.documentElement?.tagName, 'directory');
+    t.equal(elements(common, 'item').length, 0);
+    t.equal(elements((await get(protocol, '0004f2000001-directory.xml')).doc, 'item').length, 0, 'no site, no voicemail entry');
+  }
+
+  // The full settings: UDP with an outbound proxy, a southern-hemisphere zone.
+  const full = settings((await get('https', '64167f0a0b0c-phone.cfg')).text);
+  t.equal(full('reg.1.server.1.transport'), 'UDPOnly');
+  t.equal(full('reg.1.server.1.port'), '5060');
+  t.equal(full('reg.1.outboundProxy.address'), 'proxy.example.com');
+  t.equal(full('reg.1.auth.password'), creds.password);
+  t.same(TZ_KEYS.map(full), ['36000', '1', '0', '10', '1', '1', '0', '2', '4', '1', '1', '0', '3']);
+  t.equal(full('device.sec.TLS.customCaCert1')?.trim(), server.ca.trim(), 'the Dialtone CA, byte for byte');
+
+  // A device without an employee: no line, no secrets but its provisioning credentials.
+  const lone = settings((await get('https', '0004f2000001-phone.cfg')).text);
+  t.equal(lone('reg.1.address'), '');
+  t.equal(lone('reg.1.auth.password'), '');
+  t.equal(lone('device.prov.password'), bare.credentials.provisioning.password);
+  t.same(TZ_KEYS.slice(0, 3).map(lone), ['0', '0', null], 'UTC without a site');
+
+  // A miss is the same miss for Polycom names.
+  for (const name of ['0004f2ffffff-phone.cfg', '0004F2000001-phone.cfg', '0004f2000001-app.log']) {
+    const r = await fetchFile(server, 'https', `/${name}`, { userAgent: UA });
+    t.equal(r.status, 404, `${name} is a miss`);
+  }
+  await server.stop();
+});

@@ -1,0 +1,135 @@
+import t from 'tap';
+import type { Document } from '@xmldom/xmldom';
+import type { Device, Employee, PlainCredentials, Site } from '../../../src/domain/types.js';
+import { renderContext } from '../../../src/provision/context.js';
+import { escapeAll } from '../../../src/provision/escape.js';
+import { Templates } from '../../../src/provision/templates.js';
+import { cisco } from '../../../src/vendors/cisco.js';
+import { FileIndex, modelList } from '../../../src/vendors/index.js';
+import { elements, parseXml } from '../../helpers/xml.js';
+
+t.test('User-Agent: SPA, Linksys and MPP; the MAC only when it is one', async (t) => {
+  t.same(cisco.parseUserAgent('Cisco/SPA508G-7.4.4 (0002FDFF2103)(CBT141400UK)'), { modelName: 'SPA508G', firmware: '7.4.4', model: 'cisco-spa508g', mac: '0002fdff2103' });
+  t.same(cisco.parseUserAgent('Cisco/SPA501G-7.4.4 (8843E157DDCC)(CBT141100HR)'), { modelName: 'SPA501G', firmware: '7.4.4', model: 'cisco-spa501g', mac: '8843e157ddcc' });
+  t.same(cisco.parseUserAgent('Cisco/SPA525G-7.4.7 (CBT141900G7)'), { modelName: 'SPA525G', firmware: '7.4.7', model: 'cisco-spa525g' }, 'one bracket: the serial, no MAC');
+  t.same(cisco.parseUserAgent('Cisco/SPA525G2-7.4.5 (0002FDAA0001)(CBT141900G7)'), { modelName: 'SPA525G2', firmware: '7.4.5', model: 'cisco-spa525g2', mac: '0002fdaa0001' });
+  t.same(
+    cisco.parseUserAgent('Linksys/SPA-942-6.1.5(a) (88019FA42805)'),
+    { modelName: 'SPA-942', firmware: '6.1.5(a)', model: 'cisco-spa942' },
+    'Linksys: the bracket is the serial even when it looks like a MAC',
+  );
+  t.same(cisco.parseUserAgent('Cisco-CP-7832-3PCC/11.0.1 (00562b043615)'), { modelName: 'CP-7832-3PCC', firmware: '11.0.1', model: 'cisco-7832-3pcc', mac: '00562b043615' });
+  t.same(cisco.parseUserAgent('Cisco-CP-8841-3PCC/11.3.1'), { modelName: 'CP-8841-3PCC', firmware: '11.3.1', model: 'cisco-8841-3pcc' }, 'MPP without its MAC');
+  t.same(cisco.parseUserAgent('Cisco/SPA508G-7.4.4 (0002fdff2103)'), { modelName: 'SPA508G', firmware: '7.4.4', model: 'cisco-spa508g' }, 'a lone bracket is the serial, whatever it looks like');
+  t.same(cisco.parseUserAgent('Cisco/SPA999G-7.4.4 (0002FDFF2103)(CBT141400UK)'), { modelName: 'SPA999G', firmware: '7.4.4', mac: '0002fdff2103' }, 'unknown model: no model id');
+  for (const other of [
+    '',
+    'Mozilla/5.0 (X11; Linux x86_64)',
+    'Yealink SIP-T46S 66.86.0.15 80:5e:c0:4a:a9:37',
+    'Grandstream Model HW GXP2135 SW 1.0.7.97 DevId 000b828aa872',
+    'Cisco/SPA508G',
+    'Cisco/SPA508G-7.4.4',
+    'Cisco-CP-7841/11.3.1 (00562b043615)',
+  ]) {
+    t.equal(cisco.parseUserAgent(other), null, `not Cisco: ${JSON.stringify(other)}`);
+  }
+});
+
+t.test('time zones: GMT offset and Cisco DST rule', async (t) => {
+  const june = new Date('2025-06-01T12:00:00Z');
+  t.same(cisco.timeZone('America/New_York', june), { offset: 'GMT-05:00', dstEnable: 'Yes', dstRule: 'start=3/8/7/2:0:0;end=11/1/7/2:0:0;save=1:0:0' }, '2nd Sunday of March, 1st of November');
+  t.same(cisco.timeZone('Europe/London', june), { offset: 'GMT+00:00', dstEnable: 'Yes', dstRule: 'start=3/-1/7/1:0:0;end=10/-1/7/2:0:0;save=1:0:0' }, 'last Sundays');
+  t.same(cisco.timeZone('Asia/Kolkata', june), { offset: 'GMT+05:30', dstEnable: 'No', dstRule: '' });
+  t.same(cisco.timeZone('Australia/Sydney', june), { offset: 'GMT+10:00', dstEnable: 'Yes', dstRule: 'start=10/1/7/2:0:0;end=4/1/7/3:0:0;save=1:0:0' }, 'southern summer');
+});
+
+t.test('file names: exact case as the phones ask', async (t) => {
+  const index = new FileIndex();
+  const one = (name: string) =>
+    index
+      .match(name)
+      .filter((m) => m.pack.id === 'cisco')
+      .map((m) => `${m.spec.pattern}:${m.mac ?? m.model?.id ?? ''}`);
+  t.same(one('spa508G.cfg'), ['{model}:cisco-spa508g']);
+  t.same(one('spa525G2.cfg'), ['{model}:cisco-spa525g2']);
+  t.same(one('spa303.cfg'), ['{model}:cisco-spa303']);
+  t.same(one('spa942.cfg'), ['{model}:cisco-spa942']);
+  t.same(one('7841-3PCC.xml'), ['{model}:cisco-7841-3pcc']);
+  t.same(one('8841-3PCC.xml'), ['{model}:cisco-8841-3pcc']);
+  t.same(one('0002fdff2103.xml'), ['{mac}.xml:0002fdff2103']);
+  for (const wrong of ['spa508g.cfg', 'SPA508G.cfg', 'spa508G.xml', '7841-3pcc.xml', '7841.xml', 'spa7841-3PCC.cfg', '0002FDFF2103.xml', '0002fdff2103.cfg', 'SEP0002FDFF2103.cnf.xml']) {
+    t.same(one(wrong), [], `${wrong} is no Cisco file`);
+  }
+  const spa = modelList().find((m) => m.id === 'cisco-spa508g');
+  t.same(spa?.files, ['spa508G.cfg', '<mac>.xml']);
+  t.same(modelList().find((m) => m.id === 'cisco-7841-3pcc')?.files, ['7841-3PCC.xml', '<mac>.xml']);
+});
+
+const root = new URL('../../../templates', import.meta.url).pathname;
+const last = (doc: Document, tag: string): string | undefined => elements(doc, tag).at(-1)?.textContent ?? undefined;
+
+/** Renders one of the pack's templates as the resolver would: context, escaped for XML, template. */
+async function render(template: string, o: { line?: boolean; full?: boolean; zone?: string; outboundProxy?: string; label?: string; model?: string } = {}): Promise<string> {
+  const templates = new Templates(root, [cisco]);
+  await templates.load();
+  const model = cisco.models.find((m) => m.id === (o.model ?? 'cisco-spa508g'))!;
+  const stamp = '2025-01-01T00:00:00.000Z';
+  const site: Site = { id: 's1', name: 'Main', timeZone: o.zone ?? 'America/New_York', sip: { registrar: 'sip.example.com', transport: 'udp', ...(o.outboundProxy ? { outboundProxy: o.outboundProxy } : {}) }, createdAt: stamp, updatedAt: stamp };
+  const employee: Employee = { id: 'e1', siteId: 's1', firstName: 'Zoë <&>', lastName: "O'Brien\n]]>", username: 'zoe', extension: '201', timeZone: o.zone ?? 'America/New_York', voicemailToEmail: false, authorizedUser: false, createdAt: stamp, updatedAt: stamp };
+  const device: Device = {
+    mac: '0002fdff2103',
+    model: model.id,
+    ...(o.line === false ? {} : { employeeId: 'e1' }),
+    ...(o.label ? { label: o.label } : {}),
+    credentials: { authName: 'authname', passwordSealed: 'x', provisioningUsername: 'dt0002fdff2103', provisioningPasswordSealed: 'x' },
+    createdAt: stamp,
+    updatedAt: stamp,
+  };
+  const credentials: PlainCredentials = { authName: 'authname', password: 'SipSecret1', provisioning: { username: 'dt0002fdff2103', password: 'ProvSecret1' } };
+  const scope = template === 'model.xml.hbs' ? {} : { device, ...(o.line === false ? {} : { employee, site }) };
+  const context = renderContext({ pack: cisco, model, ...scope, ...(o.full ? { credentials } : {}), publicUrl: 'https://prov.example.com:8443/', caUrl: 'http://prov.example.com:8080/ca.crt', caPem: '', now: new Date('2025-06-01T00:00:00Z') });
+  return templates.get('cisco', template)(escapeAll(context, 'xml'));
+}
+
+t.test('templates render well-formed flat profiles', async (t) => {
+  const model = parseXml(await render('model.xml.hbs', { model: 'cisco-7841-3pcc' }));
+  t.equal(model.documentElement?.tagName, 'flat-profile');
+  t.equal(last(model, 'Profile_Rule_B'), 'https://prov.example.com:8443/$MA.xml', 'the model file chains to the device file over HTTPS');
+  t.equal(last(model, 'Custom_CA_Rule'), 'http://prov.example.com:8080/ca.crt');
+  t.equal(elements(model, 'Profile_Rule').length, 0, 'Profile_Rule keeps its factory value');
+
+  const boot = await render('mac-bootstrap.xml.hbs');
+  const bootDoc = parseXml(boot);
+  t.equal(last(bootDoc, 'Profile_Rule'), 'https://prov.example.com:8443/$MA.xml');
+  t.notMatch(boot, /Password|--pwd|SipSecret1|ProvSecret1/);
+
+  const full = await render('mac.xml.hbs', { full: true, zone: 'Australia/Sydney', outboundProxy: 'edge.example.com', label: 'Front desk' });
+  const doc = parseXml(full);
+  t.equal(last(doc, 'Line_Enable_1_'), 'Yes');
+  t.equal(last(doc, 'Display_Name_1_'), "Zoë <&> O'Brien ]]>", 'names survive XML');
+  t.equal(last(doc, 'Password_1_'), 'SipSecret1');
+  t.equal(last(doc, 'Proxy_1_'), 'sip.example.com:5060');
+  t.equal(last(doc, 'SIP_Transport_1_'), 'UDP');
+  t.equal(last(doc, 'Use_Outbound_Proxy_1_'), 'Yes');
+  t.equal(last(doc, 'Outbound_Proxy_1_'), 'edge.example.com');
+  t.equal(last(doc, 'Short_Name_1_'), '201');
+  t.equal(last(doc, 'Station_Name'), 'Front desk');
+  t.equal(last(doc, 'Profile_Rule'), '[--uid dt0002fdff2103 --pwd ProvSecret1]https://prov.example.com:8443/$MA.xml');
+  t.equal(last(doc, 'Time_Zone'), 'GMT+10:00');
+  t.equal(last(doc, 'Daylight_Saving_Time_Rule'), 'start=10/1/7/2:0:0;end=4/1/7/3:0:0;save=1:0:0');
+  t.equal(elements(doc, 'Voice_Mail_Number').length, 0, 'no voicemail number, no element');
+
+  const kolkata = parseXml(await render('mac.xml.hbs', { full: true, zone: 'Asia/Kolkata' }));
+  t.equal(last(kolkata, 'Daylight_Saving_Time_Enable'), 'No');
+  t.equal(elements(kolkata, 'Daylight_Saving_Time_Rule').length, 0);
+
+  const empty = parseXml(await render('mac.xml.hbs', { full: true, line: false }));
+  t.equal(last(empty, 'Line_Enable_1_'), 'No', 'a device without an employee: line off');
+  t.equal(elements(empty, 'Password_1_').length, 0);
+
+  for (const text of [full, boot]) {
+    for (const admin of ['Admin_Password', 'User_Password', 'Admin_Passwd', 'Web_Login_Admin_Password']) {
+      t.notOk(text.includes(`<${admin}`), `never sets ${admin}`);
+    }
+  }
+});

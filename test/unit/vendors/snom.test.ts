@@ -1,0 +1,122 @@
+import t from 'tap';
+import type { Device, Employee, PlainCredentials, Site } from '../../../src/domain/types.js';
+import { renderContext } from '../../../src/provision/context.js';
+import { escapeAll } from '../../../src/provision/escape.js';
+import { Templates } from '../../../src/provision/templates.js';
+import { FileIndex, modelList } from '../../../src/vendors/index.js';
+import { snom } from '../../../src/vendors/snom.js';
+import { elements, parseXml } from '../../helpers/xml.js';
+
+t.test('User-Agent: model, firmware, and the MAC when newer firmware sends it', async (t) => {
+  t.same(snom.parseUserAgent('Mozilla/4.0 (compatible; snom320-SIP 8.4.18 1.1.3-s)'), { modelName: '320', firmware: '8.4.18', model: 'snom-320' });
+  t.same(snom.parseUserAgent('Mozilla/4.0 (compatible; snom320-SIP 7.3.30 1.1.3-u)'), { modelName: '320', firmware: '7.3.30', model: 'snom-320' });
+  t.same(snom.parseUserAgent('Mozilla/4.0 (compatible; snom710-SIP 8.7.5.35 1.1.5-IFX-05.01.12 000413741767)'), { modelName: '710', firmware: '8.7.5.35', model: 'snom-710', mac: '000413741767' });
+  t.same(
+    snom.parseUserAgent('Mozilla/4.0 (compatible; snomD785-SIP 10.1.33.33 2010.12-00004-g9ba52f5 000413922D24 SXM:0 UXM:0)'),
+    { modelName: 'D785', firmware: '10.1.33.33', model: 'snom-d785', mac: '000413922d24' },
+    'the D785 string with trailing module flags',
+  );
+  t.same(snom.parseUserAgent('Mozilla/4.0 (compatible; snom870-SIP 8.4.35 SPEAr300 SNOM 1.4)'), { modelName: '870', firmware: '8.4.35', model: 'snom-870' });
+  t.same(snom.parseUserAgent('Mozilla/4.0 (compatible; snomPA1-SIP 8.4.35 1.1.3-s)'), { modelName: 'PA1', firmware: '8.4.35' }, 'a Snom model Dialtone does not list');
+  t.same(snom.parseUserAgent('Mozilla/4.0 (compatible; snom lid 3605)'), {}, 'firmware 6.5: Snom, nothing more');
+  for (const other of ['', 'Mozilla/5.0 (X11; Linux x86_64)', 'Yealink SIP-T46S 66.86.0.15 80:5e:c0:4a:a9:37', 'Fanvil X4 2.10.2.6887 0c383e07e16c', 'Aastra6731i MAC:00-08-5D-23-74-29 V:3.2.0.70-SIP']) {
+    t.equal(snom.parseUserAgent(other), null, `not Snom: ${JSON.stringify(other)}`);
+  }
+});
+
+t.test('time zones: a code from the phone list when one means the same, else offset and rule', async (t) => {
+  const june = new Date('2025-06-01T12:00:00Z');
+  t.same(snom.timeZone('America/New_York', june), { timezone: 'USA-5', utcOffset: '-18000', dst: '3600 03.02.07 02:00:00 11.01.07 02:00:00' });
+  t.same(snom.timeZone('Europe/London', june), { timezone: 'GBR-0', utcOffset: '+0', dst: '3600 03.05.07 01:00:00 10.05.07 02:00:00' });
+  t.same(snom.timeZone('Asia/Kolkata', june), { timezone: 'IND+5.5', utcOffset: '+19800', dst: '' });
+  t.same(snom.timeZone('Australia/Sydney', june), { timezone: 'AUS+10', utcOffset: '+36000', dst: '3600 10.01.07 02:00:00 04.01.07 03:00:00' });
+  t.equal(snom.timeZone('Australia/Melbourne', june).timezone, 'AUS+10', 'same rules as Sydney: same code');
+  t.equal(snom.timeZone('America/Detroit', june).timezone, 'USA-5', 'another US Eastern zone');
+  t.equal(snom.timeZone('Europe/Belgrade', june).timezone, 'GER+1', 'central European rules: the first such code');
+  t.equal(snom.timeZone('America/Phoenix', june).timezone, 'USA2-7', 'Arizona: mountain time without DST');
+  t.equal(snom.timeZone('Australia/Brisbane', june).timezone, 'AUS2+10');
+  t.same(snom.timeZone('Asia/Kathmandu', june), { timezone: '', utcOffset: '+20700', dst: '' }, 'no code: the offset itself');
+  t.same(snom.timeZone('America/Mexico_City', june), { timezone: '', utcOffset: '-21600', dst: '' }, 'Mexico dropped DST: MEX-6 would be stale');
+  const havana = snom.timeZone('America/Havana', june);
+  t.equal(havana.timezone, '', 'Cuba: no code');
+  t.match(havana.dst, /^3600 03\.02\.07 \d\d:\d\d:00 11\.01\.07 \d\d:\d\d:00$/, 'DST spelled out');
+});
+
+t.test('file names: MAC upper case, model as the phone writes it', async (t) => {
+  const index = new FileIndex();
+  const one = (name: string) =>
+    index
+      .match(name)
+      .filter((m) => m.pack.id === 'snom')
+      .map((m) => `${m.spec.pattern}:${m.mac ?? m.model?.id ?? ''}`);
+  t.same(one('snomD785.htm'), ['snom{model}.htm:snom-d785']);
+  t.same(one('snom320.htm'), ['snom{model}.htm:snom-320']);
+  t.same(one('snomD785-000413922D24.htm'), ['snom{model}-{MAC}.htm:000413922d24']);
+  t.same(one('000413922D24.xml'), ['{MAC}.xml:000413922d24']);
+  for (const wrong of ['snomd785.htm', 'snomD999.htm', 'snomD785-000413922d24.htm', '000413922d24.xml', 'snomD785-000413922D24.xml', '000413922D24.htm', 'snom.htm']) {
+    t.same(one(wrong), [], `${wrong} is no Snom file`);
+  }
+  t.same(modelList().find((m) => m.id === 'snom-d785')?.files, ['snomD785.htm', 'snomD785-<MAC>.htm', '<MAC>.xml']);
+});
+
+const root = new URL('../../../templates', import.meta.url).pathname;
+const text = (doc: ReturnType<typeof parseXml>, tag: string): string | undefined => elements(doc, tag).at(-1)?.textContent ?? undefined;
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ==\n-----END CERTIFICATE-----\n';
+
+async function render(template: string, o: { line?: boolean; full?: boolean; zone?: string; outboundProxy?: string } = {}): Promise<string> {
+  const templates = new Templates(root, [snom]);
+  await templates.load();
+  const model = snom.models.find((m) => m.id === 'snom-d785')!;
+  const stamp = '2025-01-01T00:00:00.000Z';
+  const zone = o.zone ?? 'America/New_York';
+  const site: Site = { id: 's1', name: 'Main', timeZone: zone, sip: { registrar: 'sip.example.com', transport: 'tls', ...(o.outboundProxy ? { outboundProxy: o.outboundProxy } : {}) }, createdAt: stamp, updatedAt: stamp };
+  const employee: Employee = { id: 'e1', siteId: 's1', firstName: 'Zoë <&>', lastName: "O'Brien\n]]>", username: 'zoe', extension: '201', timeZone: zone, voicemailToEmail: false, authorizedUser: false, createdAt: stamp, updatedAt: stamp };
+  const device: Device = {
+    mac: '000413922d24',
+    model: model.id,
+    ...(o.line === false ? {} : { employeeId: 'e1' }),
+    credentials: { authName: 'authname', passwordSealed: 'x', provisioningUsername: 'dt000413922d24', provisioningPasswordSealed: 'x' },
+    createdAt: stamp,
+    updatedAt: stamp,
+  };
+  const credentials: PlainCredentials = { authName: 'authname', password: 'SipSecret1', provisioning: { username: 'dt000413922d24', password: 'ProvSecret1' } };
+  const scope = template === 'model.htm.hbs' ? {} : { device, ...(o.line === false ? {} : { employee, site }) };
+  const context = renderContext({ pack: snom, model, ...scope, ...(o.full ? { credentials } : {}), publicUrl: 'https://prov.example.com:8443/', caUrl: 'http://prov.example.com:8080/ca.crt', caPem: PEM, now: new Date('2025-06-01T00:00:00Z') });
+  return templates.get('snom', template)(escapeAll(context, 'xml'));
+}
+
+t.test('templates render well-formed settings', async (t) => {
+  const model = parseXml(await render('model.htm.hbs'));
+  t.equal(model.documentElement?.tagName, 'setting-files');
+  t.same(elements(model, 'file').map((f) => f.getAttribute('url')), ['https://prov.example.com:8443/snomD785-{mac}.htm']);
+
+  const list = parseXml(await render('mac.htm.hbs', { full: true }));
+  t.same(elements(list, 'file').map((f) => f.getAttribute('url')), ['https://prov.example.com:8443/000413922D24.xml']);
+
+  const boot = await render('mac-bootstrap.xml.hbs');
+  const bootDoc = parseXml(boot);
+  t.equal(text(bootDoc, 'setting_server'), 'https://prov.example.com:8443/snomD785-000413922D24.htm');
+  t.equal(text(bootDoc, 'certificate'), PEM, 'the CA, inline, intact');
+  t.notMatch(boot, /user_pass|http_client_pass|SipSecret1|ProvSecret1/);
+
+  const full = await render('mac.xml.hbs', { full: true });
+  const doc = parseXml(full);
+  t.equal(text(doc, 'user_realname'), "Zoë <&> O'Brien ]]>", 'names survive XML');
+  t.equal(text(doc, 'user_pass'), 'SipSecret1');
+  t.equal(text(doc, 'user_outbound'), 'sip.example.com:5061;transport=tls');
+  t.equal(text(doc, 'http_client_user'), 'dt000413922d24');
+  t.equal(text(doc, 'http_client_pass'), 'ProvSecret1');
+  t.equal(text(doc, 'timezone'), 'USA-5');
+  t.equal(elements(doc, 'utc_offset').length, 0, 'a code says it all');
+  t.equal(elements(doc, 'user_mailbox')[0]?.getAttribute('idx'), '1');
+  for (const admin of ['http_user', 'http_pass', 'admin_mode_password']) t.equal(elements(doc, admin).length, 0, `never sets ${admin}`);
+
+  const kathmandu = parseXml(await render('mac.xml.hbs', { full: true, zone: 'Asia/Kathmandu', outboundProxy: 'edge.example.com' }));
+  t.equal(text(kathmandu, 'timezone'), '');
+  t.equal(text(kathmandu, 'utc_offset'), '+20700');
+  t.equal(text(kathmandu, 'user_outbound'), 'edge.example.com:5061;transport=tls');
+
+  const empty = parseXml(await render('mac.xml.hbs', { full: true, line: false }));
+  t.equal(text(empty, 'user_active'), 'off', 'a device without an employee: line off');
+  t.equal(elements(empty, 'user_pass').length, 0);
+});
