@@ -209,9 +209,11 @@ export function createResolver(deps: ProvisionerDeps) {
     async handle(req: ProvisionRequest): Promise<ProvisionAnswer> {
       const { answer: out, mac, event } = await resolve(req);
       if (mac !== undefined || out.status === 404) deps.timeline.record(mac, event);
-      // Only reads count toward a ban: phones upload logs (Polycom PUTs <mac>-app.log), which are
-      // refused like any miss but are no sign of probing.
-      if (out.status === 404 && (req.method === 'GET' || req.method === 'HEAD')) await deps.bans.recordMiss(req.address);
+      // Only reads count toward a ban, and not the files phones routinely ask for: phones upload
+      // logs (Polycom PUTs <mac>-app.log) and fetch firmware we do not serve; both are refused
+      // like any miss but are no sign of probing.
+      const routine = deps.files.routine(fileName(req.target) ?? '');
+      if (out.status === 404 && (req.method === 'GET' || req.method === 'HEAD') && !routine) await deps.bans.recordMiss(req.address);
       return out;
     },
     /** What the phone with this MAC would get for `name` over HTTPS inside its window (admin preview). */

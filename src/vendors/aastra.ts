@@ -1,6 +1,6 @@
 /**
  * Aastra 67xxi/68xxi/9143i/9480i and their Mitel-branded successors (SIP firmware). Text files of
- * `key: value` lines, `#` comments [F-AA, MT-6800]. Sources: /tmp/vendor-facts/aastra.md.
+ * `key: value` lines, `#` comments [F-AA, MT-6800]. Sources: src/vendors/facts/aastra.md.
  *
  * A phone reads `aastra.cfg`, then `<model>.cfg`, then `<MAC>.cfg` (upper case); each later
  * file overrides the earlier ones [MT-6800, AA-PREC: VERIFIED]. Mitel firmware 4.0 SP1 and later

@@ -1,7 +1,7 @@
 /**
  * Cisco SPA (30x/50x/525, and the Linksys SPA942 they descend from) and Cisco MPP / 3PCC
  * (68xx/78xx/88xx on multiplatform firmware). Both read an XML `<flat-profile>`, one element per
- * parameter, and fetch whatever their `Profile_Rule` names. Sources (see /tmp/vendor-facts/cisco.md):
+ * parameter, and fetch whatever their `Profile_Rule` names. Sources (see src/vendors/facts/cisco.md):
  *
  * - A factory SPA asks for `spa$PSN.cfg`, `$PSN` being its model with the maker's own case
  *   (`spa508G.cfg`, `spa525G2.cfg`) [W-SPA-E, VERIFIED]; a factory MPP for `$PSN.xml`, `$PSN` being

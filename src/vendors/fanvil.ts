@@ -1,6 +1,6 @@
 /**
  * Fanvil X- and C-series desk phones. XML `<sysConf>` files, tag names of firmware 2.2.10 and
- * later [F-X4U, W-FV-T]. Sources: /tmp/vendor-facts/fanvil.md (the least documented of the
+ * later [F-X4U, W-FV-T]. Sources: src/vendors/facts/fanvil.md (the least documented of the
  * vendors: several keys rest on one or two open-source templates, marked UNCERTAIN).
  *
  * A phone asks for its model's common file (a fixed, oddly spelled name per model), then

@@ -1,6 +1,6 @@
 /**
  * Grandstream GXP16xx/17xx/21xx and GRP261x desk phones. XML `<gs_provision>` files of P-values
- * [W-GS-T]. Sources: /tmp/vendor-facts/grandstream.md.
+ * [W-GS-T]. Sources: src/vendors/facts/grandstream.md.
  *
  * On boot a phone asks for `cfg<mac>` (legacy binary), then `cfg<mac>.xml`; only when that fails,
  * `cfg<model>.xml`, then `cfg.xml` (MAC and model lower case) [W-GS, GRP-NOTES; GXP21xx guide].

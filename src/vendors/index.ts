@@ -91,6 +91,11 @@ export class FileIndex {
     return out.sort((a, b) => Number(b.spec.scope === 'device') - Number(a.spec.scope === 'device'));
   }
 
+  /** Whether some pack's phones routinely ask for this name (see VendorPack.routineMisses). */
+  routine(name: string): boolean {
+    return this.packs.some((p) => p.routineMisses?.some((re) => re.test(name)));
+  }
+
   /** The pack and model for a model id. */
   model(id: string): { pack: VendorPack; model: Model } | undefined {
     for (const pack of this.packs) {

@@ -60,6 +60,12 @@ export interface VendorPack {
   timeZone(zone: string, now: Date): Record<string, string | number>;
   /** The SIP NOTIFY Event header value that makes the phone resync. */
   resyncEvent: string;
+  /**
+   * Names its phones routinely ask for that Dialtone does not serve (firmware images, license and
+   * language files). They get the same miss as anything else but do not count toward a ban, so a
+   * site full of phones rebooting together behind one address is not mistaken for a prober.
+   */
+  routineMisses?: RegExp[];
   /** How the vendor writes each SIP transport (templates get it as `line.transportValue`). */
   transports?: Record<'udp' | 'tcp' | 'tls', string | number>;
 }

@@ -9,7 +9,7 @@
  * MACs are lower case in file names: every source shows lower case (Wazo's path regex only
  * matches `[\da-f]{12}`); whether a phone ever sends upper case is UNCERTAIN, so it is not matched.
  *
- * Source keys ([W-PC], [W-TPL], [FS-PROV] …) refer to /tmp/vendor-facts/polycom.md.
+ * Source keys ([W-PC], [W-TPL], [FS-PROV] …) refer to src/vendors/facts/polycom.md.
  */
 import { zoneFacts, type DstRule } from '../domain/zone.js';
 import type { Model, VendorPack } from './pack.js';
@@ -82,6 +82,8 @@ export const polycom: VendorPack = {
   id: 'polycom',
   name: 'Polycom',
   models,
+  // Firmware (APP_FILE_PATH, e.g. sip.ld), license and language files: asked for at every boot.
+  routineMisses: [/\.ld$/, /^(?:[0-9a-f]{12}|000000000000)-license\.cfg$/, /^SoundPointIPLocalization/, /\.(?:jpg|bmp|wav)$/],
   files: [
     // Master files: no secrets, so every client may have them [W-000]. application/xml: the
     // files are XML, and public Polycom provisioning code sends that type [FS-CA2].

@@ -1,6 +1,6 @@
 /**
  * Snom 3xx/7xx/8xx and D-series desk phones. XML settings files [W-SN-T]. Sources:
- * /tmp/vendor-facts/snom.md, plus Snom's own knowledge base where named below.
+ * src/vendors/facts/snom.md, plus Snom's own knowledge base where named below.
  *
  * A phone asks for `snom<model>.htm`, then `snom<model>-<MAC>.htm` (MAC upper case) [W-SN]; both
  * are `<setting-files>` lists of URLs the phone fetches in turn [W-SN-M]. Dialtone's lists lead to

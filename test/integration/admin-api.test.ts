@@ -98,6 +98,13 @@ t.test('devices: credentials, rotation, reprovisioning, unassignment', async (t)
   t.same((await app.call('GET', '/devices/0015.6512.3456/credentials')).json, first, 'read back in any MAC form');
   t.notOk('credentials' in (await app.call('GET', '/devices/001565123456')).json, 'a plain read has no secrets');
 
+  const preview = await app.call('GET', '/devices/001565123456/files/001565123456.cfg');
+  t.equal(preview.status, 200);
+  t.match(preview.headers['content-type'], /^text\/plain/);
+  t.ok(preview.text.includes(`account.1.password = ${first.password}`), 'the preview is the full file');
+  t.equal((await app.call('GET', '/devices/001565123456/files/001565999999.cfg')).status, 404, "no preview of another device's file");
+  t.same((await app.call('GET', '/devices/001565123456/events')).json, [], 'no requests yet');
+
   const rotated = (await app.call('POST', '/devices/001565123456/credentials')).json;
   t.not(rotated.password, first.password);
   t.not(rotated.authName, first.authName);
