@@ -180,7 +180,10 @@ export function createResolver(deps: ProvisionerDeps) {
         req.authorization !== undefined &&
         deps.digest.verify(req.authorization, req.method, req.target, { username: creds.provisioningUsername, password: deps.sealer.open(creds.provisioningPasswordSealed) });
 
-      if (!secureChannel || !secret) {
+      const windowOpen = !banned && device.enrollmentUntil !== undefined && Date.parse(device.enrollmentUntil) > now().getTime();
+      // TFTP cannot authenticate: even inside a trusted network, secrets go only while the window is open.
+      const tftpAfterWindow = req.protocol === 'tftp' && !windowOpen;
+      if (!secureChannel || !secret || tftpAfterWindow) {
         // No secrets can travel: the bootstrap file (or a file that has none).
         if (banned || (secret && !m.spec.bootstrapTemplate)) break;
         const out = answer(req, m, await render(m.pack, owner.model, m, device, !secret));
@@ -190,8 +193,7 @@ export function createResolver(deps: ProvisionerDeps) {
 
       const auth = authorized();
       // A banned address may still fetch with valid credentials, so it is challenged like a phone
-      // after its window: the ban only takes the enrollment window away from it.
-      const windowOpen = !banned && device.enrollmentUntil !== undefined && Date.parse(device.enrollmentUntil) > now().getTime();
+      // after its window: the ban only takes the enrollment window away from it (see windowOpen).
       if (!windowOpen && !(auth && auth.ok)) {
         const stale = auth !== false && !auth.ok && auth.stale;
         event.status = 401;

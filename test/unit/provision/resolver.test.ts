@@ -89,6 +89,16 @@ t.test('trusted networks get secrets without TLS; others the bootstrap', async (
   t.notOk((await get('/805ec0000007.cfg', { protocol: 'tftp', address: '10.2.0.1' })).body.toString().includes(credentials.password));
 });
 
+t.test('after the window, trusted TFTP falls back to the bootstrap (it cannot authenticate)', async (t) => {
+  const { records, get, credentials } = await stack(t);
+  await records.reprovision('805ec0000007', 0);
+  const r = await get('/805ec0000007.cfg', { protocol: 'tftp', address: '10.1.2.3' });
+  t.equal(r.status, 200);
+  t.notOk(r.body.toString().includes(credentials.password));
+  t.match(r.body.toString(), /static\.auto_provision\.server\.url = https:\/\/prov\.example\.com:8443\//);
+  t.equal((await get('/805ec0000007.cfg', { protocol: 'http', address: '10.1.2.3' })).status, 401, 'trusted HTTP can authenticate, so it must');
+});
+
 t.test('routine misses and uploads do not lead to a ban; probing does', async (t) => {
   const { p, get } = await stack(t);
   for (let i = 0; i < 20; i++) {
