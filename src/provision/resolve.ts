@@ -4,12 +4,12 @@ import type { Sealer } from '../domain/secrets.js';
 import type { Device, PlainCredentials } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import type { FileIndex, Match } from '../vendors/index.js';
-import type { Model, VendorPack } from '../vendors/pack.js';
+import type { Model, UserAgentFacts, VendorPack } from '../vendors/pack.js';
 import type { Bans } from './bans.js';
 import { renderContext } from './context.js';
 import type { DigestAuth } from './digest.js';
 import { escapeAll } from './escape.js';
-import type { ProvisionEvent, Timeline } from './events.js';
+import type { RecordedEvent, Timeline } from './events.js';
 import { RenderCache } from './cache.js';
 import type { Templates } from './templates.js';
 
@@ -28,15 +28,17 @@ export interface ProvisionRequest {
 export interface ProvisionAnswer {
   status: 200 | 304 | 401 | 404;
   body: Buffer;
-  headers: Record<string, string | string[]>;
+  /** Complete, Content-Length included (for HEAD: the length a GET's body has). */
+  headers: Readonly<Record<string, string | string[]>>;
 }
 
 /** Every miss, whatever its reason, is exactly this. */
-export const MISS: ProvisionAnswer = Object.freeze({
-  status: 404,
-  body: Buffer.from('Not Found\n'),
-  headers: Object.freeze({ 'Content-Type': 'text/plain; charset=utf-8' }) as Record<string, string>,
-}) as ProvisionAnswer;
+export const MISS: ProvisionAnswer = reply(404, Buffer.from('Not Found\n'), { 'Content-Type': 'text/plain; charset=utf-8' });
+
+/** An answer whose headers (Content-Length included) are complete and, like it, frozen. */
+function reply(status: ProvisionAnswer['status'], body: Buffer, headers: Record<string, string | string[]>): ProvisionAnswer {
+  return Object.freeze({ status, body, headers: Object.freeze({ ...headers, 'Content-Length': String(body.length) }) });
+}
 
 export interface ProvisionerDeps {
   store: Store;
@@ -54,16 +56,19 @@ export interface ProvisionerDeps {
   now?: () => Date;
 }
 
+const UNAUTHORIZED = Buffer.from('Unauthorized\n');
+
 /** Longest name any pack asks for, with room to spare; anything longer is a miss unread. */
 const MAX_NAME = 64;
 
 /** The file name of a request target: the last path segment, percent-decoded once. */
 export function fileName(target: string): string | undefined {
-  const path = target.split('?')[0] ?? '';
+  const query = target.indexOf('?');
+  const path = query < 0 ? target : target.slice(0, query);
   if (path.length > 3 * MAX_NAME + 1024) return undefined;
-  let decoded: string;
+  let decoded = path;
   try {
-    decoded = decodeURIComponent(path);
+    if (path.includes('%')) decoded = decodeURIComponent(path);
   } catch {
     return undefined;
   }
@@ -84,6 +89,56 @@ function trustedList(cidrs: string[]): BlockList {
 const etagOf = (body: Buffer): string => `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
 
 /**
+ * What the resolver derives from the store, the templates and the settings (devices, file
+ * matches, rendered files), kept while none of them has changed, so that a phone's periodic
+ * resync costs a few Map lookups. Every value is held under a stamp of those inputs; a request
+ * that brings a new stamp (any write to the store, a template reload, a new year for the time-zone
+ * rules) starts it afresh. Bounded: when full, it starts afresh too.
+ */
+class Derived {
+  private stamp: readonly unknown[] = [];
+  private readonly values = new Map<string, unknown>();
+
+  constructor(private readonly max = 50_000) {}
+
+  /** Called with the current stamp at the start of every request. */
+  refresh(...stamp: unknown[]): void {
+    if (stamp.length === this.stamp.length && stamp.every((part, i) => part === this.stamp[i])) return;
+    this.values.clear();
+    this.stamp = stamp;
+  }
+
+  get<T>(key: string, make: () => T): T {
+    if (this.values.has(key)) return this.values.get(key) as T;
+    const value = make();
+    if (this.values.size >= this.max) this.values.clear();
+    this.values.set(key, value);
+    return value;
+  }
+
+  /**
+   * For values read asynchronously: one held is returned as it is (no promise, no turn of the
+   * event loop); one derived under an older stamp is not kept.
+   */
+  getAsync<T>(key: string, make: () => Promise<T>): T | Promise<T> {
+    if (this.values.has(key)) return this.values.get(key) as T;
+    const stamp = this.stamp;
+    return make().then((value) => {
+      if (stamp === this.stamp) this.get(key, () => value);
+      return value;
+    });
+  }
+}
+
+interface Known {
+  device: Device;
+  windowEnds: number;
+}
+
+/** User-Agents longer than this are parsed every time rather than kept. */
+const MAX_KEPT_USER_AGENT = 256;
+
+/**
  * Request → answer: which file of which device, whether the client may have its secrets, and the
  * rendered bytes. Knows nothing of HTTP or UDP.
  */
@@ -91,6 +146,7 @@ export function createResolver(deps: ProvisionerDeps) {
   const now = deps.now ?? (() => new Date());
   const trusted = trustedList(deps.trustedNetworks);
   const cache = new RenderCache();
+  const derived = new Derived();
 
   const isTrusted = (address: string): boolean => {
     const v4mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
@@ -105,73 +161,114 @@ export function createResolver(deps: ProvisionerDeps) {
     provisioning: { username: device.credentials.provisioningUsername, password: deps.sealer.open(device.credentials.provisioningPasswordSealed) },
   });
 
-  /** Renders (or takes from the cache) one file; every input that shapes the bytes is in the key. */
-  async function render(pack: VendorPack, model: Model, m: Match, device: Device | undefined, full: boolean): Promise<{ body: Buffer; etag: string }> {
-    const template = full || !m.spec.bootstrapTemplate ? m.spec.template : m.spec.bootstrapTemplate;
-    const employee = device?.employeeId ? await deps.store.getEmployee(device.employeeId) : null;
-    const site = employee ? await deps.store.getSite(employee.siteId) : null;
+  /** The pack a User-Agent names, and what it says (model, firmware, MAC), if anything. */
+  const userAgentFacts = (userAgent: string | undefined): { pack?: VendorPack; facts?: UserAgentFacts } => {
+    if (!userAgent) return {};
+    const parse = () => {
+      for (const pack of deps.files.packs) {
+        const facts = pack.parseUserAgent(userAgent);
+        if (facts) return { pack, facts };
+      }
+      return {};
+    };
+    return userAgent.length > MAX_KEPT_USER_AGENT ? parse() : derived.get(`u\0${userAgent}`, parse);
+  };
+
+  /**
+   * The specs a name can be, in the order they are tried: device files first, and among shared
+   * names (Yealink, Polycom, Fanvil and Mitel all ask for <mac>.cfg) the pack the User-Agent names.
+   */
+  const candidates = (name: string, uaPack: VendorPack | undefined): Match[] =>
+    derived.get(`m\0${name}\0${uaPack?.id ?? ''}`, () =>
+      deps.files
+        .match(name)
+        .sort((a, b) => Number(b.pack === uaPack) - Number(a.pack === uaPack))
+        .sort((a, b) => Number(b.spec.scope === 'device') - Number(a.spec.scope === 'device')),
+    );
+
+  /** The time of this request; what was derived before any change since is dropped. */
+  const refresh = (): Date => {
     const at = now();
-    const key = createHash('sha256')
-      .update(JSON.stringify([pack.id, template, model.id, device, employee, site, full, deps.publicUrl(), deps.caUrl(), deps.templates.generation, at.getUTCFullYear()]))
-      .digest('base64');
-    return cache.get(key, () => {
-      const context = renderContext({
-        pack,
-        model,
-        device,
-        employee: employee ?? undefined,
-        site: site ?? undefined,
-        credentials: full && device && m.spec.secret !== false ? plainCredentials(device) : undefined,
-        publicUrl: deps.publicUrl(),
-        caUrl: deps.caUrl(),
-        caPem: deps.caPem,
-        now: at,
+    derived.refresh(deps.store.revision, deps.templates.generation, at.getUTCFullYear(), deps.publicUrl(), deps.caUrl());
+    return at;
+  };
+
+  /** The device with this MAC, and the end of its enrollment window (epoch ms; 0 when none). */
+  const deviceOf = (mac: string): Known | null | Promise<Known | null> =>
+    derived.getAsync(`d\0${mac}`, async () => {
+      const device = await deps.store.getDevice(mac);
+      return device && { device, windowEnds: device.enrollmentUntil ? Date.parse(device.enrollmentUntil) : 0 };
+    });
+
+  /**
+   * The 200 answer for one file, rendered or taken from the render cache, whose key holds every
+   * input that shapes the bytes; kept ready-made (headers included) until the next change.
+   */
+  function render(pack: VendorPack, model: Model, m: Match, device: Device | undefined, full: boolean, at: Date): ProvisionAnswer | Promise<ProvisionAnswer> {
+    const template = full || !m.spec.bootstrapTemplate ? m.spec.template : m.spec.bootstrapTemplate;
+    return derived.getAsync(`r\0${pack.id}\0${template}\0${m.spec.contentType}\0${model.id}\0${device?.mac ?? ''}\0${full}`, async () => {
+      const employee = device?.employeeId ? await deps.store.getEmployee(device.employeeId) : null;
+      const site = employee ? await deps.store.getSite(employee.siteId) : null;
+      const key = createHash('sha256')
+        .update(JSON.stringify([pack.id, template, model.id, device, employee, site, full, deps.publicUrl(), deps.caUrl(), deps.templates.generation, at.getUTCFullYear()]))
+        .digest('base64');
+      const { body, etag } = cache.get(key, () => {
+        const context = renderContext({
+          pack,
+          model,
+          device,
+          employee: employee ?? undefined,
+          site: site ?? undefined,
+          credentials: full && device && m.spec.secret !== false ? plainCredentials(device) : undefined,
+          publicUrl: deps.publicUrl(),
+          caUrl: deps.caUrl(),
+          caPem: deps.caPem,
+          now: at,
+        });
+        const body = Buffer.from(deps.templates.get(pack.id, template)(escapeAll(context, m.spec.format)));
+        return { body, etag: etagOf(body) };
       });
-      const body = Buffer.from(deps.templates.get(pack.id, template)(escapeAll(context, m.spec.format)));
-      return { body, etag: etagOf(body) };
+      return reply(200, body, { 'Content-Type': m.spec.contentType, ETag: etag, 'Cache-Control': 'no-cache' });
     });
   }
 
-  function answer(req: ProvisionRequest, m: Match, rendered: { body: Buffer; etag: string }): ProvisionAnswer {
-    const headers = { 'Content-Type': m.spec.contentType, ETag: rendered.etag, 'Cache-Control': 'no-cache' };
-    if (req.ifNoneMatch && req.ifNoneMatch.split(',').some((t) => t.trim() === rendered.etag || t.trim() === '*')) {
-      return { status: 304, body: Buffer.alloc(0), headers };
+  /** The file, or 304 when the client already holds these bytes. */
+  function answer(req: ProvisionRequest, full: ProvisionAnswer): ProvisionAnswer {
+    const etag = full.headers.ETag as string;
+    if (req.ifNoneMatch && req.ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
+      return { status: 304, body: Buffer.alloc(0), headers: { ...full.headers, 'Content-Length': '0' } };
     }
-    return { status: 200, body: rendered.body, headers };
+    return full;
   }
 
-  async function resolve(req: ProvisionRequest): Promise<{ answer: ProvisionAnswer; mac?: string; event: ProvisionEvent }> {
-    const name = req.method === 'GET' || req.method === 'HEAD' ? fileName(req.target) : undefined;
+  async function resolve(req: ProvisionRequest, name: string | undefined): Promise<{ answer: ProvisionAnswer; mac?: string; event: RecordedEvent }> {
+    const at = refresh();
     const banned = deps.bans.isBanned(req.address);
-    const event: ProvisionEvent = { at: now().toISOString(), protocol: req.protocol, address: req.address, file: (name ?? req.target).slice(0, MAX_NAME * 2), status: 404 };
+    const event: RecordedEvent = { at: at.getTime(), protocol: req.protocol, address: req.address, file: (name ?? req.target).slice(0, MAX_NAME * 2), status: 404 };
     if (req.userAgent) event.userAgent = req.userAgent.slice(0, 256);
-    const matches = name ? deps.files.match(name) : [];
+    const ua = userAgentFacts(req.userAgent);
     const secureChannel = req.protocol === 'https' || isTrusted(req.address);
 
-    // Shared names (Yealink, Polycom, Fanvil and Mitel all ask for <mac>.cfg) go to the pack of
-    // the device's model; names without a MAC to the pack the User-Agent names, else the first.
-    const uaPack = req.userAgent ? deps.files.packs.find((p) => p.parseUserAgent(req.userAgent as string)) : undefined;
-    const ordered = [...matches].sort((a, b) => Number(b.pack === uaPack) - Number(a.pack === uaPack)).sort((a, b) => Number(b.spec.scope === 'device') - Number(a.spec.scope === 'device'));
-
-    for (const m of ordered) {
+    for (const m of name ? candidates(name, ua.pack) : []) {
+      // What the User-Agent says is recorded when it is the pack of the file served.
+      const facts = !req.userAgent ? null : ua.pack === m.pack ? ua.facts : m.pack.parseUserAgent(req.userAgent);
       if (m.spec.scope !== 'device') {
         if (banned) break;
         const model = m.model ?? m.pack.models[0];
         if (!model) continue;
-        const facts = req.userAgent ? m.pack.parseUserAgent(req.userAgent) : null;
         if (facts?.model) event.model = facts.model;
         if (facts?.firmware) event.firmware = facts.firmware;
-        const out = answer(req, m, await render(m.pack, model, m, undefined, false));
+        const out = answer(req, await render(m.pack, model, m, undefined, false, at));
         event.status = out.status;
         // A phone that names its MAC in the User-Agent gets its common files in its own timeline.
-        const known = facts?.mac ? await deps.store.getDevice(facts.mac) : null;
-        return { answer: out, event, ...(known ? { mac: known.mac } : {}) };
+        const known = facts?.mac ? await deviceOf(facts.mac) : null;
+        return { answer: out, event, ...(known ? { mac: known.device.mac } : {}) };
       }
-      const device = await deps.store.getDevice(m.mac as string);
+      const known = await deviceOf(m.mac as string);
+      const device = known?.device;
       const owner = device ? deps.files.model(device.model) : undefined;
-      if (!device || !owner || owner.pack !== m.pack) continue;
+      if (!known || !device || !owner || owner.pack !== m.pack) continue;
 
-      const facts = req.userAgent ? m.pack.parseUserAgent(req.userAgent) : null;
       if (facts?.model) event.model = facts.model;
       if (facts?.firmware) event.firmware = facts.firmware;
       const secret = m.spec.secret !== false;
@@ -180,14 +277,15 @@ export function createResolver(deps: ProvisionerDeps) {
         req.authorization !== undefined &&
         deps.digest.verify(req.authorization, req.method, req.target, { username: creds.provisioningUsername, password: deps.sealer.open(creds.provisioningPasswordSealed) });
 
-      const windowOpen = !banned && device.enrollmentUntil !== undefined && Date.parse(device.enrollmentUntil) > now().getTime();
+      const windowOpen = !banned && known.windowEnds > at.getTime();
       // TFTP cannot authenticate: even inside a trusted network, secrets go only while the window is open.
       const tftpAfterWindow = req.protocol === 'tftp' && !windowOpen;
       if (!secureChannel || !secret || tftpAfterWindow) {
         // No secrets can travel: the bootstrap file (or a file that has none).
         if (banned || (secret && !m.spec.bootstrapTemplate)) break;
-        const out = answer(req, m, await render(m.pack, owner.model, m, device, !secret));
-        Object.assign(event, { status: out.status, variant: secret ? 'bootstrap' : 'full' });
+        const out = answer(req, await render(m.pack, owner.model, m, device, !secret, at));
+        event.status = out.status;
+        event.variant = secret ? 'bootstrap' : 'full';
         return { answer: out, mac: device.mac, event };
       }
 
@@ -197,10 +295,11 @@ export function createResolver(deps: ProvisionerDeps) {
       if (!windowOpen && !(auth && auth.ok)) {
         const stale = auth !== false && !auth.ok && auth.stale;
         event.status = 401;
-        return { answer: { status: 401, body: Buffer.from('Unauthorized\n'), headers: { 'Content-Type': 'text/plain; charset=utf-8', 'WWW-Authenticate': deps.digest.challenge(stale) } }, mac: device.mac, event };
+        return { answer: reply(401, UNAUTHORIZED, { 'Content-Type': 'text/plain; charset=utf-8', 'WWW-Authenticate': deps.digest.challenge(stale) }), mac: device.mac, event };
       }
-      const out = answer(req, m, await render(m.pack, owner.model, m, device, true));
-      Object.assign(event, { status: out.status, variant: 'full' });
+      const out = answer(req, await render(m.pack, owner.model, m, device, true, at));
+      event.status = out.status;
+      event.variant = 'full';
       return { answer: out, mac: device.mac, event };
     }
     return { answer: MISS, event };
@@ -209,23 +308,24 @@ export function createResolver(deps: ProvisionerDeps) {
   return {
     /** Resolves a request, records it in the timeline, and counts misses toward bans. */
     async handle(req: ProvisionRequest): Promise<ProvisionAnswer> {
-      const { answer: out, mac, event } = await resolve(req);
+      const name = req.method === 'GET' || req.method === 'HEAD' ? fileName(req.target) : undefined;
+      const { answer: out, mac, event } = await resolve(req, name);
       if (mac !== undefined || out.status === 404) deps.timeline.record(mac, event);
       // Only reads count toward a ban, and not the files phones routinely ask for: phones upload
       // logs (Polycom PUTs <mac>-app.log) and fetch firmware we do not serve; both are refused
       // like any miss but are no sign of probing.
-      const routine = deps.files.routine(fileName(req.target) ?? '');
-      if (out.status === 404 && (req.method === 'GET' || req.method === 'HEAD') && !routine) await deps.bans.recordMiss(req.address);
+      if (out.status === 404 && (req.method === 'GET' || req.method === 'HEAD') && !deps.files.routine(fileName(req.target) ?? '')) await deps.bans.recordMiss(req.address);
       return out;
     },
     /** What the phone with this MAC would get for `name` over HTTPS inside its window (admin preview). */
     async preview(mac: string, name: string): Promise<{ body: Buffer; contentType: string } | null> {
+      const at = refresh();
       for (const m of deps.files.match(name)) {
         if (m.spec.scope === 'device' && m.mac !== mac) continue;
         const device = await deps.store.getDevice(mac);
         const owner = device ? deps.files.model(device.model) : undefined;
         if (!device || !owner || owner.pack !== m.pack) continue;
-        const rendered = await render(m.pack, m.model ?? owner.model, m, m.spec.scope === 'device' ? device : undefined, m.spec.scope === 'device' || m.spec.secret === false);
+        const rendered = await render(m.pack, m.model ?? owner.model, m, m.spec.scope === 'device' ? device : undefined, m.spec.scope === 'device' || m.spec.secret === false, at);
         return { body: rendered.body, contentType: m.spec.contentType };
       }
       return null;

@@ -28,10 +28,15 @@ const extKey = (e: Employee): string => `${e.siteId}\u0000${e.extension}`;
  */
 export class MemoryStore implements Store {
   protected data: Data = emptyData();
+  private changes = 0;
   // Indexes for the uniqueness rules, derived from `data` and kept in step by `put`.
   private readonly usernames = new Map<string, string>();
   private readonly extensions = new Map<string, string>();
   private readonly authNames = new Map<string, string>();
+
+  get revision(): number {
+    return this.changes;
+  }
 
   async open(): Promise<void> {}
   async close(): Promise<void> {}
@@ -44,6 +49,7 @@ export class MemoryStore implements Store {
   /** Replaces everything held (after loading) and rebuilds the indexes. */
   protected load(data: Data): void {
     this.data = data;
+    this.changes++;
     this.usernames.clear();
     this.extensions.clear();
     this.authNames.clear();
@@ -71,6 +77,7 @@ export class MemoryStore implements Store {
   private put<T extends Table>(table: T, key: string, row: Row<T> | undefined): Row<T> | undefined {
     const rows = this.data[table] as Record<string, Row<T>>;
     const old = rows[key];
+    this.changes++;
     this.index(table, old, false);
     if (row === undefined) delete rows[key];
     else rows[key] = row;

@@ -18,6 +18,13 @@ import type { ApiToken, Device, Employee, Site } from '../domain/types.js';
  * Records are returned as copies: changing one does not change the store.
  */
 export interface Store {
+  /**
+   * A number that changes whenever what the store holds may have changed (any write, a load, an
+   * undone write) and never otherwise: readers that derive answers from records keep them while
+   * it stays the same.
+   */
+  readonly revision: number;
+
   /** Load or connect. Throws a StartupError when the existing data cannot be read. */
   open(): Promise<void>;
   /** Finish pending writes and release the store (file lock, connections). */

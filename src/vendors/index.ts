@@ -73,9 +73,12 @@ function compile(pack: VendorPack, spec: FileSpec): Compiled {
 /** Looks names up among the packs' file specs. */
 export class FileIndex {
   private readonly compiled: Compiled[];
+  private readonly models = new Map<string, { pack: VendorPack; model: Model }>();
 
   constructor(readonly packs: readonly VendorPack[] = PACKS) {
     this.compiled = packs.flatMap((pack) => pack.files.map((spec) => compile(pack, spec)));
+    // The first pack to list a model id owns it.
+    for (const pack of [...packs].reverse()) for (const model of pack.models) this.models.set(model.id, { pack, model });
   }
 
   /** Every spec the name can be, device files first. */
@@ -98,10 +101,6 @@ export class FileIndex {
 
   /** The pack and model for a model id. */
   model(id: string): { pack: VendorPack; model: Model } | undefined {
-    for (const pack of this.packs) {
-      const model = pack.models.find((m) => m.id === id);
-      if (model) return { pack, model };
-    }
-    return undefined;
+    return this.models.get(id);
   }
 }

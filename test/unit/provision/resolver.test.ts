@@ -69,6 +69,30 @@ t.test('a change to the employee, the site or a template changes the file; nothi
   t.match((await get('/805ec0000007.cfg')).body.toString(), /## edited by the operator/, 'the template change shows');
 });
 
+t.test('a write that does not touch a file neither re-renders it nor changes its ETag', async (t) => {
+  const { p, records, get } = await stack(t);
+  const first = await get('/805ec0000007.cfg');
+  const rendered = p.resolver.cacheSize();
+  await records.createSite({ name: 'Elsewhere', timeZone: 'Asia/Tokyo', sip: { registrar: 'sip.example.jp', transport: 'udp' } });
+  const again = await get('/805ec0000007.cfg');
+  t.equal(again.headers.ETag, first.headers.ETag);
+  t.same(again.body, first.body);
+  t.equal(p.resolver.cacheSize(), rendered, 'taken from the render cache, not rendered again');
+});
+
+t.test('what is kept between requests never outlives the write that changes it', async (t) => {
+  const { store, records, employee, credentials, get, p } = await stack(t);
+  t.equal((await get('/805ec0000007.cfg')).status, 200);
+  await records.patchEmployee(employee.id, { lastName: 'Murray Hopper' });
+  t.match((await p.resolver.preview('805ec0000007', '805ec0000007.cfg'))?.body.toString(), /display_name = Grace Murray Hopper/, 'the preview sees the write at once');
+  t.match((await get('/805ec0000007.cfg')).body.toString(), /display_name = Grace Murray Hopper/, 'so does the phone');
+  const rotated = await records.regenerateCredentials('805ec0000007');
+  const body = (await get('/805ec0000007.cfg')).body.toString();
+  t.ok(body.includes(rotated.credentials.password) && !body.includes(credentials.password), 'rotated credentials are served at once');
+  await store.deleteDevice('805ec0000007');
+  t.equal((await get('/805ec0000007.cfg')).status, 404, 'a deleted device is a miss at once');
+});
+
 t.test('a template that tries more than values and if/each is refused at load', async (t) => {
   const { p, templatesDir } = await stack(t);
   const file = join(templatesDir, 'yealink', 'mac.cfg.hbs');

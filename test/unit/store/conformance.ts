@@ -160,6 +160,36 @@ export function conformance(
     await t.rejects(store.insertToken(tok), { name: 'DialtoneError', status: 409 });
   });
 
+  t.test('revision moves with every write and stands still for reads and refusals', async (t) => {
+    const store = await make(t);
+    let last = store.revision;
+    const moved = async (what: string, write: () => Promise<unknown>): Promise<void> => {
+      await write();
+      t.not(store.revision, last, `${what} changes the revision`);
+      last = store.revision;
+    };
+    const still = async (what: string, op: () => Promise<unknown>): Promise<void> => {
+      await op().catch(() => undefined);
+      t.equal(store.revision, last, `${what} leaves the revision alone`);
+    };
+    const s = site();
+    const e = employee(s.id);
+    const d = device({ employeeId: e.id });
+    await moved('insertSite', () => store.insertSite(s));
+    await moved('insertEmployee with a device', () => store.insertEmployee(e, d));
+    await still('reads', async () => [await store.getSite(s.id), await store.getEmployee(e.id), await store.getDevice(d.mac), await store.listSites(), await store.listEmployees(), await store.listDevices(), await store.listTokens()]);
+    await still('a refused duplicate', () => store.insertDevice(device({ mac: d.mac })));
+    await still('replacing an unknown device', () => store.replaceDevice(device()));
+    await moved('replaceSite', () => store.replaceSite({ ...s, name: 'Renamed' }));
+    await moved('replaceEmployee', () => store.replaceEmployee({ ...e, firstName: 'Renamed' }));
+    await moved('replaceDevice', () => store.replaceDevice({ ...d, label: 'desk' }));
+    await moved('insertDevice', () => store.insertDevice(device()));
+    await moved('insertToken', () => store.insertToken({ id: 'tok1', hash: 'scrypt$x', label: 'first', createdAt: new Date().toISOString() }));
+    await moved('deleteDevice', () => store.deleteDevice(d.mac));
+    await moved('deleteEmployee', () => store.deleteEmployee(e.id));
+    await moved('deleteSite', () => store.deleteSite(s.id));
+  });
+
   t.test('concurrent inserts all land, conflicts refused exactly once', async (t) => {
     const store = await make(t);
     const s = site();

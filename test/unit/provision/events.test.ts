@@ -1,0 +1,34 @@
+import t from 'tap';
+import { Timeline, type RecordedEvent } from '../../../src/provision/events.js';
+
+const event = (i: number, over: Partial<RecordedEvent> = {}): RecordedEvent => ({
+  at: Date.UTC(2026, 0, 1, 0, 0, i),
+  protocol: 'https',
+  address: '192.0.2.1',
+  file: `f${i}.cfg`,
+  status: 200,
+  ...over,
+});
+
+t.test('each device keeps its last events, oldest first, and the last-seen facts', async (t) => {
+  const timeline = new Timeline(3, 2);
+  for (let i = 0; i < 2; i++) timeline.record('805ec0000001', event(i));
+  t.same(timeline.events('805ec0000001').map((e) => e.file), ['f0.cfg', 'f1.cfg'], 'before the bound');
+  for (let i = 2; i < 8; i++) timeline.record('805ec0000001', event(i, i === 7 ? { userAgent: 'Yealink SIP-T46S 66.86.0.15', model: 'T46S', firmware: '66.86.0.15' } : {}));
+  t.same(timeline.events('805ec0000001').map((e) => e.file), ['f5.cfg', 'f6.cfg', 'f7.cfg'], 'the last three, in order, after wrapping');
+  t.same(timeline.events('805ec0000001')[2]?.at, '2026-01-01T00:00:07.000Z', 'times read as ISO 8601');
+  t.same(timeline.lastSeen('805ec0000001'), { at: '2026-01-01T00:00:07.000Z', protocol: 'https', address: '192.0.2.1', userAgent: 'Yealink SIP-T46S 66.86.0.15', model: 'T46S', firmware: '66.86.0.15' });
+  t.same(timeline.events('805ec0000002'), [], 'another device has none');
+  const copy = timeline.events('805ec0000001');
+  copy.length = 0;
+  t.equal(timeline.events('805ec0000001').length, 3, 'callers get a copy');
+  timeline.forget('805ec0000001');
+  t.same(timeline.events('805ec0000001'), []);
+  t.equal(timeline.lastSeen('805ec0000001'), undefined);
+});
+
+t.test('misses go to the bounded security log only', async (t) => {
+  const timeline = new Timeline(3, 2);
+  for (let i = 0; i < 5; i++) timeline.record(undefined, event(i, { status: 404 }));
+  t.same(timeline.securityEvents().map((e) => e.file), ['f3.cfg', 'f4.cfg']);
+});
