@@ -1,5 +1,6 @@
 /**
- * Render timing in-process: the provisioning stack over a MemoryStore, as test/helpers/app.ts
+ * Render timing, in the process that imports this or, run as a script with the options as JSON
+ * in argv[2], in a process of its own that prints the result as JSON: the provisioning stack over a MemoryStore, as test/helpers/app.ts
  * builds it, with `resolver.handle` timed per call for distinct devices (each first request is an
  * uncached render) and for one device again and again (cached). Then the uncached path's steps,
  * re-enacted one by one with the same modules, so the figure can be taken apart.
@@ -139,4 +140,9 @@ export async function measureRender(opts: { devices: number; warmup: number; rep
   }
   const steps: Array<[string, number]> = [...sums].map(([name, ms]) => [name, (ms / Math.max(1, n)) * 1000]);
   return { uncached: timing(uncached), cached: timing(cached), bytes, steps };
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) {
+  const opts = JSON.parse(process.argv[2] ?? '{}') as Parameters<typeof measureRender>[0];
+  process.stdout.write(`${JSON.stringify(await measureRender(opts))}\n`);
 }
