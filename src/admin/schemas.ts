@@ -196,6 +196,8 @@ export const eventView = z.object({
   userAgent: z.string().optional(),
   model: z.string().optional(),
   firmware: z.string().optional(),
+  count: z.number().int().min(2).optional().meta({ description: 'identical requests in a row, recorded as one event' }),
+  firstAt: z.iso.datetime().optional().meta({ description: 'when the first of them came; `at` is the last' }),
 });
 
 export const banView = z.object({ address: z.string(), since: z.iso.datetime(), until: z.iso.datetime() });

@@ -38,8 +38,10 @@ export function escapeAll<T>(value: T, format: Format): T {
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return escape(v);
     if (Array.isArray(v)) return v.map(walk);
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
+    if (v === null || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) out[k] = walk((v as Record<string, unknown>)[k]);
+    return out;
   };
   return walk(value) as T;
 }

@@ -10,6 +10,9 @@ export interface ProvisionEvent {
   userAgent?: string;
   model?: string;
   firmware?: string;
+  /** Identical requests in a row are one event: how many (when more than one), and the first's time. */
+  count?: number;
+  firstAt?: string;
 }
 
 export interface LastSeen {
@@ -22,14 +25,27 @@ export interface LastSeen {
 }
 
 /** An event as the timeline keeps it: the time as epoch milliseconds, turned into text on reading. */
-export type RecordedEvent = Omit<ProvisionEvent, 'at'> & { at: number };
+export type RecordedEvent = Omit<ProvisionEvent, 'at' | 'firstAt'> & { at: number; firstAt?: number };
 
-const view = (event: RecordedEvent): ProvisionEvent => ({ ...event, at: new Date(event.at).toISOString() });
+const iso = (ms: number): string => new Date(ms).toISOString();
+const view = ({ at, firstAt, ...rest }: RecordedEvent): ProvisionEvent => ({ ...rest, at: iso(at), ...(firstAt === undefined ? {} : { firstAt: iso(firstAt) }) });
+
+/** Whether two events tell of the same request (time aside). */
+const same = (a: RecordedEvent, b: RecordedEvent): boolean =>
+  a.file === b.file &&
+  a.status === b.status &&
+  a.address === b.address &&
+  a.protocol === b.protocol &&
+  a.variant === b.variant &&
+  a.userAgent === b.userAgent &&
+  a.model === b.model &&
+  a.firmware === b.firmware;
 
 /**
  * The device timeline: a bounded history of requests per known device (whose newest event gives
- * the last-seen facts), and a bounded security log of misses. Kept in memory; a restart starts
- * them afresh.
+ * the last-seen facts), and a bounded security log of misses. A request identical to the one
+ * before it (a phone's periodic resync, a retry loop, a prober repeating itself) adds to that
+ * event's count instead of pushing older events out. Kept in memory; a restart starts them afresh.
  */
 export class Timeline {
   private readonly byDevice = new Map<string, Ring<RecordedEvent>>();
@@ -43,13 +59,16 @@ export class Timeline {
   }
 
   record(mac: string | undefined, event: RecordedEvent): void {
-    if (mac === undefined) {
-      this.misses.push(event);
-      return;
+    let events = mac === undefined ? this.misses : this.byDevice.get(mac);
+    if (!events) this.byDevice.set(mac as string, (events = new Ring(this.perDevice)));
+    const newest = events.newest();
+    if (newest && same(newest, event)) {
+      newest.firstAt ??= newest.at;
+      newest.at = event.at;
+      newest.count = (newest.count ?? 1) + 1;
+    } else {
+      events.push(event);
     }
-    let events = this.byDevice.get(mac);
-    if (!events) this.byDevice.set(mac, (events = new Ring(this.perDevice)));
-    events.push(event);
   }
 
   events(mac: string): ProvisionEvent[] {

@@ -8,7 +8,8 @@
  *
  * Targets: at least 0.7× nginx's keep-alive requests per second; an uncached render under 1 ms.
  *
- * `BENCH_SECONDS` (default 10) sets each measured run; `BENCH_CLIENT=node` uses the Node client
+ * `BENCH_SECONDS` (default 5) sets each measured run and `BENCH_ROUNDS` (default 3) how many
+ * rounds take the servers in turn (the median round is reported); `BENCH_CLIENT=node` uses the Node client
  * (test/bench/provision/load.ts) instead of wrk, the default when installed; `BENCH_PIN=0` leaves
  * CPU placement to the kernel; `BENCH_NODE_ARGS` adds node options to Dialtone (see server.ts).
  */
@@ -30,7 +31,8 @@ import { runServer, type Server } from './server.js';
 const MAC = '805ec0000001';
 const PATH = `/${MAC}.cfg`;
 const CONNECTIONS = 20;
-const SECONDS = Math.min(60, Math.max(1, Number(process.env.BENCH_SECONDS ?? 10)));
+const SECONDS = Math.min(60, Math.max(1, Number(process.env.BENCH_SECONDS ?? 5)));
+const ROUNDS = Math.min(9, Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3)));
 const WARMUP_MS = 2000;
 /** The new-connection probe's pace alongside wrk: at most one request per this many ms. */
 const PROBE_INTERVAL_MS = 20;
@@ -134,7 +136,7 @@ const wallStart = performance.now();
 
 try {
   if (pin) taskset(CLIENT_CPU, process.pid);
-  console.log(`provisioning benchmark: GET ${PATH} over HTTPS on 127.0.0.1, ${CONNECTIONS} connections, ${SECONDS} s per run after a ${WARMUP_MS / 1000} s warm-up (same client, per server and mode)`);
+  console.log(`provisioning benchmark: GET ${PATH} over HTTPS on 127.0.0.1, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per server and mode, taking the servers in turn, after a ${WARMUP_MS / 1000} s warm-up (same client for all)`);
   if (clientChoice === 'node' && process.env.BENCH_CLIENT !== 'node') console.log('wrk is not installed (apt-get install -y wrk): using the Node client, which can be the bottleneck (see client CPU below)');
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), load average before the run ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
@@ -199,26 +201,38 @@ try {
     }; nginx runs worker_processes 1 because Dialtone serves from one Node process (one event loop)`,
   );
 
-  // 4. The load, mode by mode, server by server.
+  // 4. The load, mode by mode, in rounds that take the servers in turn, so that a machine whose
+  // speed drifts (this one's does, by a third between runs) slows them all alike; each server's
+  // median round is reported.
   for (const keepAlive of [true, false]) {
     const mode = keepAlive ? 'keepAlive' : 'newConn';
-    for (const t of targets) {
-      const o: LoadOptions = { path: PATH, expected: body, connections: CONNECTIONS, durationMs: WARMUP_MS, keepAlive };
-      const run = (opts: LoadOptions): Promise<LoadResult> => (clientChoice === 'wrk' ? wrkLoad(t, opts, dir) : nodeLoad(t, opts, ca));
-      await run(o);
-      const measured = { ...o, durationMs: SECONDS * 1000 };
-      const probing = clientChoice === 'wrk' && !keepAlive ? probe(t, measured, ca, PROBE_INTERVAL_MS) : undefined;
-      const r = await run(measured);
-      if (probing) probes[t.name] = await probing;
-      (results[mode] ??= {})[t.name] = r;
-      const p = probes[t.name];
-      console.log(
-        `${keepAlive ? 'keep-alive' : 'new connection per request'}, ${t.name} (${r.client}): ${r.requests} requests in ${r.seconds.toFixed(1)} s, ` +
-          `${r.ok} exact 200s, ${r.mismatches} mismatches${r.firstMismatch ? ` (first: ${r.firstMismatch})` : ''}, ${r.errors} transport errors` +
-          (p && !keepAlive ? `; probe ${p.n} requests, ${p.mismatches} failed` : '') +
-          `; CPU: server ${((r.serverCpuS / r.seconds) * 100).toFixed(0)}%, client ${((r.clientCpuS / r.seconds) * 100).toFixed(0)}% of a core` +
-          (r.clientCpuS / r.seconds >= 0.9 ? ' (CLIENT-BOUND: the server could do more)' : ''),
-      );
+    const rounds = new Map<string, Array<{ r: LoadResult; p?: ProbeResult }>>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const t of targets) {
+        const o: LoadOptions = { path: PATH, expected: body, connections: CONNECTIONS, durationMs: WARMUP_MS, keepAlive };
+        const run = (opts: LoadOptions): Promise<LoadResult> => (clientChoice === 'wrk' ? wrkLoad(t, opts, dir) : nodeLoad(t, opts, ca));
+        if (round === 0) await run(o);
+        const measured = { ...o, durationMs: SECONDS * 1000 };
+        const probing = clientChoice === 'wrk' && !keepAlive ? probe(t, measured, ca, PROBE_INTERVAL_MS) : undefined;
+        const r = await run(measured);
+        const p = probing ? await probing : undefined;
+        rounds.set(t.name, [...(rounds.get(t.name) ?? []), { r, ...(p ? { p } : {}) }]);
+        console.log(
+          `${keepAlive ? 'keep-alive' : 'new connection per request'}, round ${round + 1}/${ROUNDS}, ${t.name} (${r.client}): ${r.requests} requests in ${r.seconds.toFixed(1)} s (${r.rps.toFixed(0)}/s), ` +
+            `${r.ok} exact 200s, ${r.mismatches} mismatches${r.firstMismatch ? ` (first: ${r.firstMismatch})` : ''}, ${r.errors} transport errors` +
+            (p ? `; probe ${p.n} requests, ${p.mismatches} failed` : '') +
+            `; CPU: server ${((r.serverCpuS / r.seconds) * 100).toFixed(0)}%, client ${((r.clientCpuS / r.seconds) * 100).toFixed(0)}% of a core` +
+            (r.clientCpuS / r.seconds >= 0.9 ? ' (CLIENT-BOUND: the server could do more)' : ''),
+        );
+      }
+    }
+    for (const [name, runs] of rounds) {
+      const median = [...runs].sort((a, b) => a.r.rps - b.r.rps)[Math.floor(runs.length / 2)]!;
+      (results[mode] ??= {})[name] = median.r;
+      if (median.p) probes[name] = median.p;
+      // Every round's answers count toward the exactness check, not just the median's.
+      const wrong = runs.reduce((n, x) => n + x.r.mismatches + x.r.errors, 0);
+      if (wrong > 0 && median.r.mismatches + median.r.errors === 0) results[mode][name] = { ...median.r, mismatches: wrong };
     }
   }
 } finally {
@@ -259,7 +273,7 @@ const rows: Row[] = [
   ['server CPU/req k-a', perReq(ka.dialtone), perReq(ka.nginx), perReq(ka.floor), usOf],
   ['server CPU/req n-c', perReq(nc.dialtone), perReq(nc.nginx), perReq(nc.floor), usOf],
 ];
-console.log(`\nprovisioning benchmark: ${body.length}-byte ${PATH}, ${CONNECTIONS} connections, ${SECONDS} s per run; nginx ${nginxNote}; ${process.version}`);
+console.log(`\nprovisioning benchmark: ${body.length}-byte ${PATH}, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${SECONDS} s; nginx ${nginxNote}; ${process.version}`);
 console.log(
   clientChoice === 'wrk'
     ? `client: wrk ${WRK_VERSION}, 1 thread, the same for every server (${pin ? `on CPU ${CLIENT_CPU}, servers on CPU ${SERVER_CPU}` : 'unpinned'})`

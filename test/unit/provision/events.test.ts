@@ -32,3 +32,30 @@ t.test('misses go to the bounded security log only', async (t) => {
   for (let i = 0; i < 5; i++) timeline.record(undefined, event(i, { status: 404 }));
   t.same(timeline.securityEvents().map((e) => e.file), ['f3.cfg', 'f4.cfg']);
 });
+
+t.test('identical requests in a row are one event with a count; any difference starts a new one', async (t) => {
+  const timeline = new Timeline(3, 2);
+  const poll = (i: number, over: Partial<RecordedEvent> = {}) => event(i, { file: 'poll.cfg', userAgent: 'Yealink SIP-T46S 66.86.0.15', ...over });
+  timeline.record('805ec0000001', event(0));
+  for (let i = 1; i <= 50; i++) timeline.record('805ec0000001', poll(i));
+  t.same(timeline.events('805ec0000001'), [
+    { at: '2026-01-01T00:00:00.000Z', protocol: 'https', address: '192.0.2.1', file: 'f0.cfg', status: 200 },
+    { at: '2026-01-01T00:00:50.000Z', firstAt: '2026-01-01T00:00:01.000Z', count: 50, protocol: 'https', address: '192.0.2.1', file: 'poll.cfg', status: 200, userAgent: 'Yealink SIP-T46S 66.86.0.15' },
+  ], 'fifty resyncs do not push the first request out');
+  t.equal(timeline.lastSeen('805ec0000001')?.at, '2026-01-01T00:00:50.000Z', 'last seen is the last of them');
+  for (const [what, over] of [
+    ['status', { status: 304 }],
+    ['address', { address: '192.0.2.2' }],
+    ['protocol', { protocol: 'http' }],
+    ['variant', { variant: 'bootstrap' }],
+    ['User-Agent', { userAgent: 'Yealink SIP-T46S 66.86.0.20' }],
+  ] as const) {
+    const before = timeline.events('805ec0000001').length;
+    const last = timeline.events('805ec0000001').at(-1);
+    timeline.record('805ec0000001', poll(60, { ...last, at: Date.UTC(2026, 0, 1, 0, 1), firstAt: undefined, count: undefined, ...over } as Partial<RecordedEvent>));
+    t.equal(timeline.events('805ec0000001').length, Math.min(3, before + 1), `a different ${what} is a new event`);
+  }
+  timeline.record(undefined, event(1, { status: 404 }));
+  timeline.record(undefined, event(1, { status: 404 }));
+  t.same(timeline.securityEvents().map((e) => [e.file, e.count]), [['f1.cfg', 2]], 'the security log coalesces too');
+});
