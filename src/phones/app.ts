@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
-import { MISS, type Resolver } from '../provision/index.js';
+import { MISS, reply, type ProvisionAnswer, type Resolver } from '../provision/index.js';
 
 export interface PhonesDeps {
   resolver: Resolver;
@@ -14,19 +14,17 @@ const one = (value: string | string[] | undefined): string | undefined => (Array
 
 /** The request handler behind the provisioning HTTPS and HTTP listeners: bare `http`, no framework. */
 export function createPhonesHandler({ resolver, caCert, protocol, log }: PhonesDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const ca = Buffer.from(caCert);
-  const caHeaders = { 'Content-Type': 'application/x-pem-file', 'Content-Length': String(ca.length) };
-  const failed = Buffer.from('Internal Server Error\n');
-  const failedHeaders = { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(failed.length) };
-  /** `headers` are complete, Content-Length included. */
-  const send = (req: IncomingMessage, res: ServerResponse, status: number, headers: Readonly<Record<string, string | string[]>>, body: Buffer): void => {
+  const ca = reply(200, Buffer.from(caCert), { 'Content-Type': 'application/x-pem-file' });
+  const failed = reply(500, Buffer.from('Internal Server Error\n'), { 'Content-Type': 'text/plain; charset=utf-8' });
+  /** Headers are complete, Content-Length included (see `reply`). */
+  const send = (req: IncomingMessage, res: ServerResponse, { status, headers, body }: Omit<ProvisionAnswer, 'status'> & { status: number }): void => {
     res.writeHead(status, headers);
     res.end(req.method === 'HEAD' || status === 304 ? undefined : body);
   };
   return (req, res) => {
     const target = req.url ?? '';
     if ((req.method === 'GET' || req.method === 'HEAD') && target === '/ca.crt') {
-      send(req, res, 200, caHeaders, ca);
+      send(req, res, ca);
       return;
     }
     resolver
@@ -39,10 +37,10 @@ export function createPhonesHandler({ resolver, caCert, protocol, log }: PhonesD
         authorization: one(req.headers.authorization),
         ifNoneMatch: one(req.headers['if-none-match']),
       })
-      .then((answer) => send(req, res, answer.status, answer.headers, answer.body))
+      .then((answer) => send(req, res, answer))
       .catch((err: unknown) => {
         log.error({ err, service: protocol }, 'provisioning request failed');
-        if (!res.headersSent) send(req, res, 500, failedHeaders, failed);
+        if (!res.headersSent) send(req, res, failed);
       });
   };
 }

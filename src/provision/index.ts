@@ -7,7 +7,7 @@ import { Timeline } from './events.js';
 import { createResolver } from './resolve.js';
 import { Templates } from './templates.js';
 
-export { MISS, type ProvisionAnswer, type ProvisionRequest, type Resolver } from './resolve.js';
+export { MISS, reply, type ProvisionAnswer, type ProvisionRequest, type Resolver } from './resolve.js';
 export type { ProvisionEvent, LastSeen } from './events.js';
 
 export interface ProvisioningOptions {

@@ -36,7 +36,7 @@ export interface ProvisionAnswer {
 export const MISS: ProvisionAnswer = reply(404, Buffer.from('Not Found\n'), { 'Content-Type': 'text/plain; charset=utf-8' });
 
 /** An answer whose headers (Content-Length included) are complete and, like it, frozen. */
-function reply(status: ProvisionAnswer['status'], body: Buffer, headers: Record<string, string | string[]>): ProvisionAnswer {
+export function reply<S extends number = ProvisionAnswer['status']>(status: S, body: Buffer, headers: Record<string, string | string[]>): Readonly<{ status: S; body: Buffer; headers: ProvisionAnswer['headers'] }> {
   return Object.freeze({ status, body, headers: Object.freeze({ ...headers, 'Content-Length': String(body.length) }) });
 }
 
@@ -57,6 +57,7 @@ export interface ProvisionerDeps {
 }
 
 const UNAUTHORIZED = Buffer.from('Unauthorized\n');
+const NOTHING = Buffer.alloc(0);
 
 /** Longest name any pack asks for, with room to spare; anything longer is a miss unread. */
 const MAX_NAME = 64;
@@ -236,7 +237,7 @@ export function createResolver(deps: ProvisionerDeps) {
   function answer(req: ProvisionRequest, full: ProvisionAnswer): ProvisionAnswer {
     const etag = full.headers.ETag as string;
     if (req.ifNoneMatch && req.ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
-      return { status: 304, body: Buffer.alloc(0), headers: { ...full.headers, 'Content-Length': '0' } };
+      return reply(304, NOTHING, full.headers);
     }
     return full;
   }
@@ -265,9 +266,9 @@ export function createResolver(deps: ProvisionerDeps) {
         return { answer: out, event, ...(known ? { mac: known.device.mac } : {}) };
       }
       const known = await deviceOf(m.mac as string);
-      const device = known?.device;
-      const owner = device ? deps.files.model(device.model) : undefined;
-      if (!known || !device || !owner || owner.pack !== m.pack) continue;
+      const owner = known ? deps.files.model(known.device.model) : undefined;
+      if (!known || !owner || owner.pack !== m.pack) continue;
+      const { device } = known;
 
       if (facts?.model) event.model = facts.model;
       if (facts?.firmware) event.firmware = facts.firmware;
@@ -314,17 +315,17 @@ export function createResolver(deps: ProvisionerDeps) {
       // Only reads count toward a ban, and not the files phones routinely ask for: phones upload
       // logs (Polycom PUTs <mac>-app.log) and fetch firmware we do not serve; both are refused
       // like any miss but are no sign of probing.
-      if (out.status === 404 && (req.method === 'GET' || req.method === 'HEAD') && !deps.files.routine(fileName(req.target) ?? '')) await deps.bans.recordMiss(req.address);
+      if (out.status === 404 && (req.method === 'GET' || req.method === 'HEAD') && !deps.files.routine(name ?? '')) await deps.bans.recordMiss(req.address);
       return out;
     },
     /** What the phone with this MAC would get for `name` over HTTPS inside its window (admin preview). */
     async preview(mac: string, name: string): Promise<{ body: Buffer; contentType: string } | null> {
       const at = refresh();
+      const device = (await deviceOf(mac))?.device;
+      const owner = device ? deps.files.model(device.model) : undefined;
+      if (!device || !owner) return null;
       for (const m of deps.files.match(name)) {
-        if (m.spec.scope === 'device' && m.mac !== mac) continue;
-        const device = await deps.store.getDevice(mac);
-        const owner = device ? deps.files.model(device.model) : undefined;
-        if (!device || !owner || owner.pack !== m.pack) continue;
+        if ((m.spec.scope === 'device' && m.mac !== mac) || owner.pack !== m.pack) continue;
         const rendered = await render(m.pack, m.model ?? owner.model, m, m.spec.scope === 'device' ? device : undefined, m.spec.scope === 'device' || m.spec.secret === false, at);
         return { body: rendered.body, contentType: m.spec.contentType };
       }

@@ -228,11 +228,11 @@ try {
     }
     for (const [name, runs] of rounds) {
       const median = [...runs].sort((a, b) => a.r.rps - b.r.rps)[Math.floor(runs.length / 2)]!;
-      (results[mode] ??= {})[name] = median.r;
+      // Figures from the median round; every round's answers count toward the exactness check.
+      const sum = (field: 'mismatches' | 'errors'): number => runs.reduce((n, x) => n + x.r[field], 0);
+      const firstMismatch = runs.find((x) => x.r.firstMismatch)?.r.firstMismatch;
+      (results[mode] ??= {})[name] = { ...median.r, mismatches: sum('mismatches'), errors: sum('errors'), ...(firstMismatch ? { firstMismatch } : {}) };
       if (median.p) probes[name] = median.p;
-      // Every round's answers count toward the exactness check, not just the median's.
-      const wrong = runs.reduce((n, x) => n + x.r.mismatches + x.r.errors, 0);
-      if (wrong > 0 && median.r.mismatches + median.r.errors === 0) results[mode][name] = { ...median.r, mismatches: wrong };
     }
   }
 } finally {
