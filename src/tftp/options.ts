@@ -9,6 +9,8 @@ export interface OptionCaps {
   maxBlockSize: number;
   /** Largest windowsize granted (1..65535). */
   maxWindowSize: number;
+  /** Longest retransmission interval a client's timeout option may set; above it, not acknowledged. */
+  maxTimeoutMs: number;
 }
 
 export interface Negotiated {
@@ -58,7 +60,13 @@ export function negotiate(mode: string, options: Array<[string, string]>, caps: 
         // 1-255 seconds; other values are left unacknowledged rather than refused, because a
         // common client (the `tftp` npm package) sends milliseconds here. Unacknowledged, the
         // client knows the server keeps its own interval.
-        if (n >= 1 && n <= 255) {
+        // Nor may a client stretch our retransmission beyond caps.maxTimeoutMs: timeout=255 made a
+        // never-acknowledged transfer hold its slot for the whole deadline. A larger value is left
+        // unacknowledged too, not answered with our ceiling: RFC 2349 says the value in the OACK
+        // "must match the value specified by the client", so a smaller one there is a protocol
+        // error a strict client refuses (error 8), while an option left out of the OACK is the
+        // RFC 2347 way of declining it, which every client handles by keeping its own interval.
+        if (n >= 1 && n <= 255 && n * 1000 <= caps.maxTimeoutMs) {
           out.timeoutMs = n * 1000;
           out.oack.push([name, String(n)]);
         }

@@ -3,6 +3,12 @@
  * own ephemeral socket bound to the server's address, which answers its one peer (address and
  * port) and tells anyone else "Unknown transfer ID". No datagram can throw: every one is parsed by
  * a codec that never throws, and every socket has an error listener.
+ *
+ * Slots: at most maxTransfers transfers (lookups included), maxPerAddress from one address. A
+ * request from an address at its own limit is refused ("Server busy"). When the whole table is
+ * full, a transfer that has never had an ACK gives way to the new request (see chooseEviction),
+ * so requests that are never followed up (a flood of them costs an attacker a few KB) cannot lock
+ * everyone else out; only a table where every transfer is making progress refuses.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
@@ -23,12 +29,14 @@ export interface TftpLimits {
   maxPerAddress: number;
   /** First retransmission interval, unless the client's timeout option sets it. Default 1000. */
   timeoutMs: number;
-  /** Ceiling for the doubled interval. Default 4000. */
+  /** Ceiling for the doubled interval, and for a client's timeout option (above it, not acknowledged). Default 4000. */
   maxTimeoutMs: number;
   /** Retransmissions of one window before the transfer is dropped. Default 5. */
   retries: number;
   /** Every transfer ends within this, finished or not. Default 120000. */
   deadlineMs: number;
+  /** A transfer with no ACK at all this long after it started ends. Default 5000. */
+  firstAckMs: number;
   /** How long a file lookup may take before the request is answered with an error. Default 5000. */
   lookupMs: number;
 }
@@ -42,8 +50,37 @@ export const DEFAULT_LIMITS: TftpLimits = {
   maxTimeoutMs: 4000,
   retries: 5,
   deadlineMs: 120_000,
+  firstAckMs: 5000,
   lookupMs: 5000,
 };
+
+/**
+ * Which transfer gives way when every slot is taken and a new request comes: only one that may
+ * (`evictable`: started, and never acknowledged), and of those the one whose address holds the
+ * most slots (`held`), the oldest first among equals. `slots` come oldest first. A flood spread
+ * over a few addresses is thus recycled among its own transfers, and a phone alone at its address
+ * whose first packet is still in flight is the last to go. `most`, the largest `held` can be,
+ * ends the scan early. Undefined when nothing may give way: the request is refused.
+ */
+export function chooseEviction<S extends { address: string }>(
+  slots: Iterable<S>,
+  evictable: (slot: S) => boolean,
+  held: (address: string) => number,
+  most = Infinity,
+): S | undefined {
+  let best: S | undefined;
+  let bestHeld = 0;
+  for (const slot of slots) {
+    if (!evictable(slot)) continue;
+    const n = held(slot.address);
+    if (n > bestHeld) {
+      best = slot;
+      bestHeld = n;
+      if (n >= most) break;
+    }
+  }
+  return best;
+}
 
 export interface TftpOptions {
   host: string;
@@ -63,6 +100,13 @@ export interface TftpServer {
   close(): Promise<void>;
 }
 
+interface Session {
+  address: string;
+  /** Set once the file is found; until then the slot is a lookup. */
+  transfer?: Transfer;
+  stop?: () => void;
+}
+
 export async function createTftpServer(opts: TftpOptions): Promise<TftpServer> {
   const limits: TftpLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const type = isIPv6(opts.host) ? 'udp6' : 'udp4';
@@ -71,8 +115,11 @@ export async function createTftpServer(opts: TftpOptions): Promise<TftpServer> {
   // lookup at once saves the trip through dns.lookup and a tick on every send.
   const newSocket = (): Socket => createSocket({ type, lookup: (address, _options, callback) => callback(null, address, family) });
   const log = opts.log?.child({ service: 'tftp' });
-  /** Keyed by the client's address and port: a retransmitted RRQ does not start a second transfer. */
-  const sessions = new Map<string, { address: string; stop?: () => void }>();
+  /**
+   * Keyed by the client's address and port: a retransmitted RRQ does not start a second transfer.
+   * A Map iterates in insertion order, so this is also oldest first.
+   */
+  const sessions = new Map<string, Session>();
   const perAddress = new Map<string, number>();
   const sockets = new Set<Socket>();
   let closed = false;
@@ -114,20 +161,31 @@ export async function createTftpServer(opts: TftpOptions): Promise<TftpServer> {
     void start(req, from);
   });
 
+  /**
+   * Ends the transfer that should give way to a new request (its client is told, and its slot
+   * freed at once); false when none may: every slot is making progress, or looking up its file (a
+   * lookup ends within lookupMs by itself, and counting lookups keeps them bounded).
+   */
+  function makeRoom(): boolean {
+    const victim = chooseEviction(sessions.values(), (s) => s.transfer?.awaitingFirstAck === true, (a) => perAddress.get(a) ?? 0, limits.maxPerAddress);
+    victim?.transfer?.abort('evicted');
+    return sessions.size < limits.maxTransfers;
+  }
+
   async function start(req: { file: string; mode: string; options: Array<[string, string]> }, from: RemoteInfo): Promise<void> {
     const key = `${from.address}|${from.port}`;
     if (sessions.has(key)) return; // the client retransmitted its request
-    const deal = negotiate(req.mode, req.options, { maxBlockSize: limits.maxBlockSize, maxWindowSize: limits.maxWindowSize });
+    const deal = negotiate(req.mode, req.options, { maxBlockSize: limits.maxBlockSize, maxWindowSize: limits.maxWindowSize, maxTimeoutMs: limits.maxTimeoutMs });
     if ('code' in deal) return reply(main, from, packet.error(deal.code, deal.message));
     if (req.file.length === 0) return reply(main, from, packet.error(ERR.NOT_FOUND, 'File not found'));
-    const count = perAddress.get(from.address) ?? 0;
-    if (sessions.size >= limits.maxTransfers || count >= limits.maxPerAddress) {
+    if ((perAddress.get(from.address) ?? 0) >= limits.maxPerAddress || (sessions.size >= limits.maxTransfers && !makeRoom())) {
       log?.warn({ address: from.address, transfers: sessions.size }, 'tftp transfer refused: too many transfers');
       return reply(main, from, packet.error(ERR.UNDEFINED, 'Server busy, try again later'));
     }
-    const session: { address: string; stop?: () => void } = { address: from.address };
+    const session: Session = { address: from.address };
     sessions.set(key, session);
-    perAddress.set(from.address, count + 1);
+    // Read again: making room may have ended a transfer from this same address.
+    perAddress.set(from.address, (perAddress.get(from.address) ?? 0) + 1);
     const release = (): void => {
       if (sessions.get(key) !== session) return;
       sessions.delete(key);
@@ -175,11 +233,13 @@ export async function createTftpServer(opts: TftpOptions): Promise<TftpServer> {
       bytes,
       deal.blockSize,
       deal.windowSize,
-      { ...limits, timeoutMs: deal.timeoutMs ?? limits.timeoutMs, maxTimeoutMs: Math.max(limits.maxTimeoutMs, deal.timeoutMs ?? 0) },
+      // negotiate() acknowledges no timeout above maxTimeoutMs, so the ceiling holds for every transfer.
+      { ...limits, timeoutMs: deal.timeoutMs ?? limits.timeoutMs },
       oack.length > 0 ? packet.oack(oack) : undefined,
       (datagram) => sendTo(socket, from, datagram),
       (outcome: Outcome, stats: TransferStats) => {
         if (outcome === 'timeout' || outcome === 'deadline') sendTo(socket, from, packet.error(ERR.UNDEFINED, 'Transfer timed out'));
+        if (outcome === 'evicted') sendTo(socket, from, packet.error(ERR.UNDEFINED, 'Server busy, transfer cancelled'));
         // Closing right after a send would drop it; close once the send queue is flushed.
         setImmediate(() => {
           try {
@@ -192,6 +252,7 @@ export async function createTftpServer(opts: TftpOptions): Promise<TftpServer> {
         log?.debug({ address: from.address, file: req.file.slice(0, 128), outcome, ...stats, ms: Math.round(performance.now() - started) }, 'tftp transfer');
       },
     );
+    session.transfer = transfer;
     session.stop = () => transfer.abort('aborted');
 
     socket.on('message', (msg, peer) => {

@@ -6,7 +6,8 @@
  * - Only an ACK that acknowledges something new moves it forward, and only that sends; a
  *   duplicate or stale ACK sends nothing (no Sorcerer's Apprentice). Retransmission happens on
  *   the timer alone, with exponential backoff and a retry budget.
- * - An overall deadline ends the transfer whatever the client does.
+ * - An overall deadline ends the transfer whatever the client does, and a much shorter one ends
+ *   it when not a single ACK has come: a request nobody follows up must not hold a slot long.
  */
 import * as packet from './packet.js';
 
@@ -19,6 +20,8 @@ export interface TransferTiming {
   retries: number;
   /** The whole transfer must end within this. */
   deadlineMs: number;
+  /** Until its first ACK (of the OACK or of DATA 1) the transfer may last only this long. */
+  firstAckMs: number;
 }
 
 export interface TransferStats {
@@ -28,7 +31,8 @@ export interface TransferStats {
   retransmits: number;
 }
 
-export type Outcome = 'done' | 'timeout' | 'deadline' | 'client error' | 'aborted';
+/** 'timeout' is also the first-ACK budget running out; 'evicted' is the server ending it to make room. */
+export type Outcome = 'done' | 'timeout' | 'deadline' | 'client error' | 'aborted' | 'evicted';
 
 export class Transfer {
   readonly stats: TransferStats = { bytes: 0, blocks: 0, packets: 0, retransmits: 0 };
@@ -42,6 +46,9 @@ export class Transfer {
   private timer: NodeJS.Timeout | undefined;
   private timerMs = 0;
   private readonly deadline: NodeJS.Timeout;
+  private firstAck: NodeJS.Timeout | undefined;
+  private started = false;
+  private progressed = false;
   private ended = false;
 
   constructor(
@@ -64,14 +71,25 @@ export class Transfer {
     this.deadline = setTimeout(() => this.finish('deadline'), timing.deadlineMs);
   }
 
+  /**
+   * Started and not one ACK yet: what the server may end to make room. A transfer still waiting
+   * for its socket is not (it has sent nothing, and ends on its own if never started).
+   */
+  get awaitingFirstAck(): boolean {
+    return this.started && !this.progressed && !this.ended;
+  }
+
   start(): void {
+    if (this.ended || this.started) return;
+    this.started = true;
+    this.firstAck = setTimeout(() => this.finish('timeout'), this.timing.firstAckMs);
     if (this.oack) this.emit(this.oack, false);
     else this.sendWindow(false);
     this.arm();
   }
 
   onAck(wireBlock: number): void {
-    if (this.ended) return;
+    if (this.ended || !this.started) return;
     if (this.waitingForOackAck) {
       if (wireBlock !== 0) return;
       this.waitingForOackAck = false;
@@ -82,14 +100,18 @@ export class Transfer {
       this.acked += ahead;
       if (this.acked === this.total) return this.finish('done');
     }
+    if (!this.progressed) {
+      this.progressed = true;
+      clearTimeout(this.firstAck);
+    }
     this.tries = 0;
     this.rto = this.timing.timeoutMs;
     this.sendWindow(false);
     this.arm();
   }
 
-  /** The client sent ERROR, or the server is closing. */
-  abort(outcome: 'client error' | 'aborted'): void {
+  /** The client sent ERROR, the server is closing, or it needs the slot. */
+  abort(outcome: 'client error' | 'aborted' | 'evicted'): void {
     this.finish(outcome);
   }
 
@@ -135,6 +157,7 @@ export class Transfer {
     this.ended = true;
     clearTimeout(this.timer);
     clearTimeout(this.deadline);
+    clearTimeout(this.firstAck);
     this.end(outcome, this.stats);
   }
 }

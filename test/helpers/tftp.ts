@@ -178,3 +178,84 @@ export async function rawGet(c: RawClient, port: number, file: string, options: 
   }
   throw new Error('transfer did not end');
 }
+
+/**
+ * One attacker's socket: it sends a read request and never acknowledges anything. It counts the
+ * transfers the server holds for it (a TID that sent DATA or OACK and no ERROR yet) and, while
+ * `resend` says so, asks again the moment the server ends one (so the slot is re-taken at once).
+ */
+export class Flooder {
+  /** Transfer IDs holding a slot for this socket. */
+  readonly live = new Set<number>();
+  private readonly ended = new Set<number>();
+  /** The first answer of each transfer: OACK or DATA (the request carried no option but timeout). */
+  readonly firstAnswers: Array<'OACK' | 'DATA'> = [];
+  readonly oacks: Array<Map<string, string>> = [];
+  /** Every ERROR received, from a transfer port or from the listening port (`tid` undefined). */
+  readonly errors: Array<{ tid?: number; code: number; message: string }> = [];
+  requests = 0;
+
+  private constructor(
+    readonly socket: Socket,
+    private readonly port: number,
+    private readonly rrq: Buffer,
+    private readonly resend: (f: Flooder) => boolean,
+    private readonly changed: () => void,
+  ) {
+    socket.on('message', (msg, from) => {
+      const p = parse(msg);
+      const tid = from.port === port ? undefined : from.port;
+      if ((p.op === 3 || p.op === 6) && tid !== undefined && !this.ended.has(tid) && !this.live.has(tid)) {
+        this.live.add(tid);
+        this.firstAnswers.push(p.op === 6 ? 'OACK' : 'DATA');
+        if (p.op === 6) this.oacks.push(new Map(p.options));
+      } else if (p.op === 5) {
+        if (tid !== undefined) {
+          this.live.delete(tid);
+          this.ended.add(tid);
+        }
+        this.errors.push({ ...(tid === undefined ? {} : { tid }), code: p.code, message: p.message });
+        if (this.resend(this)) this.request();
+      }
+      this.changed();
+    });
+  }
+
+  static async open(t: Test, from: string, port: number, rrq: Buffer, resend: (f: Flooder) => boolean, changed: () => void): Promise<Flooder> {
+    const socket = createSocket('udp4');
+    await new Promise<void>((r) => socket.bind(0, from, r));
+    t.teardown(() => new Promise<void>((r) => socket.close(() => r())));
+    return new Flooder(socket, port, rrq, resend, changed);
+  }
+
+  request(): void {
+    this.requests++;
+    this.socket.send(this.rrq, this.port, '127.0.0.1');
+  }
+}
+
+/** Waits for conditions on events: `changed()` re-checks every pending `until`. */
+export class Watch {
+  private readonly waiters = new Set<() => void>();
+
+  readonly changed = (): void => {
+    for (const w of [...this.waiters]) w();
+  };
+
+  /** Resolves true once `check` holds (checked now and at each `changed()`), or with `check()` after `ms`. */
+  until(check: () => boolean, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (check()) return resolve(true);
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        this.waiters.delete(poke);
+        resolve(ok);
+      };
+      const poke = (): void => {
+        if (check()) done(true);
+      };
+      const timer = setTimeout(() => done(check()), ms);
+      this.waiters.add(poke);
+    });
+  }
+}

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { negotiate, netascii } from '../../../src/tftp/options.js';
 
-const caps = { maxBlockSize: 1468, maxWindowSize: 64 };
+const caps = { maxBlockSize: 1468, maxWindowSize: 64, maxTimeoutMs: 5000 };
 
 t.test('octet without options', async (t) => {
   t.same(negotiate('OCTET', [], caps), { netascii: false, blockSize: 512, windowSize: 1, tsize: false, oack: [] });
@@ -18,6 +18,18 @@ t.test('options: names without case, values capped, unknown ignored', async (t) 
   });
   t.same(negotiate('octet', [['blksize', '8']], caps), { netascii: false, blockSize: 8, windowSize: 1, tsize: false, oack: [['blksize', '8']] });
   t.same(negotiate('octet', [['timeout', '3000']], caps), { netascii: false, blockSize: 512, windowSize: 1, tsize: false, oack: [] }, 'a timeout out of 1-255 is not acknowledged');
+});
+
+t.test('timeout: acknowledged, as asked, only up to the ceiling; above it, left out of the OACK', async (t) => {
+  const at = (maxTimeoutMs: number, value: string) => negotiate('octet', [['blksize', '1024'], ['timeout', value]], { ...caps, maxTimeoutMs });
+  t.match(at(4000, '1'), { timeoutMs: 1000, oack: [['blksize', '1024'], ['timeout', '1']] });
+  t.match(at(4000, '4'), { timeoutMs: 4000, oack: [['blksize', '1024'], ['timeout', '4']] }, 'the ceiling itself is granted');
+  for (const value of ['5', '255']) {
+    const got = at(4000, value);
+    t.same(got, { netascii: false, blockSize: 1024, windowSize: 1, tsize: false, oack: [['blksize', '1024']] }, `timeout ${value} over a 4 s ceiling: not acknowledged, and no interval of the client's`);
+  }
+  t.match(at(255_000, '255'), { timeoutMs: 255_000, oack: [['blksize', '1024'], ['timeout', '255']] }, 'a server configured for it may grant 255');
+  t.same(negotiate('octet', [['timeout', '255']], { ...caps, maxTimeoutMs: 4000 }), { netascii: false, blockSize: 512, windowSize: 1, tsize: false, oack: [] }, 'timeout=255 alone: no OACK at all');
 });
 
 t.test('refusals', async (t) => {

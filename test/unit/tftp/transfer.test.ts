@@ -3,7 +3,7 @@ import t from 'tap';
 import { parse } from '../../../src/tftp/packet.js';
 import { Transfer, type Outcome } from '../../../src/tftp/transfer.js';
 
-const slow = { timeoutMs: 60_000, maxTimeoutMs: 60_000, retries: 3, deadlineMs: 60_000 };
+const slow = { timeoutMs: 60_000, maxTimeoutMs: 60_000, retries: 3, deadlineMs: 60_000, firstAckMs: 60_000 };
 
 function setup(size: number, blockSize: number, windowSize: number, oack?: Buffer, timing = slow) {
   const sent: string[] = [];
@@ -68,7 +68,7 @@ t.test('block numbers wrap past 65535', async (t) => {
 });
 
 t.test('timeouts retransmit with backoff, then give up', async (t) => {
-  const { tr, sent, ended } = setup(100, 512, 1, undefined, { timeoutMs: 5, maxTimeoutMs: 20, retries: 2, deadlineMs: 10_000 });
+  const { tr, sent, ended } = setup(100, 512, 1, undefined, { timeoutMs: 5, maxTimeoutMs: 20, retries: 2, deadlineMs: 10_000, firstAckMs: 10_000 });
   tr.start();
   for (let i = 0; i < 100 && ended.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
   t.same(sent, ['D1:100', 'D1:100', 'D1:100']);
@@ -82,4 +82,41 @@ t.test('abort ends it once', async (t) => {
   tr.abort('client error');
   tr.abort('aborted');
   t.same(ended, ['client error']);
+});
+
+/** Resolves once `ended` has an outcome, bounded at ~2 s. */
+async function ends(ended: Outcome[]): Promise<void> {
+  for (let i = 0; i < 200 && ended.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+t.test('no ACK within firstAckMs: the transfer times out, long before its retries would', async (t) => {
+  const { tr, sent, ended } = setup(100, 512, 1, undefined, { ...slow, firstAckMs: 30 });
+  t.equal(tr.awaitingFirstAck, false, 'not started: nothing to wait for');
+  tr.start();
+  t.equal(tr.awaitingFirstAck, true);
+  await ends(ended);
+  t.same(ended, ['timeout']);
+  t.same(sent, ['D1:100'], 'no retransmission came due');
+  t.equal(tr.awaitingFirstAck, false);
+});
+
+t.test('the ACK of the OACK counts as the first ACK: the budget no longer applies', async (t) => {
+  const { tr, sent, ended } = setup(2048, 512, 1, Buffer.from([0, 6]), { ...slow, firstAckMs: 30, timeoutMs: 20, maxTimeoutMs: 20, retries: 4 });
+  tr.start();
+  tr.onAck(0);
+  t.equal(tr.awaitingFirstAck, false);
+  await ends(ended);
+  t.same(ended, ['timeout']);
+  t.same(sent, ['OACK', 'D1:512', 'D1:512', 'D1:512', 'D1:512', 'D1:512'], 'it ran its full 4 retransmissions (20 ms apart) past the 30 ms budget');
+});
+
+t.test('an ACK before start, or a start after the end, sends nothing', async (t) => {
+  const { tr, sent, ended } = setup(100, 512, 1, Buffer.from([0, 6]));
+  tr.onAck(0);
+  t.same(sent, [], 'not started: the ACK is ignored');
+  tr.abort('evicted');
+  tr.start();
+  t.same(sent, []);
+  t.same(ended, ['evicted']);
+  t.equal(tr.awaitingFirstAck, false);
 });
