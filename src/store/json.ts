@@ -3,10 +3,10 @@ import { dirname, join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { StartupError } from '../errors.js';
 import { lockFolder } from './lock.js';
-import { MemoryStore, emptyData, type Data } from './memory.js';
+import { InvalidRecord, tablesFromFile } from './load.js';
+import { MemoryStore, TABLES, emptyTables, type Data, type Tables } from './memory.js';
 
 export const DATA_FILE = 'dialtone.json';
-const TABLES = ['sites', 'employees', 'devices', 'tokens'] as const;
 
 /** Writes `bytes` so that after a crash the file holds either the old or the new bytes, whole. */
 async function writeDurably(file: string, bytes: Buffer): Promise<void> {
@@ -33,8 +33,11 @@ const refuse = (file: string, why: string): StartupError =>
       'or move it away to start with an empty store.',
   );
 
-/** Parses the data file strictly: anything but a whole Dialtone data file stops start-up. */
-export function parseDataFile(file: string, bytes: Buffer): Data {
+/**
+ * Parses the data file strictly: anything but a whole Dialtone data file, every record of which
+ * the store could have written (see load.ts), stops start-up.
+ */
+export function parseDataFile(file: string, bytes: Buffer): Tables {
   if (bytes.length === 0) throw refuse(file, 'is empty');
   if (bytes.includes(0)) throw refuse(file, `contains NUL bytes (offset ${bytes.indexOf(0)}), as a crash or disk fault leaves them`);
   let value: unknown;
@@ -53,7 +56,12 @@ export function parseDataFile(file: string, bytes: Buffer): Data {
     throw refuse(file, 'is not a Dialtone data file');
   }
   if (d.version !== 1) throw refuse(file, `has data version ${String(d.version)}, which this Dialtone does not know`);
-  return d as Data;
+  try {
+    return tablesFromFile(d as Data);
+  } catch (err) {
+    if (err instanceof InvalidRecord) throw refuse(file, `holds an invalid record: ${err.message}`);
+    throw err;
+  }
 }
 
 /**
@@ -65,12 +73,12 @@ export function parseDataFile(file: string, bytes: Buffer): Data {
 const rowBytes = new WeakMap<object, Buffer>();
 const COMMA = Buffer.from(',');
 const CLOSE = Buffer.from('}');
-export function encodeData(data: Data): Buffer {
-  const parts: Buffer[] = [Buffer.from(`{"format":${JSON.stringify(data.format)},"version":${data.version}`)];
+export function encodeData(tables: Tables): Buffer {
+  const parts: Buffer[] = [Buffer.from('{"format":"dialtone","version":1')];
   for (const table of TABLES) {
     parts.push(Buffer.from(`,"${table}":{`));
     let first = true;
-    for (const [key, row] of Object.entries(data[table])) {
+    for (const [key, row] of tables[table]) {
       let bytes = rowBytes.get(row);
       if (!bytes) {
         bytes = Buffer.from(`${JSON.stringify(key)}:${JSON.stringify(row)}`);
@@ -87,10 +95,10 @@ export function encodeData(data: Data): Buffer {
 }
 
 /** lowdb adapter: strict reads, durable writes. */
-class DurableJsonFile implements Adapter<Data> {
+class DurableJsonFile implements Adapter<Tables> {
   constructor(readonly file: string) {}
 
-  async read(): Promise<Data | null> {
+  async read(): Promise<Tables | null> {
     let bytes: Buffer;
     try {
       bytes = await readFile(this.file);
@@ -101,8 +109,8 @@ class DurableJsonFile implements Adapter<Data> {
     return parseDataFile(this.file, bytes);
   }
 
-  async write(data: Data): Promise<void> {
-    await writeDurably(this.file, encodeData(data));
+  async write(tables: Tables): Promise<void> {
+    await writeDurably(this.file, encodeData(tables));
   }
 }
 
@@ -123,7 +131,7 @@ interface Waiter {
  */
 export class JsonStore extends MemoryStore {
   readonly file: string;
-  private readonly db: Low<Data>;
+  private readonly db: Low<Tables>;
   private unlock: (() => Promise<void>) | undefined;
   private queue: Waiter[] = [];
   private flushing: Promise<void> | undefined;
@@ -133,7 +141,7 @@ export class JsonStore extends MemoryStore {
   constructor(readonly dir: string) {
     super();
     this.file = join(dir, DATA_FILE);
-    this.db = new Low<Data>(new DurableJsonFile(this.file), emptyData());
+    this.db = new Low<Tables>(new DurableJsonFile(this.file), emptyTables());
   }
 
   override async open(): Promise<void> {
@@ -171,7 +179,7 @@ export class JsonStore extends MemoryStore {
       const batch = this.queue;
       this.queue = [];
       try {
-        this.db.data = this.data;
+        this.db.data = this.tables;
         await this.db.write();
         this.flushes++;
         for (const w of batch) w.resolve();

@@ -12,14 +12,30 @@ export interface Data {
   tokens: Record<string, ApiToken>;
 }
 
-type Table = 'sites' | 'employees' | 'devices' | 'tokens';
-type Row<T extends Table> = Data[T][string];
+/**
+ * What a store holds in memory: one `Map` per table, keyed by id (by MAC for devices). Maps, not
+ * plain objects, so that an id is only ever a key: `__proto__`, `constructor` or `toString` find
+ * nothing unless a record was stored under that id, and storing one under it is ordinary.
+ */
+export type Tables = { [T in Table]: Map<string, Row<T>> };
+
+interface Rows {
+  sites: Site;
+  employees: Employee;
+  devices: Device;
+  tokens: ApiToken;
+}
+export type Table = keyof Rows;
+export type Row<T extends Table> = Rows[T];
+export const TABLES: readonly Table[] = ['sites', 'employees', 'devices', 'tokens'];
 
 export const emptyData = (): Data => ({ format: 'dialtone', version: 1, sites: {}, employees: {}, devices: {}, tokens: {} });
+export const emptyTables = (): Tables => ({ sites: new Map(), employees: new Map(), devices: new Map(), tokens: new Map() });
 
 const copy = <T>(value: T): T => structuredClone(value);
-const userKey = (e: Employee): string => e.username.toLowerCase();
-const extKey = (e: Employee): string => `${e.siteId}\u0000${e.extension}`;
+/** The keys of the uniqueness rules (see store.ts), shared with the data file's checks. */
+export const userKey = (e: Employee): string => e.username.toLowerCase();
+export const extKey = (e: Employee): string => `${e.siteId}\u0000${e.extension}`;
 
 /**
  * The store's rules over plain in-memory tables. The memory backend is this class as it is; the
@@ -27,9 +43,9 @@ const extKey = (e: Employee): string => `${e.siteId}\u0000${e.extension}`;
  * same way.
  */
 export class MemoryStore implements Store {
-  protected data: Data = emptyData();
+  protected tables: Tables = emptyTables();
   private changes = 0;
-  // Indexes for the uniqueness rules, derived from `data` and kept in step by `put`.
+  // Indexes for the uniqueness rules, derived from `tables` and kept in step by `put`.
   private readonly usernames = new Map<string, string>();
   private readonly extensions = new Map<string, string>();
   private readonly authNames = new Map<string, string>();
@@ -47,14 +63,14 @@ export class MemoryStore implements Store {
   }
 
   /** Replaces everything held (after loading) and rebuilds the indexes. */
-  protected load(data: Data): void {
-    this.data = data;
+  protected load(tables: Tables): void {
+    this.tables = tables;
     this.changes++;
     this.usernames.clear();
     this.extensions.clear();
     this.authNames.clear();
-    for (const e of Object.values(data.employees)) this.index('employees', e, true);
-    for (const d of Object.values(data.devices)) this.index('devices', d, true);
+    for (const e of tables.employees.values()) this.index('employees', e, true);
+    for (const d of tables.devices.values()) this.index('devices', d, true);
   }
 
   private index<T extends Table>(table: T, row: Row<T> | undefined, add: boolean): void {
@@ -75,12 +91,12 @@ export class MemoryStore implements Store {
 
   /** Sets (or, with `undefined`, deletes) one row, keeping the indexes; returns the old row. */
   private put<T extends Table>(table: T, key: string, row: Row<T> | undefined): Row<T> | undefined {
-    const rows = this.data[table] as Record<string, Row<T>>;
-    const old = rows[key];
+    const rows = this.tables[table] as Map<string, Row<T>>;
+    const old = rows.get(key);
     this.changes++;
     this.index(table, old, false);
-    if (row === undefined) delete rows[key];
-    else rows[key] = row;
+    if (row === undefined) rows.delete(key);
+    else rows.set(key, row);
     this.index(table, row, true);
     return old;
   }
@@ -94,7 +110,7 @@ export class MemoryStore implements Store {
   }
 
   private checkEmployee(e: Employee): void {
-    if (!this.data.sites[e.siteId]) throw invalidField('siteId', `no site with id ${e.siteId}`);
+    if (!this.tables.sites.has(e.siteId)) throw invalidField('siteId', `no site with id ${e.siteId}`);
     const byName = this.usernames.get(userKey(e));
     if (byName !== undefined && byName !== e.id) throw conflict('username', `"${e.username}" is already taken`);
     const byExt = this.extensions.get(extKey(e));
@@ -105,10 +121,10 @@ export class MemoryStore implements Store {
 
   /** `at` prefixes field paths, for a device created inside an employee request (`device.`). */
   private checkDevice(d: Device, isNew: boolean, pendingEmployee?: Employee, at = ''): void {
-    if (isNew && this.data.devices[d.mac]) throw conflict(`${at}mac`, `a device with MAC ${d.mac} already exists`);
+    if (isNew && this.tables.devices.has(d.mac)) throw conflict(`${at}mac`, `a device with MAC ${d.mac} already exists`);
     const owner = this.authNames.get(d.credentials.authName);
     if (owner !== undefined && owner !== d.mac) throw conflict(`${at}authName`, 'SIP auth name is already in use');
-    if (d.employeeId !== undefined && d.employeeId !== pendingEmployee?.id && !this.data.employees[d.employeeId]) {
+    if (d.employeeId !== undefined && d.employeeId !== pendingEmployee?.id && !this.tables.employees.has(d.employeeId)) {
       throw invalidField(`${at}employeeId`, `no employee with id ${d.employeeId}`);
     }
   }
@@ -116,29 +132,29 @@ export class MemoryStore implements Store {
   // Sites
 
   async insertSite(site: Site): Promise<Site> {
-    if (this.data.sites[site.id]) throw conflict('id', `site ${site.id} already exists`);
+    if (this.tables.sites.has(site.id)) throw conflict('id', `site ${site.id} already exists`);
     await this.apply([['sites', site.id, copy(site)]]);
     return copy(site);
   }
 
   async getSite(id: string): Promise<Site | null> {
-    const s = this.data.sites[id];
+    const s = this.tables.sites.get(id);
     return s ? copy(s) : null;
   }
 
   async listSites(): Promise<Site[]> {
-    return Object.values(this.data.sites).map(copy);
+    return [...this.tables.sites.values()].map(copy);
   }
 
   async replaceSite(site: Site): Promise<Site | null> {
-    if (!this.data.sites[site.id]) return null;
+    if (!this.tables.sites.has(site.id)) return null;
     await this.apply([['sites', site.id, copy(site)]]);
     return copy(site);
   }
 
   async deleteSite(id: string): Promise<boolean> {
-    if (!this.data.sites[id]) return false;
-    const staff = Object.values(this.data.employees).filter((e) => e.siteId === id).length;
+    if (!this.tables.sites.has(id)) return false;
+    const staff = [...this.tables.employees.values()].filter((e) => e.siteId === id).length;
     if (staff > 0) throw conflict('id', `site still has ${staff} employee${staff === 1 ? '' : 's'}; move or delete them first`);
     await this.apply([['sites', id, undefined]]);
     return true;
@@ -147,7 +163,7 @@ export class MemoryStore implements Store {
   // Employees
 
   async insertEmployee(employee: Employee, device?: Device): Promise<Employee> {
-    if (this.data.employees[employee.id]) throw conflict('id', `employee ${employee.id} already exists`);
+    if (this.tables.employees.has(employee.id)) throw conflict('id', `employee ${employee.id} already exists`);
     this.checkEmployee(employee);
     if (device) this.checkDevice(device, true, employee, 'device.');
     await this.apply([
@@ -158,27 +174,27 @@ export class MemoryStore implements Store {
   }
 
   async getEmployee(id: string): Promise<Employee | null> {
-    const e = this.data.employees[id];
+    const e = this.tables.employees.get(id);
     return e ? copy(e) : null;
   }
 
   async listEmployees(filter: { siteId?: string } = {}): Promise<Employee[]> {
-    return Object.values(this.data.employees)
+    return [...this.tables.employees.values()]
       .filter((e) => filter.siteId === undefined || e.siteId === filter.siteId)
       .map(copy);
   }
 
   async replaceEmployee(employee: Employee): Promise<Employee | null> {
-    if (!this.data.employees[employee.id]) return null;
+    if (!this.tables.employees.has(employee.id)) return null;
     this.checkEmployee(employee);
     await this.apply([['employees', employee.id, copy(employee)]]);
     return copy(employee);
   }
 
   async deleteEmployee(id: string): Promise<boolean> {
-    if (!this.data.employees[id]) return false;
+    if (!this.tables.employees.has(id)) return false;
     const now = new Date().toISOString();
-    const unassigned = Object.values(this.data.devices)
+    const unassigned = [...this.tables.devices.values()]
       .filter((d) => d.employeeId === id)
       .map((d): ['devices', string, Device] => {
         const { employeeId: _gone, ...rest } = d;
@@ -197,25 +213,25 @@ export class MemoryStore implements Store {
   }
 
   async getDevice(mac: string): Promise<Device | null> {
-    const d = this.data.devices[mac];
+    const d = this.tables.devices.get(mac);
     return d ? copy(d) : null;
   }
 
   async listDevices(filter: { employeeId?: string } = {}): Promise<Device[]> {
-    return Object.values(this.data.devices)
+    return [...this.tables.devices.values()]
       .filter((d) => filter.employeeId === undefined || d.employeeId === filter.employeeId)
       .map(copy);
   }
 
   async replaceDevice(device: Device): Promise<Device | null> {
-    if (!this.data.devices[device.mac]) return null;
+    if (!this.tables.devices.has(device.mac)) return null;
     this.checkDevice(device, false);
     await this.apply([['devices', device.mac, copy(device)]]);
     return copy(device);
   }
 
   async deleteDevice(mac: string): Promise<boolean> {
-    if (!this.data.devices[mac]) return false;
+    if (!this.tables.devices.has(mac)) return false;
     await this.apply([['devices', mac, undefined]]);
     return true;
   }
@@ -223,12 +239,20 @@ export class MemoryStore implements Store {
   // API tokens
 
   async insertToken(token: ApiToken): Promise<ApiToken> {
-    if (this.data.tokens[token.id]) throw conflict('id', `token ${token.id} already exists`);
+    if (this.tables.tokens.has(token.id)) throw conflict('id', `token ${token.id} already exists`);
     await this.apply([['tokens', token.id, copy(token)]]);
     return copy(token);
   }
 
   async listTokens(): Promise<ApiToken[]> {
-    return Object.values(this.data.tokens).map(copy);
+    return [...this.tables.tokens.values()].map(copy);
+  }
+
+  // Added for the admin API (token hashes moving from scrypt to HMAC on first use); same shape as
+  // replaceSite.
+  async replaceToken(token: ApiToken): Promise<ApiToken | null> {
+    if (!this.tables.tokens.has(token.id)) return null;
+    await this.apply([['tokens', token.id, copy(token)]]);
+    return copy(token);
   }
 }

@@ -51,4 +51,9 @@ export interface Store {
 
   insertToken(token: ApiToken): Promise<ApiToken>;
   listTokens(): Promise<ApiToken[]>;
+  /**
+   * Rewrites the token with the same id (null when there is none). Used by the admin API to move
+   * a token stored as a scrypt hash by an earlier version to its keyed hash on first use.
+   */
+  replaceToken(token: ApiToken): Promise<ApiToken | null>;
 }

@@ -39,8 +39,8 @@ function refused(t: Test, ran: Ran, fragment: string, what: string): void {
 function records(lines: string[]): Array<Record<string, unknown>> {
   return lines.flatMap((line) => {
     try {
-      const rec: unknown = JSON.parse(line);
-      return rec && typeof rec === 'object' ? [rec as Record<string, unknown>] : [];
+      const rec = JSON.parse(line) as Record<string, unknown> | null;
+      return rec && typeof rec === 'object' ? [rec] : [];
     } catch {
       return [];
     }
@@ -155,6 +155,77 @@ t.test('sealed data without its secret key stops start-up', async (t) => {
   refused(t, ran2, `secret key file ${keyFile} must hold 32 bytes`, 'malformed secret.key');
   t.equal(await readFile(keyFile, 'utf8'), 'not a key\n');
   t.same(await readFile(dataFile), before, 'dialtone.json still byte-identical');
+});
+
+t.test('a secret key that cannot open the stored passwords stops start-up', async (t) => {
+  const dir = t.testdir();
+  const keyFile = join(dir, 'data', 'secret.key');
+  const dataFile = join(dir, 'data', 'dialtone.json');
+  const first = await startServer(t, dir);
+  const device = await first.api('POST', '/devices', { body: { mac: '00:15:65:12:34:56', model: 'generic' } });
+  t.equal(device.status, 201, device.text);
+  t.equal(await first.stop(), 0);
+  const before = await readFile(dataFile);
+  const rightKey = await readFile(keyFile, 'utf8');
+
+  // A well-formed key, just not the one the passwords were sealed with.
+  const otherKey = `${randomBytes(32).toString('base64')}\n`;
+  await writeFile(keyFile, otherKey, { mode: 0o600 });
+  const ran = await runServer(dir, {}, 10_000);
+  refused(t, ran, `secret key file ${keyFile} cannot open the passwords sealed in the data`, 'another valid secret.key');
+  t.ok(ran.stderr.includes('001565123456'), 'names a device whose password it cannot open', { stderr: ran.stderr });
+  t.ok(ran.stderr.includes('DIALTONE_SECRET_KEY_FILE'), 'says what to do', { stderr: ran.stderr });
+  t.equal(await readFile(keyFile, 'utf8'), otherKey, 'the key file is left alone');
+  t.same(await readFile(dataFile), before, 'dialtone.json byte-identical');
+
+  // The right key back: it starts and the passwords open.
+  await writeFile(keyFile, rightKey, { mode: 0o600 });
+  const again = await startServer(t, dir);
+  const creds = await again.api('GET', '/devices/001565123456/credentials');
+  t.equal(creds.status, 200, creds.text);
+  t.same(creds.json, device.json.credentials, 'the same passwords as at creation');
+  t.equal(await again.stop(), 0);
+});
+
+t.test('a data file holding an invalid record stops start-up, naming the table and the record', async (t) => {
+  const dir = t.testdir();
+  const dataFile = join(dir, 'data', 'dialtone.json');
+  const first = await startServer(t, dir);
+  const device = await first.api('POST', '/devices', { body: { mac: '00:15:65:12:34:56', model: 'generic' } });
+  t.equal(device.status, 201, device.text);
+  const site = await first.api('POST', '/sites', { body: SITE });
+  t.equal(site.status, 201, site.text);
+  const employee = await first.api('POST', '/employees', {
+    body: { siteId: site.json.id, firstName: 'Ada', lastName: 'Lovelace', username: 'ada', extension: '2001' },
+  });
+  t.equal(employee.status, 201, employee.text);
+  t.equal(await first.stop(), 0);
+  const good = JSON.parse(await readFile(dataFile, 'utf8'));
+
+  const cases: Array<[string, (data: typeof good) => void, string]> = [
+    ['a device with no credentials', (d) => delete d.devices['001565123456'].credentials, 'devices "001565123456": credentials:'],
+    ['an employee with no siteId', (d) => delete d.employees[employee.json.id].siteId, `employees "${employee.json.id}": siteId:`],
+    [
+      'a site filed under a key that is not its id',
+      (d) => {
+        d.sites.elsewhere = d.sites[site.json.id];
+        delete d.sites[site.json.id];
+        d.employees = {};
+      },
+      `sites "elsewhere": its id is "${site.json.id}"`,
+    ],
+  ];
+  for (const [name, damage, fragment] of cases) {
+    const data = structuredClone(good);
+    damage(data);
+    const bytes = Buffer.from(JSON.stringify(data));
+    await writeFile(dataFile, bytes, { mode: 0o600 });
+    const ran = await runServer(dir, {}, 10_000);
+    refused(t, ran, `data file ${dataFile} holds an invalid record: ${fragment}`, name);
+    t.ok(ran.stderr.includes('left untouched'), `${name}: says the file was left untouched`);
+    t.notOk(/\n\s+at /.test(ran.stderr), `${name}: no stack trace`, { stderr: ran.stderr });
+    t.same(await readFile(dataFile), bytes, `${name}: byte-identical afterwards`);
+  }
 });
 
 t.test('a busy port stops start-up naming the service and address', async (t) => {

@@ -202,6 +202,99 @@ export function conformance(
     t.equal((await store.listEmployees()).length, 20);
   });
 
+  // Ids are plain strings to the store: one named like a member of Object.prototype must neither
+  // find that member (a 500, or `{}` for `__proto__`) nor satisfy a reference to a site or employee.
+  const PROTO_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+
+  t.test('ids named like Object.prototype members find nothing and reference nothing', async (t) => {
+    const store = await make(t);
+    const s = site();
+    await store.insertSite(s);
+    const e = employee(s.id);
+    await store.insertEmployee(e);
+    const before = store.revision;
+    for (const id of PROTO_NAMES) {
+      t.equal(await store.getSite(id), null, `getSite(${id})`);
+      t.equal(await store.getEmployee(id), null, `getEmployee(${id})`);
+      t.equal(await store.getDevice(id), null, `getDevice(${id})`);
+      t.equal(await store.replaceSite(site({ id })), null, `replaceSite(${id})`);
+      t.equal(await store.replaceEmployee(employee(s.id, { id })), null, `replaceEmployee(${id})`);
+      t.equal(await store.replaceDevice(device({ mac: id })), null, `replaceDevice(${id})`);
+      t.equal(await store.deleteSite(id), false, `deleteSite(${id})`);
+      t.equal(await store.deleteEmployee(id), false, `deleteEmployee(${id})`);
+      t.equal(await store.deleteDevice(id), false, `deleteDevice(${id})`);
+      t.equal(await store.replaceToken({ id, hash: 'scrypt$x', label: id, createdAt: new Date().toISOString() }), null, `replaceToken(${id})`);
+      await t.rejects(store.insertEmployee(employee(id)), { status: 400, errors: [{ path: 'siteId' }] }, `insertEmployee into site ${id}`);
+      await t.rejects(store.replaceEmployee({ ...e, siteId: id }), { status: 400, errors: [{ path: 'siteId' }] }, `moving an employee to site ${id}`);
+      await t.rejects(store.insertDevice(device({ employeeId: id })), { status: 400, errors: [{ path: 'employeeId' }] }, `insertDevice for employee ${id}`);
+      await t.rejects(
+        store.insertEmployee(employee(s.id), device({ employeeId: id })),
+        { status: 400, errors: [{ path: 'device.employeeId' }] },
+        `insertEmployee with a device for employee ${id}`,
+      );
+      const d = device();
+      await store.insertDevice(d);
+      await t.rejects(store.replaceDevice({ ...d, employeeId: id }), { status: 400, errors: [{ path: 'employeeId' }] }, `assigning a device to ${id}`);
+      await store.deleteDevice(d.mac);
+    }
+    t.same(await store.listSites(), [s], 'sites unchanged');
+    t.same(await store.listEmployees(), [e], 'employees unchanged');
+    t.same(await store.listEmployees({ siteId: '__proto__' }), [], 'no employees in site __proto__');
+    t.same(await store.listDevices(), [], 'no devices left');
+    t.same(await store.listDevices({ employeeId: 'constructor' }), [], 'no devices of employee constructor');
+    t.ok(store.revision !== before, 'the device inserts moved the revision');
+  });
+
+  t.test('records may have ids named like Object.prototype members', async (t) => {
+    const store = await make(t);
+    const sites = PROTO_NAMES.map((id) => site({ id }));
+    for (const s of sites) t.same(await store.insertSite(s), s, `insertSite(${s.id})`);
+    for (const s of sites) {
+      t.same(await store.getSite(s.id), s, `getSite(${s.id})`);
+      await t.rejects(store.insertSite(site({ id: s.id })), { status: 409, errors: [{ path: 'id' }] }, `a second site ${s.id}`);
+    }
+    t.same((await store.listSites()).map((s) => s.id).sort(), [...PROTO_NAMES].sort(), 'listed');
+    const staff = PROTO_NAMES.map((id, i) => employee(PROTO_NAMES[(i + 1) % PROTO_NAMES.length]!, { id, username: id }));
+    for (const e of staff) t.same(await store.insertEmployee(e), e, `insertEmployee(${e.id}) in site ${e.siteId}`);
+    const phones = PROTO_NAMES.map((mac, i) => {
+      const d = device({ mac, employeeId: staff[i]!.id });
+      d.credentials.authName = mac;
+      return d;
+    });
+    for (const d of phones) t.same(await store.insertDevice(d), d, `insertDevice(${d.mac})`);
+    for (const d of phones) {
+      t.same(await store.getDevice(d.mac), d, `getDevice(${d.mac})`);
+      t.same(await store.listDevices({ employeeId: d.employeeId! }), [d], `listDevices of ${d.employeeId}`);
+    }
+    const tokens = PROTO_NAMES.map((id) => ({ id, hash: 'scrypt$x', label: id, createdAt: new Date().toISOString() }));
+    for (const tok of tokens) t.same(await store.insertToken(tok), tok, `insertToken(${tok.id})`);
+    t.equal((await store.listTokens()).length, PROTO_NAMES.length);
+    t.same(await store.replaceToken({ ...tokens[0]!, label: 'renamed' }), { ...tokens[0]!, label: 'renamed' }, 'replaceToken(__proto__)');
+    tokens[0]!.label = 'renamed';
+
+    if (reopen) {
+      const again = await reopen(t, store);
+      for (const s of sites) t.same(await again.getSite(s.id), s, `after a reopen: site ${s.id}`);
+      for (const e of staff) t.same(await again.getEmployee(e.id), e, `after a reopen: employee ${e.id}`);
+      for (const d of phones) t.same(await again.getDevice(d.mac), d, `after a reopen: device ${d.mac}`);
+      t.same([...(await again.listTokens())].sort((a, b) => a.id.localeCompare(b.id)), [...tokens].sort((a, b) => a.id.localeCompare(b.id)), 'after a reopen: tokens');
+      await t.rejects(again.insertEmployee(employee(sites[0]!.id, { username: 'TOSTRING' })), { status: 409, errors: [{ path: 'username' }] }, 'indexes rebuilt');
+      return;
+    }
+    const [first] = staff;
+    t.same(await store.replaceSite({ ...sites[0]!, name: 'Renamed' }), { ...sites[0]!, name: 'Renamed' }, 'replaceSite(__proto__)');
+    t.equal((await store.replaceEmployee({ ...first!, firstName: 'Renamed' }))?.firstName, 'Renamed', 'replaceEmployee(__proto__)');
+    t.equal((await store.replaceDevice({ ...phones[0]!, label: 'desk' }))?.label, 'desk', 'replaceDevice(__proto__)');
+    await t.rejects(store.deleteSite(sites[1]!.id), { name: 'DialtoneError', status: 409 }, 'site constructor still has staff');
+    t.equal(await store.deleteEmployee(first!.id), true, 'deleteEmployee(__proto__)');
+    t.equal((await store.getDevice(phones[0]!.mac))?.employeeId, undefined, 'its device was unassigned');
+    t.equal(await store.deleteSite(sites[1]!.id), true, 'deleteSite(constructor)');
+    t.equal(await store.deleteDevice(phones[0]!.mac), true, 'deleteDevice(__proto__)');
+    t.equal(await store.getSite('constructor'), null);
+    t.equal(await store.getEmployee('__proto__'), null);
+    t.equal(await store.getDevice('__proto__'), null);
+  });
+
   if (reopen) {
     t.test('everything survives a reopen', async (t) => {
       const store = await make(t);

@@ -3,8 +3,8 @@ import { mkdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { JsonStore, DATA_FILE, encodeData } from '../../../src/store/json.js';
-import { emptyData } from '../../../src/store/memory.js';
-import { employee, site } from '../../helpers/records.js';
+import { emptyData, emptyTables, type Tables } from '../../../src/store/memory.js';
+import { device, employee, site } from '../../helpers/records.js';
 import { conformance } from './conformance.js';
 
 const opened = async (t: Test, dir: string): Promise<JsonStore> => {
@@ -119,14 +119,101 @@ t.test('a failed write is undone in memory and reported to every waiter', async 
 });
 
 t.test('the encoder writes what JSON.stringify writes, and sees replaced rows', async (t) => {
-  const data = emptyData();
+  // What JSON.stringify would write for the same tables as plain objects (fromEntries defines
+  // `__proto__` as an ordinary key, as JSON.parse does).
+  const stringify = (tables: Tables): string =>
+    JSON.stringify({
+      ...emptyData(),
+      ...Object.fromEntries(Object.entries(tables).map(([name, rows]) => [name, Object.fromEntries(rows as Map<string, unknown>)])),
+    });
+  const tables = emptyTables();
   const s = site({ name: 'Zoë "Z" <O\'Brien> & Co\n\u2028' });
-  data.sites[s.id] = s;
+  tables.sites.set(s.id, s);
   const e = employee(s.id);
-  data.employees['key "with" quotes'] = e;
-  t.equal(encodeData(data).toString(), JSON.stringify(data));
-  data.sites[s.id] = { ...s, name: 'Renamed' };
-  delete data.employees['key "with" quotes'];
-  t.equal(encodeData(data).toString(), JSON.stringify(data), 'after a replace and a delete');
-  t.equal(encodeData(emptyData()).toString(), JSON.stringify(emptyData()));
+  tables.employees.set('key "with" quotes', e);
+  tables.employees.set('__proto__', employee(s.id));
+  t.equal(encodeData(tables).toString(), stringify(tables));
+  t.ok(encodeData(tables).toString().includes('"__proto__":{'), 'a row under __proto__ is written');
+  tables.sites.set(s.id, { ...s, name: 'Renamed' });
+  tables.employees.delete('key "with" quotes');
+  t.equal(encodeData(tables).toString(), stringify(tables), 'after a replace and a delete');
+  t.equal(encodeData(emptyTables()).toString(), JSON.stringify(emptyData()));
+  // The store never changes a row in place; a row object's bytes are made once and reused, which
+  // is what keeps a full rewrite cheap. (Changing a row in place shows it: the old bytes stay.)
+  const kept = tables.sites.get(s.id)!;
+  const before = encodeData(tables).toString();
+  kept.name = 'changed in place';
+  t.equal(encodeData(tables).toString(), before, 'an unchanged row object is not encoded again');
+});
+
+t.test('a data file holding an invalid record stops start-up, naming the table and the record', async (t) => {
+  const s = site({ id: 'site-1' });
+  const e = employee(s.id, { id: 'emp-1', username: 'Jo.Smith', extension: '2001' });
+  const d = device({ mac: '001565000001', employeeId: e.id });
+  const valid = { format: 'dialtone', version: 1, sites: { [s.id]: s }, employees: { [e.id]: e }, devices: { [d.mac]: d }, tokens: {} };
+  const without = <T extends object>(row: T, field: keyof T): object => Object.fromEntries(Object.entries(row).filter(([k]) => k !== field));
+  const other = employee(s.id, { id: 'emp-2' });
+  const otherDevice = device({ mac: '001565000002' });
+  const cases: Array<[string, object, RegExp]> = [
+    ['a device with no credentials', { devices: { [d.mac]: without(d, 'credentials') } }, /devices "001565000001".*credentials/],
+    ['a device with no sealed password', { devices: { [d.mac]: { ...d, credentials: without(d.credentials, 'passwordSealed') } } }, /devices "001565000001".*credentials\.passwordSealed/],
+    ['an employee with no siteId', { employees: { [e.id]: without(e, 'siteId') } }, /employees "emp-1".*siteId/],
+    ['a site with a number for a name', { sites: { [s.id]: { ...s, name: 42 } } }, /sites "site-1".*name/],
+    ['a site with an unknown transport', { sites: { [s.id]: { ...s, sip: { ...s.sip, transport: 'pigeon' } } } }, /sites "site-1".*sip\.transport/],
+    ['a token with no hash', { tokens: { tok1: { id: 'tok1', label: 'x', createdAt: s.createdAt } } }, /tokens "tok1".*hash/],
+    ['a row that is not an object', { sites: { [s.id]: s, 'site-2': 'hello' } }, /sites "site-2"/],
+    ['a site filed under another id', { sites: { 'site-9': s } }, /sites "site-9": its id is "site-1"/],
+    ['a device filed under another MAC', { devices: { '001565000009': d } }, /devices "001565000009": its mac is "001565000001"/],
+    ['an employee in a site that is not there', { sites: {}, employees: { [e.id]: e }, devices: {} }, /employees "emp-1".*siteId.*no site "site-1"/],
+    ['a device of an employee who is not there', { employees: {} }, /devices "001565000001".*employeeId.*no employee "emp-1"/],
+    ['two employees with one username', { employees: { [e.id]: e, [other.id]: { ...other, username: 'jo.SMITH' } } }, /employees "emp-2".*username.*"emp-1"/],
+    ['two employees with one extension at a site', { employees: { [e.id]: e, [other.id]: { ...other, extension: '2001' } } }, /employees "emp-2".*extension.*"emp-1"/],
+    ['two devices with one auth name', { devices: { [d.mac]: d, [otherDevice.mac]: { ...otherDevice, credentials: { ...otherDevice.credentials, authName: d.credentials.authName } } } }, /devices "001565000002".*authName.*"001565000001"/],
+    ['an invalid record under __proto__', { sites: JSON.parse(`{"__proto__": ${JSON.stringify({ ...s, id: '__proto__', name: null })}}`) }, /sites "__proto__".*name/],
+  ];
+  for (const [name, change, message] of cases) {
+    const dir = t.testdir();
+    const file = join(dir, DATA_FILE);
+    const bytes = Buffer.from(JSON.stringify({ ...valid, ...change }));
+    await writeFile(file, bytes);
+    const store = new JsonStore(dir);
+    const err = (await store.open().then(
+      () => store.close().then(() => new Error('opened')),
+      (e: unknown) => e,
+    )) as Error;
+    t.equal(err.name, 'StartupError', `${name}: a StartupError, not ${err.stack}`);
+    t.match(err.message, message, `${name}: names the table, the record and the field`);
+    t.ok(err.message.startsWith(`refusing to start: data file ${file} `), `${name}: names the file`);
+    t.match(err.message, /left untouched/, `${name}: says the file was left untouched`);
+    t.same(await readFile(file), bytes, `${name}: file untouched`);
+  }
+  // The valid file itself opens: the cases above fail for the one thing each changed.
+  const dir = t.testdir();
+  await writeFile(join(dir, DATA_FILE), JSON.stringify(valid));
+  const store = await opened(t, dir);
+  t.same(await store.getDevice(d.mac), d);
+});
+
+t.test('records filed under Object.prototype names load as they are and are written back the same', async (t) => {
+  const dir = t.testdir();
+  const file = join(dir, DATA_FILE);
+  const s = site({ id: '__proto__' });
+  const e = employee(s.id, { id: 'constructor' });
+  const text =
+    `{"format":"dialtone","version":1,"sites":{"__proto__":${JSON.stringify(s)}},` +
+    `"employees":{"constructor":${JSON.stringify(e)}},"devices":{},"tokens":{"toString":${JSON.stringify({ id: 'toString', hash: 'h', label: 'l', createdAt: s.createdAt })}}}`;
+  await writeFile(file, text);
+  const store = await opened(t, dir);
+  t.same(await store.getSite('__proto__'), s);
+  t.same(await store.listSites(), [s]);
+  t.same(await store.getEmployee('constructor'), e);
+  t.same(await store.listEmployees({ siteId: '__proto__' }), [e]);
+  t.equal(await store.getSite('toString'), null);
+  t.equal((await store.listTokens())[0]?.id, 'toString');
+  await store.insertSite(site({ id: 'hasOwnProperty' }));
+  const onDisk = await readFile(file, 'utf8');
+  for (const row of [`"__proto__":${JSON.stringify(s)}`, `"constructor":${JSON.stringify(e)}`, '"toString":{"id":"toString"']) {
+    t.ok(onDisk.includes(row), `written back as read: ${row.slice(0, 30)}`);
+  }
+  t.same(Object.keys(JSON.parse(onDisk).sites), ['__proto__', 'hasOwnProperty'], 'both sites on disk under their ids');
 });
