@@ -36,20 +36,46 @@ const sendProblem = (res: express.Response, err: unknown): void => {
   res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 };
 
-/** body-parser's errors, as the problems a client can act on. */
-function bodyError(err: { type?: string; message?: string }): DialtoneError | undefined {
+interface BodyParserError {
+  type?: string;
+  message?: string;
+  status?: number;
+  code?: string;
+}
+
+/**
+ * body-parser's errors, as the problems a client can act on. `encoding` is the request's
+ * Content-Encoding: zlib's errors (bytes that are not gzip, deflate or br, or stop short) come
+ * through body-parser as 400s without a type.
+ */
+function bodyError(err: BodyParserError, encoding = 'identity'): DialtoneError | undefined {
   switch (err.type) {
     case 'entity.parse.failed':
       return invalid([{ path: '', message: `body is not valid JSON (${err.message ?? 'parse error'})` }]);
+    case 'request.size.invalid':
+      return invalid([{ path: '', message: 'body length does not match Content-Length' }]);
+    case 'request.aborted':
+      return invalid([{ path: '', message: 'body was cut short (request aborted)' }]);
     case 'entity.too.large':
       return new DialtoneError('payload_too_large', `body is larger than ${BODY_LIMIT}`);
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new DialtoneError('unsupported_media_type', err.message ?? 'unsupported body encoding');
+    case undefined:
+      if (encoding !== 'identity' && err.status === 400 && typeof err.code === 'string') {
+        return invalid([{ path: '', message: `body is not valid ${encoding} data (${err.message ?? err.code})` }]);
+      }
+      return undefined;
     default:
       return undefined;
   }
 }
+
+/** The path of a request URL without its query string, which may carry anything (tokens too). */
+const withoutQuery = (url: string): string => {
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
+};
 
 /**
  * The admin REST API as an express app, mounted at /api/v1. It never listens: main (or a test)
@@ -63,34 +89,57 @@ export function createAdminApp({ routes, tokens, logger, authFailuresPerMinute =
   app.use(
     pinoHttp({
       logger,
-      // Only what a request is, never what it carries: no bodies, no headers.
+      // Only what a request is, never what it carries: no bodies, no headers, no query strings.
       serializers: {
-        req: (req: { method: string; url: string; remoteAddress?: string }) => ({ method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
+        req: (req: { method: string; url: string; remoteAddress?: string }) => ({ method: req.method, url: withoutQuery(req.url), remoteAddress: req.remoteAddress }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     }),
   );
 
-  // Failed authentications per client address. Past the limit an address gets 429 without its
-  // token being checked (no scrypt to burn), unless the token is one already verified: a
-  // guesser behind the admins' NAT cannot lock the admins out.
+  // Failed authentications per client address, consulted before anything is hashed. Past the
+  // limit an address gets 429 without its token being checked, unless the token is one in use
+  // (one keyed hash and a lookup, microseconds): a guesser behind the admins' NAT cannot lock the
+  // admins out. A guess is charged before the scrypt check of tokens stored by earlier versions,
+  // so guesses arriving together cannot all get past the limit to it.
   const failures = new RateLimiterMemory({ points: authFailuresPerMinute, duration: 60 });
+  const tooMany = (res: express.Response, msBeforeNext: number): DialtoneError => {
+    res.set('Retry-After', String(Math.max(1, Math.ceil(msBeforeNext / 1000))));
+    return new DialtoneError('too_many_requests', 'too many failed authentications from this address; try again later');
+  };
   const authenticate: RequestHandler = async (req, res, next) => {
-    const authorization = req.get('authorization');
-    if (tokens.known(authorization)) return next();
     const address = req.socket.remoteAddress ?? '';
     const seen = await failures.get(address);
-    if (seen && seen.consumedPoints >= authFailuresPerMinute) {
-      res.set('Retry-After', String(Math.ceil(seen.msBeforeNext / 1000)));
-      return next(new DialtoneError('too_many_requests', 'too many failed authentications from this address; try again later'));
+    const authorization = req.get('authorization');
+    if (await tokens.known(authorization)) return next();
+    if (seen && seen.consumedPoints >= authFailuresPerMinute) return next(tooMany(res, seen.msBeforeNext));
+    const charged = await failures.penalty(address);
+    if (charged.consumedPoints > authFailuresPerMinute) return next(tooMany(res, charged.msBeforeNext));
+    if (await tokens.verifyLegacy(authorization)) {
+      await failures.reward(address);
+      return next();
     }
-    if (await tokens.verify(authorization)) return next();
-    await failures.penalty(address);
     next(new DialtoneError('unauthorized', 'missing or invalid token'));
   };
 
-  const jsonBody = express.json({ limit: BODY_LIMIT, type: JSON_TYPES, strict: false });
+  // Path parameters are checked before the body is read: a value that cannot name anything is a
+  // 404 (see Route.params), and the handler gets the checked value.
+  const checkParams =
+    (route: Route): RequestHandler =>
+    (req, res, next) => {
+      const params: Record<string, string> = {};
+      for (const [name, check] of Object.entries(route.params ?? {})) params[name] = check(String(req.params[name] ?? ''));
+      res.locals.params = params;
+      next();
+    };
+
+  const parseJson = express.json({ limit: BODY_LIMIT, type: JSON_TYPES, strict: false });
+  const jsonBody: RequestHandler = (req, res, next) =>
+    parseJson(req, res, (err?: BodyParserError | null) => {
+      if (err === undefined || err === null) return next();
+      next(bodyError(err, (req.get('content-encoding') ?? 'identity').trim().toLowerCase()) ?? err);
+    });
   const requireJson =
     (route: Route): RequestHandler =>
     (req, _res, next) => {
@@ -104,8 +153,11 @@ export function createAdminApp({ routes, tokens, logger, authFailuresPerMinute =
 
   const api = express.Router({ caseSensitive: true, strict: false });
   for (const route of routes) {
+    const unchecked = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '').filter((name) => !route.params?.[name]);
+    if (unchecked.length > 0) throw new Error(`admin route ${route.method.toUpperCase()} ${route.path}: no check for {${unchecked.join('}, {')}} in params`);
     const chain: RequestHandler[] = [];
     if (!route.public) chain.push(authenticate);
+    if (route.params) chain.push(checkParams(route));
     if (route.body) chain.push(requireJson(route), jsonBody);
     chain.push(async (req, res) => {
       let body: unknown;
@@ -115,7 +167,7 @@ export function createAdminApp({ routes, tokens, logger, authFailuresPerMinute =
         body = parsed.data;
       }
       const query = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));
-      const result = await route.handler({ params: req.params as Record<string, string>, body, query });
+      const result = await route.handler({ params: (res.locals.params ?? {}) as Record<string, string>, body, query });
       if (route.status === 204 || result === undefined) res.status(route.status).end();
       else if (result instanceof RawReply) res.status(route.status).type(result.contentType).send(result.body);
       else res.status(route.status).json(result);
@@ -126,7 +178,7 @@ export function createAdminApp({ routes, tokens, logger, authFailuresPerMinute =
 
   app.use((_req, _res, next) => next(new DialtoneError('not_found', 'no such resource')));
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
-    const known = err instanceof DialtoneError ? err : bodyError(err as { type?: string });
+    const known = err instanceof DialtoneError ? err : bodyError(err as BodyParserError);
     if (!known || !known.expose) (req as { log?: Logger }).log?.error({ err }, 'request failed');
     sendProblem(res, known ?? err);
   };

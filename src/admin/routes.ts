@@ -2,6 +2,7 @@
  * Every admin route, once, as data: the app registers them and the OpenAPI document describes
  * them from the same entries, so the two cannot drift apart.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { notFound } from '../errors.js';
 import { parseMac } from '../domain/mac.js';
@@ -21,6 +22,12 @@ export interface Route {
   method: 'get' | 'post' | 'patch' | 'delete';
   /** OpenAPI form: `/sites/{id}`. */
   path: string;
+  /**
+   * A check for each `{name}` in the path (the app refuses a route that lacks one). It runs
+   * before the body is read and returns the value the handler gets, or throws: a 404 for a value
+   * that cannot name anything.
+   */
+  params?: Record<string, (value: string) => string>;
   summary: string;
   tag: string;
   /** Request body schema; the handler gets the parsed value. */
@@ -59,18 +66,39 @@ const gone = (what: string, deleted: boolean): void => {
   if (!deleted) throw notFound(what);
 };
 /** `{mac}` in any accepted form; a malformed one cannot name a device, so it is a 404 too. */
-const macParam = (text: string | undefined): string => {
+const macParam = (text: string): string => {
   try {
-    return parseMac(text ?? '');
+    return parseMac(text);
   } catch {
     throw notFound('device');
   }
 };
+/** `{id}` of a site or an employee: only a UUID can name one (see schemas.idOf). */
+const idParam = (what: string) => {
+  const schema = s.idOf(what);
+  return (text: string): string => {
+    const parsed = schema.safeParse(text);
+    if (!parsed.success) throw notFound(what);
+    return parsed.data;
+  };
+};
+const siteParams = { id: idParam('site') };
+const employeeParams = { id: idParam('employee') };
+const deviceParams = { mac: macParam };
+/** `{address}` of a ban: an IP address, as GET /bans lists them. */
+const banParams = {
+  address: (text: string): string => {
+    if (isIP(text) === 0) throw notFound('ban');
+    return text;
+  },
+};
+/** `{name}` of a file: any text; the resolver matches it against the names each vendor's phones ask for. */
+const fileParams = { mac: macParam, name: (text: string): string => text };
 
 export function adminRoutes({ store, records, models, openapi, provisioning }: RoutesDeps): Route[] {
   const { resolver, timeline, bans } = provisioning;
   const id = (ctx: RouteContext): string => ctx.params.id ?? '';
-  const mac = (ctx: RouteContext): string => macParam(ctx.params.mac);
+  const mac = (ctx: RouteContext): string => ctx.params.mac ?? '';
   const withCredentials = ({ device, credentials }: Awaited<ReturnType<Records['createDevice']>>) => ({
     ...deviceView(device),
     credentials,
@@ -88,9 +116,9 @@ export function adminRoutes({ store, records, models, openapi, provisioning }: R
 
     { method: 'post', path: '/sites', tag: 'sites', summary: 'Create a site', status: 201, body: s.siteCreate, response: s.siteView, handler: async (ctx) => records.createSite(ctx.body as s.SiteCreate) },
     { method: 'get', path: '/sites', tag: 'sites', summary: 'List sites', status: 200, response: z.array(s.siteView), handler: async () => store.listSites() },
-    { method: 'get', path: '/sites/{id}', tag: 'sites', summary: 'Read a site', status: 200, response: s.siteView, handler: async (ctx) => found('site', await store.getSite(id(ctx))) },
-    { method: 'patch', path: '/sites/{id}', tag: 'sites', summary: 'Change a site (JSON merge patch)', status: 200, body: s.sitePatch, response: s.siteView, handler: async (ctx) => records.patchSite(id(ctx), ctx.body as s.SitePatch) },
-    { method: 'delete', path: '/sites/{id}', tag: 'sites', summary: 'Delete a site without employees', status: 204, handler: async (ctx) => gone('site', await store.deleteSite(id(ctx))) },
+    { method: 'get', path: '/sites/{id}', params: siteParams, tag: 'sites', summary: 'Read a site', status: 200, response: s.siteView, handler: async (ctx) => found('site', await store.getSite(id(ctx))) },
+    { method: 'patch', path: '/sites/{id}', params: siteParams, tag: 'sites', summary: 'Change a site (JSON merge patch)', status: 200, body: s.sitePatch, response: s.siteView, handler: async (ctx) => records.patchSite(id(ctx), ctx.body as s.SitePatch) },
+    { method: 'delete', path: '/sites/{id}', params: siteParams, tag: 'sites', summary: 'Delete a site without employees', status: 204, handler: async (ctx) => gone('site', await store.deleteSite(id(ctx))) },
 
     {
       method: 'post', path: '/employees', tag: 'employees', summary: 'Create an employee, optionally with a device (both or neither)', status: 201, body: s.employeeCreate, response: s.employeeCreated,
@@ -100,23 +128,23 @@ export function adminRoutes({ store, records, models, openapi, provisioning }: R
       },
     },
     { method: 'get', path: '/employees', tag: 'employees', summary: 'List employees', status: 200, query: { siteId: 'Only employees of this site' }, response: z.array(s.employeeView), handler: async (ctx) => (await store.listEmployees(ctx.query.siteId ? { siteId: ctx.query.siteId } : {})).map(employeeView) },
-    { method: 'get', path: '/employees/{id}', tag: 'employees', summary: 'Read an employee', status: 200, response: s.employeeView, handler: async (ctx) => employeeView(found('employee', await store.getEmployee(id(ctx)))) },
-    { method: 'patch', path: '/employees/{id}', tag: 'employees', summary: 'Change an employee (JSON merge patch)', status: 200, body: s.employeePatch, response: s.employeeView, handler: async (ctx) => employeeView(await records.patchEmployee(id(ctx), ctx.body as s.EmployeePatch)) },
-    { method: 'delete', path: '/employees/{id}', tag: 'employees', summary: 'Delete an employee; their devices stay, unassigned', status: 204, handler: async (ctx) => gone('employee', await store.deleteEmployee(id(ctx))) },
+    { method: 'get', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Read an employee', status: 200, response: s.employeeView, handler: async (ctx) => employeeView(found('employee', await store.getEmployee(id(ctx)))) },
+    { method: 'patch', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Change an employee (JSON merge patch)', status: 200, body: s.employeePatch, response: s.employeeView, handler: async (ctx) => employeeView(await records.patchEmployee(id(ctx), ctx.body as s.EmployeePatch)) },
+    { method: 'delete', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Delete an employee; their devices stay, unassigned', status: 204, handler: async (ctx) => gone('employee', await store.deleteEmployee(id(ctx))) },
 
     { method: 'post', path: '/devices', tag: 'devices', summary: 'Register a device; returns its credentials', status: 201, body: s.deviceCreate, response: s.deviceCreated, handler: async (ctx) => withCredentials(await records.createDevice(ctx.body as s.DeviceCreate)) },
     { method: 'get', path: '/devices', tag: 'devices', summary: 'List devices', status: 200, query: { employeeId: 'Only devices of this employee' }, response: z.array(s.deviceView), handler: async (ctx) => (await store.listDevices(ctx.query.employeeId ? { employeeId: ctx.query.employeeId } : {})).map(shownDevice) },
-    { method: 'get', path: '/devices/{mac}', tag: 'devices', summary: 'Read a device', status: 200, response: s.deviceView, handler: async (ctx) => shownDevice(found('device', await store.getDevice(mac(ctx)))) },
-    { method: 'patch', path: '/devices/{mac}', tag: 'devices', summary: 'Change a device (JSON merge patch)', status: 200, body: s.devicePatch, response: s.deviceView, handler: async (ctx) => deviceView(await records.patchDevice(mac(ctx), ctx.body as s.DevicePatch)) },
+    { method: 'get', path: '/devices/{mac}', params: deviceParams, tag: 'devices', summary: 'Read a device', status: 200, response: s.deviceView, handler: async (ctx) => shownDevice(found('device', await store.getDevice(mac(ctx)))) },
+    { method: 'patch', path: '/devices/{mac}', params: deviceParams, tag: 'devices', summary: 'Change a device (JSON merge patch)', status: 200, body: s.devicePatch, response: s.deviceView, handler: async (ctx) => deviceView(await records.patchDevice(mac(ctx), ctx.body as s.DevicePatch)) },
     {
-      method: 'delete', path: '/devices/{mac}', tag: 'devices', summary: 'Delete a device', status: 204,
+      method: 'delete', path: '/devices/{mac}', params: deviceParams, tag: 'devices', summary: 'Delete a device', status: 204,
       handler: async (ctx) => {
         gone('device', await store.deleteDevice(mac(ctx)));
         timeline.forget(mac(ctx));
       },
     },
     {
-      method: 'get', path: '/devices/{mac}/files/{name}', tag: 'provisioning', summary: 'The file the phone would receive over HTTPS inside its enrollment window', status: 200,
+      method: 'get', path: '/devices/{mac}/files/{name}', params: fileParams, tag: 'provisioning', summary: 'The file the phone would receive over HTTPS inside its enrollment window', status: 200,
       handler: async (ctx) => {
         const file = await resolver.preview(mac(ctx), ctx.params.name ?? '');
         if (!file) throw notFound('file');
@@ -124,7 +152,7 @@ export function adminRoutes({ store, records, models, openapi, provisioning }: R
       },
     },
     {
-      method: 'get', path: '/devices/{mac}/events', tag: 'provisioning', summary: "The device's provisioning timeline, oldest first", status: 200, response: z.array(s.eventView),
+      method: 'get', path: '/devices/{mac}/events', params: deviceParams, tag: 'provisioning', summary: "The device's provisioning timeline, oldest first", status: 200, response: z.array(s.eventView),
       handler: async (ctx) => {
         found('device', await store.getDevice(mac(ctx)));
         return timeline.events(mac(ctx));
@@ -132,11 +160,11 @@ export function adminRoutes({ store, records, models, openapi, provisioning }: R
     },
     { method: 'get', path: '/misses', tag: 'provisioning', summary: 'Recent requests for unknown phones or files (security log)', status: 200, response: z.array(s.eventView), handler: async () => timeline.securityEvents() },
     { method: 'get', path: '/bans', tag: 'provisioning', summary: 'Client addresses banned for probing', status: 200, response: z.array(s.banView), handler: async () => bans.list() },
-    { method: 'delete', path: '/bans/{address}', tag: 'provisioning', summary: 'Lift a ban', status: 204, handler: async (ctx) => gone('ban', bans.lift(ctx.params.address ?? '')) },
-    { method: 'get', path: '/devices/{mac}/credentials', tag: 'devices', summary: "Read a device's SIP and provisioning credentials", status: 200, response: s.credentialsView, handler: async (ctx) => records.readCredentials(mac(ctx)) },
-    { method: 'post', path: '/devices/{mac}/credentials', tag: 'devices', summary: 'Regenerate the SIP auth name, SIP password and provisioning password', status: 200, response: s.credentialsView, handler: async (ctx) => (await records.regenerateCredentials(mac(ctx))).credentials },
+    { method: 'delete', path: '/bans/{address}', params: banParams, tag: 'provisioning', summary: 'Lift a ban', status: 204, handler: async (ctx) => gone('ban', bans.lift(ctx.params.address ?? '')) },
+    { method: 'get', path: '/devices/{mac}/credentials', params: deviceParams, tag: 'devices', summary: "Read a device's SIP and provisioning credentials", status: 200, response: s.credentialsView, handler: async (ctx) => records.readCredentials(mac(ctx)) },
+    { method: 'post', path: '/devices/{mac}/credentials', params: deviceParams, tag: 'devices', summary: 'Regenerate the SIP auth name, SIP password and provisioning password', status: 200, body: s.regenerateInput, bodyOptional: true, response: s.credentialsView, handler: async (ctx) => (await records.regenerateCredentials(mac(ctx))).credentials },
     {
-      method: 'post', path: '/devices/{mac}/reprovision', tag: 'devices', summary: 'Open a new enrollment window, optionally rotating the credentials', status: 200, body: s.reprovisionInput, bodyOptional: true, response: s.deviceView.extend({ credentials: s.credentialsView.optional() }),
+      method: 'post', path: '/devices/{mac}/reprovision', params: deviceParams, tag: 'devices', summary: 'Open a new enrollment window, optionally rotating the credentials', status: 200, body: s.reprovisionInput, bodyOptional: true, response: s.deviceView.extend({ credentials: s.credentialsView.optional() }),
       handler: async (ctx) => {
         const { rotateCredentials, windowSeconds } = ctx.body as z.output<typeof s.reprovisionInput>;
         if (rotateCredentials) return withCredentials(await records.regenerateCredentials(mac(ctx), { seconds: windowSeconds }));

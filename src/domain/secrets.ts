@@ -1,10 +1,11 @@
 /**
  * Secrets at rest. SIP and provisioning passwords must be recoverable to render phone configs, so
- * they are sealed (AES-256-GCM); PINs and API tokens are only ever compared, so they are hashed
- * (scrypt).
+ * they are sealed (AES-256-GCM); PINs and API tokens are only ever compared, so they are hashed:
+ * PINs with scrypt (few digits: only a slow hash protects them), API tokens with a keyed hash
+ * (HMAC-SHA-256; they are 256 random bits, so a slow hash adds nothing but a CPU bill per guess).
  */
 
-import { createCipheriv, createDecipheriv, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import type { BinaryLike, ScryptOptions } from 'node:crypto';
 import { DialtoneError } from '../errors.js';
 
@@ -99,4 +100,34 @@ export async function verifySecret(secret: string, encoded: string): Promise<boo
     return false; // parameters scrypt refuses: N not a power of two, over the memory limit, ...
   }
   return timingSafeEqual(derived, hash);
+}
+
+// API tokens: HMAC-SHA-256 under a key derived from the secret key, so a copy of the data file
+// alone does not let anyone test guesses offline, and a token is found by its hash (one HMAC and
+// a lookup per request, whatever the number of tokens).
+
+const TOKEN_HASH_PREFIX = 'hmac-sha256$';
+const TOKEN_KEY_INFO = 'dialtone api token hmac v1';
+
+/** The key API tokens are hashed with: HKDF-SHA-256 of the 32-byte secret key, for this use only. */
+export function deriveTokenKey(secretKey: Buffer): Buffer {
+  if (secretKey.length !== KEY_BYTES) {
+    throw new DialtoneError('internal', `secret key must be ${KEY_BYTES} bytes; got ${secretKey.length}`);
+  }
+  return Buffer.from(hkdfSync('sha256', secretKey, Buffer.alloc(0), TOKEN_KEY_INFO, KEY_BYTES));
+}
+
+/** `hmac-sha256$<base64url>`: what is stored for an API token, and what it is looked up by. */
+export function hashToken(tokenKey: Buffer, token: string): string {
+  return TOKEN_HASH_PREFIX + createHmac('sha256', tokenKey).update(token, 'utf8').digest('base64url');
+}
+
+/** Whether a stored hash is a `hashToken` result (rather than an older scrypt one). */
+export const isTokenHash = (encoded: string): boolean => encoded.startsWith(TOKEN_HASH_PREFIX);
+
+/** Compares two `hashToken` results in constant time (for equal lengths, as ours always are). */
+export function sameTokenHash(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

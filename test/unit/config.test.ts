@@ -47,6 +47,7 @@ t.test('defaults come from configs/default.json', async (t) => {
     tftpMaxBlockSize: 1468,
     tftpMaxTransfers: 256,
     tftpMaxPerAddress: 32,
+    tlsExtraCiphers: [],
   });
   t.strictSame(s.trustedNetworks, []);
   t.equal(s.publicUrl, undefined);
@@ -151,6 +152,19 @@ t.test('trustedNetworks', async (t) => {
 t.test('trustedNetworks: a file entry with spaces', async (t) => {
   const dir = folderWith(t, { 'c.json': JSON.stringify({ trustedNetworks: [' 10.0.0.0/8 '] }) });
   t.same(load({ DIALTONE_CONFIG: 'c.json' }, dir).trustedNetworks, ['10.0.0.0/8'], 'stored trimmed');
+});
+
+t.test('tlsExtraCiphers', async (t) => {
+  t.same(load({ DIALTONE_TLS_EXTRA_CIPHERS: 'AES128-SHA, aes256-sha' }).tlsExtraCiphers, ['AES128-SHA', 'AES256-SHA'], 'comma-separated, any case');
+  t.same(load({ DIALTONE_TLS_EXTRA_CIPHERS: 'AES128-SHA:AES256-SHA' }).tlsExtraCiphers, ['AES128-SHA', 'AES256-SHA'], 'or OpenSSL-style, colon-separated');
+  const dir = folderWith(t, { 'c.json': JSON.stringify({ tlsExtraCiphers: ['ECDHE-RSA-AES128-SHA'] }) });
+  t.same(load({ DIALTONE_CONFIG: 'c.json' }, dir).tlsExtraCiphers, ['ECDHE-RSA-AES128-SHA'], 'an array in a file');
+  refuses(t, () => load({ DIALTONE_TLS_EXTRA_CIPHERS: 'AES128-SHA,NOT-A-CIPHER' }), ['DIALTONE_TLS_EXTRA_CIPHERS', '"NOT-A-CIPHER"'], 'an unknown name');
+  refuses(t, () => load({ DIALTONE_TLS_EXTRA_CIPHERS: 'HIGH' }), ['DIALTONE_TLS_EXTRA_CIPHERS', '"HIGH"'], 'an OpenSSL keyword');
+  refuses(t, () => load({ DIALTONE_TLS_EXTRA_CIPHERS: '!ECDHE-RSA-AES128-GCM-SHA256' }), ['DIALTONE_TLS_EXTRA_CIPHERS'], 'a removal');
+  refuses(t, () => load({ DIALTONE_TLS_EXTRA_CIPHERS: 'TLS_AES_128_CCM_SHA256' }), ['DIALTONE_TLS_EXTRA_CIPHERS', 'TLS 1.3'], 'a TLS 1.3 suite');
+  const dir2 = folderWith(t, { 'c.json': JSON.stringify({ tlsExtraCiphers: 'AES128-SHA' }) });
+  refuses(t, () => load({ DIALTONE_CONFIG: 'c.json' }, dir2), ['tlsExtraCiphers in c.json'], 'a string instead of an array in a file');
 });
 
 t.test('publicUrl', async (t) => {
