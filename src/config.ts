@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { hostname } from 'node:os';
+import { getCiphers } from 'node:tls';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { cidrMessage, isCidr } from './domain/cidr.js';
 import { StartupError } from './errors.js';
 
 /** `host:port` (IPv6 hosts in brackets), port 0 for any free port; `off` disables the listener. */
@@ -22,15 +23,26 @@ const listen = z.string().transform((value, ctx): Listen => {
 const cidr = z
   .string()
   .trim()
-  .refine(
-  (value) => {
-    const [addr, bits, ...rest] = value.split('/');
-    const family = isIP(addr ?? '');
-    const max = family === 4 ? 32 : 128;
-    return family !== 0 && rest.length === 0 && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max));
-  },
-  { error: (issue) => `"${String(issue.input)}" is not an IPv4 or IPv6 address with an optional /prefix` },
-);
+  .refine(isCidr, { error: (issue) => cidrMessage(issue.input) });
+
+/**
+ * A TLS 1.2 suite by its OpenSSL name, as OpenSSL on this machine knows it, upper-cased; no
+ * keywords (HIGH, ALL), no removals (!X), no TLS 1.3 suites (those are fixed).
+ */
+const tls12Cipher = z
+  .string()
+  .trim()
+  .transform((name, ctx) => {
+    if (/^TLS_/i.test(name)) {
+      ctx.addIssue({ code: 'custom', message: `"${name}" is a TLS 1.3 suite; TLS 1.3 keeps its own suites` });
+      return z.NEVER;
+    }
+    if (!getCiphers().includes(name.toLowerCase())) {
+      ctx.addIssue({ code: 'custom', message: `"${name}" is not a TLS 1.2 cipher suite this OpenSSL knows (give OpenSSL names, e.g. AES128-SHA)` });
+      return z.NEVER;
+    }
+    return name.toUpperCase();
+  });
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -52,7 +64,7 @@ export const settingsSchema = z
     /** Provisioning over TFTP (bootstrap files only, outside trusted networks). */
     tftpListen: listen,
     /** HTTPS base URL written into phone configs; default https://<host name>:<https port>. */
-    publicUrl: z.url({ protocol: /^https$/, message: 'must be an https:// URL' }).optional(),
+    publicUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
     /** First admin API token, used only while the store holds none. */
     adminToken: z.string().min(32, 'must be at least 32 characters').optional(),
     /** How long an enrollment window stays open, in seconds. */
@@ -72,6 +84,11 @@ export const settingsSchema = z
     logLevel: z.enum(logLevels),
     /** File holding the 32-byte key that seals SIP passwords; default <dataDir>/secret.key. */
     secretKeyFile: z.string().min(1).optional(),
+    /**
+     * TLS 1.2 suites (OpenSSL names) accepted on the HTTPS listeners after Dialtone's own ECDHE +
+     * AEAD ones, for old phones that know none of those (see src/tls/policy.ts). Default none.
+     */
+    tlsExtraCiphers: z.array(tls12Cipher),
   })
   .strict();
 
@@ -84,6 +101,7 @@ const envName = (key: string): string => `DIALTONE_${key.replace(/[A-Z]/g, (c) =
 /** Turns one environment variable's text into the value the schema expects. */
 function fromEnv(key: Key, text: string): unknown {
   if (key === 'trustedNetworks') return text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (key === 'tlsExtraCiphers') return text.split(/[,:]/).map((s) => s.trim()).filter(Boolean);
   const numeric: Key[] = ['enrollmentSeconds', 'tftpMaxBlockSize', 'tftpMaxTransfers', 'tftpMaxPerAddress'];
   if (numeric.includes(key) && /^\s*-?\d+\s*$/.test(text)) return Number(text);
   return text;

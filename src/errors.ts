@@ -17,7 +17,6 @@ export type ErrorCode =
   | 'conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
-  | 'method_not_allowed'
   | 'too_many_requests'
   | 'internal';
 
@@ -28,7 +27,6 @@ const TITLES: Record<ErrorCode, string> = {
   conflict: 'Conflict',
   payload_too_large: 'Payload too large',
   unsupported_media_type: 'Unsupported media type',
-  method_not_allowed: 'Method not allowed',
   too_many_requests: 'Too many requests',
   internal: 'Internal server error',
 };
@@ -40,7 +38,6 @@ const STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
-  method_not_allowed: 405,
   too_many_requests: 429,
   internal: 500,
 };

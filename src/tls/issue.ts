@@ -102,7 +102,7 @@ export async function issueServerCert(ca: PemPair, host: string, now: Date): Pro
 }
 
 function caKeyIdentifier(caCert: forge.pki.Certificate): string {
-  const ext = caCert.getExtension('subjectKeyIdentifier') as { subjectKeyIdentifier?: string } | undefined;
+  const ext: { subjectKeyIdentifier?: string } | undefined = caCert.getExtension('subjectKeyIdentifier');
   return ext?.subjectKeyIdentifier
     ? forge.util.hexToBytes(ext.subjectKeyIdentifier)
     : caCert.generateSubjectKeyIdentifier().getBytes();

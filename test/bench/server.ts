@@ -51,9 +51,9 @@ export async function runServer(dir: string, extra: Record<string, string>): Pro
   let port = 0;
   let storeOpenMs: number | undefined;
   // Both pipes are read to the end, as a log collector would, so the server never blocks on them.
-  createInterface({ input: proc.stderr! }).on('line', keep);
+  createInterface({ input: proc.stderr }).on('line', keep);
   const ready = new Promise<number>((resolve, reject) => {
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
+    createInterface({ input: proc.stdout }).on('line', (line) => {
       let rec: { msg?: string; service?: string; port?: number; ms?: number; req?: unknown };
       try {
         rec = JSON.parse(line);

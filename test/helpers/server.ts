@@ -51,8 +51,8 @@ export async function startServer(t: Test, dir: string, extra: Record<string, st
     }
   });
   await new Promise<void>((resolve, reject) => {
-    createInterface({ input: proc.stderr! }).on('line', (line) => logs.push(line));
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
+    createInterface({ input: proc.stderr }).on('line', (line) => logs.push(line));
+    createInterface({ input: proc.stdout }).on('line', (line) => {
       logs.push(line);
       try {
         const rec = JSON.parse(line);

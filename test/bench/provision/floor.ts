@@ -32,7 +32,7 @@ export async function startFloor(opts: { cert: string; key: string; file: string
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the Node floor server did not start within 10 s')), 10_000);
-    createInterface({ input: child.stdout! }).once('line', (line) => {
+    createInterface({ input: child.stdout }).once('line', (line) => {
       clearTimeout(timer);
       resolve(Number(line));
     });

@@ -35,7 +35,10 @@ t.test('malformed datagrams are "bad", never a throw', async (t) => {
   let bad = 0;
   for (let i = 0; i < 20_000; i++) {
     const buf = randomBytes(i % 601);
-    if (i % 2 && buf.length >= 2) buf[0] = 0, buf[1] = 1 + (i % 6);
+    if (i % 2 && buf.length >= 2) {
+      buf[0] = 0;
+      buf[1] = 1 + (i % 6);
+    }
     if (parse(buf).op === 'bad') bad++;
   }
   t.ok(bad > 0);
