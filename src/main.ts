@@ -16,15 +16,17 @@ import { openapiDocument } from './admin/openapi.js';
 import { createRecords } from './admin/records.js';
 import { adminRoutes } from './admin/routes.js';
 import { loadSettings, publicUrlOf, type Listen, type Settings } from './config.js';
-import { createSealer } from './domain/secrets.js';
+import { createSealer, deriveTokenKey, isTokenHash } from './domain/secrets.js';
 import { StartupError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { createPhonesHandler } from './phones/app.js';
-import { createProvisioning } from './provision/index.js';
+import { CHANNELS, createProvisioning, type Channel } from './provision/index.js';
 import { createStore, type Store } from './store/index.js';
-import { loadSecretKey } from './store/secret-key.js';
+import { checkSecretKey, loadSecretKey } from './store/secret-key.js';
 import { createTftpServer, resolverLookup, type TftpServer } from './tftp/index.js';
 import { loadOrCreateTls } from './tls/index.js';
+import { deviceCertificateReader, loadVendorCas } from './tls/device-certs.js';
+import { tlsPolicy } from './tls/policy.js';
 import { modelList } from './vendors/index.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -87,11 +89,16 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   try {
-    const hasSealed = (await store.listDevices()).length > 0;
-    const sealer = createSealer(await loadSecretKey(settings.secretKeyFile ?? join(settings.dataDir, 'secret.key'), !hasSealed));
+    // API tokens stored as keyed hashes need the key as much as sealed passwords do.
+    const hasSealed = (await store.listDevices()).length > 0 || (await store.listTokens()).some((token) => isTokenHash(token.hash));
+    const secretKeyFile = settings.secretKeyFile ?? join(settings.dataDir, 'secret.key');
+    const secretKey = await loadSecretKey(secretKeyFile, !hasSealed);
+    const sealer = createSealer(secretKey);
+    await checkSecretKey(store, sealer, secretKeyFile); // a key that cannot open what is stored stops start-up
+    const tokenKey = deriveTokenKey(secretKey);
     const publicHost = settings.publicUrl ? new URL(settings.publicUrl).hostname.replace(/^\[|\]$/g, '') : publicUrlOf(settings, undefined).hostname;
     const tls = await loadOrCreateTls({ certsDir: settings.certsDir, publicHost, log: (msg, fields) => log.info(fields ?? {}, msg) });
-    await ensureAdminToken({ store, dataDir: settings.dataDir, configured: settings.adminToken, log });
+    await ensureAdminToken({ store, dataDir: settings.dataDir, configured: settings.adminToken, log, tokenKey });
 
     // Known once the listeners are bound (a port of 0 is chosen then).
     let publicUrl = publicUrlOf(settings, undefined);
@@ -109,15 +116,20 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
 
     const models = modelList();
     const records = createRecords({ store, sealer, models: new Set(models.map((m) => m.id)), enrollmentSeconds: settings.enrollmentSeconds });
-    let openapi: object | undefined;
+    // The document describes the routes, which serve it: read only once both exist.
     const routes = adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning });
-    openapi = openapiDocument(routes, version);
-    const adminApp = createAdminApp({ routes, tokens: createTokenCheck(store), logger: log.child({ service: 'admin' }) });
+    const openapi = openapiDocument(routes, version);
+    const adminApp = createAdminApp({ routes, tokens: createTokenCheck(store, tokenKey), logger: log.child({ service: 'admin' }) });
 
-    const phones = (protocol: 'https' | 'http') => createPhonesHandler({ resolver: provisioning.resolver, caCert: tls.caCert, protocol, log });
-    const admin = createHttpsServer({ key: tls.key, cert: tls.cert }, adminApp);
-    const https = createHttpsServer({ key: tls.key, cert: tls.cert, keepAliveTimeout: 30_000 }, phones('https'));
-    const http = createHttpServer({ keepAliveTimeout: 30_000 }, phones('http'));
+    // Phones' factory certificates, when the operator installed vendor CAs: asked for, not required.
+    const vendorCas = await loadVendorCas(settings.certsDir, models.map((m) => m.vendor));
+    const mutual = vendorCas ? { requestCert: true, rejectUnauthorized: false, ca: vendorCas.pem } : {};
+    if (vendorCas) log.info({ vendors: [...new Set(vendorCas.vendors.values())] }, 'asking phones for their factory certificates');
+    const deviceCertificate = vendorCas ? deviceCertificateReader(vendorCas) : undefined;
+    const phones = (channel: Channel) => createPhonesHandler({ resolver: provisioning.resolver, caCert: tls.caCert, channel, log, ...(channel.confidential && deviceCertificate ? { deviceCertificate } : {}) });
+    const admin = createHttpsServer({ key: tls.key, cert: tls.cert, ...tlsPolicy(settings.tlsExtraCiphers) }, adminApp);
+    const https = createHttpsServer({ key: tls.key, cert: tls.cert, ...tlsPolicy(settings.tlsExtraCiphers), ...mutual, keepAliveTimeout: 30_000 }, phones(CHANNELS.https));
+    const http = createHttpServer({ keepAliveTimeout: 30_000 }, phones(CHANNELS.http));
     servers.push(admin, https, http);
     await listen(admin, settings.adminListen, 'admin', log);
     const httpsPort = await listen(https, settings.httpsListen, 'https', log);

@@ -227,7 +227,10 @@ export function createRecords(deps: RecordsDeps) {
       if (!current) throw notFound('device');
       const { result, plain } = await withFreshCredentials(mac, async (credentials) => {
         const next: Device = { ...current, credentials, updatedAt: now() };
-        if (reopen) next.enrollmentUntil = enrollmentUntil(reopen.seconds);
+        if (reopen) {
+          next.enrollmentUntil = enrollmentUntil(reopen.seconds);
+          delete next.windowClaim; // a new window, for the first phone to claim
+        }
         return store.replaceDevice(next);
       });
       if (!result) throw notFound('device');
@@ -238,7 +241,8 @@ export function createRecords(deps: RecordsDeps) {
     async reprovision(mac: string, windowSeconds = deps.enrollmentSeconds): Promise<Device> {
       const current = await store.getDevice(mac);
       if (!current) throw notFound('device');
-      const updated = await store.replaceDevice({ ...current, enrollmentUntil: enrollmentUntil(windowSeconds), updatedAt: now() });
+      const { windowClaim: _claimed, ...rest } = current; // a new window, for the first phone to claim
+      const updated = await store.replaceDevice({ ...rest, enrollmentUntil: enrollmentUntil(windowSeconds), updatedAt: now() });
       if (!updated) throw notFound('device');
       return updated;
     },

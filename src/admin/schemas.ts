@@ -12,6 +12,8 @@ import { validatePin } from '../domain/pin.js';
 import { validateTimeZone } from '../domain/timezone.js';
 import { validateUsername } from '../domain/username.js';
 import { validateExtension } from '../domain/extension.js';
+import { cidrMessage, isCidr } from '../domain/cidr.js';
+import type { Reason } from '../provision/decide.js';
 
 /** A string checked (and possibly normalised) by a domain function that throws DialtoneError. */
 const ruled = (rule: (input: string) => string, meta: { description: string; example?: string }) =>
@@ -27,6 +29,17 @@ const ruled = (rule: (input: string) => string, meta: { description: string; exa
       }
     })
     .meta(meta);
+
+/**
+ * The id of a site or an employee: a UUID, as the server generated it (crypto.randomUUID). A
+ * reference that is not one is refused here, before any lookup, so no name like `__proto__` or
+ * `constructor` ever reaches the store as an id.
+ */
+export const idOf = (what: string) =>
+  z
+    .uuid({ error: `must be the id of ${what} (a UUID, as the API returned it)` })
+    .transform((id) => id.toLowerCase())
+    .meta({ description: `Id of ${what}`, example: '3f1c2a4e-8b5d-4e3f-9a7b-0c1d2e3f4a5b' });
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 const host = text(253).regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address').meta({ example: 'sip.example.com' });
@@ -61,6 +74,17 @@ const sipInput = z.strictObject({
   outboundProxy: host.optional(),
 });
 
+const cidr = z
+  .string()
+  .trim()
+  .refine(isCidr, { error: (issue) => cidrMessage(issue.input) })
+  .meta({ example: '203.0.113.0/28' });
+
+const requireDeviceCertificate = z
+  .boolean()
+  .optional()
+  .meta({ description: 'Secrets only to a phone presenting its factory certificate (mutual TLS; vendor CAs in <certs dir>/vendors/)' });
+
 export const siteCreate = z.strictObject({
   name: text(200),
   timeZone,
@@ -68,15 +92,23 @@ export const siteCreate = z.strictObject({
   sip: sipInput,
   voicemailNumber: text(32).regex(/^[0-9*#+]+$/, 'must be digits, *, # or +').optional(),
   ntpServer: host.optional(),
+  networks: z
+    .array(cidr)
+    .min(1, 'must list at least one network (leave it out for none)')
+    .max(64, 'must list at most 64 networks')
+    .optional()
+    .meta({ description: "The networks the site's phones come from (CIDRs); when set, enrollment windows serve only clients inside them" }),
+  requireDeviceCertificate,
 });
 
 export const deviceFields = {
-  model: text(64).meta({ description: 'A model id from GET /models, or "generic"', example: 'generic' }),
+  model: text(64).meta({ description: 'A model id from GET /models, or "generic"', example: 'yealink-t54w' }),
   label: text(200).optional(),
+  requireDeviceCertificate,
 };
 
 const employeeFields = {
-  siteId: text(64),
+  siteId: idOf('a site'),
   firstName: text(100),
   lastName: text(100),
   username: ruled((s) => validateUsername(s), {
@@ -115,7 +147,7 @@ export const employeeCreate = z
 export const deviceCreate = z.strictObject({
   mac: macInput,
   ...deviceFields,
-  employeeId: text(64).optional(),
+  employeeId: idOf('an employee').optional(),
 });
 
 /**
@@ -135,7 +167,10 @@ const patchOf = <T extends z.ZodRawShape>(shape: T, required: readonly string[])
 
 export const sitePatch = patchOf(siteCreate.shape, ['name', 'timeZone', 'sip']);
 export const employeePatch = patchOf(employeeFields, ['siteId', 'firstName', 'lastName', 'username', 'voicemailToEmail', 'authorizedUser', 'sendWelcomeEmail']);
-export const devicePatch = patchOf({ ...deviceFields, employeeId: text(64) }, ['model']);
+export const devicePatch = patchOf({ ...deviceFields, employeeId: idOf('an employee') }, ['model']);
+
+/** Credential regeneration takes no options (yet): an empty object, or no body. */
+export const regenerateInput = z.strictObject({});
 
 export const reprovisionInput = z.strictObject({
   rotateCredentials: z.boolean().default(false).meta({ description: 'Also regenerate the SIP and provisioning credentials' }),
@@ -183,6 +218,8 @@ export const siteView = z.object({
   sip: z.object({ registrar: z.string(), port: z.number().optional(), transport: z.enum(['udp', 'tcp', 'tls']), outboundProxy: z.string().optional() }),
   voicemailNumber: z.string().optional(),
   ntpServer: z.string().optional(),
+  networks: z.array(z.string()).optional(),
+  requireDeviceCertificate: z.boolean().optional(),
   ...stamps,
 });
 
@@ -193,6 +230,12 @@ export const eventView = z.object({
   file: z.string(),
   status: z.number().int(),
   variant: z.enum(['full', 'bootstrap']).optional().meta({ description: 'full: with secrets; bootstrap: without' }),
+  reason: z
+    .enum(['in_window', 'authenticated', 'certificate', 'bootstrap', 'public', 'window_closed', 'window_claimed', 'outside_networks', 'certificate_required', 'certificate_refused', 'bad_credentials', 'stale_nonce', 'unknown_device', 'banned', 'unknown_file'] satisfies Reason[])
+    .optional()
+    .meta({ description: 'Why the request got this answer; phones are never told' }),
+  source: z.enum(['device', 'claim']).optional().meta({ description: 'device: the device itself (its window, credentials or certificate); claim: a client that only named it' }),
+  detail: z.string().optional().meta({ description: 'More on the reason, e.g. why a certificate was refused' }),
   userAgent: z.string().optional(),
   model: z.string().optional(),
   firmware: z.string().optional(),
@@ -200,7 +243,7 @@ export const eventView = z.object({
   firstAt: z.iso.datetime().optional().meta({ description: 'when the first of them came; `at` is the last' }),
 });
 
-export const banView = z.object({ address: z.string(), since: z.iso.datetime(), until: z.iso.datetime() });
+export const banView = z.object({ address: z.string(), since: z.iso.datetime(), until: z.iso.datetime(), reason: z.string() });
 
 export const deviceView = z.object({
   mac: z.string().meta({ description: '12 lower-case hex digits' }),
@@ -209,6 +252,11 @@ export const deviceView = z.object({
   label: z.string().optional(),
   authName: z.string(),
   enrollmentUntil: z.iso.datetime().optional(),
+  windowClaim: z
+    .object({ address: z.string(), userAgent: z.string().optional(), at: z.iso.datetime() })
+    .optional()
+    .meta({ description: 'The client that claimed the current enrollment window with its first fetch' }),
+  requireDeviceCertificate: z.boolean().optional(),
   lastSeen: eventView.pick({ at: true, protocol: true, address: true, userAgent: true, model: true, firmware: true }).optional(),
   ...stamps,
 });

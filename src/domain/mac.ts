@@ -70,3 +70,10 @@ export function formatMac(mac: string, style: MacStyle): string {
       return pairs.join('-').toUpperCase();
   }
 }
+
+/**
+ * Whether 12 lower-case hex digits can be a phone's own address: not all-zero, not broadcast, not
+ * multicast (the rules parseMac enforces, without building an error). Names such as Polycom's
+ * `000000000000.cfg` are therefore never a device's file.
+ */
+export const isDeviceMac = (mac: string): boolean => mac !== '000000000000' && (parseInt(mac.slice(0, 2), 16) & 1) === 0;

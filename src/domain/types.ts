@@ -28,6 +28,13 @@ export interface Site {
   sip: SipSettings;
   voicemailNumber?: string;
   ntpServer?: string;
+  /**
+   * CIDRs the site's phones come from (e.g. the office's public NAT address). When set, the
+   * site's enrollment windows serve only clients inside them.
+   */
+  networks?: string[];
+  /** The site's phones get secrets only when they present their factory certificate (mutual TLS). */
+  requireDeviceCertificate?: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -84,8 +91,22 @@ export interface Device {
   credentials: DeviceCredentials;
   /** ISO time until which the phone may fetch its full files without credentials. */
   enrollmentUntil?: string;
+  /**
+   * The client that claimed the current window with its first full-file fetch: only it may go
+   * on fetching in the window, for a short grace. Cleared when a new window opens.
+   */
+  windowClaim?: WindowClaim;
+  /** This phone gets secrets only when it presents its factory certificate (mutual TLS). */
+  requireDeviceCertificate?: boolean;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface WindowClaim {
+  address: string;
+  userAgent?: string;
+  /** ISO time of the claiming fetch. */
+  at: string;
 }
 
 export interface ApiToken {

@@ -1,19 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../log.js';
-import { MISS, reply, type ProvisionAnswer, type Resolver } from '../provision/index.js';
+import { MISS, reply, type Channel, type ClientCertificate, type ProvisionAnswer, type Resolver } from '../provision/index.js';
 
 export interface PhonesDeps {
   resolver: Resolver;
   /** The Dialtone CA (PEM), served at /ca.crt so phones and technicians can install it. */
   caCert: string;
-  protocol: 'https' | 'http';
+  /** What this listener's channel is (CHANNELS.https, CHANNELS.http, or one a proxy vouches for). */
+  channel: Channel;
   log: Logger;
+  /** On a TLS listener that asks for client certificates: the one the phone presented, checked. */
+  deviceCertificate?: (socket: TLSSocket) => ClientCertificate | undefined;
 }
 
 const one = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
 /** The request handler behind the provisioning HTTPS and HTTP listeners: bare `http`, no framework. */
-export function createPhonesHandler({ resolver, caCert, protocol, log }: PhonesDeps): (req: IncomingMessage, res: ServerResponse) => void {
+export function createPhonesHandler({ resolver, caCert, channel, log, deviceCertificate }: PhonesDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const ca = reply(200, Buffer.from(caCert), { 'Content-Type': 'application/x-pem-file' });
   const failed = reply(500, Buffer.from('Internal Server Error\n'), { 'Content-Type': 'text/plain; charset=utf-8' });
   /** Headers are complete, Content-Length included (see `reply`). */
@@ -27,19 +31,21 @@ export function createPhonesHandler({ resolver, caCert, protocol, log }: PhonesD
       send(req, res, ca);
       return;
     }
+    const certificate = deviceCertificate?.(req.socket as TLSSocket);
     resolver
       .handle({
-        protocol,
+        channel,
         method: req.method ?? 'GET',
         target,
         address: req.socket.remoteAddress ?? '',
         userAgent: one(req.headers['user-agent']),
         authorization: one(req.headers.authorization),
         ifNoneMatch: one(req.headers['if-none-match']),
+        ...(certificate ? { certificate } : {}),
       })
       .then((answer) => send(req, res, answer))
       .catch((err: unknown) => {
-        log.error({ err, service: protocol }, 'provisioning request failed');
+        log.error({ err, service: channel.name }, 'provisioning request failed');
         if (!res.headersSent) send(req, res, failed);
       });
   };

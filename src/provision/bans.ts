@@ -1,11 +1,49 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 
+/**
+ * What counts against a client address:
+ * - `miss`: a name no vendor's phone asks for, or a vendor's name that is not routine
+ *   (see VendorPack.routineMisses) and Dialtone does not serve;
+ * - `auth_failure`: Digest credentials that do not verify (for a registered MAC or not: the
+ *   count must not tell them apart);
+ * - `unauthenticated`: a per-device file asked for over a channel that could carry its secrets,
+ *   without credentials, outside any window (the phone's first request after its window, or a
+ *   prober's). Phones do this on every boot, so its limits are far above an office's.
+ */
+export type Offence = 'miss' | 'auth_failure' | 'unauthenticated';
+
+/** `points` offences within `seconds` ban the address for `banSeconds`. */
+export interface BanRule {
+  points: number;
+  seconds: number;
+  banSeconds: number;
+}
+
+/**
+ * The defaults. A minute's limit catches a fast prober at once; the hour's and the day's stop a
+ * slow one from getting 30 guesses a minute forever (43,200 a day): past them a prober gets
+ * 200 misses an hour, 1,000 a day. An office of phones rebooting together behind one NAT
+ * address asks for no unknown name (every vendor's boot names are served or routine), presents
+ * no wrong credentials, and makes a few unauthenticated requests per phone per boot.
+ */
+export const DEFAULT_BAN_RULES: Readonly<Record<Offence, readonly BanRule[]>> = {
+  miss: [
+    { points: 30, seconds: 60, banSeconds: 900 },
+    { points: 200, seconds: 3600, banSeconds: 3600 },
+    { points: 1000, seconds: 86_400, banSeconds: 86_400 },
+  ],
+  auth_failure: [
+    { points: 30, seconds: 60, banSeconds: 900 },
+    { points: 300, seconds: 3600, banSeconds: 3600 },
+  ],
+  unauthenticated: [
+    { points: 1200, seconds: 60, banSeconds: 900 },
+    { points: 20_000, seconds: 3600, banSeconds: 3600 },
+  ],
+};
+
 export interface BanOptions {
-  /** Misses allowed per address within `windowSeconds` before a ban. */
-  misses?: number;
-  windowSeconds?: number;
-  /** How long a ban lasts. */
-  banSeconds?: number;
+  rules?: Partial<Record<Offence, readonly BanRule[]>>;
   now?: () => number;
 }
 
@@ -13,50 +51,70 @@ export interface Ban {
   address: string;
   since: string;
   until: string;
+  /** What the address did too often, and over which window. */
+  reason: string;
+}
+
+const LABELS: Record<Offence, string> = { miss: 'misses', auth_failure: 'failed authentications', unauthenticated: 'requests without credentials' };
+
+interface Counter {
+  offence: Offence;
+  rule: BanRule;
+  limiter: RateLimiterMemory;
 }
 
 /**
- * Counts misses (unknown phones, unknown files) per client address and bans an address that
- * misses too often. A ban only ever turns requests without valid device credentials into
- * misses; the resolver lets a request with valid credentials through (see resolve.ts).
+ * Counts offences per client address and bans an address that offends too often. A ban turns
+ * everything but a request with valid device credentials into a miss (see decide.ts).
  */
 export class Bans {
-  private readonly limiter: RateLimiterMemory;
-  private readonly bans = new Map<string, { since: number; until: number }>();
-  private readonly banMs: number;
+  private readonly counters: Record<Offence, Counter[]>;
+  private readonly bans = new Map<string, { since: number; until: number; reason: string }>();
   private readonly now: () => number;
 
   constructor(opts: BanOptions = {}) {
-    this.limiter = new RateLimiterMemory({ points: opts.misses ?? 30, duration: opts.windowSeconds ?? 60 });
-    this.banMs = (opts.banSeconds ?? 900) * 1000;
+    const rules = { ...DEFAULT_BAN_RULES, ...opts.rules };
+    const counters = (offence: Offence): Counter[] =>
+      rules[offence].map((rule) => ({ offence, rule, limiter: new RateLimiterMemory({ points: rule.points, duration: rule.seconds }) }));
+    this.counters = { miss: counters('miss'), auth_failure: counters('auth_failure'), unauthenticated: counters('unauthenticated') };
     this.now = opts.now ?? Date.now;
   }
 
   isBanned(address: string): boolean {
     const ban = this.bans.get(address);
-    if (ban && ban.until <= this.now()) this.bans.delete(address);
-    return ban !== undefined && ban.until > this.now();
+    if (ban === undefined) return false;
+    if (ban.until > this.now()) return true;
+    this.bans.delete(address);
+    return false;
   }
 
-  async recordMiss(address: string): Promise<void> {
+  async record(address: string, offence: Offence): Promise<void> {
     if (this.isBanned(address)) return;
-    try {
-      await this.limiter.consume(address);
-    } catch {
-      // Out of points: ban, and start counting afresh once the ban ends.
-      this.bans.set(address, { since: this.now(), until: this.now() + this.banMs });
-      await this.limiter.delete(address);
+    for (const { rule, limiter } of this.counters[offence]) {
+      try {
+        await limiter.consume(address);
+      } catch {
+        // Out of points: ban, and count afresh once the ban ends.
+        const at = this.now();
+        this.bans.set(address, { since: at, until: at + rule.banSeconds * 1000, reason: `more than ${rule.points} ${LABELS[offence]} in ${rule.seconds} s` });
+        await this.forget(address);
+        return;
+      }
     }
   }
 
   list(): Ban[] {
     return [...this.bans]
       .filter(([address]) => this.isBanned(address))
-      .map(([address, b]) => ({ address, since: new Date(b.since).toISOString(), until: new Date(b.until).toISOString() }));
+      .map(([address, b]) => ({ address, since: new Date(b.since).toISOString(), until: new Date(b.until).toISOString(), reason: b.reason }));
   }
 
   lift(address: string): boolean {
-    void this.limiter.delete(address);
+    void this.forget(address);
     return this.bans.delete(address);
+  }
+
+  private async forget(address: string): Promise<void> {
+    await Promise.all(Object.values(this.counters).flatMap((list) => list.map((c) => c.limiter.delete(address))));
   }
 }

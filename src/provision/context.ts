@@ -6,7 +6,9 @@ export interface ContextInputs {
   pack: VendorPack;
   /** The model a model file names, or the device's model. */
   model: Model;
-  /** Absent for common and model files. */
+  /** The MAC a per-device file is for; the device's when not given. */
+  mac?: string;
+  /** Absent for common and model files, and for files rendered from the request alone. */
   device?: Device;
   employee?: Employee;
   site?: Site;
@@ -26,11 +28,11 @@ export interface ContextInputs {
  */
 export function renderContext(i: ContextInputs): Record<string, unknown> {
   const { device, employee, site, credentials } = i;
+  const mac = i.mac ?? device?.mac;
   const full = credentials !== undefined;
   const zone = employee?.timeZone ?? site?.timeZone ?? 'UTC';
   // One line on a phone's screen: any run of white space or control characters is one space.
-  // eslint-disable-next-line no-control-regex
-  const displayName = employee ? `${employee.firstName} ${employee.lastName}`.replace(/[\s\u0000-\u001F\u007F-\u009F]+/g, ' ').trim() : undefined;
+  const displayName = employee ? `${employee.firstName} ${employee.lastName}`.replace(/[\s\p{Cc}]+/gu, ' ').trim() : undefined;
   const line =
     device && employee && site
       ? {
@@ -51,9 +53,8 @@ export function renderContext(i: ContextInputs): Record<string, unknown> {
       : undefined;
   const publicUrl = new URL(i.publicUrl);
   return {
-    mac: device?.mac,
-    MAC: device && formatMac(device.mac, 'upper'),
-    macColon: device && formatMac(device.mac, 'colon'),
+    mac,
+    MAC: mac && formatMac(mac, 'upper'),
     model: { id: i.model.id, name: i.model.name, fileKey: i.model.fileKey },
     label: device?.label,
     full,

@@ -2,8 +2,9 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 
 /**
  * HTTP Digest access authentication, server side (RFC 7616), for phones fetching their files
- * after enrollment. SHA-256 is offered first and MD5 second, because most desk phones only do
- * MD5; `qop=auth` is required.
+ * after enrollment. MD5 is offered first and SHA-256 second: many embedded HTTP stacks read only
+ * the first challenge and most desk phones only do MD5, while a client that picks among
+ * challenges can still choose SHA-256 (RFC 7616 section 3.7); `qop=auth` is required.
  *
  * Nonces carry their own issue time and an HMAC, so any nonce this process issued can be checked
  * without remembering it; one older than `nonceTtlMs` is answered with `stale=true`. Each
@@ -93,7 +94,7 @@ export class DigestAuth {
   /** The WWW-Authenticate header values for a 401. */
   challenge(stale = false): string[] {
     const nonce = this.nonce();
-    return (['SHA-256', 'MD5'] as const).map(
+    return (['MD5', 'SHA-256'] as const).map(
       (algorithm) =>
         `Digest realm="${this.realm}", qop="auth", algorithm=${algorithm}, nonce="${nonce}", opaque="${this.opaque}"${stale ? ', stale=true' : ''}`,
     );

@@ -16,8 +16,7 @@ export const escapeXml = (value: string): string => value.replace(XML_FORBIDDEN,
 
 // Anything that could end a line or confuse a line-oriented parser: C0/C1 controls, DEL, and
 // Unicode line and paragraph separators.
-// eslint-disable-next-line no-control-regex
-const LINE_BREAKERS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g;
+const LINE_BREAKERS = /[\p{Cc}\u2028\u2029]+/gu;
 
 /**
  * For `key = value` and `key: value` lines: a value stays on its own line, so a newline followed

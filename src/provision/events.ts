@@ -1,3 +1,5 @@
+import type { Reason } from './decide.js';
+
 /** What one provisioning request looked like. Never holds secrets: no headers, no bodies. */
 export interface ProvisionEvent {
   at: string;
@@ -7,6 +9,16 @@ export interface ProvisionEvent {
   status: number;
   /** `full` (secrets included), `bootstrap` (none), absent for misses and refusals. */
   variant?: 'full' | 'bootstrap';
+  /** Why the request got this answer (the phone is never told). */
+  reason?: Reason;
+  /**
+   * `device`: the device itself, proved by its window or its credentials. `claim`: a client
+   * that only said it was this device (a MAC in a file name or a User-Agent); claims never
+   * change `lastSeen` and are kept apart, so they cannot push the device's own events out.
+   */
+  source?: 'device' | 'claim';
+  /** More on the reason, e.g. why a certificate was refused. */
+  detail?: string;
   userAgent?: string;
   model?: string;
   firmware?: string;
@@ -37,18 +49,22 @@ const same = (a: RecordedEvent, b: RecordedEvent): boolean =>
   a.address === b.address &&
   a.protocol === b.protocol &&
   a.variant === b.variant &&
+  a.reason === b.reason &&
+  a.detail === b.detail &&
   a.userAgent === b.userAgent &&
   a.model === b.model &&
   a.firmware === b.firmware;
 
 /**
- * The device timeline: a bounded history of requests per known device (whose newest event gives
- * the last-seen facts), and a bounded security log of misses. A request identical to the one
- * before it (a phone's periodic resync, a retry loop, a prober repeating itself) adds to that
- * event's count instead of pushing older events out. Kept in memory; a restart starts them afresh.
+ * The device timeline: per registered device, a bounded history of what the device itself did
+ * (whose newest event gives the last-seen facts) and, apart from it, a bounded history of claims
+ * made in its name; and a bounded security log of misses. A request identical to the one before
+ * it (a phone's periodic resync, a retry loop, a prober repeating itself) adds to that event's
+ * count instead of pushing older events out. Kept in memory; a restart starts them afresh.
  */
 export class Timeline {
-  private readonly byDevice = new Map<string, Ring<RecordedEvent>>();
+  private readonly own = new Map<string, Ring<RecordedEvent>>();
+  private readonly claims = new Map<string, Ring<RecordedEvent>>();
   private readonly misses: Ring<RecordedEvent>;
 
   constructor(
@@ -58,9 +74,14 @@ export class Timeline {
     this.misses = new Ring(securityLog);
   }
 
+  /** An event of the device itself (`source: 'device'`), a claim in its name, or (no MAC) a miss. */
   record(mac: string | undefined, event: RecordedEvent): void {
-    let events = mac === undefined ? this.misses : this.byDevice.get(mac);
-    if (!events) this.byDevice.set(mac as string, (events = new Ring(this.perDevice)));
+    let events = this.misses;
+    if (mac !== undefined) {
+      const rings = event.source === 'claim' ? this.claims : this.own;
+      events = rings.get(mac) ?? new Ring(this.perDevice);
+      rings.set(mac, events);
+    }
     const newest = events.newest();
     if (newest && same(newest, event)) {
       newest.firstAt ??= newest.at;
@@ -71,12 +92,15 @@ export class Timeline {
     }
   }
 
+  /** The device's own events and the claims in its name, oldest first. */
   events(mac: string): ProvisionEvent[] {
-    return this.byDevice.get(mac)?.toArray().map(view) ?? [];
+    const all = [...(this.own.get(mac)?.toArray() ?? []), ...(this.claims.get(mac)?.toArray() ?? [])];
+    return all.sort((a, b) => a.at - b.at).map(view);
   }
 
+  /** From the device's own events only. */
   lastSeen(mac: string): LastSeen | undefined {
-    const last = this.byDevice.get(mac)?.newest();
+    const last = this.own.get(mac)?.newest();
     if (!last) return undefined;
     const { at, protocol, address, userAgent, model, firmware } = view(last);
     return { at, protocol, address, userAgent, model, firmware };
@@ -87,7 +111,8 @@ export class Timeline {
   }
 
   forget(mac: string): void {
-    this.byDevice.delete(mac);
+    this.own.delete(mac);
+    this.claims.delete(mac);
   }
 }
 

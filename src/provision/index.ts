@@ -7,7 +7,9 @@ import { Timeline } from './events.js';
 import { createResolver } from './resolve.js';
 import { Templates } from './templates.js';
 
-export { MISS, reply, type ProvisionAnswer, type ProvisionRequest, type Resolver } from './resolve.js';
+export { MISS, reply, type ProvisionAnswer, type Resolver } from './resolve.js';
+export { CHANNELS, type Channel, type ClientCertificate, type ProvisionRequest } from './request.js';
+export { renderFile, type RenderInputs } from './render.js';
 export type { ProvisionEvent, LastSeen } from './events.js';
 
 export interface ProvisioningOptions {

@@ -1,29 +1,22 @@
-import { createHash } from 'node:crypto';
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Sealer } from '../domain/secrets.js';
-import type { Device, PlainCredentials } from '../domain/types.js';
+import type { Device, PlainCredentials, WindowClaim } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import type { FileIndex, Match } from '../vendors/index.js';
-import type { Model, UserAgentFacts, VendorPack } from '../vendors/pack.js';
+import { vendorOfMac } from '../vendors/ouis.js';
+import type { UserAgentFacts, VendorPack } from '../vendors/pack.js';
 import type { Bans } from './bans.js';
-import { renderContext } from './context.js';
-import type { DigestAuth } from './digest.js';
-import { escapeAll } from './escape.js';
-import type { RecordedEvent, Timeline } from './events.js';
 import { RenderCache } from './cache.js';
+import { decide, type Decision, type Facts, type KnownDevice, type WindowState } from './decide.js';
+import { Derived } from './derived.js';
+import type { DigestAuth } from './digest.js';
+import type { RecordedEvent, Timeline } from './events.js';
+import { Networks, plainAddress } from './networks.js';
+import { renderFile, templateOf, type RenderInputs } from './render.js';
+import type { ClientCertificate, ProvisionRequest } from './request.js';
 import type { Templates } from './templates.js';
 
-/** A phone's request, as any transport hands it over. */
-export interface ProvisionRequest {
-  protocol: 'https' | 'http' | 'tftp';
-  method: string;
-  /** The request target as sent (path and query); for TFTP the file name. */
-  target: string;
-  address: string;
-  userAgent?: string;
-  authorization?: string;
-  ifNoneMatch?: string;
-}
+export type { ProvisionRequest } from './request.js';
 
 export interface ProvisionAnswer {
   status: 200 | 304 | 401 | 404;
@@ -32,13 +25,13 @@ export interface ProvisionAnswer {
   headers: Readonly<Record<string, string | string[]>>;
 }
 
-/** Every miss, whatever its reason, is exactly this. */
-export const MISS: ProvisionAnswer = reply(404, Buffer.from('Not Found\n'), { 'Content-Type': 'text/plain; charset=utf-8' });
-
 /** An answer whose headers (Content-Length included) are complete and, like it, frozen. */
 export function reply<S extends number = ProvisionAnswer['status']>(status: S, body: Buffer, headers: Record<string, string | string[]>): Readonly<{ status: S; body: Buffer; headers: ProvisionAnswer['headers'] }> {
   return Object.freeze({ status, body, headers: Object.freeze({ ...headers, 'Content-Length': String(body.length) }) });
 }
+
+/** Every miss, whatever its reason, is exactly this. */
+export const MISS: ProvisionAnswer = reply(404, Buffer.from('Not Found\n'), { 'Content-Type': 'text/plain; charset=utf-8' });
 
 export interface ProvisionerDeps {
   store: Store;
@@ -77,84 +70,47 @@ export function fileName(target: string): string | undefined {
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name) ? name : undefined;
 }
 
-function trustedList(cidrs: string[]): BlockList {
-  const list = new BlockList();
-  for (const cidr of cidrs) {
-    const [address = '', bits] = cidr.split('/');
-    const type = isIPv4(address) ? 'ipv4' : 'ipv6';
-    list.addSubnet(address, bits === undefined ? (type === 'ipv4' ? 32 : 128) : Number(bits), type);
-  }
-  return list;
-}
-
 const etagOf = (body: Buffer): string => `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
 
 /**
- * What the resolver derives from the store, the templates and the settings (devices, file
- * matches, rendered files), kept while none of them has changed, so that a phone's periodic
- * resync costs a few Map lookups. Every value is held under a stamp of those inputs; a request
- * that brings a new stamp (any write to the store, a template reload, a new year for the time-zone
- * rules) starts it afresh. Bounded: when full, it starts afresh too.
+ * What the TLS client certificate says about the MAC asked for: it `matches` when a vendor CA
+ * vouches for it, it names that MAC, and the vendor is the registered device's.
  */
-class Derived {
-  private stamp: readonly unknown[] = [];
-  private readonly values = new Map<string, unknown>();
-
-  constructor(private readonly max = 50_000) {}
-
-  /** Called with the current stamp at the start of every request. */
-  refresh(...stamp: unknown[]): void {
-    if (stamp.length === this.stamp.length && stamp.every((part, i) => part === this.stamp[i])) return;
-    this.values.clear();
-    this.stamp = stamp;
-  }
-
-  get<T>(key: string, make: () => T): T {
-    if (this.values.has(key)) return this.values.get(key) as T;
-    const value = make();
-    if (this.values.size >= this.max) this.values.clear();
-    this.values.set(key, value);
-    return value;
-  }
-
-  /**
-   * For values read asynchronously: one held is returned as it is (no promise, no turn of the
-   * event loop); one derived under an older stamp is not kept.
-   */
-  getAsync<T>(key: string, make: () => Promise<T>): T | Promise<T> {
-    if (this.values.has(key)) return this.values.get(key) as T;
-    const stamp = this.stamp;
-    return make().then((value) => {
-      if (stamp === this.stamp) this.get(key, () => value);
-      return value;
-    });
-  }
-}
-
-interface Known {
-  device: Device;
-  windowEnds: number;
+function certificateFact(cert: ClientCertificate | undefined, mac: string | undefined, known: KnownDevice | null): Facts['certificate'] {
+  if (!cert) return 'none';
+  if (!cert.verified || mac === undefined) return 'refused';
+  return cert.macs.includes(mac) && (!known || cert.vendor === known.pack.id) ? 'matches' : 'refused';
 }
 
 /** User-Agents longer than this are parsed every time rather than kept. */
 const MAX_KEPT_USER_AGENT = 256;
 
+interface Stored {
+  device: Device;
+  /** End of the enrollment window, epoch ms; 0 when none. */
+  windowEnds: number;
+  /** The site's networks, when it limits its windows to them. */
+  networks: Networks | undefined;
+  requireCertificate: boolean;
+}
+
+/** How long the client that claimed a window may go on fetching in it: a phone's boot sequence. */
+export const CLAIM_GRACE_MS = 10 * 60_000;
+
 /**
- * Request → answer: which file of which device, whether the client may have its secrets, and the
- * rendered bytes. Knows nothing of HTTP or UDP.
+ * Request → answer. Gathers the facts of a request (which device, which vendor, whether the
+ * channel may carry secrets, who authenticated), asks the pure policy (decide.ts) what to do,
+ * renders through the caches (render.ts is the pure part), records the timeline and counts
+ * offences toward bans. Knows nothing of HTTP or UDP.
  */
 export function createResolver(deps: ProvisionerDeps) {
   const now = deps.now ?? (() => new Date());
-  const trusted = trustedList(deps.trustedNetworks);
+  const trusted = new Networks(deps.trustedNetworks);
   const cache = new RenderCache();
   const derived = new Derived();
-
-  const isTrusted = (address: string): boolean => {
-    const v4mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-    if (v4mapped) return trusted.check(v4mapped, 'ipv4');
-    if (isIPv4(address)) return trusted.check(address, 'ipv4');
-    return isIPv6(address) && trusted.check(address, 'ipv6');
-  };
+  const packs = new Map(deps.files.packs.map((p) => [p.id, p]));
+  /** Digest is checked against this for a MAC nobody registered, so both take the same path. */
+  const nobody = { username: '\0', password: randomBytes(24).toString('base64') };
 
   const plainCredentials = (device: Device): PlainCredentials => ({
     authName: device.credentials.authName,
@@ -175,18 +131,6 @@ export function createResolver(deps: ProvisionerDeps) {
     return userAgent.length > MAX_KEPT_USER_AGENT ? parse() : derived.get(`u\0${userAgent}`, parse);
   };
 
-  /**
-   * The specs a name can be, in the order they are tried: device files first, and among shared
-   * names (Yealink, Polycom, Fanvil and Mitel all ask for <mac>.cfg) the pack the User-Agent names.
-   */
-  const candidates = (name: string, uaPack: VendorPack | undefined): Match[] =>
-    derived.get(`m\0${name}\0${uaPack?.id ?? ''}`, () =>
-      deps.files
-        .match(name)
-        .sort((a, b) => Number(b.pack === uaPack) - Number(a.pack === uaPack))
-        .sort((a, b) => Number(b.spec.scope === 'device') - Number(a.spec.scope === 'device')),
-    );
-
   /** The time of this request; what was derived before any change since is dropped. */
   const refresh = (): Date => {
     const at = now();
@@ -194,140 +138,211 @@ export function createResolver(deps: ProvisionerDeps) {
     return at;
   };
 
-  /** The device with this MAC, and the end of its enrollment window (epoch ms; 0 when none). */
-  const deviceOf = (mac: string): Known | null | Promise<Known | null> =>
+  const matches = (name: string): Match[] => derived.get(`m\0${name}`, () => deps.files.match(name));
+
+  const stored = (mac: string): Stored | null | Promise<Stored | null> =>
     derived.getAsync(`d\0${mac}`, async () => {
       const device = await deps.store.getDevice(mac);
-      return device && { device, windowEnds: device.enrollmentUntil ? Date.parse(device.enrollmentUntil) : 0 };
+      if (!device) return null;
+      const employee = device.employeeId ? await deps.store.getEmployee(device.employeeId) : null;
+      const site = employee ? await deps.store.getSite(employee.siteId) : null;
+      return {
+        device,
+        windowEnds: device.enrollmentUntil ? Date.parse(device.enrollmentUntil) : 0,
+        networks: site?.networks?.length ? new Networks(site.networks) : undefined,
+        requireCertificate: Boolean(device.requireDeviceCertificate ?? site?.requireDeviceCertificate),
+      };
     });
 
+  /** Claims being written: a second client must see a claim before the store has it. */
+  const claiming = new Map<string, WindowClaim>();
+
+  /** The window as a client at `address` sees it (see WindowState). */
+  function windowFor(s: Stored, address: string, at: number): WindowState {
+    if (s.windowEnds <= at) return 'closed';
+    if (s.networks && !s.networks.contains(address)) return 'outside_networks';
+    const claim = claiming.get(s.device.mac) ?? s.device.windowClaim;
+    if (!claim) return 'open';
+    if (claim.address !== address) return 'claimed';
+    return at < Date.parse(claim.at) + CLAIM_GRACE_MS ? 'open' : 'closed';
+  }
+
   /**
-   * The 200 answer for one file, rendered or taken from the render cache, whose key holds every
-   * input that shapes the bytes; kept ready-made (headers included) until the next change.
+   * The first full-file fetch in a window claims it for its client. Written to the device at once
+   * (and held here until the store has it), so that every other address is refused from then on.
    */
-  function render(pack: VendorPack, model: Model, m: Match, device: Device | undefined, full: boolean, at: Date): ProvisionAnswer | Promise<ProvisionAnswer> {
-    const template = full || !m.spec.bootstrapTemplate ? m.spec.template : m.spec.bootstrapTemplate;
-    return derived.getAsync(`r\0${pack.id}\0${template}\0${m.spec.contentType}\0${model.id}\0${device?.mac ?? ''}\0${full}`, async () => {
-      const employee = device?.employeeId ? await deps.store.getEmployee(device.employeeId) : null;
-      const site = employee ? await deps.store.getSite(employee.siteId) : null;
-      const key = createHash('sha256')
-        .update(JSON.stringify([pack.id, template, model.id, device, employee, site, full, deps.publicUrl(), deps.caUrl(), deps.templates.generation, at.getUTCFullYear()]))
+  async function claimWindow(device: Device, req: ProvisionRequest, at: Date): Promise<boolean> {
+    // Checked and taken without a turn of the event loop in between: one claim per window.
+    const held = claiming.get(device.mac) ?? device.windowClaim;
+    if (held) return held.address === req.address;
+    const claim: WindowClaim = { address: req.address, at: at.toISOString(), ...(req.userAgent ? { userAgent: req.userAgent.slice(0, 256) } : {}) };
+    claiming.set(device.mac, claim);
+    try {
+      const fresh = await deps.store.getDevice(device.mac);
+      // The record read before may be stale: a claim written since by another request wins.
+      if (fresh?.windowClaim) return fresh.windowClaim.address === req.address;
+      // Only the window it was claimed in: a write since (a new window, a deletion) wins.
+      if (!fresh || fresh.enrollmentUntil !== device.enrollmentUntil) return false;
+      await deps.store.replaceDevice({ ...fresh, windowClaim: claim });
+      return true;
+    } finally {
+      claiming.delete(device.mac);
+    }
+  }
+
+  /** The registered device of this MAC with its vendor pack and model, or null. */
+  async function knownDevice(mac: string, address: string, at: number): Promise<KnownDevice | null> {
+    const s = await stored(mac);
+    const owner = s && deps.files.model(s.device.model);
+    return s && owner ? { device: s.device, pack: owner.pack, model: owner.model, window: windowFor(s, address, at), requireCertificate: s.requireCertificate } : null;
+  }
+
+  function checkDigest(req: ProvisionRequest, known: KnownDevice | null): Facts['auth'] {
+    if (req.authorization === undefined) return 'none';
+    const c = known?.device.credentials;
+    const result = deps.digest.verify(req.authorization, req.method, req.target, c ? { username: c.provisioningUsername, password: deps.sealer.open(c.provisioningPasswordSealed) } : nobody);
+    return result.ok ? 'ok' : result.stale ? 'stale' : 'failed';
+  }
+
+  /** The 200 answer for a rendered file, through the render cache; kept ready-made until the next change. */
+  function rendered(inputs: Omit<RenderInputs, 'publicUrl' | 'caUrl' | 'caPem'>, key: string): ProvisionAnswer | Promise<ProvisionAnswer> {
+    const { pack, spec, variant, model } = inputs;
+    const template = templateOf(spec, variant);
+    return derived.getAsync(`r\0${variant}\0${pack.id}\0${template}\0${spec.contentType}\0${model.id}\0${key}`, async () => {
+      const full: RenderInputs = { ...inputs, publicUrl: deps.publicUrl(), caUrl: deps.caUrl(), caPem: deps.caPem };
+      if (variant === 'full' && full.device) {
+        const employee = full.device.employeeId ? await deps.store.getEmployee(full.device.employeeId) : null;
+        const site = employee ? await deps.store.getSite(employee.siteId) : null;
+        if (employee) full.employee = employee;
+        if (site) full.site = site;
+        if (spec.secret !== false) full.credentials = plainCredentials(full.device);
+      }
+      // The device as it shapes a file: not its window, its claim or its times.
+      const shaping = full.device && { ...full.device, enrollmentUntil: undefined, windowClaim: undefined, createdAt: undefined, updatedAt: undefined };
+      const cacheKey = createHash('sha256')
+        .update(JSON.stringify([variant, pack.id, template, model.id, full.mac, shaping, full.employee, full.site, full.credentials !== undefined, full.publicUrl, full.caUrl, deps.templates.generation, full.now.getUTCFullYear()]))
         .digest('base64');
-      const { body, etag } = cache.get(key, () => {
-        const context = renderContext({
-          pack,
-          model,
-          device,
-          employee: employee ?? undefined,
-          site: site ?? undefined,
-          credentials: full && device && m.spec.secret !== false ? plainCredentials(device) : undefined,
-          publicUrl: deps.publicUrl(),
-          caUrl: deps.caUrl(),
-          caPem: deps.caPem,
-          now: at,
-        });
-        const body = Buffer.from(deps.templates.get(pack.id, template)(escapeAll(context, m.spec.format)));
+      const { body, etag } = cache.get(cacheKey, () => {
+        const body = renderFile(deps.templates, full);
         return { body, etag: etagOf(body) };
       });
-      return reply(200, body, { 'Content-Type': m.spec.contentType, ETag: etag, 'Cache-Control': 'no-cache' });
+      return reply(200, body, { 'Content-Type': spec.contentType, ETag: etag, 'Cache-Control': 'no-cache' });
     });
   }
 
+  function answerFor(d: Decision, at: Date): ProvisionAnswer | Promise<ProvisionAnswer> {
+    switch (d.kind) {
+      case 'full':
+        return rendered({ pack: d.known.pack, model: d.known.model, spec: d.match.spec, variant: 'full', device: d.known.device, now: at }, d.known.device.mac);
+      case 'anonymous':
+        return rendered({ pack: d.match.pack, model: d.model, spec: d.match.spec, variant: 'bootstrap', mac: d.mac, now: at }, d.mac);
+      case 'public':
+        return rendered({ pack: d.match.pack, model: d.model, spec: d.match.spec, variant: 'public', now: at }, '');
+      case 'challenge':
+        return reply(401, UNAUTHORIZED, { 'Content-Type': 'text/plain; charset=utf-8', 'WWW-Authenticate': deps.digest.challenge(d.stale) });
+      case 'miss':
+        return MISS;
+    }
+  }
+
   /** The file, or 304 when the client already holds these bytes. */
-  function answer(req: ProvisionRequest, full: ProvisionAnswer): ProvisionAnswer {
-    const etag = full.headers.ETag as string;
-    if (req.ifNoneMatch && req.ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
+  function conditional(req: ProvisionRequest, full: ProvisionAnswer): ProvisionAnswer {
+    const etag = full.headers.ETag;
+    if (full.status === 200 && req.ifNoneMatch && req.ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
       return reply(304, NOTHING, full.headers);
     }
     return full;
   }
 
-  async function resolve(req: ProvisionRequest, name: string | undefined): Promise<{ answer: ProvisionAnswer; mac?: string; event: RecordedEvent }> {
-    const at = refresh();
-    const banned = deps.bans.isBanned(req.address);
-    const event: RecordedEvent = { at: at.getTime(), protocol: req.protocol, address: req.address, file: (name ?? req.target).slice(0, MAX_NAME * 2), status: 404 };
-    if (req.userAgent) event.userAgent = req.userAgent.slice(0, 256);
-    const ua = userAgentFacts(req.userAgent);
-    const secureChannel = req.protocol === 'https' || isTrusted(req.address);
-
-    for (const m of name ? candidates(name, ua.pack) : []) {
-      // What the User-Agent says is recorded when it is the pack of the file served.
-      const facts = !req.userAgent ? null : ua.pack === m.pack ? ua.facts : m.pack.parseUserAgent(req.userAgent);
-      if (m.spec.scope !== 'device') {
-        if (banned) break;
-        const model = m.model ?? m.pack.models[0];
-        if (!model) continue;
-        if (facts?.model) event.model = facts.model;
-        if (facts?.firmware) event.firmware = facts.firmware;
-        const out = answer(req, await render(m.pack, model, m, undefined, false, at));
-        event.status = out.status;
-        // A phone that names its MAC in the User-Agent gets its common files in its own timeline.
-        const known = facts?.mac ? await deviceOf(facts.mac) : null;
-        return { answer: out, event, ...(known ? { mac: known.device.mac } : {}) };
-      }
-      const known = await deviceOf(m.mac as string);
-      const owner = known ? deps.files.model(known.device.model) : undefined;
-      if (!known || !owner || owner.pack !== m.pack) continue;
-      const { device } = known;
-
-      if (facts?.model) event.model = facts.model;
-      if (facts?.firmware) event.firmware = facts.firmware;
-      const secret = m.spec.secret !== false;
-      const creds = device.credentials;
-      const authorized = () =>
-        req.authorization !== undefined &&
-        deps.digest.verify(req.authorization, req.method, req.target, { username: creds.provisioningUsername, password: deps.sealer.open(creds.provisioningPasswordSealed) });
-
-      const windowOpen = !banned && known.windowEnds > at.getTime();
-      // TFTP cannot authenticate: even inside a trusted network, secrets go only while the window is open.
-      const tftpAfterWindow = req.protocol === 'tftp' && !windowOpen;
-      if (!secureChannel || !secret || tftpAfterWindow) {
-        // No secrets can travel: the bootstrap file (or a file that has none).
-        if (banned || (secret && !m.spec.bootstrapTemplate)) break;
-        const out = answer(req, await render(m.pack, owner.model, m, device, !secret, at));
-        event.status = out.status;
-        event.variant = secret ? 'bootstrap' : 'full';
-        return { answer: out, mac: device.mac, event };
-      }
-
-      const auth = authorized();
-      // A banned address may still fetch with valid credentials, so it is challenged like a phone
-      // after its window: the ban only takes the enrollment window away from it (see windowOpen).
-      if (!windowOpen && !(auth && auth.ok)) {
-        const stale = auth !== false && !auth.ok && auth.stale;
-        event.status = 401;
-        return { answer: reply(401, UNAUTHORIZED, { 'Content-Type': 'text/plain; charset=utf-8', 'WWW-Authenticate': deps.digest.challenge(stale) }), mac: device.mac, event };
-      }
-      const out = answer(req, await render(m.pack, owner.model, m, device, true, at));
-      event.status = out.status;
-      event.variant = 'full';
-      return { answer: out, mac: device.mac, event };
+  /** Where the event goes: the device's own history, a claim in its name, or the security log. */
+  function record(d: Decision, event: RecordedEvent, claimedMac: string | undefined): void {
+    switch (d.kind) {
+      case 'full':
+        return deps.timeline.record(d.known.device.mac, { ...event, variant: 'full', source: 'device' });
+      case 'anonymous':
+        return deps.timeline.record(d.known?.device.mac, { ...event, variant: 'bootstrap', ...(d.known ? { source: 'claim' as const } : {}) });
+      case 'challenge':
+        return deps.timeline.record(d.known?.device.mac, { ...event, ...(d.known ? { source: 'claim' as const } : {}) });
+      case 'public':
+        // A User-Agent naming a MAC proves nothing: a claim, kept apart from the device's own events.
+        if (claimedMac !== undefined) deps.timeline.record(claimedMac, { ...event, source: 'claim' });
+        return;
+      case 'miss':
+        return deps.timeline.record(undefined, event);
     }
-    return { answer: MISS, event };
+  }
+
+  /** What counts toward a ban: the same for registered and unregistered MACs. */
+  function offence(d: Decision, req: ProvisionRequest, name: string | undefined, auth: Facts['auth']): 'miss' | 'auth_failure' | 'unauthenticated' | undefined {
+    if (d.kind === 'challenge') return auth === 'failed' ? 'auth_failure' : auth === 'none' ? 'unauthenticated' : undefined;
+    // Only reads count, and not the names phones routinely ask for: phones upload logs (Polycom
+    // PUTs <mac>-app.log) and fetch firmware we do not serve; both are misses but no sign of probing.
+    if (d.kind === 'miss' && d.reason === 'unknown_file' && (req.method === 'GET' || req.method === 'HEAD') && !deps.files.routine(name ?? '')) return 'miss';
+    return undefined;
   }
 
   return {
-    /** Resolves a request, records it in the timeline, and counts misses toward bans. */
-    async handle(req: ProvisionRequest): Promise<ProvisionAnswer> {
-      const name = req.method === 'GET' || req.method === 'HEAD' ? fileName(req.target) : undefined;
-      const { answer: out, mac, event } = await resolve(req, name);
-      if (mac !== undefined || out.status === 404) deps.timeline.record(mac, event);
-      // Only reads count toward a ban, and not the files phones routinely ask for: phones upload
-      // logs (Polycom PUTs <mac>-app.log) and fetch firmware we do not serve; both are refused
-      // like any miss but are no sign of probing.
-      if (out.status === 404 && (req.method === 'GET' || req.method === 'HEAD') && !deps.files.routine(name ?? '')) await deps.bans.recordMiss(req.address);
+    /** Resolves a request, records it in the timeline, and counts offences toward bans. */
+    async handle(request: ProvisionRequest): Promise<ProvisionAnswer> {
+      // One client, one address: bans, claims and the timeline never tell ::ffff:a.b.c.d from a.b.c.d.
+      const address = plainAddress(request.address);
+      const req = address === request.address ? request : { ...request, address };
+      const at = refresh();
+      const reads = req.method === 'GET' || req.method === 'HEAD';
+      const name = reads ? fileName(req.target) : undefined;
+      const found = name ? matches(name) : [];
+      const ua = userAgentFacts(req.userAgent);
+      const mac = found.find((m) => m.spec.scope === 'device')?.mac;
+      const known = mac ? await knownDevice(mac, req.address, at.getTime()) : null;
+      const secretsMayTravel = req.channel.confidential || trusted.contains(req.address);
+      const auth = mac && secretsMayTravel && req.channel.canChallenge ? checkDigest(req, known) : 'none';
+      const facts: Facts = {
+        reads,
+        matches: found,
+        requestPack: ua.pack ?? (mac ? packs.get(vendorOfMac(mac) ?? '') : undefined),
+        requestModel: ua.facts?.model,
+        known,
+        banned: deps.bans.isBanned(req.address),
+        secretsMayTravel,
+        canChallenge: req.channel.canChallenge,
+        auth,
+        certificate: certificateFact(req.certificate, mac, known),
+      };
+      let d = decide(facts);
+      if (d.kind === 'full' && d.reason === 'in_window' && !(await claimWindow(d.known.device, req, at))) {
+        d = decide({ ...facts, known: { ...d.known, window: 'claimed' } });
+      }
+      const out = conditional(req, await answerFor(d, at));
+
+      const event: RecordedEvent = { at: at.getTime(), protocol: req.channel.name, address: req.address, file: (name ?? req.target).slice(0, MAX_NAME * 2), status: out.status, reason: d.reason };
+      if (req.userAgent) event.userAgent = req.userAgent.slice(0, 256);
+      if (d.reason === 'certificate_refused' && req.certificate) {
+        event.detail = req.certificate.verified ? `a ${req.certificate.vendor} certificate for ${req.certificate.macs.join(', ') || 'no MAC'}` : req.certificate.why;
+      }
+      // What the User-Agent says is recorded when it is the vendor of the file served.
+      const served = d.kind === 'full' ? d.known.pack : d.kind === 'miss' || d.kind === 'challenge' ? undefined : d.match.pack;
+      const said = !req.userAgent || !served ? undefined : ua.pack === served ? ua.facts : served.parseUserAgent(req.userAgent);
+      if (said?.model) event.model = said.model;
+      if (said?.firmware) event.firmware = said.firmware;
+      const claimed = d.kind === 'public' && said?.mac ? (await stored(said.mac))?.device.mac : undefined;
+      record(d, event, claimed);
+      const counted = offence(d, req, name, auth);
+      if (counted) await deps.bans.record(req.address, counted);
       return out;
     },
+
     /** What the phone with this MAC would get for `name` over HTTPS inside its window (admin preview). */
     async preview(mac: string, name: string): Promise<{ body: Buffer; contentType: string } | null> {
       const at = refresh();
-      const device = (await deviceOf(mac))?.device;
-      const owner = device ? deps.files.model(device.model) : undefined;
-      if (!device || !owner) return null;
+      const known = await knownDevice(mac, '', at.getTime());
+      if (!known) return null;
       for (const m of deps.files.match(name)) {
-        if ((m.spec.scope === 'device' && m.mac !== mac) || owner.pack !== m.pack) continue;
-        const rendered = await render(m.pack, m.model ?? owner.model, m, m.spec.scope === 'device' ? device : undefined, m.spec.scope === 'device' || m.spec.secret === false, at);
-        return { body: rendered.body, contentType: m.spec.contentType };
+        if (m.pack !== known.pack || (m.spec.scope === 'device' && m.mac !== mac)) continue;
+        const answer =
+          m.spec.scope === 'device'
+            ? await answerFor({ kind: 'full', reason: 'in_window', match: m, known }, at)
+            : await answerFor({ kind: 'public', reason: 'public', match: m, model: m.model ?? known.model }, at);
+        return { body: answer.body, contentType: m.spec.contentType };
       }
       return null;
     },

@@ -66,7 +66,7 @@ export class Templates {
           const source = await readFile(file, 'utf8').catch((err: Error) => {
             throw new StartupError(`cannot read template ${file}: ${err.message}`);
           });
-          const problem = offence(Handlebars.parse(source).body as unknown as AstNode[]);
+          const problem = offence(Handlebars.parse(source).body);
           if (problem) throw new StartupError(`template ${file}, ${problem}`);
           next.set(`${pack.id}/${name}`, Handlebars.compile(source, { noEscape: true, strict: false, knownHelpersOnly: true }));
         }
@@ -81,7 +81,7 @@ export class Templates {
     let timer: NodeJS.Timeout | undefined;
     this.watcher = watch(this.dir, { recursive: true }, () => {
       clearTimeout(timer);
-      timer = setTimeout(() => this.load().catch(onError), 100);
+      timer = setTimeout(() => void this.load().catch(onError), 100);
     });
     this.watcher.unref();
   }

@@ -1,4 +1,5 @@
-import type { ProvisionAnswer, ProvisionRequest } from '../provision/resolve.js';
+import { CHANNELS, type ProvisionRequest } from '../provision/request.js';
+import type { ProvisionAnswer } from '../provision/resolve.js';
 
 /**
  * The TFTP file lookup over the provisioning resolver: a read request is a GET of the file name.
@@ -7,7 +8,7 @@ import type { ProvisionAnswer, ProvisionRequest } from '../provision/resolve.js'
  */
 export function resolverLookup(resolver: { handle(req: ProvisionRequest): Promise<ProvisionAnswer> }) {
   return async ({ file, address }: { file: string; address: string }): Promise<Buffer | null> => {
-    const answer = await resolver.handle({ protocol: 'tftp', method: 'GET', target: file, address });
+    const answer = await resolver.handle({ channel: CHANNELS.tftp, method: 'GET', target: file, address });
     return answer.status === 200 ? answer.body : null;
   };
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import type { Agent } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
@@ -19,7 +20,9 @@ export interface FetchOptions {
   /** Local address to send from (any 127.0.0.0/8 address works on Linux loopback). */
   from?: string;
   /** A keep-alive agent to reuse connections (a prober would); default: a new connection. */
-  agent?: import('node:http').Agent;
+  agent?: Agent;
+  /** A TLS client certificate to present (a phone's factory certificate). */
+  clientCert?: { cert: string; key: string };
 }
 
 /** A phone's GET of `path` from the provisioning listener, over HTTP or HTTPS (trusting the Dialtone CA). */
@@ -36,7 +39,7 @@ export function fetchFile(server: Running, protocol: 'http' | 'https', path: str
         headers,
         agent: opts.agent ?? false,
         ...(opts.from ? { localAddress: opts.from } : {}),
-        ...(protocol === 'https' ? { ca: server.ca, servername: 'localhost' } : {}),
+        ...(protocol === 'https' ? { ca: server.ca, servername: 'localhost', ...opts.clientCert } : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];

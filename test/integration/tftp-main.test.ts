@@ -24,8 +24,10 @@ t.test('the real server provisions over TFTP through the same policy', async (t)
   t.ok(boot.ok, 'a known phone gets a file');
   t.match(boot.text, /static\.auto_provision\.server\.url = https:\/\/localhost:8443\//, 'the bootstrap, pointing at HTTPS');
   t.notOk(boot.text.includes(plain.password), 'no secret over plain TFTP');
-  const miss = await plain.get('805ec0ffffff.cfg');
-  t.notOk(miss.ok, 'an unknown phone gets an error');
+  const stranger = await plain.get('805ec0ffffff.cfg');
+  t.equal(stranger.text.replaceAll('805EC0FFFFFF', '<MAC>'), boot.text.replaceAll('805EC0000042', '<MAC>'), 'a MAC nobody registered gets the same bootstrap: TFTP tells no one which MACs exist');
+  const miss = await plain.get('SEP001122334455.cnf.xml');
+  t.notOk(miss.ok, 'a name Dialtone does not serve gets an error');
   t.equal(miss.code, 68, 'curl exit 68: TFTP error 1, file not found');
   const events = (await plain.server.api('GET', '/devices/805ec0000042/events')).json as Array<{ protocol: string; variant?: string }>;
   t.ok(events.some((e) => e.protocol === 'tftp' && e.variant === 'bootstrap'), 'the transfer is in the timeline');

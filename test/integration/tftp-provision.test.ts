@@ -33,7 +33,7 @@ const provisioning = await createProvisioning({
   publicUrl: () => 'https://prov.example.com:8443/',
   caUrl: () => 'http://prov.example.com:8080/ca.crt',
   caPem: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n',
-  bans: { misses: 5, windowSeconds: 60, banSeconds: 60 },
+  bans: { rules: { miss: [{ points: 5, seconds: 60, banSeconds: 60 }] } },
 });
 const server = await createTftpServer({ host: '127.0.0.1', port: 0, handle: resolverLookup(provisioning.resolver) });
 t.teardown(() => server.close());
@@ -73,7 +73,7 @@ t.test('common files are served too', async (t) => {
 
 t.test('every miss is error 1 "File not found"; misses ban the address, as over HTTP', async (t) => {
   const prober = '127.0.0.3';
-  const names = ['805ec0000000.cfg', 'SEP001122334455.cnf.xml', '../../etc/passwd', 'x'.repeat(300), '%00', `${MAC}.boot\\x`];
+  const names = ['wp-login.php', 'SEP001122334455.cnf.xml', '../../etc/passwd', 'x'.repeat(300), '%00', `${MAC}.boot\\x`];
   for (const name of names) {
     const got = await rawGet(await RawClient.open(t, prober), server.port, name);
     t.same(got.error, { code: 1, message: 'File not found' }, `miss: ${name.slice(0, 40)}`);

@@ -12,7 +12,7 @@ import type { Device } from '../../../src/domain/types.js';
 import { createSealer } from '../../../src/domain/secrets.js';
 import { renderContext } from '../../../src/provision/context.js';
 import { escapeAll } from '../../../src/provision/escape.js';
-import { createProvisioning } from '../../../src/provision/index.js';
+import { CHANNELS, createProvisioning } from '../../../src/provision/index.js';
 import { MemoryStore } from '../../../src/store/memory.js';
 
 export interface Timing {
@@ -77,7 +77,7 @@ export async function measureRender(opts: { devices: number; warmup: number; rep
       }),
     );
   }
-  const get = (mac: string) => resolver.handle({ protocol: 'https', method: 'GET', target: `/${mac}.cfg`, address: '127.0.0.1' });
+  const get = (mac: string) => resolver.handle({ channel: CHANNELS.https, method: 'GET', target: `/${mac}.cfg`, address: '127.0.0.1' });
 
   let bytes = 0;
   const uncached: number[] = [];

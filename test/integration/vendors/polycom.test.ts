@@ -117,7 +117,11 @@ t.test('Polycom files: valid XML everywhere, masters and directories', async (t)
       t.equal(doc.documentElement?.tagName, 'polycomConfig');
     }
     const dir = (await get(protocol, '64167f0a0b0c-directory.xml')).doc;
-    t.same(elements(dir, 'ct').map((e) => e.textContent), ['*97'], 'the directory holds voicemail');
+    t.same(
+      elements(dir, 'ct').map((e) => e.textContent),
+      protocol === 'https' ? ['*97'] : [],
+      protocol === 'https' ? 'the directory holds voicemail' : 'over plain HTTP nothing of the device: the same file a MAC nobody registered gets',
+    );
     const common = (await get(protocol, '000000000000-directory.xml')).doc;
     t.equal(common.documentElement?.tagName, 'directory');
     t.equal(elements(common, 'item').length, 0);
@@ -140,8 +144,9 @@ t.test('Polycom files: valid XML everywhere, masters and directories', async (t)
   t.equal(lone('device.prov.password'), bare.credentials.provisioning.password);
   t.same(TZ_KEYS.slice(0, 3).map(lone), ['0', '0', null], 'UTC without a site');
 
-  // A miss is the same miss for Polycom names.
-  for (const name of ['0004f2ffffff-phone.cfg', '0004F2000001-phone.cfg', '0004f2000001-app.log']) {
+  // A MAC nobody registered is challenged like a device out of its window; other names are misses.
+  t.equal((await fetchFile(server, 'https', '/0004f2ffffff-phone.cfg', { userAgent: UA })).status, 401, 'an unregistered MAC: challenged');
+  for (const name of ['0004F2000001-phone.cfg', '0004f2000001-app.log']) {
     const r = await fetchFile(server, 'https', `/${name}`, { userAgent: UA });
     t.equal(r.status, 404, `${name} is a miss`);
   }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { formatMac, parseMac } from '../../../src/domain/mac.js';
+import { formatMac, isDeviceMac, parseMac } from '../../../src/domain/mac.js';
 import { refuses } from '../../helpers/refuses.js';
 
 t.test('accepts every notation, any case', async (t) => {
@@ -34,7 +34,7 @@ t.test('refuses characters that are not hex digits or separators', async (t) => 
 t.test('refuses mixed or misplaced separators', async (t) => {
   refuses(t, () => parseMac('00:15:65-aa-bb-cc'), 'mac', /mixes separators \(":", "-"\)/);
   refuses(t, () => parseMac('0015.65aa:bbcc'), 'mac', /mixes separators/);
-  refuses(t, () => parseMac('001:565:aab:bcc'), 'mac', /"\:" in the wrong places; write it like 00:15:65:aa:bb:cc/);
+  refuses(t, () => parseMac('001:565:aab:bcc'), 'mac', /":" in the wrong places; write it like 00:15:65:aa:bb:cc/);
   refuses(t, () => parseMac('00:15:65:aa:bbcc'), 'mac', /":" in the wrong places/);
   refuses(t, () => parseMac('00:15:65:aa:bb:cc:'), 'mac', /":" in the wrong places/);
   refuses(t, () => parseMac('0015-65aa-bbcc'), 'mac', /"-" in the wrong places; write it like 00-15-65-aa-bb-cc/);
@@ -61,4 +61,9 @@ t.test('formats for each vendor style', async (t) => {
   t.equal(formatMac('00085d237429', 'colon-upper'), '00:08:5D:23:74:29');
   t.equal(formatMac('00085d237429', 'dash-upper'), '00-08-5D-23-74-29');
   t.equal(parseMac(formatMac('00085d237429', 'dash-upper')), '00085d237429', 'round trip');
+});
+
+t.test('isDeviceMac: the addresses parseMac accepts', async (t) => {
+  for (const mac of ['00085d237429', '805ec0000001', 'fefefefefefe']) t.ok(isDeviceMac(mac), mac);
+  for (const mac of ['000000000000', 'ffffffffffff', '01005e000001', '333300000001']) t.notOk(isDeviceMac(mac), mac);
 });

@@ -1,8 +1,6 @@
 import t from 'tap';
+import { renderTemplate } from '../../helpers/render.js';
 import type { Device, Employee, PlainCredentials, Site } from '../../../src/domain/types.js';
-import { renderContext } from '../../../src/provision/context.js';
-import { escapeAll } from '../../../src/provision/escape.js';
-import { Templates } from '../../../src/provision/templates.js';
 import { aastra } from '../../../src/vendors/aastra.js';
 import { FileIndex, modelList } from '../../../src/vendors/index.js';
 import { parseLines } from '../../helpers/kv.js';
@@ -84,11 +82,8 @@ t.test('file names: aastra.cfg/startup.cfg, <model>.cfg, <MAC>.cfg upper case', 
   t.same(modelList().find((m) => m.id === 'aastra-6731i')?.files, ['aastra.cfg', 'startup.cfg', '6731i.cfg', '<MAC>.cfg']);
 });
 
-const root = new URL('../../../templates', import.meta.url).pathname;
 
 async function render(template: string, o: { line?: boolean; full?: boolean; outboundProxy?: string } = {}): Promise<string> {
-  const templates = new Templates(root, [aastra]);
-  await templates.load();
   const model = aastra.models.find((m) => m.id === 'aastra-6731i')!;
   const stamp = '2025-01-01T00:00:00.000Z';
   const site: Site = { id: 's1', name: 'Main', timeZone: 'Asia/Kolkata', sip: { registrar: 'sip.example.com', transport: 'udp', ...(o.outboundProxy ? { outboundProxy: o.outboundProxy } : {}) }, createdAt: stamp, updatedAt: stamp };
@@ -103,8 +98,7 @@ async function render(template: string, o: { line?: boolean; full?: boolean; out
   };
   const credentials: PlainCredentials = { authName: 'authname', password: 'SipSecret1', provisioning: { username: 'dt00085d237429', password: 'ProvSecret1' } };
   const scope = template === 'common.cfg.hbs' || template === 'model.cfg.hbs' ? {} : { device, ...(o.line === false ? {} : { employee, site }) };
-  const context = renderContext({ pack: aastra, model, ...scope, ...(o.full ? { credentials } : {}), publicUrl: 'https://prov.example.com:8443/', caUrl: 'http://prov.example.com:8080/ca.crt', caPem: '', now: new Date('2025-06-01T00:00:00Z') });
-  return templates.get('aastra', template)(escapeAll(context, 'text'));
+  return renderTemplate(aastra, template, { model, ...scope, ...(o.full ? { credentials } : {}), publicUrl: 'https://prov.example.com:8443/', caUrl: 'http://prov.example.com:8080/ca.crt', caPem: '', now: new Date('2025-06-01T00:00:00Z') });
 }
 
 t.test('templates render key: value lines', async (t) => {

@@ -1,9 +1,7 @@
 import t from 'tap';
+import { renderTemplate } from '../../helpers/render.js';
 import type { Document } from '@xmldom/xmldom';
 import type { Device, Employee, PlainCredentials, Site } from '../../../src/domain/types.js';
-import { renderContext } from '../../../src/provision/context.js';
-import { escapeAll } from '../../../src/provision/escape.js';
-import { Templates } from '../../../src/provision/templates.js';
 import { cisco } from '../../../src/vendors/cisco.js';
 import { FileIndex, modelList } from '../../../src/vendors/index.js';
 import { elements, parseXml } from '../../helpers/xml.js';
@@ -65,13 +63,10 @@ t.test('file names: exact case as the phones ask', async (t) => {
   t.same(modelList().find((m) => m.id === 'cisco-7841-3pcc')?.files, ['7841-3PCC.xml', '<mac>.xml']);
 });
 
-const root = new URL('../../../templates', import.meta.url).pathname;
 const last = (doc: Document, tag: string): string | undefined => elements(doc, tag).at(-1)?.textContent ?? undefined;
 
 /** Renders one of the pack's templates as the resolver would: context, escaped for XML, template. */
 async function render(template: string, o: { line?: boolean; full?: boolean; zone?: string; outboundProxy?: string; label?: string; model?: string } = {}): Promise<string> {
-  const templates = new Templates(root, [cisco]);
-  await templates.load();
   const model = cisco.models.find((m) => m.id === (o.model ?? 'cisco-spa508g'))!;
   const stamp = '2025-01-01T00:00:00.000Z';
   const site: Site = { id: 's1', name: 'Main', timeZone: o.zone ?? 'America/New_York', sip: { registrar: 'sip.example.com', transport: 'udp', ...(o.outboundProxy ? { outboundProxy: o.outboundProxy } : {}) }, createdAt: stamp, updatedAt: stamp };
@@ -87,8 +82,7 @@ async function render(template: string, o: { line?: boolean; full?: boolean; zon
   };
   const credentials: PlainCredentials = { authName: 'authname', password: 'SipSecret1', provisioning: { username: 'dt0002fdff2103', password: 'ProvSecret1' } };
   const scope = template === 'model.xml.hbs' ? {} : { device, ...(o.line === false ? {} : { employee, site }) };
-  const context = renderContext({ pack: cisco, model, ...scope, ...(o.full ? { credentials } : {}), publicUrl: 'https://prov.example.com:8443/', caUrl: 'http://prov.example.com:8080/ca.crt', caPem: '', now: new Date('2025-06-01T00:00:00Z') });
-  return templates.get('cisco', template)(escapeAll(context, 'xml'));
+  return renderTemplate(cisco, template, { model, ...scope, ...(o.full ? { credentials } : {}), publicUrl: 'https://prov.example.com:8443/', caUrl: 'http://prov.example.com:8080/ca.crt', caPem: '', now: new Date('2025-06-01T00:00:00Z') });
 }
 
 t.test('templates render well-formed flat profiles', async (t) => {

@@ -1,8 +1,6 @@
 import t from 'tap';
+import { renderTemplate } from '../../helpers/render.js';
 import type { Device, Employee, PlainCredentials, Site } from '../../../src/domain/types.js';
-import { renderContext } from '../../../src/provision/context.js';
-import { escapeAll } from '../../../src/provision/escape.js';
-import { Templates } from '../../../src/provision/templates.js';
 import { fanvil } from '../../../src/vendors/fanvil.js';
 import { FileIndex, modelList } from '../../../src/vendors/index.js';
 import { elements, parseXml } from '../../helpers/xml.js';
@@ -83,12 +81,9 @@ t.test('file names: common files by their odd names, MAC lower case', async (t) 
   t.same(modelList().find((m) => m.id === 'fanvil-x4')?.files, ['f0X4hw1.100.cfg', '<mac>.cfg']);
 });
 
-const root = new URL('../../../templates', import.meta.url).pathname;
 const text = (doc: ReturnType<typeof parseXml>, tag: string): string | undefined => elements(doc, tag).at(-1)?.textContent ?? undefined;
 
 async function render(template: string, o: { line?: boolean; full?: boolean; zone?: string; outboundProxy?: string } = {}): Promise<string> {
-  const templates = new Templates(root, [fanvil]);
-  await templates.load();
   const model = fanvil.models.find((m) => m.id === 'fanvil-x4')!;
   const stamp = '2025-01-01T00:00:00.000Z';
   const zone = o.zone ?? 'America/New_York';
@@ -104,8 +99,7 @@ async function render(template: string, o: { line?: boolean; full?: boolean; zon
   };
   const credentials: PlainCredentials = { authName: 'authname', password: 'SipSecret1', provisioning: { username: 'dt0c383e07e16c', password: 'ProvSecret1' } };
   const scope = template === 'model.cfg.hbs' ? {} : { device, ...(o.line === false ? {} : { employee, site }) };
-  const context = renderContext({ pack: fanvil, model, ...scope, ...(o.full ? { credentials } : {}), publicUrl: 'https://prov.example.com:8443/', caUrl: 'http://prov.example.com:8080/ca.crt', caPem: '', now: new Date('2025-06-01T00:00:00Z') });
-  return templates.get('fanvil', template)(escapeAll(context, 'xml'));
+  return renderTemplate(fanvil, template, { model, ...scope, ...(o.full ? { credentials } : {}), publicUrl: 'https://prov.example.com:8443/', caUrl: 'http://prov.example.com:8080/ca.crt', caPem: '', now: new Date('2025-06-01T00:00:00Z') });
 }
 
 t.test('templates render well-formed sysConf files', async (t) => {

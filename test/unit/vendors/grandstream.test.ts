@@ -1,10 +1,8 @@
 import t from 'tap';
+import { renderTemplate } from '../../helpers/render.js';
 import type { Document } from '@xmldom/xmldom';
 import type { Device, Employee, PlainCredentials, Site } from '../../../src/domain/types.js';
 import { zoneFacts } from '../../../src/domain/zone.js';
-import { renderContext } from '../../../src/provision/context.js';
-import { escapeAll } from '../../../src/provision/escape.js';
-import { Templates } from '../../../src/provision/templates.js';
 import { grandstream } from '../../../src/vendors/grandstream.js';
 import { FileIndex, modelList } from '../../../src/vendors/index.js';
 import { elements, parseXml } from '../../helpers/xml.js';
@@ -51,13 +49,10 @@ t.test('file names: lower case, the legacy binary name is not served', async (t)
   t.same(modelList().find((m) => m.id === 'grandstream-gxp2135')?.files, ['cfg<mac>.xml', 'cfggxp2135.xml', 'cfg.xml']);
 });
 
-const root = new URL('../../../templates', import.meta.url).pathname;
 const value = (doc: Document, tag: string): string | undefined => elements(doc, tag).at(-1)?.textContent ?? undefined;
 
 /** Renders one of the pack's templates as the resolver would: context, escaped for XML, template. */
 async function render(template: string, o: { line?: boolean; full?: boolean; zone?: string; outboundProxy?: string; transport?: 'udp' | 'tcp' | 'tls' } = {}): Promise<string> {
-  const templates = new Templates(root, [grandstream]);
-  await templates.load();
   const model = grandstream.models.find((m) => m.id === 'grandstream-gxp2135')!;
   const stamp = '2025-01-01T00:00:00.000Z';
   const site: Site = { id: 's1', name: 'Main', timeZone: o.zone ?? 'America/New_York', sip: { registrar: 'sip.example.com', transport: o.transport ?? 'udp', ...(o.outboundProxy ? { outboundProxy: o.outboundProxy } : {}) }, voicemailNumber: '*97', createdAt: stamp, updatedAt: stamp };
@@ -72,8 +67,7 @@ async function render(template: string, o: { line?: boolean; full?: boolean; zon
   };
   const credentials: PlainCredentials = { authName: 'authname', password: 'SipSecret1', provisioning: { username: 'dt000b828aa872', password: 'ProvSecret1' } };
   const scope = template === 'cfg-fallback.xml.hbs' ? {} : { device, ...(o.line === false ? {} : { employee, site }) };
-  const context = renderContext({ pack: grandstream, model, ...scope, ...(o.full ? { credentials } : {}), publicUrl: 'https://prov.example.com:8443/', caUrl: 'http://prov.example.com:8080/ca.crt', caPem: '', now: new Date('2025-06-01T00:00:00Z') });
-  return templates.get('grandstream', template)(escapeAll(context, 'xml'));
+  return renderTemplate(grandstream, template, { model, ...scope, ...(o.full ? { credentials } : {}), publicUrl: 'https://prov.example.com:8443/', caUrl: 'http://prov.example.com:8080/ca.crt', caPem: '', now: new Date('2025-06-01T00:00:00Z') });
 }
 
 t.test('templates render well-formed gs_provision files', async (t) => {

@@ -1,8 +1,6 @@
 import t from 'tap';
+import { renderTemplate } from '../../helpers/render.js';
 import type { Device, Employee, PlainCredentials, Site } from '../../../src/domain/types.js';
-import { renderContext } from '../../../src/provision/context.js';
-import { escapeAll } from '../../../src/provision/escape.js';
-import { Templates } from '../../../src/provision/templates.js';
 import { FileIndex, modelList } from '../../../src/vendors/index.js';
 import { snom } from '../../../src/vendors/snom.js';
 import { elements, parseXml } from '../../helpers/xml.js';
@@ -59,13 +57,10 @@ t.test('file names: MAC upper case, model as the phone writes it', async (t) => 
   t.same(modelList().find((m) => m.id === 'snom-d785')?.files, ['snomD785.htm', 'snomD785-<MAC>.htm', '<MAC>.xml']);
 });
 
-const root = new URL('../../../templates', import.meta.url).pathname;
 const text = (doc: ReturnType<typeof parseXml>, tag: string): string | undefined => elements(doc, tag).at(-1)?.textContent ?? undefined;
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ==\n-----END CERTIFICATE-----\n';
 
 async function render(template: string, o: { line?: boolean; full?: boolean; zone?: string; outboundProxy?: string } = {}): Promise<string> {
-  const templates = new Templates(root, [snom]);
-  await templates.load();
   const model = snom.models.find((m) => m.id === 'snom-d785')!;
   const stamp = '2025-01-01T00:00:00.000Z';
   const zone = o.zone ?? 'America/New_York';
@@ -81,8 +76,7 @@ async function render(template: string, o: { line?: boolean; full?: boolean; zon
   };
   const credentials: PlainCredentials = { authName: 'authname', password: 'SipSecret1', provisioning: { username: 'dt000413922d24', password: 'ProvSecret1' } };
   const scope = template === 'model.htm.hbs' ? {} : { device, ...(o.line === false ? {} : { employee, site }) };
-  const context = renderContext({ pack: snom, model, ...scope, ...(o.full ? { credentials } : {}), publicUrl: 'https://prov.example.com:8443/', caUrl: 'http://prov.example.com:8080/ca.crt', caPem: PEM, now: new Date('2025-06-01T00:00:00Z') });
-  return templates.get('snom', template)(escapeAll(context, 'xml'));
+  return renderTemplate(snom, template, { model, ...scope, ...(o.full ? { credentials } : {}), publicUrl: 'https://prov.example.com:8443/', caUrl: 'http://prov.example.com:8080/ca.crt', caPem: PEM, now: new Date('2025-06-01T00:00:00Z') });
 }
 
 t.test('templates render well-formed settings', async (t) => {
