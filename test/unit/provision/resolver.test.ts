@@ -13,12 +13,12 @@ import { modelList } from '../../../src/vendors/index.js';
 const TEMPLATES = new URL('../../../templates', import.meta.url).pathname;
 
 /** The real provisioning stack over a memory store, with its own copy of the templates. */
-async function stack(t: Test) {
+async function stack(t: Test, now?: () => Date) {
   const templatesDir = join(t.testdir(), 'templates');
   await cp(TEMPLATES, templatesDir, { recursive: true });
   const store = new MemoryStore();
   const sealer = createSealer(randomBytes(32));
-  const records = createRecords({ store, sealer, models: new Set(modelList().map((m) => m.id)), enrollmentSeconds: 3600 });
+  const records = createRecords({ store, sealer, models: new Set(modelList().map((m) => m.id)), enrollmentSeconds: 3600, ...(now ? { now } : {}) });
   const p = await createProvisioning({
     store,
     sealer,
@@ -28,6 +28,7 @@ async function stack(t: Test) {
     caUrl: () => 'http://prov.example.com:8080/ca.crt',
     caPem: 'CA',
     bans: { rules: { miss: [{ points: 5, seconds: 60, banSeconds: 900 }] } },
+    ...(now ? { now } : {}),
   });
   const site = await records.createSite({ name: 'HQ', timeZone: 'Europe/Berlin', sip: { registrar: 'sip.example.com', transport: 'udp' } });
   const { employee, credentials } = await records.createEmployee({
@@ -244,4 +245,17 @@ t.test('a site with networks serves its windows only to clients inside them', as
   const inside = await get('/805ec0000007.cfg', { address: '198.51.100.20' });
   t.ok(inside.body.toString().includes(credentials.password), 'inside: the full file');
   t.equal((await get('/805ec0000007.cfg', { address: '::ffff:198.51.100.20' })).status, 200, 'the same client over a dual-stack socket');
+});
+
+t.test('the claiming client has ten minutes of the window, not the rest of it', async (t) => {
+  let clock = Date.parse('2026-06-01T12:00:00Z');
+  const { get, credentials } = await stack(t, () => new Date(clock));
+  const phone = { address: '192.0.2.60' };
+  t.ok((await get('/805ec0000007.cfg', phone)).body.toString().includes(credentials.password), 'the claiming fetch');
+  clock += 9 * 60_000;
+  t.equal((await get('/805ec0000007.cfg', phone)).status, 200, 'nine minutes on: still its boot');
+  clock += 2 * 60_000;
+  const late = await get('/805ec0000007.cfg', phone);
+  t.equal(late.status, 401, 'eleven minutes on, in a window of an hour: it must use its credentials');
+  t.notOk(late.body.toString().includes(credentials.password));
 });
