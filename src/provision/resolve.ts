@@ -171,20 +171,21 @@ export function createResolver(deps: ProvisionerDeps) {
    * The first full-file fetch in a window claims it for its client. Written to the device at once
    * (and held here until the store has it), so that every other address is refused from then on.
    */
-  async function claimWindow(device: Device, req: ProvisionRequest, at: Date): Promise<boolean> {
+  async function claimWindow(device: Device, req: ProvisionRequest, at: Date): Promise<'claimed' | 'holds' | 'lost'> {
     // Checked and taken without a turn of the event loop in between: one claim per window.
     const held = claiming.get(device.mac) ?? device.windowClaim;
-    if (held) return held.address === req.address;
+    const mine = (claim: WindowClaim) => (claim.address === req.address ? 'holds' : 'lost');
+    if (held) return mine(held);
     const claim: WindowClaim = { address: req.address, at: at.toISOString(), ...(req.userAgent ? { userAgent: req.userAgent.slice(0, 256) } : {}) };
     claiming.set(device.mac, claim);
     try {
       const fresh = await deps.store.getDevice(device.mac);
       // The record read before may be stale: a claim written since by another request wins.
-      if (fresh?.windowClaim) return fresh.windowClaim.address === req.address;
+      if (fresh?.windowClaim) return mine(fresh.windowClaim);
       // Only the window it was claimed in: a write since (a new window, a deletion) wins.
-      if (!fresh || fresh.enrollmentUntil !== device.enrollmentUntil) return false;
+      if (!fresh || fresh.enrollmentUntil !== device.enrollmentUntil) return 'lost';
       await deps.store.replaceDevice({ ...fresh, windowClaim: claim });
-      return true;
+      return 'claimed';
     } finally {
       claiming.delete(device.mac);
     }
@@ -309,13 +310,13 @@ export function createResolver(deps: ProvisionerDeps) {
         certificate: certificateFact(req.certificate, mac, known),
       };
       let d = decide(facts);
-      if (d.kind === 'full' && d.reason === 'in_window' && !(await claimWindow(d.known.device, req, at))) {
-        d = decide({ ...facts, known: { ...d.known, window: 'claimed' } });
-      }
+      const claim = d.kind === 'full' && d.reason === 'in_window' ? await claimWindow(d.known.device, req, at) : undefined;
+      if (claim === 'lost' && d.kind === 'full') d = decide({ ...facts, known: { ...d.known, window: 'claimed' } });
       const out = conditional(req, await answerFor(d, at));
 
       const event: RecordedEvent = { at: at.getTime(), protocol: req.channel.name, address: req.address, file: (name ?? req.target).slice(0, MAX_NAME * 2), status: out.status, reason: d.reason };
       if (req.userAgent) event.userAgent = req.userAgent.slice(0, 256);
+      if (claim === 'claimed') event.detail = 'claimed the enrollment window';
       if (d.reason === 'certificate_refused' && req.certificate) {
         event.detail = req.certificate.verified ? `a ${req.certificate.vendor} certificate for ${req.certificate.macs.join(', ') || 'no MAC'}` : req.certificate.why;
       }
@@ -324,8 +325,8 @@ export function createResolver(deps: ProvisionerDeps) {
       const said = !req.userAgent || !served ? undefined : ua.pack === served ? ua.facts : served.parseUserAgent(req.userAgent);
       if (said?.model) event.model = said.model;
       if (said?.firmware) event.firmware = said.firmware;
-      const claimed = d.kind === 'public' && said?.mac ? (await stored(said.mac))?.device.mac : undefined;
-      record(d, event, claimed);
+      const namedInUserAgent = d.kind === 'public' && said?.mac ? (await stored(said.mac))?.device.mac : undefined;
+      record(d, event, namedInUserAgent);
       const counted = offence(d, req, name, auth);
       if (counted) await deps.bans.record(req.address, counted);
       return out;

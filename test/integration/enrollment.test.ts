@@ -31,6 +31,7 @@ t.test('the first phone claims the window: it finishes its boot, a second addres
   t.notOk(other.text.includes(password), 'and no secret');
   const events = (await server.api('GET', '/devices/805ec0000091/events')).json as Array<{ address: string; reason?: string }>;
   t.ok(events.some((e) => e.address === '127.0.0.32' && e.reason === 'window_claimed'), 'window_claimed is in the timeline');
+  t.match(events.find((e) => (e as { detail?: string }).detail === 'claimed the enrollment window'), { address: '127.0.0.31', file: '805ec0000091.boot' }, 'so is the claim: the phone’s first full file');
 
   await server.api('POST', '/devices/805ec0000091/reprovision', { body: {} });
   t.equal((await server.api('GET', '/devices/805ec0000091')).json.windowClaim, undefined, 'reprovision: a new, unclaimed window');
