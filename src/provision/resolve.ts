@@ -171,14 +171,14 @@ export function createResolver(deps: ProvisionerDeps) {
    * The first full-file fetch in a window claims it for its client. Written to the device at once
    * (and held here until the store has it), so that every other address is refused from then on.
    */
-  async function claimWindow(device: Device, req: ProvisionRequest, at: Date): Promise<'claimed' | 'holds' | 'lost'> {
+  function claimWindow(device: Device, req: ProvisionRequest, at: Date): 'claimed' | 'holds' | 'lost' | Promise<'claimed' | 'holds' | 'lost'> {
     // Checked and taken without a turn of the event loop in between: one claim per window.
-    const held = claiming.get(device.mac) ?? device.windowClaim;
     const mine = (claim: WindowClaim) => (claim.address === req.address ? 'holds' : 'lost');
+    const held = claiming.get(device.mac) ?? device.windowClaim;
     if (held) return mine(held);
     const claim: WindowClaim = { address: req.address, at: at.toISOString(), ...(req.userAgent ? { userAgent: req.userAgent.slice(0, 256) } : {}) };
     claiming.set(device.mac, claim);
-    try {
+    const write = async (): Promise<'claimed' | 'holds' | 'lost'> => {
       const fresh = await deps.store.getDevice(device.mac);
       // The record read before may be stale: a claim written since by another request wins.
       if (fresh?.windowClaim) return mine(fresh.windowClaim);
@@ -186,9 +186,8 @@ export function createResolver(deps: ProvisionerDeps) {
       if (!fresh || fresh.enrollmentUntil !== device.enrollmentUntil) return 'lost';
       await deps.store.replaceDevice({ ...fresh, windowClaim: claim });
       return 'claimed';
-    } finally {
-      claiming.delete(device.mac);
-    }
+    };
+    return write().finally(() => claiming.delete(device.mac));
   }
 
   /** The registered device of this MAC with its vendor pack and model, or null. */
@@ -256,17 +255,23 @@ export function createResolver(deps: ProvisionerDeps) {
   }
 
   /** Where the event goes: the device's own history, a claim in its name, or the security log. */
-  function record(d: Decision, event: RecordedEvent, claimedMac: string | undefined): void {
+  function record(d: Decision, event: RecordedEvent, namedInUserAgent: string | undefined): void {
     switch (d.kind) {
       case 'full':
-        return deps.timeline.record(d.known.device.mac, { ...event, variant: 'full', source: 'device' });
+        event.variant = 'full';
+        event.source = 'device';
+        return deps.timeline.record(d.known.device.mac, event);
       case 'anonymous':
-        return deps.timeline.record(d.known?.device.mac, { ...event, variant: 'bootstrap', ...(d.known ? { source: 'claim' as const } : {}) });
+        event.variant = 'bootstrap';
+        if (d.known) event.source = 'claim';
+        return deps.timeline.record(d.known?.device.mac, event);
       case 'challenge':
-        return deps.timeline.record(d.known?.device.mac, { ...event, ...(d.known ? { source: 'claim' as const } : {}) });
+        if (d.known) event.source = 'claim';
+        return deps.timeline.record(d.known?.device.mac, event);
       case 'public':
         // A User-Agent naming a MAC proves nothing: a claim, kept apart from the device's own events.
-        if (claimedMac !== undefined) deps.timeline.record(claimedMac, { ...event, source: 'claim' });
+        event.source = 'claim';
+        if (namedInUserAgent !== undefined) deps.timeline.record(namedInUserAgent, event);
         return;
       case 'miss':
         return deps.timeline.record(undefined, event);
