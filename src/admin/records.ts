@@ -10,7 +10,7 @@ import { asCountryCode, toE164 } from '../domain/phone.js';
 import { hashSecret, type Sealer } from '../domain/secrets.js';
 import type { Device, DeviceCredentials, Employee, PlainCredentials, Site } from '../domain/types.js';
 import type { Store } from '../store/store.js';
-import type { DeviceCreate, DevicePatch, EmployeeCreate, EmployeePatch, SiteCreate, SitePatch } from './schemas.js';
+import type { DeviceCreate, DevicePatch, DeviceReplace, EmployeeCreate, EmployeePatch, SiteCreate, SitePatch } from './schemas.js';
 
 export interface RecordsDeps {
   store: Store;
@@ -208,6 +208,35 @@ export function createRecords(deps: RecordsDeps) {
       const updated = await store.replaceDevice({ ...merge(current, patch), updatedAt: now() });
       if (!updated) throw notFound('device');
       return updated;
+    },
+
+    /**
+     * A handset swap: the device moves to the new MAC (and model, when given) with everything
+     * else it had (employee, label, certificate rule) and the same SIP auth name, SIP password and
+     * provisioning password, so the PBX changes nothing. The provisioning user name is derived
+     * again from the new MAC: only the phone uses it (for Digest, checked against the device its
+     * file names) and the new phone learns it from its full file in the new enrollment window,
+     * which opens now (unclaimed). One store write: the old MAC is gone as the new one appears.
+     */
+    async replaceDevice(mac: string, input: DeviceReplace): Promise<Device> {
+      const checks = new Checks();
+      if (input.mac === mac) checks.errors.push({ path: 'mac', message: 'is the MAC of the device being replaced; give the new handset\'s MAC' });
+      checkModel(checks, input.model, 'model');
+      checks.done();
+      const current = await store.getDevice(mac);
+      if (!current) throw notFound('device');
+      const { windowClaim: _claimed, ...rest } = current; // a new window, for the new phone to claim
+      const next: Device = {
+        ...rest,
+        mac: input.mac,
+        model: input.model ?? current.model,
+        credentials: { ...current.credentials, provisioningUsername: generateProvisioningUsername(input.mac) },
+        enrollmentUntil: enrollmentUntil(),
+        updatedAt: now(),
+      };
+      const replaced = await store.replaceDeviceMac(mac, next);
+      if (!replaced) throw notFound('device');
+      return replaced;
     },
 
     async readCredentials(mac: string): Promise<PlainCredentials> {

@@ -164,6 +164,14 @@ export function adminRoutes({ store, records, models, openapi, provisioning }: R
     { method: 'get', path: '/devices/{mac}/credentials', params: deviceParams, tag: 'devices', summary: "Read a device's SIP and provisioning credentials", status: 200, response: s.credentialsView, handler: async (ctx) => records.readCredentials(mac(ctx)) },
     { method: 'post', path: '/devices/{mac}/credentials', params: deviceParams, tag: 'devices', summary: 'Regenerate the SIP auth name, SIP password and provisioning password', status: 200, body: s.regenerateInput, bodyOptional: true, response: s.credentialsView, handler: async (ctx) => (await records.regenerateCredentials(mac(ctx))).credentials },
     {
+      method: 'post', path: '/devices/{mac}/replace', params: deviceParams, tag: 'devices', summary: 'Swap the handset: a new MAC (and model) takes over the device with the same SIP credentials and a new enrollment window', status: 200, body: s.deviceReplace, response: s.deviceView,
+      handler: async (ctx) => {
+        const device = await records.replaceDevice(mac(ctx), ctx.body as s.DeviceReplace);
+        timeline.move(mac(ctx), device.mac);
+        return shownDevice(device);
+      },
+    },
+    {
       method: 'post', path: '/devices/{mac}/reprovision', params: deviceParams, tag: 'devices', summary: 'Open a new enrollment window, optionally rotating the credentials', status: 200, body: s.reprovisionInput, bodyOptional: true, response: s.deviceView.extend({ credentials: s.credentialsView.optional() }),
       handler: async (ctx) => {
         const { rotateCredentials, windowSeconds } = ctx.body as z.output<typeof s.reprovisionInput>;

@@ -183,12 +183,19 @@ export const reprovisionInput = z.strictObject({
     .meta({ description: 'Length of the new enrollment window; default DIALTONE_ENROLLMENT_SECONDS; 0 closes the window' }),
 });
 
+/** A handset swap: the new phone's MAC and, when it is another model, its model. */
+export const deviceReplace = z.strictObject({
+  mac: macInput.meta({ description: 'MAC address of the new handset (any accepted form); must differ from the old one and be unregistered' }),
+  model: deviceFields.model.optional().meta({ description: "The new handset's model id from GET /models, or \"generic\"; default: the old one's" }),
+});
+
 export type SiteCreate = z.output<typeof siteCreate>;
 export type EmployeeCreate = z.output<typeof employeeCreate>;
 export type DeviceCreate = z.output<typeof deviceCreate>;
 export type SitePatch = z.output<typeof sitePatch>;
 export type EmployeePatch = z.output<typeof employeePatch>;
 export type DevicePatch = z.output<typeof devicePatch>;
+export type DeviceReplace = z.output<typeof deviceReplace>;
 
 // Response shapes, for the OpenAPI document.
 

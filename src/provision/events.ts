@@ -114,6 +114,27 @@ export class Timeline {
     this.own.delete(mac);
     this.claims.delete(mac);
   }
+
+  /**
+   * A handset swap: the device's history, kept under `oldMac`, goes on under `newMac`. Anything
+   * already kept under `newMac` is merged in by time (the newest `perDevice` of each kind stay).
+   */
+  move(oldMac: string, newMac: string): void {
+    if (oldMac === newMac) return;
+    for (const rings of [this.own, this.claims]) {
+      const moving = rings.get(oldMac);
+      if (!moving) continue;
+      rings.delete(oldMac);
+      const there = rings.get(newMac);
+      if (!there) {
+        rings.set(newMac, moving);
+        continue;
+      }
+      const merged = new Ring<RecordedEvent>(this.perDevice);
+      for (const event of [...moving.toArray(), ...there.toArray()].sort((a, b) => a.at - b.at)) merged.push(event);
+      rings.set(newMac, merged);
+    }
+  }
 }
 
 /** The last `max` items pushed, oldest first. */

@@ -119,11 +119,14 @@ export class MemoryStore implements Store {
     }
   }
 
-  /** `at` prefixes field paths, for a device created inside an employee request (`device.`). */
-  private checkDevice(d: Device, isNew: boolean, pendingEmployee?: Employee, at = ''): void {
+  /**
+   * `at` prefixes field paths, for a device created inside an employee request (`device.`);
+   * `replacing` is the MAC of the device a swap removes, whose auth name the new one may take.
+   */
+  private checkDevice(d: Device, isNew: boolean, pendingEmployee?: Employee, at = '', replacing?: string): void {
     if (isNew && this.tables.devices.has(d.mac)) throw conflict(`${at}mac`, `a device with MAC ${d.mac} already exists`);
     const owner = this.authNames.get(d.credentials.authName);
-    if (owner !== undefined && owner !== d.mac) throw conflict(`${at}authName`, 'SIP auth name is already in use');
+    if (owner !== undefined && owner !== d.mac && owner !== replacing) throw conflict(`${at}authName`, 'SIP auth name is already in use');
     if (d.employeeId !== undefined && d.employeeId !== pendingEmployee?.id && !this.tables.employees.has(d.employeeId)) {
       throw invalidField(`${at}employeeId`, `no employee with id ${d.employeeId}`);
     }
@@ -234,6 +237,17 @@ export class MemoryStore implements Store {
     if (!this.tables.devices.has(mac)) return false;
     await this.apply([['devices', mac, undefined]]);
     return true;
+  }
+
+  async replaceDeviceMac(oldMac: string, device: Device): Promise<Device | null> {
+    if (!this.tables.devices.has(oldMac)) return null;
+    this.checkDevice(device, true, undefined, '', oldMac);
+    // Old row out first, so its auth name leaves the index before the new row takes it.
+    await this.apply([
+      ['devices', oldMac, undefined],
+      ['devices', device.mac, copy(device)],
+    ]);
+    return copy(device);
   }
 
   // API tokens

@@ -48,6 +48,13 @@ export interface Store {
   listDevices(filter?: { employeeId?: string }): Promise<Device[]>;
   replaceDevice(device: Device): Promise<Device | null>;
   deleteDevice(mac: string): Promise<boolean>;
+  /**
+   * A handset swap: the device stored under `oldMac` is gone and `device` (under its own MAC,
+   * which must differ) is stored, in one durable write: both or neither. Null when there is no
+   * device `oldMac`; a conflict naming `mac` when a device with the new MAC exists. The new
+   * record may keep the old one's SIP auth name (it is the same device to the PBX).
+   */
+  replaceDeviceMac(oldMac: string, device: Device): Promise<Device | null>;
 
   insertToken(token: ApiToken): Promise<ApiToken>;
   listTokens(): Promise<ApiToken[]>;

@@ -59,3 +59,36 @@ t.test('identical requests in a row are one event with a count; any difference s
   timeline.record(undefined, event(1, { status: 404 }));
   t.same(timeline.securityEvents().map((e) => [e.file, e.count]), [['f1.cfg', 2]], 'the security log coalesces too');
 });
+
+t.test('move: a swapped handset keeps the device history under the new MAC', async (t) => {
+  const timeline = new Timeline(3, 2);
+  const A = '805ec000000a';
+  const B = '805ec000000b';
+  timeline.record(A, event(0, { source: 'device', userAgent: 'Yealink SIP-T46S 66.86.0.15' }));
+  timeline.record(A, event(1, { source: 'claim', address: '198.51.100.7' }));
+  timeline.record(A, event(2, { source: 'device' }));
+  timeline.move(A, B);
+  t.same(timeline.events(A), [], 'nothing left under the old MAC');
+  t.equal(timeline.lastSeen(A), undefined);
+  t.same(timeline.events(B).map((e) => [e.file, e.source]), [['f0.cfg', 'device'], ['f1.cfg', 'claim'], ['f2.cfg', 'device']], 'own events and claims, oldest first');
+  t.equal(timeline.lastSeen(B)?.at, '2026-01-01T00:00:02.000Z', 'last seen comes from the own events, as before');
+
+  timeline.record(B, event(3, { source: 'device' }));
+  timeline.record(B, event(4, { source: 'device' }));
+  t.same(timeline.events(B).filter((e) => e.source === 'device').map((e) => e.file), ['f2.cfg', 'f3.cfg', 'f4.cfg'], 'the moved ring keeps its bound');
+
+  // Anything already kept under the new MAC is merged by time, within the bound.
+  const C = '805ec000000c';
+  timeline.record(C, event(5, { source: 'device' }));
+  timeline.record(B, event(6, { source: 'device' }));
+  timeline.move(B, C);
+  t.same(timeline.events(C).filter((e) => e.source === 'device').map((e) => e.file), ['f4.cfg', 'f5.cfg', 'f6.cfg'], 'merged, newest three');
+  t.equal(timeline.lastSeen(C)?.at, '2026-01-01T00:00:06.000Z');
+  timeline.record(C, event(6, { source: 'device' }));
+  t.equal(timeline.events(C).filter((e) => e.source === 'device').at(-1)?.count, 2, 'a repeat of the newest still folds into it');
+
+  timeline.move(C, C);
+  t.equal(timeline.events(C).length, 4, 'moving onto itself changes nothing');
+  timeline.move('805ec00000ff', C);
+  t.equal(timeline.events(C).length, 4, 'moving a MAC without history changes nothing');
+});

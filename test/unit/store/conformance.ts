@@ -12,6 +12,10 @@ export function conformance(
   make: (t: Test) => Promise<Store>,
   reopen?: (t: Test, store: Store) => Promise<Store>,
 ): void {
+  // Ids are plain strings to the store: one named like a member of Object.prototype must neither
+  // find that member (a 500, or `{}` for `__proto__`) nor satisfy a reference to a site or employee.
+  const PROTO_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+
   t.test('sites: insert, get, list, replace, delete', async (t) => {
     const store = await make(t);
     const s = site();
@@ -122,6 +126,76 @@ export function conformance(
     await t.resolves(store.insertDevice(reuse), 'the old auth name is free again');
   });
 
+  t.test('replaceDeviceMac: a handset swap, old record out and new in as one write', async (t) => {
+    const store = await make(t);
+    const s = site();
+    await store.insertSite(s);
+    const e = employee(s.id);
+    await store.insertEmployee(e);
+    const old = device({ employeeId: e.id, label: 'front desk' });
+    await store.insertDevice(old);
+    const other = device();
+    await store.insertDevice(other);
+    const fresh = device();
+    const swapped = { ...old, mac: fresh.mac };
+
+    let before = store.revision;
+    t.equal(await store.replaceDeviceMac(device().mac, { ...swapped }), null, 'no device under the old MAC: null');
+    await t.rejects(store.replaceDeviceMac(old.mac, { ...old, mac: other.mac }), { status: 409, errors: [{ path: 'mac' }] }, 'the new MAC is taken');
+    await t.rejects(store.replaceDeviceMac(old.mac, { ...old }), { status: 409, errors: [{ path: 'mac' }] }, 'the same MAC');
+    await t.rejects(
+      store.replaceDeviceMac(old.mac, { ...swapped, credentials: { ...old.credentials, authName: other.credentials.authName } }),
+      { status: 409, errors: [{ path: 'authName' }] },
+      "another device's auth name",
+    );
+    await t.rejects(store.replaceDeviceMac(old.mac, { ...swapped, employeeId: 'nobody' }), { status: 400, errors: [{ path: 'employeeId' }] });
+    t.equal(store.revision, before, 'refusals leave the revision alone');
+    t.same(await store.getDevice(old.mac), old, 'the old record is untouched by the refusals');
+    t.same(await store.getDevice(other.mac), other, 'so is the device whose MAC was asked for');
+    t.equal(await store.getDevice(fresh.mac), null);
+
+    t.same(await store.replaceDeviceMac(old.mac, swapped), swapped, 'returns the new record');
+    t.not(store.revision, before, 'the swap changes the revision');
+    t.equal(await store.getDevice(old.mac), null, 'the old MAC is gone');
+    t.same(await store.getDevice(fresh.mac), swapped, 'the new MAC holds the device');
+    t.same((await store.listDevices({ employeeId: e.id })).map((d) => d.mac), [fresh.mac], 'one device for the employee');
+    t.equal((await store.listDevices()).length, 2);
+
+    // The auth name now belongs to the new MAC: the new record may keep it, nobody else may take it.
+    const clash = device();
+    clash.credentials.authName = old.credentials.authName;
+    await t.rejects(store.insertDevice(clash), { status: 409, errors: [{ path: 'authName' }] }, 'auth name still taken');
+    await t.rejects(store.insertDevice({ ...old, label: 'the old handset again' }), { status: 409, errors: [{ path: 'authName' }] }, 'even under the old MAC');
+    t.equal((await store.replaceDevice({ ...swapped, label: 'desk' }))?.label, 'desk', 'the new record keeps its auth name on replace');
+    await t.resolves(store.insertDevice(device({ mac: old.mac })), 'the old MAC is free for another device');
+
+    before = store.revision;
+    t.equal(await store.replaceDeviceMac(old.mac + 'x', swapped), null);
+    t.equal(store.revision, before);
+  });
+
+  t.test('replaceDeviceMac: MACs named like Object.prototype members', async (t) => {
+    const store = await make(t);
+    const d = device();
+    await store.insertDevice(d);
+    for (const id of PROTO_NAMES) {
+      t.equal(await store.replaceDeviceMac(id, { ...d, mac: `${id}-new` }), null, `replaceDeviceMac(${id}) finds nothing`);
+    }
+    t.same(await store.replaceDeviceMac(d.mac, { ...d, mac: '__proto__' }), { ...d, mac: '__proto__' }, 'into __proto__');
+    t.same(await store.getDevice('__proto__'), { ...d, mac: '__proto__' });
+    t.same(await store.replaceDeviceMac('__proto__', { ...d, mac: 'constructor' }), { ...d, mac: 'constructor' }, 'out of __proto__');
+    t.equal(await store.getDevice('__proto__'), null);
+    t.same(await store.listDevices(), [{ ...d, mac: 'constructor' }]);
+    const clash = device();
+    clash.credentials.authName = d.credentials.authName;
+    await t.rejects(store.insertDevice(clash), { status: 409, errors: [{ path: 'authName' }] }, 'auth name index follows the device');
+    if (reopen) {
+      const again = await reopen(t, store);
+      t.same(await again.listDevices(), [{ ...d, mac: 'constructor' }], 'after a reopen: only the new MAC');
+      await t.rejects(again.insertDevice(clash), { status: 409, errors: [{ path: 'authName' }] }, 'after a reopen: index rebuilt');
+    }
+  });
+
   t.test('employee with device: both or neither', async (t) => {
     const store = await make(t);
     const s = site();
@@ -202,9 +276,6 @@ export function conformance(
     t.equal((await store.listEmployees()).length, 20);
   });
 
-  // Ids are plain strings to the store: one named like a member of Object.prototype must neither
-  // find that member (a 500, or `{}` for `__proto__`) nor satisfy a reference to a site or employee.
-  const PROTO_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
 
   t.test('ids named like Object.prototype members find nothing and reference nothing', async (t) => {
     const store = await make(t);
