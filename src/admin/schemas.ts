@@ -13,7 +13,7 @@ import { validateTimeZone } from '../domain/timezone.js';
 import { validateUsername } from '../domain/username.js';
 import { validateExtension } from '../domain/extension.js';
 import { cidrMessage, isCidr } from '../domain/cidr.js';
-import type { Reason } from '../provision/decide.js';
+import type { EventReason } from '../provision/events.js';
 
 /** A string checked (and possibly normalised) by a domain function that throws DialtoneError. */
 const ruled = (rule: (input: string) => string, meta: { description: string; example?: string }) =>
@@ -238,9 +238,10 @@ export const eventView = z.object({
   status: z.number().int(),
   variant: z.enum(['full', 'bootstrap']).optional().meta({ description: 'full: with secrets; bootstrap: without' }),
   reason: z
-    .enum(['in_window', 'authenticated', 'certificate', 'bootstrap', 'public', 'window_closed', 'window_claimed', 'outside_networks', 'certificate_required', 'certificate_refused', 'bad_credentials', 'stale_nonce', 'unknown_device', 'banned', 'unknown_file'] satisfies Reason[])
+    .enum(['in_window', 'authenticated', 'certificate', 'bootstrap', 'public', 'not_modified', 'window_closed', 'window_claimed', 'outside_networks', 'certificate_required', 'certificate_refused', 'bad_credentials', 'stale_nonce', 'unknown_device', 'banned', 'unknown_file'] satisfies EventReason[])
     .optional()
     .meta({ description: 'Why the request got this answer; phones are never told' }),
+  flag: z.enum(['model_mismatch']).optional().meta({ description: 'model_mismatch: served, but the User-Agent names another model than the one registered' }),
   source: z.enum(['device', 'claim']).optional().meta({ description: 'device: the device itself (its window, credentials or certificate); claim: a client that only named it' }),
   detail: z.string().optional().meta({ description: 'More on the reason, e.g. why a certificate was refused' }),
   userAgent: z.string().optional(),

@@ -1,5 +1,8 @@
 import type { Reason } from './decide.js';
 
+/** Why a request got its answer: the policy's reason, or `not_modified` when the phone already held the file (304). */
+export type EventReason = Reason | 'not_modified';
+
 /** What one provisioning request looked like. Never holds secrets: no headers, no bodies. */
 export interface ProvisionEvent {
   at: string;
@@ -10,7 +13,9 @@ export interface ProvisionEvent {
   /** `full` (secrets included), `bootstrap` (none), absent for misses and refusals. */
   variant?: 'full' | 'bootstrap';
   /** Why the request got this answer (the phone is never told). */
-  reason?: Reason;
+  reason?: EventReason;
+  /** `model_mismatch`: served, but the User-Agent names another model than the one registered. */
+  flag?: 'model_mismatch';
   /**
    * `device`: the device itself, proved by its window or its credentials. `claim`: a client
    * that only said it was this device (a MAC in a file name or a User-Agent); claims never
@@ -50,6 +55,7 @@ const same = (a: RecordedEvent, b: RecordedEvent): boolean =>
   a.protocol === b.protocol &&
   a.variant === b.variant &&
   a.reason === b.reason &&
+  a.flag === b.flag &&
   a.detail === b.detail &&
   a.userAgent === b.userAgent &&
   a.model === b.model &&

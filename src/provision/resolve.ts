@@ -319,7 +319,7 @@ export function createResolver(deps: ProvisionerDeps) {
       if (claim === 'lost' && d.kind === 'full') d = decide({ ...facts, known: { ...d.known, window: 'claimed' } });
       const out = conditional(req, await answerFor(d, at));
 
-      const event: RecordedEvent = { at: at.getTime(), protocol: req.channel.name, address: req.address, file: (name ?? req.target).slice(0, MAX_NAME * 2), status: out.status, reason: d.reason };
+      const event: RecordedEvent = { at: at.getTime(), protocol: req.channel.name, address: req.address, file: (name ?? req.target).slice(0, MAX_NAME * 2), status: out.status, reason: out.status === 304 ? 'not_modified' : d.reason };
       if (req.userAgent) event.userAgent = req.userAgent.slice(0, 256);
       if (claim === 'claimed') event.detail = 'claimed the enrollment window';
       if (d.reason === 'certificate_refused' && req.certificate) {
@@ -330,6 +330,8 @@ export function createResolver(deps: ProvisionerDeps) {
       const said = !req.userAgent || !served ? undefined : ua.pack === served ? ua.facts : served.parseUserAgent(req.userAgent);
       if (said?.model) event.model = said.model;
       if (said?.firmware) event.firmware = said.firmware;
+      // A phone that says it is another model than the one registered is served, but flagged.
+      if (d.kind === 'full' && said?.model && said.model !== d.known.model.id) event.flag = 'model_mismatch';
       const namedInUserAgent = d.kind === 'public' && said?.mac ? (await stored(said.mac))?.device.mac : undefined;
       record(d, event, namedInUserAgent);
       const counted = offence(d, req, name, auth);

@@ -259,3 +259,13 @@ t.test('the claiming client has ten minutes of the window, not the rest of it', 
   t.equal(late.status, 401, 'eleven minutes on, in a window of an hour: it must use its credentials');
   t.notOk(late.body.toString().includes(credentials.password));
 });
+
+t.test('reasons a technician can act on: not modified, and a model other than the one registered', async (t) => {
+  const { p, get } = await stack(t);
+  const first = await get('/805ec0000007.cfg', { userAgent: 'Yealink SIP-T54W 96.86.0.100 80:5e:c0:00:00:07' });
+  t.match(p.timeline.events('805ec0000007').at(-1), { reason: 'in_window', flag: 'model_mismatch', model: 'yealink-t54w' }, 'a T54W asking for a T46S’s file: served, and flagged');
+  await get('/805ec0000007.cfg', { userAgent: 'Yealink SIP-T46S 66.86.0.15 80:5e:c0:00:00:07', ifNoneMatch: String(first.headers.ETag) });
+  const last = p.timeline.events('805ec0000007').at(-1);
+  t.match(last, { status: 304, reason: 'not_modified' }, 'a 304 says so');
+  t.equal(last?.flag, undefined, 'the registered model: no flag');
+});
