@@ -90,11 +90,12 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
 
   try {
     // API tokens stored as keyed hashes need the key as much as sealed passwords do.
-    const hasSealed = (await store.listDevices()).length > 0 || (await store.listTokens()).some((token) => isTokenHash(token.hash));
+    const devices = await store.listDevices();
+    const hasSealed = devices.length > 0 || (await store.listTokens()).some((token) => isTokenHash(token.hash));
     const secretKeyFile = settings.secretKeyFile ?? join(settings.dataDir, 'secret.key');
     const secretKey = await loadSecretKey(secretKeyFile, !hasSealed);
     const sealer = createSealer(secretKey);
-    await checkSecretKey(store, sealer, secretKeyFile); // a key that cannot open what is stored stops start-up
+    await checkSecretKey(devices, sealer, secretKeyFile); // a key that cannot open what is stored stops start-up
     const tokenKey = deriveTokenKey(secretKey);
     const publicHost = settings.publicUrl ? new URL(settings.publicUrl).hostname.replace(/^\[|\]$/g, '') : publicUrlOf(settings, undefined).hostname;
     const tls = await loadOrCreateTls({ certsDir: settings.certsDir, publicHost, log: (msg, fields) => log.info(fields ?? {}, msg) });

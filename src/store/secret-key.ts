@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Sealer } from '../domain/secrets.js';
 import { StartupError } from '../errors.js';
-import type { Store } from './store.js';
+import type { Device } from '../domain/types.js';
 
 /**
  * The 32-byte key that seals SIP and provisioning passwords at rest, kept as base64 in a file of
@@ -41,8 +41,7 @@ export async function loadSecretKey(file: string, create: boolean): Promise<Buff
  * tells a wrong key (nothing opens) from damaged records (some do not), and a refusal is only
  * clean before the server is up, which a background pass could not give.
  */
-export async function checkSecretKey(store: Pick<Store, 'listDevices'>, sealer: Sealer, file: string): Promise<void> {
-  const devices = await store.listDevices();
+export async function checkSecretKey(devices: readonly Device[], sealer: Sealer, file: string): Promise<void> {
   const failed: string[] = [];
   for (const d of devices) {
     for (const sealed of [d.credentials.passwordSealed, d.credentials.provisioningPasswordSealed]) {
