@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Sealer } from '../domain/secrets.js';
-import type { Device, PlainCredentials, WindowClaim } from '../domain/types.js';
+import type { Device, Employee, PlainCredentials, Site, WindowClaim } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import type { FileIndex, Match } from '../vendors/index.js';
 import { vendorOfMac } from '../vendors/ouis.js';
@@ -87,6 +87,9 @@ const MAX_KEPT_USER_AGENT = 256;
 
 interface Stored {
   device: Device;
+  /** The device's employee and their site, read once with it: its full files are made from them. */
+  employee: Employee | undefined;
+  site: Site | undefined;
   /** End of the enrollment window, epoch ms; 0 when none. */
   windowEnds: number;
   /** The site's networks, when it limits its windows to them. */
@@ -148,6 +151,8 @@ export function createResolver(deps: ProvisionerDeps) {
       const site = employee ? await deps.store.getSite(employee.siteId) : null;
       return {
         device,
+        employee: employee ?? undefined,
+        site: site ?? undefined,
         windowEnds: device.enrollmentUntil ? Date.parse(device.enrollmentUntil) : 0,
         networks: site?.networks?.length ? new Networks(site.networks) : undefined,
         requireCertificate: Boolean(device.requireDeviceCertificate ?? site?.requireDeviceCertificate),
@@ -211,10 +216,10 @@ export function createResolver(deps: ProvisionerDeps) {
     return derived.getAsync(`r\0${variant}\0${pack.id}\0${template}\0${spec.contentType}\0${model.id}\0${key}`, async () => {
       const full: RenderInputs = { ...inputs, publicUrl: deps.publicUrl(), caUrl: deps.caUrl(), caPem: deps.caPem };
       if (variant === 'full' && full.device) {
-        const employee = full.device.employeeId ? await deps.store.getEmployee(full.device.employeeId) : null;
-        const site = employee ? await deps.store.getSite(employee.siteId) : null;
-        if (employee) full.employee = employee;
-        if (site) full.site = site;
+        // Read with the device, under the same stamp (see stored): no second trip to the store.
+        const s = await stored(full.device.mac);
+        if (s?.employee) full.employee = s.employee;
+        if (s?.site) full.site = s.site;
         if (spec.secret !== false) full.credentials = plainCredentials(full.device);
       }
       // The device as it shapes a file: not its window, its claim or its times.
