@@ -6,20 +6,12 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { access, constants } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
 import { connect, type ConnectionOptions } from 'node:tls';
 import t from 'tap';
 import { startServer, type Running } from '../helpers/server.js';
+import { onPath } from '../helpers/tftp.js';
 
-async function onPath(name: string): Promise<string | null> {
-  for (const folder of (process.env['PATH'] ?? '').split(delimiter)) {
-    const file = join(folder, name);
-    if (await access(file, constants.X_OK).then(() => true, () => false)) return file;
-  }
-  return null;
-}
-const openssl = await onPath('openssl');
+const openssl = onPath('openssl');
 
 interface Handshake {
   /** The suite agreed, or null when there was no session. */
@@ -29,7 +21,7 @@ interface Handshake {
 
 /** One `openssl s_client` handshake with these options; input closed so it exits at once. */
 async function sClient(port: number, args: string[]): Promise<Handshake> {
-  const child = spawn(openssl!, ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', ...args]);
+  const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', ...args]);
   child.stdin.end();
   const kill = setTimeout(() => child.kill('SIGKILL'), 10_000); // a hung client fails the test, not the run
   let output = '';
