@@ -1,6 +1,7 @@
 import type { Test } from 'tap';
 import { curlDigest, fetchFile, haveCurl, type FileReply } from './phone.js';
 import { startServer, type Running } from './server.js';
+import { FileIndex } from '../../src/vendors/index.js';
 
 /** What a line looks like in a vendor's file, as the vendor test reads it back. */
 export interface LineFacts {
@@ -13,20 +14,49 @@ export interface LineFacts {
   timeZone?: unknown;
 }
 
+/**
+ * One current model's real boot, as a vendor test and the one-address load test replay it. Cases
+ * live in `test/helpers/cases/<vendor>.ts`; every name and the User-Agent come from a source named
+ * in `src/vendors/facts/<vendor>.md`.
+ */
 export interface VendorCase {
+  /** What the case is, e.g. `Yealink T54W`. */
+  name: string;
   model: string;
+  /** 12 lower-case hex digits; `withMac` rewrites it (in any spelling) in names and User-Agent. */
   mac: string;
   userAgent: string;
-  /** The names a factory-fresh phone asks for, in order. */
+  /** Every name a factory-fresh phone asks for, in order, including those Dialtone does not serve. */
   boot: string[];
+  /** The names of `boot` that Dialtone does not serve: a 404 that never counts toward a ban. */
+  routine: string[];
   /** The boot names that carry the line (and so secrets when complete). */
   deviceFiles: string[];
   /** Reads the line from a full device file; XML files must be parsed with a real parser here. */
-  readLine(file: string, text: string): LineFacts;
-  /** Checks on a bootstrap file beyond "no secret in it" (e.g. that it points at the public URL). */
-  checkBootstrap?(t: Test, file: string, text: string): void;
+  readLine(t: Test, file: string, text: string): LineFacts;
+  /**
+   * Checks on each served file over plain HTTP: where the CA goes, and how the phone comes back
+   * over HTTPS without anyone rebooting it. ("No secret in it" is checked by the replay.)
+   */
+  checkBootstrap(t: Test, file: string, text: string): void;
+  /** Checks on each served file over HTTPS: the CA's place (where the file carries it) and the periodic re-check. */
+  checkFull(t: Test, file: string, text: string): void;
   /** The time-zone value(s) expected in the full file for America/New_York. */
   expectedTimeZone: unknown;
+}
+
+/** The spellings a MAC takes in file names and User-Agents. */
+const spellings = (mac: string): string[] => {
+  const pairs = mac.match(/../g) ?? [];
+  return [mac, mac.toUpperCase(), pairs.join(':'), pairs.join(':').toUpperCase(), pairs.join('-'), pairs.join('-').toUpperCase()];
+};
+
+/** The same case for another phone of the model: its MAC rewritten in every name and the User-Agent. */
+export function withMac(c: VendorCase, mac: string): VendorCase {
+  const from = spellings(c.mac);
+  const to = spellings(mac);
+  const swap = (s: string): string => from.reduce((out, f, i) => out.replaceAll(f, to[i] as string), s);
+  return { ...c, mac, userAgent: swap(c.userAgent), boot: c.boot.map(swap), routine: c.routine.map(swap), deviceFiles: c.deviceFiles.map(swap) };
 }
 
 export const PUBLIC_URL = 'https://prov.example.com:8443/';
@@ -63,29 +93,46 @@ export async function replayBoot(t: Test, c: VendorCase): Promise<void> {
   const secrets = [creds.password, creds.provisioning.password];
   const other = await api('POST', '/devices', { mac: '00:15:65:ff:ff:fe', model: c.model });
 
-  // 1. Plain HTTP: no secrets, whatever is asked.
+  const index = new FileIndex();
+  for (const file of c.routine) {
+    t.ok(c.boot.includes(file), `${file} is a boot name`);
+    t.ok(index.routine(file), `${file} is a routine miss`);
+  }
+  const served = c.boot.filter((f) => !c.routine.includes(f));
+
+  // 1. Plain HTTP: no secrets, whatever is asked; every name in order, the routine ones a 404.
   for (const file of c.boot) {
     const r = await fetchFile(server, 'http', `/${file}`, { userAgent: c.userAgent });
+    if (!served.includes(file)) {
+      t.equal(r.status, 404, `HTTP ${file}: a routine miss`);
+      continue;
+    }
     t.equal(r.status, 200, `HTTP ${file}`);
     for (const s of secrets) t.notOk(r.text.includes(s), `HTTP ${file} carries no secret`);
     if (c.deviceFiles.includes(file)) {
       t.ok(r.text.includes(PUBLIC_URL.replace(/^https:\/\//, '').replace(/\/$/, '')), `HTTP ${file} points at the HTTPS host (the vendor test checks the form)`);
-      c.checkBootstrap?.(t, file, r.text);
     }
+    c.checkBootstrap(t, file, r.text);
   }
 
   // 2. HTTPS inside the window: the full files, the line as stored.
   const full: Record<string, FileReply> = {};
   for (const file of c.boot) {
     const r = await fetchFile(server, 'https', `/${file}`, { userAgent: c.userAgent });
+    if (!served.includes(file)) {
+      t.equal(r.status, 404, `HTTPS ${file}: a routine miss`);
+      continue;
+    }
     t.equal(r.status, 200, `HTTPS ${file}`);
     t.ok(r.headers.etag, `HTTPS ${file} has an ETag`);
+    c.checkFull(t, file, r.text);
     full[file] = r;
   }
+  t.same(await api('GET', '/bans'), [], 'no ban after the whole sequence, twice');
   let sawLine = false;
   for (const file of c.deviceFiles) {
     const text = full[file]?.text ?? '';
-    const line = c.readLine(file, text);
+    const line = c.readLine(t, file, text);
     if (line.password === undefined) continue;
     sawLine = true;
     t.equal(line.user, 'zoe.obrien', `${file}: user`);
