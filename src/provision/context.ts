@@ -1,6 +1,7 @@
 import { formatMac } from '../domain/mac.js';
 import type { Device, Employee, PlainCredentials, Site } from '../domain/types.js';
 import type { Model, VendorPack } from '../vendors/pack.js';
+import { profileKey } from './sealed.js';
 
 export interface ContextInputs {
   pack: VendorPack;
@@ -55,7 +56,7 @@ export function renderContext(i: ContextInputs): Record<string, unknown> {
   return {
     mac,
     MAC: mac && formatMac(mac, 'upper'),
-    model: { id: i.model.id, name: i.model.name, fileKey: i.model.fileKey },
+    model: { id: i.model.id, name: i.model.name, fileKey: i.model.fileKey, sealedProfiles: i.model.sealedProfiles === true },
     label: device?.label,
     full,
     bootstrap: !full,
@@ -72,7 +73,11 @@ export function renderContext(i: ContextInputs): Record<string, unknown> {
       port: Number(publicUrl.port || 443),
       path: publicUrl.pathname,
       caUrl: i.caUrl,
+      /** The plain-HTTP base URL (the CA's folder), for files that need no TLS (sealed profiles). */
+      plainUrl: new URL('./', i.caUrl).href,
       caPem: i.caPem,
+      /** The device's profile key, in the files that hand it out (see src/provision/sealed.ts). */
+      profileKey: full ? profileKey(credentials.provisioning.password) : undefined,
       username: full ? credentials.provisioning.username : undefined,
       password: full ? credentials.provisioning.password : undefined,
     },

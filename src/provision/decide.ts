@@ -13,6 +13,10 @@
  *   the vendor's bootstrap, rendered from the request alone (the MAC in the name, the model the
  *   request names), so it is byte for byte the same whether or not the MAC is registered.
  * Common and model files hold nothing of any device: anyone gets them, unless banned.
+ *
+ * Sealed profiles (phones that cannot trust our CA) bend two of these rules: the file that hands
+ * a device its profile key travels on plain channels inside the window, as nothing else could
+ * carry it; and the sealed file itself goes to anyone, a decoy for a MAC nobody registered.
  */
 import { isDeviceMac } from '../domain/mac.js';
 import type { Device } from '../domain/types.js';
@@ -66,6 +70,7 @@ export interface Facts {
 export type Reason =
   | 'in_window'
   | 'authenticated'
+  | 'sealed'
   | 'certificate'
   | 'bootstrap'
   | 'public'
@@ -85,6 +90,8 @@ export type Decision =
   | { kind: 'full'; reason: 'in_window' | 'authenticated' | 'certificate'; match: Match; known: KnownDevice }
   /** A per-device name answered from the request alone: the bootstrap (or a file without secrets). */
   | { kind: 'anonymous'; reason: 'bootstrap' | 'unknown_device'; match: Match; model: Model; mac: string; known: KnownDevice | null }
+  /** The device's full file sealed under its profile key; a decoy when no such device is known. */
+  | { kind: 'sealed'; reason: 'sealed' | 'unknown_device'; match: Match; known: KnownDevice | null }
   /** A common or model file. */
   | { kind: 'public'; reason: 'public'; match: Match; model: Model }
   /** 401 with a Digest challenge (`stale` when only the nonce was too old). */
@@ -125,17 +132,20 @@ export function decide(f: Facts): Decision {
     return f.banned ? miss('banned') : { kind: 'public', reason: 'public', match: shared, model };
   }
 
-  // The registered device counts only for a name of its own vendor.
-  const own = f.known ? perDevice.find((m) => m.pack === f.known?.pack) : undefined;
+  // The registered device counts only for a name its model asks for.
+  const own = f.known ? perDevice.find((m) => m.pack === f.known?.pack && (!m.spec.onlyFor || m.spec.onlyFor(f.known.model))) : undefined;
   const known = own ? f.known : null;
-  if (f.secretsMayTravel) {
+  const chosen = own ?? pick(perDevice, f.requestPack);
+  if (chosen?.spec.sealed) return f.banned ? miss('banned') : { kind: 'sealed', reason: known ? 'sealed' : 'unknown_device', match: chosen, known };
+  if (f.secretsMayTravel || chosen?.spec.handsKey) {
     if (own && known && f.certificate === 'matches') return { kind: 'full', reason: 'certificate', match: own, known };
     // A refused certificate, or a device that must show one, leaves no other way in.
     const otherProof = f.certificate !== 'refused' && !known?.requireCertificate;
     if (own && known && otherProof && f.auth === 'ok') return { kind: 'full', reason: 'authenticated', match: own, known };
     if (own && known && otherProof && known.window === 'open' && !f.banned) return { kind: 'full', reason: 'in_window', match: own, known };
-    if (f.canChallenge) return { kind: 'challenge', reason: challengeReason(f, known), stale: f.auth === 'stale', known };
-    // A channel that cannot authenticate (TFTP in a trusted network) after the window: the bootstrap.
+    if (f.secretsMayTravel && f.canChallenge) return { kind: 'challenge', reason: challengeReason(f, known), stale: f.auth === 'stale', known };
+    // After the window, a channel that cannot authenticate (TFTP in a trusted network), or a plain
+    // one carrying a key file, gets the bootstrap: a challenge there would protect nothing.
   }
   if (f.banned) return miss('banned');
   const m = pick(perDevice, f.requestPack) as Match;

@@ -11,7 +11,7 @@ export interface ProvisionEvent {
   file: string;
   status: number;
   /** `full` (secrets included), `bootstrap` (none), absent for misses and refusals. */
-  variant?: 'full' | 'bootstrap';
+  variant?: 'full' | 'bootstrap' | 'sealed';
   /** Why the request got this answer (the phone is never told). */
   reason?: EventReason;
   /** `model_mismatch`: served, but the User-Agent names another model than the one registered. */

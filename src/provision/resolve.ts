@@ -14,6 +14,7 @@ import type { RecordedEvent, Timeline } from './events.js';
 import { Networks, plainAddress } from './networks.js';
 import { renderFile, templateOf, type RenderInputs } from './render.js';
 import type { ClientCertificate, ProvisionRequest } from './request.js';
+import { profileKey, ProfileSealer } from './sealed.js';
 import type { Templates } from './templates.js';
 
 export type { ProvisionRequest } from './request.js';
@@ -111,6 +112,7 @@ export function createResolver(deps: ProvisionerDeps) {
   const trusted = new Networks(deps.trustedNetworks);
   const cache = new RenderCache();
   const derived = new Derived();
+  const sealer = new ProfileSealer();
   const packs = new Map(deps.files.packs.map((p) => [p.id, p]));
   /** Digest is checked against this for a MAC nobody registered, so both take the same path. */
   const nobody = { username: '\0', password: randomBytes(24).toString('base64') };
@@ -228,7 +230,8 @@ export function createResolver(deps: ProvisionerDeps) {
         .update(JSON.stringify([variant, pack.id, template, model.id, full.mac, shaping, full.employee, full.site, full.credentials !== undefined, full.publicUrl, full.caUrl, deps.templates.generation, full.now.getUTCFullYear()]))
         .digest('base64');
       const { body, etag } = cache.get(cacheKey, () => {
-        const body = renderFile(deps.templates, full);
+        const plain = renderFile(deps.templates, full);
+        const body = spec.sealed && full.credentials ? sealer.seal(plain, profileKey(full.credentials.provisioning.password)) : plain;
         return { body, etag: etagOf(body) };
       });
       return reply(200, body, { 'Content-Type': spec.contentType, ETag: etag, 'Cache-Control': 'no-cache' });
@@ -241,6 +244,11 @@ export function createResolver(deps: ProvisionerDeps) {
         return rendered({ pack: d.known.pack, model: d.known.model, spec: d.match.spec, variant: 'full', device: d.known.device, now: at }, d.known.device.mac);
       case 'anonymous':
         return rendered({ pack: d.match.pack, model: d.model, spec: d.match.spec, variant: 'bootstrap', mac: d.mac, now: at }, d.mac);
+      case 'sealed': {
+        if (d.known) return rendered({ pack: d.known.pack, model: d.known.model, spec: d.match.spec, variant: 'full', device: d.known.device, now: at }, d.known.device.mac);
+        const body = sealer.decoy(`${d.match.pack.id}\0${d.match.spec.pattern}\0${d.match.mac ?? ''}`);
+        return reply(200, body, { 'Content-Type': d.match.spec.contentType, ETag: etagOf(body), 'Cache-Control': 'no-cache' });
+      }
       case 'public':
         return rendered({ pack: d.match.pack, model: d.model, spec: d.match.spec, variant: 'public', now: at }, '');
       case 'challenge':
@@ -268,6 +276,10 @@ export function createResolver(deps: ProvisionerDeps) {
         return deps.timeline.record(d.known.device.mac, event);
       case 'anonymous':
         event.variant = 'bootstrap';
+        if (d.known) event.source = 'claim';
+        return deps.timeline.record(d.known?.device.mac, event);
+      case 'sealed':
+        event.variant = 'sealed';
         if (d.known) event.source = 'claim';
         return deps.timeline.record(d.known?.device.mac, event);
       case 'challenge':
@@ -350,7 +362,7 @@ export function createResolver(deps: ProvisionerDeps) {
       const known = await knownDevice(mac, '', at.getTime());
       if (!known) return null;
       for (const m of deps.files.match(name)) {
-        if (m.pack !== known.pack || (m.spec.scope === 'device' && m.mac !== mac)) continue;
+        if (m.pack !== known.pack || (m.spec.scope === 'device' && m.mac !== mac) || (m.spec.onlyFor && !m.spec.onlyFor(known.model))) continue;
         const answer =
           m.spec.scope === 'device'
             ? await answerFor({ kind: 'full', reason: 'in_window', match: m, known }, at)

@@ -23,10 +23,11 @@ const SPA = ['301', '303', '501G', '502G', '504G', '508G', '509G', '512G', '514G
 const MPP = ['6821', '6841', '6851', '6861', '6871', '7811', '7821', '7832', '7841', '7861', '8811', '8841', '8845', '8851', '8861', '8865'];
 
 const models: Model[] = [
-  ...SPA.map((psn) => ({ id: `cisco-spa${psn.toLowerCase()}`, name: `Cisco SPA${psn}`, fileKey: `spa${psn}.cfg`, uaNames: [`spa${psn.toLowerCase()}`] })),
+  // SPAs trust only Cisco-signed certificates for HTTPS provisioning: they take sealed profiles.
+  ...SPA.map((psn) => ({ id: `cisco-spa${psn.toLowerCase()}`, name: `Cisco SPA${psn}`, fileKey: `spa${psn}.cfg`, uaNames: [`spa${psn.toLowerCase()}`], sealedProfiles: true })),
   // UNCERTAIN: the SPA942's `spa942.cfg` follows the same `spa$PSN.cfg` default rule as the Cisco
   // SPAs [W-SPA groups the Linksys SPA9xx with them]; its exact default was not re-checked.
-  { id: 'cisco-spa942', name: 'Linksys SPA942', fileKey: 'spa942.cfg', uaNames: ['spa942'] },
+  { id: 'cisco-spa942', name: 'Linksys SPA942', fileKey: 'spa942.cfg', uaNames: ['spa942'], sealedProfiles: true },
   ...MPP.map((n) => ({ id: `cisco-${n}-3pcc`, name: `Cisco ${n} (3PCC)`, fileKey: `${n}-3PCC.xml`, uaNames: [`cp-${n}-3pcc`] })),
 ];
 
@@ -58,7 +59,10 @@ export const cisco: VendorPack = {
   files: [
     // The model file carries no secret: it installs the Dialtone CA and chains to the device file over HTTPS.
     { pattern: '{model}', scope: 'model', template: 'model.xml.hbs', secret: false, format: 'xml', contentType: 'text/xml; charset=utf-8' },
-    { pattern: '{mac}.xml', scope: 'device', template: 'mac.xml.hbs', bootstrapTemplate: 'mac-bootstrap.xml.hbs', format: 'xml', contentType: 'text/xml; charset=utf-8' },
+    { pattern: '{mac}.xml', scope: 'device', template: 'mac.xml.hbs', bootstrapTemplate: 'mac-bootstrap.xml.hbs', onlyFor: (m) => !m.sealedProfiles, format: 'xml', contentType: 'text/xml; charset=utf-8' },
+    // SPA: the profile key (inside the window only), then the device file sealed under it.
+    { pattern: '{mac}-key.xml', scope: 'device', template: 'mac-key.xml.hbs', bootstrapTemplate: 'mac-key-bootstrap.xml.hbs', handsKey: true, onlyFor: (m) => m.sealedProfiles === true, format: 'xml', contentType: 'text/xml; charset=utf-8' },
+    { pattern: '{mac}.aes', scope: 'device', template: 'mac.xml.hbs', sealed: true, onlyFor: (m) => m.sealedProfiles === true, format: 'xml', contentType: 'application/octet-stream' },
   ],
   // SIP_Transport_1_ takes UDP, TCP or TLS [FS-SPA] (MPP also has AUTO, unused here).
   transports: { udp: 'UDP', tcp: 'TCP', tls: 'TLS' },

@@ -32,7 +32,7 @@ export function modelList(packs: readonly VendorPack[] = PACKS): ModelInfo[] {
       id: model.id,
       vendor: pack.id,
       name: model.name,
-      files: pack.files.map((f) => shown(f.pattern, model)),
+      files: pack.files.filter((f) => f.onlyFor?.(model) ?? true).map((f) => shown(f.pattern, model)),
     })),
   );
 }

@@ -15,6 +15,11 @@ export interface Model {
   fileKey?: string;
   /** Other spellings of the model in User-Agent strings (e.g. `SIP-T46S`), lower case. */
   uaNames?: string[];
+  /**
+   * The model cannot trust Dialtone's CA for HTTPS provisioning: it is handed a profile key inside
+   * its enrollment window and takes its full file sealed under that key (see FileSpec.sealed).
+   */
+  sealedProfiles?: boolean;
 }
 
 export interface FileSpec {
@@ -35,6 +40,18 @@ export interface FileSpec {
   bootstrapTemplate?: string;
   /** Whether the full file carries secrets (SIP or provisioning passwords). Default: device files do. */
   secret?: boolean;
+  /**
+   * The full file is the device's own file sealed under its profile key (src/provision/sealed.ts):
+   * it travels on any channel, and a MAC nobody registered gets a decoy of the same size.
+   */
+  sealed?: boolean;
+  /**
+   * The full file holds the device's profile key and no other secret: inside the enrollment window
+   * it travels on plain channels too, where nothing else could carry the key.
+   */
+  handsKey?: boolean;
+  /** The models whose phones ask for this name, when not every model of the pack does. */
+  onlyFor?: (model: Model) => boolean;
   format: Format;
   contentType: string;
 }

@@ -106,3 +106,25 @@ t.test('device certificates', async (t) => {
   t.match(decide(facts('805ec0000001.cfg', { known: strict, certificate: 'matches' })), { kind: 'full', reason: 'certificate' });
   t.match(decide(facts('805ec0000002.cfg', { certificate: 'matches' })), { kind: 'challenge', reason: 'unknown_device' }, 'a certificate for a MAC nobody registered opens nothing');
 });
+
+t.test('sealed profiles: the key travels on plain channels only in the window; the sealed file to anyone', async (t) => {
+  const spa = pack('cisco').models.find((m) => m.id === 'cisco-spa508g')!;
+  const known = (window: WindowState, over: Partial<KnownDevice> = {}): KnownDevice => ({ device: { ...device, mac: '0002fd000001', model: spa.id }, pack: pack('cisco'), model: spa, window, requireCertificate: false, ...over });
+  const onPlain = (name: string, over: Partial<Facts>) => decide(facts(name, { requestPack: pack('cisco'), ...plain, ...over }));
+  t.match(onPlain('0002fd000001-key.xml', { known: known('open') }), { kind: 'full', reason: 'in_window' }, 'the key, in the window, over plain HTTP');
+  t.match(onPlain('0002fd000001-key.xml', { known: known('open'), ...tftp }), { kind: 'full', reason: 'in_window' }, 'and over TFTP');
+  for (const window of ['closed', 'claimed', 'outside_networks'] as const) {
+    t.match(onPlain('0002fd000001-key.xml', { known: known(window) }), { kind: 'anonymous', reason: 'bootstrap' }, `${window}: no key, and no challenge a plain channel could not protect`);
+  }
+  t.match(onPlain('0002fd000001-key.xml', { known: known('open'), banned: true }), { kind: 'miss', reason: 'banned' }, 'a ban takes the window away');
+  t.match(onPlain('0002fd000001-key.xml', { known: known('open', { requireCertificate: true }) }), { kind: 'anonymous' }, 'a device that must show its certificate gets no key without one');
+  t.match(onPlain('0002fd000002-key.xml', {}), { kind: 'anonymous', reason: 'unknown_device' }, 'a MAC nobody registered: the same keyless answer');
+  t.match(decide(facts('0002fd000001-key.xml', { requestPack: pack('cisco'), known: known('closed') })), { kind: 'challenge' }, 'HTTPS after the window: the usual challenge');
+
+  t.match(onPlain('0002fd000001.aes', { known: known('closed') }), { kind: 'sealed', reason: 'sealed' }, 'the sealed file after the window, over plain HTTP');
+  t.match(onPlain('0002fd000001.aes', { known: known('closed'), ...tftp }), { kind: 'sealed', reason: 'sealed' }, 'and TFTP');
+  t.match(decide(facts('0002fd000001.aes', { requestPack: pack('cisco'), known: known('closed') })), { kind: 'sealed', reason: 'sealed' }, 'and HTTPS: one form');
+  t.match(onPlain('0002fd000002.aes', {}), { kind: 'sealed', reason: 'unknown_device', known: null }, 'a MAC nobody registered: a decoy');
+  t.match(onPlain('0002fd000001.aes', { known: yealink(true) }), { kind: 'sealed', known: null }, "another vendor's device: a decoy too");
+  t.match(onPlain('0002fd000001.aes', { known: known('closed'), banned: true }), { kind: 'miss', reason: 'banned' });
+});

@@ -59,7 +59,7 @@ t.test('file names: exact case as the phones ask', async (t) => {
     t.same(one(wrong), [], `${wrong} is no Cisco file`);
   }
   const spa = modelList().find((m) => m.id === 'cisco-spa508g');
-  t.same(spa?.files, ['spa508G.cfg', '<mac>.xml']);
+  t.same(spa?.files, ['spa508G.cfg', '<mac>-key.xml', '<mac>.aes'], 'an SPA: its key, then its sealed file');
   t.same(modelList().find((m) => m.id === 'cisco-7841-3pcc')?.files, ['7841-3PCC.xml', '<mac>.xml']);
 });
 
@@ -67,7 +67,7 @@ const last = (doc: Document, tag: string): string | undefined => elements(doc, t
 
 /** Renders one of the pack's templates as the resolver would: context, escaped for XML, template. */
 async function render(template: string, o: { line?: boolean; full?: boolean; zone?: string; outboundProxy?: string; label?: string; model?: string } = {}): Promise<string> {
-  const model = cisco.models.find((m) => m.id === (o.model ?? 'cisco-spa508g'))!;
+  const model = cisco.models.find((m) => m.id === (o.model ?? 'cisco-7841-3pcc'))!;
   const stamp = '2025-01-01T00:00:00.000Z';
   const site: Site = { id: 's1', name: 'Main', timeZone: o.zone ?? 'America/New_York', sip: { registrar: 'sip.example.com', transport: 'udp', ...(o.outboundProxy ? { outboundProxy: o.outboundProxy } : {}) }, createdAt: stamp, updatedAt: stamp };
   const employee: Employee = { id: 'e1', siteId: 's1', firstName: 'Zoë <&>', lastName: "O'Brien\n]]>", username: 'zoe', extension: '201', timeZone: o.zone ?? 'America/New_York', voicemailToEmail: false, authorizedUser: false, createdAt: stamp, updatedAt: stamp };
@@ -120,6 +120,19 @@ t.test('templates render well-formed flat profiles', async (t) => {
   const empty = parseXml(await render('mac.xml.hbs', { full: true, line: false }));
   t.equal(last(empty, 'Line_Enable_1_'), 'No', 'a device without an employee: line off');
   t.equal(elements(empty, 'Password_1_').length, 0);
+
+  const spaModel = parseXml(await render('model.xml.hbs', { model: 'cisco-spa508g' }));
+  t.equal(last(spaModel, 'Profile_Rule_B'), 'http://prov.example.com:8080/$MA-key.xml', 'an SPA: on to its key over plain HTTP');
+  t.equal(elements(spaModel, 'Custom_CA_Rule').length, 0, 'no CA it could not use');
+  const spaBoot = parseXml(await render('mac-bootstrap.xml.hbs', { model: 'cisco-spa508g' }));
+  t.equal(last(spaBoot, 'Profile_Rule_B'), 'http://prov.example.com:8080/$MA-key.xml', 'a bootstrap asked for by an SPA: the same');
+  const key = parseXml(await render('mac-key.xml.hbs', { model: 'cisco-spa508g', full: true }));
+  t.match(last(key, 'Profile_Rule_C'), /^\[--key [0-9a-f]{40}\]http:\/\/prov\.example\.com:8080\/\$MA\.aes$/, 'the key file: the key and the sealed URL');
+  const noKey = await render('mac-key-bootstrap.xml.hbs', { model: 'cisco-spa508g' });
+  t.notMatch(noKey, /--key|Profile_Rule/, 'without the window: no key, no rule');
+  const sealedPlain = parseXml(await render('mac.xml.hbs', { model: 'cisco-spa508g', full: true }));
+  t.match(last(sealedPlain, 'Profile_Rule'), /^\[--key [0-9a-f]{40}\]http:\/\/prov\.example\.com:8080\/\$MA\.aes$/, "an SPA's full file keeps it on its sealed file");
+  t.equal(elements(sealedPlain, 'Custom_CA_Rule').length, 0);
 
   for (const text of [full, boot]) {
     for (const admin of ['Admin_Password', 'User_Password', 'Admin_Passwd', 'Web_Login_Admin_Password']) {
