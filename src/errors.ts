@@ -13,6 +13,7 @@ export interface FieldError {
 export type ErrorCode =
   | 'invalid_input'
   | 'unauthorized'
+  | 'forbidden'
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
@@ -23,6 +24,7 @@ export type ErrorCode =
 const TITLES: Record<ErrorCode, string> = {
   invalid_input: 'Invalid input',
   unauthorized: 'Unauthorized',
+  forbidden: 'Forbidden',
   not_found: 'Not found',
   conflict: 'Conflict',
   payload_too_large: 'Payload too large',
@@ -34,6 +36,7 @@ const TITLES: Record<ErrorCode, string> = {
 const STATUS: Record<ErrorCode, number> = {
   invalid_input: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

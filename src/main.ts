@@ -118,7 +118,7 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     const models = modelList();
     const records = createRecords({ store, sealer, models: new Set(models.map((m) => m.id)), enrollmentSeconds: settings.enrollmentSeconds });
     // The document describes the routes, which serve it: read only once both exist.
-    const routes = adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning });
+    const routes = adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning, tokenKey });
     const openapi = openapiDocument(routes, version);
     const adminApp = createAdminApp({ routes, tokens: createTokenCheck(store, tokenKey), logger: log.child({ service: 'admin' }) });
 

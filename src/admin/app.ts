@@ -4,7 +4,9 @@ import { pinoHttp } from 'pino-http';
 import type { z } from 'zod';
 import { DialtoneError, PROBLEM_CONTENT_TYPE, invalid, toProblem, type FieldError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { ApiToken, TokenScope } from '../domain/types.js';
 import type { TokenCheck } from './auth.js';
+import { forbidden, hasScope } from './scopes.js';
 import { RawReply, type Route } from './routes.js';
 
 export interface AdminAppDeps {
@@ -108,17 +110,25 @@ export function createAdminApp({ routes, tokens, logger, authFailuresPerMinute =
     res.set('Retry-After', String(Math.max(1, Math.ceil(msBeforeNext / 1000))));
     return new DialtoneError('too_many_requests', 'too many failed authentications from this address; try again later');
   };
+  /** Remembers who is asking, and notes the token's use (off the request: a failed write costs nothing here). */
+  const allowed = (token: ApiToken, res: express.Response): undefined => {
+    res.locals.scope = token.scope ?? 'admin';
+    void tokens.used(token);
+    return undefined;
+  };
   const authenticate: RequestHandler = async (req, res, next) => {
     const address = req.socket.remoteAddress ?? '';
     const seen = await failures.get(address);
     const authorization = req.get('authorization');
-    if (await tokens.known(authorization)) return next();
+    const token = await tokens.known(authorization);
+    if (token) return next(allowed(token, res));
     if (seen && seen.consumedPoints >= authFailuresPerMinute) return next(tooMany(res, seen.msBeforeNext));
     const charged = await failures.penalty(address);
     if (charged.consumedPoints > authFailuresPerMinute) return next(tooMany(res, charged.msBeforeNext));
-    if (await tokens.verifyLegacy(authorization)) {
+    const legacy = await tokens.verifyLegacy(authorization);
+    if (legacy) {
       await failures.reward(address);
-      return next();
+      return next(allowed(legacy, res));
     }
     next(new DialtoneError('unauthorized', 'missing or invalid token'));
   };
@@ -152,11 +162,17 @@ export function createAdminApp({ routes, tokens, logger, authFailuresPerMinute =
     };
 
   const api = express.Router({ caseSensitive: true, strict: false });
+  const requireScope =
+    (needed: TokenScope): RequestHandler =>
+    (_req, res, next) => {
+      const held = (res.locals.scope ?? 'admin') as TokenScope;
+      next(hasScope(held, needed) ? undefined : forbidden(needed, held));
+    };
   for (const route of routes) {
     const unchecked = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '').filter((name) => !route.params?.[name]);
     if (unchecked.length > 0) throw new Error(`admin route ${route.method.toUpperCase()} ${route.path}: no check for {${unchecked.join('}, {')}} in params`);
     const chain: RequestHandler[] = [];
-    if (!route.public) chain.push(authenticate);
+    if (!route.public) chain.push(authenticate, requireScope(route.scope ?? 'admin'));
     if (route.params) chain.push(checkParams(route));
     if (route.body) chain.push(requireJson(route), jsonBody);
     chain.push(async (req, res) => {
@@ -167,7 +183,7 @@ export function createAdminApp({ routes, tokens, logger, authFailuresPerMinute =
         body = parsed.data;
       }
       const query = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));
-      const result = await route.handler({ params: (res.locals.params ?? {}) as Record<string, string>, body, query });
+      const result = await route.handler({ params: (res.locals.params ?? {}) as Record<string, string>, body, query, scope: (res.locals.scope ?? 'admin') as TokenScope });
       if (route.status === 204 || result === undefined) res.status(route.status).end();
       else if (result instanceof RawReply) res.status(route.status).type(result.contentType).send(result.body);
       else res.status(route.status).json(result);

@@ -15,15 +15,20 @@ export const generateToken = (): string => `dt_${randomBytes(32).toString('base6
  * still accepted, through `verifyLegacy`, and rewritten to their keyed hash on first success.
  */
 export interface TokenCheck {
-  /** Whether the header carries a stored token, found by its keyed hash: no scrypt. */
-  known(authorization: string | undefined): Promise<boolean>;
+  /** The stored token the header carries, found by its keyed hash (no scrypt), or undefined. */
+  known(authorization: string | undefined): Promise<ApiToken | undefined>;
   /**
    * Checks the header against the tokens still stored as scrypt hashes (false at once when there
    * are none), one scrypt at a time across all requests, so guesses can keep at most one core
    * busy. Expensive: the caller charges its throttle first.
    */
-  verifyLegacy(authorization: string | undefined): Promise<boolean>;
+  verifyLegacy(authorization: string | undefined): Promise<ApiToken | undefined>;
+  /** Notes a token's use: its `lastUsed` is written when the stored one is a minute old or more. */
+  used(token: ApiToken, at?: Date): Promise<void>;
 }
+
+/** How often a token's `lastUsed` is written: to the minute, not on every request. */
+const LAST_USED_MS = 60_000;
 
 const bearer = (authorization: string | undefined): string | undefined =>
   /^Bearer +([\x21-\x7e]{1,512}) *$/i.exec(authorization ?? '')?.[1];
@@ -40,8 +45,8 @@ export function createTokenCheck(store: Store, tokenKey?: Buffer): TokenCheck {
   let revision: number | undefined;
   let byHash = new Map<string, ApiToken>();
   let legacy: ApiToken[] = [];
-  // Without a tokenKey: scrypt-stored tokens verified in this process, keyed hash -> id.
-  const remembered = new Map<string, string>();
+  // Without a tokenKey: scrypt-stored tokens verified in this process, keyed hash -> token.
+  const remembered = new Map<string, ApiToken>();
 
   async function refresh(): Promise<void> {
     if (revision === store.revision) return;
@@ -55,7 +60,7 @@ export function createTokenCheck(store: Store, tokenKey?: Buffer): TokenCheck {
       } else legacy.push(stored);
     }
     const ids = new Set(tokens.map((stored) => stored.id));
-    for (const [hash, id] of remembered) if (!ids.has(id)) remembered.delete(hash);
+    for (const [hash, token] of remembered) if (!ids.has(token.id)) remembered.delete(hash);
     revision = seen;
   }
 
@@ -70,33 +75,42 @@ export function createTokenCheck(store: Store, tokenKey?: Buffer): TokenCheck {
   return {
     async known(authorization) {
       const token = bearer(authorization);
-      if (token === undefined) return false;
+      if (token === undefined) return undefined;
       await refresh();
       const hash = hashToken(key, token);
       // The lookup compares keyed hashes, which a guesser can neither choose nor compute, so its
       // timing tells nothing about a stored token; the final comparison is constant-time anyway.
       const stored = byHash.get(hash);
-      if (stored) return sameTokenHash(stored.hash, hash);
-      return remembered.has(hash);
+      if (stored) return sameTokenHash(stored.hash, hash) ? stored : undefined;
+      return remembered.get(hash);
     },
 
     async verifyLegacy(authorization) {
       const token = bearer(authorization);
-      if (token === undefined) return false;
+      if (token === undefined) return undefined;
       await refresh();
       for (const stored of legacy) {
         if (!(await oneAtATime(() => verifySecret(token, stored.hash)))) continue;
         const hash = hashToken(key, token);
         if (!tokenKey) {
-          remembered.set(hash, stored.id);
-          return true;
+          remembered.set(hash, stored);
+          return stored;
         }
         // Rewritten: from now on found by its keyed hash. Gone meanwhile: no longer a token. A
         // failed write leaves it as it was, to be tried again on its next use.
         const rewritten = await store.replaceToken({ ...stored, hash }).catch(() => undefined);
-        return rewritten !== null;
+        return rewritten === null ? undefined : stored;
       }
-      return false;
+      return undefined;
+    },
+
+    async used(token, at = new Date()) {
+      if (token.lastUsed && at.getTime() - Date.parse(token.lastUsed) < LAST_USED_MS) return;
+      const lastUsed = new Date(Math.floor(at.getTime() / LAST_USED_MS) * LAST_USED_MS).toISOString();
+      token.lastUsed = lastUsed; // the cached copy: no second write within the minute
+      const fresh = (await store.listTokens()).find((stored) => stored.id === token.id);
+      // A failed write is tried again on the next use; a token deleted meanwhile stays deleted.
+      if (fresh) await store.replaceToken({ ...fresh, lastUsed }).catch(() => undefined);
     },
   };
 }
@@ -119,6 +133,7 @@ export async function ensureAdminToken(opts: { store: Store; dataDir: string; co
     id: randomUUID(),
     hash: hashToken(opts.tokenKey, token),
     label: opts.configured ? 'DIALTONE_ADMIN_TOKEN' : 'generated on first start',
+    scope: 'admin',
     createdAt: new Date().toISOString(),
   });
   if (opts.configured) {

@@ -23,6 +23,7 @@ export function openapiDocument(routes: Route[], version: string): object {
     };
     if (r.body || params.length) responses['400'] = problem('Invalid input; every wrong field is listed in `errors`');
     if (!r.public) responses['401'] = problem('Missing or invalid token');
+    if (!r.public) responses['403'] = problem(`The token lacks the ${r.scope ?? 'admin'} scope`);
     if (params.length) responses['404'] = problem('Not found');
     if (r.method === 'post' || r.method === 'patch' || r.method === 'delete') responses['409'] = problem('Conflict');
     (paths[r.path] ??= {})[r.method] = {
@@ -30,7 +31,9 @@ export function openapiDocument(routes: Route[], version: string): object {
       tags: [r.tag],
       ...(params.length || query.length ? { parameters: [...params, ...query] } : {}),
       ...(r.body ? { requestBody: { required: !r.bodyOptional, content: { 'application/json': { schema: schemaOf(r.body, 'input') } } } } : {}),
-      ...(r.public ? { security: [] } : {}),
+      // OpenAPI 3.1 lets a non-OAuth scheme list the roles an operation needs: here, the least scope.
+      security: r.public ? [] : [{ bearer: [r.scope ?? 'admin'] }],
+      ...(r.public ? {} : { 'x-scope': r.scope ?? 'admin' }),
       responses,
     };
   }
@@ -38,8 +41,8 @@ export function openapiDocument(routes: Route[], version: string): object {
     openapi: '3.1.0',
     info: { title: 'Dialtone admin API', version },
     servers: [{ url: '/api/v1' }],
-    security: [{ bearer: [] }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    security: [{ bearer: ['admin'] }],
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token. Scopes, each including the next: admin, technician, readonly (see POST /tokens).' } } },
     paths,
   };
 }

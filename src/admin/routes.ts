@@ -5,17 +5,21 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { notFound } from '../errors.js';
-import { parseMac } from '../domain/mac.js';
 import type { Provisioning } from '../provision/index.js';
 import type { Store } from '../store/store.js';
-import type { Device } from '../domain/types.js';
+import type { Device, TokenScope } from '../domain/types.js';
 import { deviceView, employeeView, type Records } from './records.js';
 import * as s from './schemas.js';
+import { idParam, macParam } from './params.js';
+import { forbidden, hasScope } from './scopes.js';
+import { tokenRoutes } from './tokens.js';
 
 export interface RouteContext {
   params: Record<string, string>;
   body: unknown;
   query: Record<string, string | undefined>;
+  /** The scope of the caller's token. */
+  scope: TokenScope;
 }
 
 export interface Route {
@@ -39,6 +43,8 @@ export interface Route {
   status: number;
   /** Routes are protected by the bearer token unless this says otherwise. */
   public?: boolean;
+  /** The least scope a token needs for this route; `admin` unless it says otherwise. */
+  scope?: TokenScope;
   handler: (ctx: RouteContext) => Promise<unknown>;
 }
 
@@ -56,6 +62,8 @@ export interface RoutesDeps {
   models: () => Array<z.output<typeof s.modelView>>;
   openapi: () => unknown;
   provisioning: Pick<Provisioning, 'resolver' | 'timeline' | 'bans'>;
+  /** The key tokens are hashed under (see deriveTokenKey). */
+  tokenKey: Buffer;
 }
 
 const found = <T>(what: string, value: T | null): T => {
@@ -64,23 +72,6 @@ const found = <T>(what: string, value: T | null): T => {
 };
 const gone = (what: string, deleted: boolean): void => {
   if (!deleted) throw notFound(what);
-};
-/** `{mac}` in any accepted form; a malformed one cannot name a device, so it is a 404 too. */
-const macParam = (text: string): string => {
-  try {
-    return parseMac(text);
-  } catch {
-    throw notFound('device');
-  }
-};
-/** `{id}` of a site or an employee: only a UUID can name one (see schemas.idOf). */
-const idParam = (what: string) => {
-  const schema = s.idOf(what);
-  return (text: string): string => {
-    const parsed = schema.safeParse(text);
-    if (!parsed.success) throw notFound(what);
-    return parsed.data;
-  };
 };
 const siteParams = { id: idParam('site') };
 const employeeParams = { id: idParam('employee') };
@@ -95,7 +86,7 @@ const banParams = {
 /** `{name}` of a file: any text; the resolver matches it against the names each vendor's phones ask for. */
 const fileParams = { mac: macParam, name: (text: string): string => text };
 
-export function adminRoutes({ store, records, models, openapi, provisioning }: RoutesDeps): Route[] {
+export function adminRoutes({ store, records, models, openapi, provisioning, tokenKey }: RoutesDeps): Route[] {
   const { resolver, timeline, bans } = provisioning;
   const id = (ctx: RouteContext): string => ctx.params.id ?? '';
   const mac = (ctx: RouteContext): string => ctx.params.mac ?? '';
@@ -112,11 +103,11 @@ export function adminRoutes({ store, records, models, openapi, provisioning }: R
   return [
     { method: 'get', path: '/health', tag: 'meta', summary: 'Liveness', status: 200, public: true, response: z.object({ status: z.literal('ok') }), handler: async () => ({ status: 'ok' }) },
     { method: 'get', path: '/openapi.json', tag: 'meta', summary: 'This document', status: 200, public: true, handler: async () => openapi() },
-    { method: 'get', path: '/models', tag: 'meta', summary: 'Supported vendors and models, with the files each requests', status: 200, response: z.array(s.modelView), handler: async () => models() },
+    { method: 'get', path: '/models', scope: 'readonly', tag: 'meta', summary: 'Supported vendors and models, with the files each requests', status: 200, response: z.array(s.modelView), handler: async () => models() },
 
     { method: 'post', path: '/sites', tag: 'sites', summary: 'Create a site', status: 201, body: s.siteCreate, response: s.siteView, handler: async (ctx) => records.createSite(ctx.body as s.SiteCreate) },
-    { method: 'get', path: '/sites', tag: 'sites', summary: 'List sites', status: 200, response: z.array(s.siteView), handler: async () => store.listSites() },
-    { method: 'get', path: '/sites/{id}', params: siteParams, tag: 'sites', summary: 'Read a site', status: 200, response: s.siteView, handler: async (ctx) => found('site', await store.getSite(id(ctx))) },
+    { method: 'get', path: '/sites', scope: 'readonly', tag: 'sites', summary: 'List sites', status: 200, response: z.array(s.siteView), handler: async () => store.listSites() },
+    { method: 'get', path: '/sites/{id}', scope: 'readonly', params: siteParams, tag: 'sites', summary: 'Read a site', status: 200, response: s.siteView, handler: async (ctx) => found('site', await store.getSite(id(ctx))) },
     { method: 'patch', path: '/sites/{id}', params: siteParams, tag: 'sites', summary: 'Change a site (JSON merge patch)', status: 200, body: s.sitePatch, response: s.siteView, handler: async (ctx) => records.patchSite(id(ctx), ctx.body as s.SitePatch) },
     { method: 'delete', path: '/sites/{id}', params: siteParams, tag: 'sites', summary: 'Delete a site without employees', status: 204, handler: async (ctx) => gone('site', await store.deleteSite(id(ctx))) },
 
@@ -127,14 +118,14 @@ export function adminRoutes({ store, records, models, openapi, provisioning }: R
         return { ...employeeView(employee), ...(device && credentials ? { device: { ...deviceView(device), credentials } } : {}) };
       },
     },
-    { method: 'get', path: '/employees', tag: 'employees', summary: 'List employees', status: 200, query: { siteId: 'Only employees of this site' }, response: z.array(s.employeeView), handler: async (ctx) => (await store.listEmployees(ctx.query.siteId ? { siteId: ctx.query.siteId } : {})).map(employeeView) },
-    { method: 'get', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Read an employee', status: 200, response: s.employeeView, handler: async (ctx) => employeeView(found('employee', await store.getEmployee(id(ctx)))) },
+    { method: 'get', path: '/employees', scope: 'readonly', tag: 'employees', summary: 'List employees', status: 200, query: { siteId: 'Only employees of this site' }, response: z.array(s.employeeView), handler: async (ctx) => (await store.listEmployees(ctx.query.siteId ? { siteId: ctx.query.siteId } : {})).map(employeeView) },
+    { method: 'get', path: '/employees/{id}', scope: 'readonly', params: employeeParams, tag: 'employees', summary: 'Read an employee', status: 200, response: s.employeeView, handler: async (ctx) => employeeView(found('employee', await store.getEmployee(id(ctx)))) },
     { method: 'patch', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Change an employee (JSON merge patch)', status: 200, body: s.employeePatch, response: s.employeeView, handler: async (ctx) => employeeView(await records.patchEmployee(id(ctx), ctx.body as s.EmployeePatch)) },
     { method: 'delete', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Delete an employee; their devices stay, unassigned', status: 204, handler: async (ctx) => gone('employee', await store.deleteEmployee(id(ctx))) },
 
     { method: 'post', path: '/devices', tag: 'devices', summary: 'Register a device; returns its credentials', status: 201, body: s.deviceCreate, response: s.deviceCreated, handler: async (ctx) => withCredentials(await records.createDevice(ctx.body as s.DeviceCreate)) },
-    { method: 'get', path: '/devices', tag: 'devices', summary: 'List devices', status: 200, query: { employeeId: 'Only devices of this employee' }, response: z.array(s.deviceView), handler: async (ctx) => (await store.listDevices(ctx.query.employeeId ? { employeeId: ctx.query.employeeId } : {})).map(shownDevice) },
-    { method: 'get', path: '/devices/{mac}', params: deviceParams, tag: 'devices', summary: 'Read a device', status: 200, response: s.deviceView, handler: async (ctx) => shownDevice(found('device', await store.getDevice(mac(ctx)))) },
+    { method: 'get', path: '/devices', scope: 'readonly', tag: 'devices', summary: 'List devices', status: 200, query: { employeeId: 'Only devices of this employee' }, response: z.array(s.deviceView), handler: async (ctx) => (await store.listDevices(ctx.query.employeeId ? { employeeId: ctx.query.employeeId } : {})).map(shownDevice) },
+    { method: 'get', path: '/devices/{mac}', scope: 'readonly', params: deviceParams, tag: 'devices', summary: 'Read a device', status: 200, response: s.deviceView, handler: async (ctx) => shownDevice(found('device', await store.getDevice(mac(ctx)))) },
     { method: 'patch', path: '/devices/{mac}', params: deviceParams, tag: 'devices', summary: 'Change a device (JSON merge patch)', status: 200, body: s.devicePatch, response: s.deviceView, handler: async (ctx) => deviceView(await records.patchDevice(mac(ctx), ctx.body as s.DevicePatch)) },
     {
       method: 'delete', path: '/devices/{mac}', params: deviceParams, tag: 'devices', summary: 'Delete a device', status: 204,
@@ -144,27 +135,27 @@ export function adminRoutes({ store, records, models, openapi, provisioning }: R
       },
     },
     {
-      method: 'get', path: '/devices/{mac}/files/{name}', params: fileParams, tag: 'provisioning', summary: 'The file the phone would receive over HTTPS inside its enrollment window', status: 200,
+      method: 'get', path: '/devices/{mac}/files/{name}', scope: 'technician', params: fileParams, tag: 'provisioning', summary: 'The file the phone would receive over HTTPS inside its enrollment window', status: 200,
       handler: async (ctx) => {
-        const file = await resolver.preview(mac(ctx), ctx.params.name ?? '');
+        const file = await resolver.preview(mac(ctx), ctx.params.name ?? '', { secrets: hasScope(ctx.scope, 'admin') });
         if (!file) throw notFound('file');
         return new RawReply(file.contentType, file.body);
       },
     },
     {
-      method: 'get', path: '/devices/{mac}/events', params: deviceParams, tag: 'provisioning', summary: "The device's provisioning timeline, oldest first", status: 200, response: z.array(s.eventView),
+      method: 'get', path: '/devices/{mac}/events', scope: 'readonly', params: deviceParams, tag: 'provisioning', summary: "The device's provisioning timeline, oldest first", status: 200, response: z.array(s.eventView),
       handler: async (ctx) => {
         found('device', await store.getDevice(mac(ctx)));
         return timeline.events(mac(ctx));
       },
     },
-    { method: 'get', path: '/misses', tag: 'provisioning', summary: 'Recent requests for unknown phones or files (security log)', status: 200, response: z.array(s.eventView), handler: async () => timeline.securityEvents() },
-    { method: 'get', path: '/bans', tag: 'provisioning', summary: 'Client addresses banned for probing', status: 200, response: z.array(s.banView), handler: async () => bans.list() },
+    { method: 'get', path: '/misses', scope: 'readonly', tag: 'provisioning', summary: 'Recent requests for unknown phones or files (security log)', status: 200, response: z.array(s.eventView), handler: async () => timeline.securityEvents() },
+    { method: 'get', path: '/bans', scope: 'readonly', tag: 'provisioning', summary: 'Client addresses banned for probing', status: 200, response: z.array(s.banView), handler: async () => bans.list() },
     { method: 'delete', path: '/bans/{address}', params: banParams, tag: 'provisioning', summary: 'Lift a ban', status: 204, handler: async (ctx) => gone('ban', bans.lift(ctx.params.address ?? '')) },
     { method: 'get', path: '/devices/{mac}/credentials', params: deviceParams, tag: 'devices', summary: "Read a device's SIP and provisioning credentials", status: 200, response: s.credentialsView, handler: async (ctx) => records.readCredentials(mac(ctx)) },
     { method: 'post', path: '/devices/{mac}/credentials', params: deviceParams, tag: 'devices', summary: 'Regenerate the SIP auth name, SIP password and provisioning password', status: 200, body: s.regenerateInput, bodyOptional: true, response: s.credentialsView, handler: async (ctx) => (await records.regenerateCredentials(mac(ctx))).credentials },
     {
-      method: 'post', path: '/devices/{mac}/replace', params: deviceParams, tag: 'devices', summary: 'Swap the handset: a new MAC (and model) takes over the device with the same SIP credentials and a new enrollment window', status: 200, body: s.deviceReplace, response: s.deviceView,
+      method: 'post', path: '/devices/{mac}/replace', scope: 'technician', params: deviceParams, tag: 'devices', summary: 'Swap the handset: a new MAC (and model) takes over the device with the same SIP credentials and a new enrollment window', status: 200, body: s.deviceReplace, response: s.deviceView,
       handler: async (ctx) => {
         const device = await records.replaceDevice(mac(ctx), ctx.body as s.DeviceReplace);
         timeline.move(mac(ctx), device.mac);
@@ -172,12 +163,14 @@ export function adminRoutes({ store, records, models, openapi, provisioning }: R
       },
     },
     {
-      method: 'post', path: '/devices/{mac}/reprovision', params: deviceParams, tag: 'devices', summary: 'Open a new enrollment window, optionally rotating the credentials', status: 200, body: s.reprovisionInput, bodyOptional: true, response: s.deviceView.extend({ credentials: s.credentialsView.optional() }),
+      method: 'post', path: '/devices/{mac}/reprovision', scope: 'technician', params: deviceParams, tag: 'devices', summary: 'Open a new enrollment window, optionally rotating the credentials', status: 200, body: s.reprovisionInput, bodyOptional: true, response: s.deviceView.extend({ credentials: s.credentialsView.optional() }),
       handler: async (ctx) => {
         const { rotateCredentials, windowSeconds } = ctx.body as z.output<typeof s.reprovisionInput>;
+        if (rotateCredentials && !hasScope(ctx.scope, 'admin')) throw forbidden('admin', ctx.scope);
         if (rotateCredentials) return withCredentials(await records.regenerateCredentials(mac(ctx), { seconds: windowSeconds }));
         return shownDevice(await records.reprovision(mac(ctx), windowSeconds));
       },
     },
+    ...tokenRoutes(store, tokenKey),
   ];
 }

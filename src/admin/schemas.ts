@@ -305,3 +305,26 @@ export const modelView = z.object({
   name: z.string(),
   files: z.array(z.string()).meta({ description: 'File names the phone requests, with <mac> in its vendor case' }),
 });
+
+// API tokens
+
+const tokenScope = z.enum(['admin', 'technician', 'readonly']).meta({
+  description: 'admin: everything; technician: read the records, reprovision, replace, resync, the timeline and previews without secrets, never credentials; readonly: read the records',
+});
+
+export const tokenCreate = z.strictObject({
+  name: text(100).meta({ example: 'Field team laptop' }),
+  scope: tokenScope,
+});
+
+export const tokenView = z.object({
+  id: z.string(),
+  name: z.string(),
+  scope: tokenScope,
+  createdAt: z.string(),
+  lastUsed: z.string().optional().meta({ description: 'Last use, to the minute' }),
+});
+
+export const tokenCreated = tokenView.extend({
+  token: z.string().meta({ description: 'The token itself: shown this once, stored only as a keyed hash' }),
+});

@@ -109,12 +109,25 @@ export interface WindowClaim {
   at: string;
 }
 
+/**
+ * What a token may do, each including the next: `admin` everything; `technician` what a
+ * technician in the field needs (read the records, reprovision, swap, resync, the timeline,
+ * previews without secrets) but never credentials; `readonly` reading the records.
+ */
+export type TokenScope = 'admin' | 'technician' | 'readonly';
+export const TOKEN_SCOPES: readonly TokenScope[] = ['readonly', 'technician', 'admin'];
+
 export interface ApiToken {
   id: string;
-  /** scrypt hash of the token (see domain/secrets.ts). */
+  /** Keyed hash of the token (scrypt for tokens stored by earlier versions; see domain/secrets.ts). */
   hash: string;
+  /** Its name (the API calls it `name`). */
   label: string;
+  /** Absent on tokens stored before scopes existed: those were admin tokens. */
+  scope?: TokenScope;
   createdAt: string;
+  /** ISO time of its last use, to the minute. */
+  lastUsed?: string;
 }
 
 /** What `GET /devices/{mac}/credentials` and device creation return: the plaintext secrets. */

@@ -4,7 +4,7 @@ import type { Device, Employee, PlainCredentials, Site, WindowClaim } from '../d
 import type { Store } from '../store/store.js';
 import type { FileIndex, Match } from '../vendors/index.js';
 import { vendorOfMac } from '../vendors/ouis.js';
-import type { UserAgentFacts, VendorPack } from '../vendors/pack.js';
+import type { FileSpec, UserAgentFacts, VendorPack } from '../vendors/pack.js';
 import type { Bans } from './bans.js';
 import { RenderCache } from './cache.js';
 import { decide, type Decision, type Facts, type KnownDevice, type WindowState } from './decide.js';
@@ -238,6 +238,14 @@ export function createResolver(deps: ProvisionerDeps) {
     });
   }
 
+  /** The device's full file with every secret masked, in clear even where the phone gets it sealed: for people, not phones. */
+  async function masked(known: KnownDevice, spec: FileSpec, at: Date): Promise<Buffer> {
+    const s = await stored(known.device.mac);
+    const hidden = '********';
+    const credentials: PlainCredentials = { authName: known.device.credentials.authName, password: hidden, provisioning: { username: known.device.credentials.provisioningUsername, password: hidden } };
+    return renderFile(deps.templates, { pack: known.pack, model: known.model, spec, variant: 'full', device: known.device, ...(s?.employee ? { employee: s.employee } : {}), ...(s?.site ? { site: s.site } : {}), credentials, now: at, publicUrl: deps.publicUrl(), caUrl: deps.caUrl(), caPem: deps.caPem });
+  }
+
   function answerFor(d: Decision, at: Date): ProvisionAnswer | Promise<ProvisionAnswer> {
     switch (d.kind) {
       case 'full':
@@ -356,13 +364,17 @@ export function createResolver(deps: ProvisionerDeps) {
       return out;
     },
 
-    /** What the phone with this MAC would get for `name` over HTTPS inside its window (admin preview). */
-    async preview(mac: string, name: string): Promise<{ body: Buffer; contentType: string } | null> {
+    /**
+     * What the phone with this MAC would get for `name` over HTTPS inside its window (admin
+     * preview). Without `secrets`, every password (and what is derived from one) reads `********`.
+     */
+    async preview(mac: string, name: string, opts: { secrets: boolean } = { secrets: true }): Promise<{ body: Buffer; contentType: string } | null> {
       const at = refresh();
       const known = await knownDevice(mac, '', at.getTime());
       if (!known) return null;
       for (const m of deps.files.match(name)) {
         if (m.pack !== known.pack || (m.spec.scope === 'device' && m.mac !== mac) || (m.spec.onlyFor && !m.spec.onlyFor(known.model))) continue;
+        if (m.spec.scope === 'device' && !opts.secrets) return { body: await masked(known, m.spec, at), contentType: m.spec.contentType };
         const answer =
           m.spec.scope === 'device'
             ? await answerFor({ kind: 'full', reason: 'in_window', match: m, known }, at)

@@ -269,4 +269,10 @@ export class MemoryStore implements Store {
     await this.apply([['tokens', token.id, copy(token)]]);
     return copy(token);
   }
+
+  async deleteToken(id: string): Promise<boolean> {
+    if (!this.tables.tokens.has(id)) return false;
+    await this.apply([['tokens', id, undefined]]);
+    return true;
+  }
 }

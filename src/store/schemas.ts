@@ -80,7 +80,9 @@ export const tokenRecord = z.looseObject({
   id: z.string(),
   hash: z.string(),
   label: z.string(),
+  scope: z.enum(['admin', 'technician', 'readonly']).optional(),
   createdAt: z.string(),
+  lastUsed: z.string().optional(),
 });
 
 // The schemas and the domain types must agree both ways: what passes is a record of the type, and

@@ -63,4 +63,6 @@ export interface Store {
    * a token stored as a scrypt hash by an earlier version to its keyed hash on first use.
    */
   replaceToken(token: ApiToken): Promise<ApiToken | null>;
+  /** False when there was no such token. */
+  deleteToken(id: string): Promise<boolean>;
 }

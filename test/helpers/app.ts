@@ -8,7 +8,7 @@ import { createTokenCheck, generateToken } from '../../src/admin/auth.js';
 import { openapiDocument } from '../../src/admin/openapi.js';
 import { createRecords } from '../../src/admin/records.js';
 import { adminRoutes } from '../../src/admin/routes.js';
-import { createSealer, hashSecret } from '../../src/domain/secrets.js';
+import { createSealer, hashToken } from '../../src/domain/secrets.js';
 import { createLogger } from '../../src/log.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { createProvisioning, type Provisioning } from '../../src/provision/index.js';
@@ -27,7 +27,8 @@ export async function startApp(t: Test, opts: { models?: string[] } = {}): Promi
   const store = new MemoryStore();
   await store.open();
   const token = generateToken();
-  await store.insertToken({ id: 't1', hash: await hashSecret(token), label: 'test', createdAt: new Date().toISOString() });
+  const tokenKey = randomBytes(32);
+  await store.insertToken({ id: '0b7e8f1c-2d3a-4b5c-8d6e-7f8091a2b3c4', hash: hashToken(tokenKey, token), label: 'test', scope: 'admin', createdAt: new Date().toISOString() });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -49,9 +50,9 @@ export async function startApp(t: Test, opts: { models?: string[] } = {}): Promi
     caPem: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n',
   });
   let doc: object = {};
-  const routes = adminRoutes({ store, records, models: () => models, openapi: () => doc, provisioning });
+  const routes = adminRoutes({ store, records, models: () => models, openapi: () => doc, provisioning, tokenKey });
   doc = openapiDocument(routes, 'test');
-  const server = createServer(createAdminApp({ routes, tokens: createTokenCheck(store), logger }));
+  const server = createServer(createAdminApp({ routes, tokens: createTokenCheck(store, tokenKey), logger }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.teardown(() => new Promise<void>((r) => server.close(() => r())));
   const { port } = server.address() as AddressInfo;

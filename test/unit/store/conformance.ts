@@ -232,6 +232,12 @@ export function conformance(
     await store.insertToken(tok);
     t.same(await store.listTokens(), [tok]);
     await t.rejects(store.insertToken(tok), { name: 'DialtoneError', status: 409 });
+    const scoped = { id: 'tok2', hash: 'h$y', label: 'field', scope: 'technician' as const, createdAt: tok.createdAt, lastUsed: tok.createdAt };
+    await store.insertToken(scoped);
+    t.same(await store.replaceToken({ ...scoped, lastUsed: '2030-01-01T00:00:00.000Z' }), { ...scoped, lastUsed: '2030-01-01T00:00:00.000Z' });
+    t.equal(await store.deleteToken('tok1'), true);
+    t.equal(await store.deleteToken('tok1'), false, 'a second time: no such token');
+    t.same(await store.listTokens(), [{ ...scoped, lastUsed: '2030-01-01T00:00:00.000Z' }]);
   });
 
   t.test('revision moves with every write and stands still for reads and refusals', async (t) => {
@@ -259,6 +265,7 @@ export function conformance(
     await moved('replaceDevice', () => store.replaceDevice({ ...d, label: 'desk' }));
     await moved('insertDevice', () => store.insertDevice(device()));
     await moved('insertToken', () => store.insertToken({ id: 'tok1', hash: 'scrypt$x', label: 'first', createdAt: new Date().toISOString() }));
+    await moved('deleteToken', () => store.deleteToken('tok1'));
     await moved('deleteDevice', () => store.deleteDevice(d.mac));
     await moved('deleteEmployee', () => store.deleteEmployee(e.id));
     await moved('deleteSite', () => store.deleteSite(s.id));
