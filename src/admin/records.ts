@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DialtoneError, invalid, notFound, type FieldError } from '../errors.js';
-import { generateAuthName, generatePassword, generateProvisioningUsername } from '../domain/credentials.js';
+import { generateAuthName, generatePassword, generateProvisioningUsername, PROVISIONING_PASSWORD_LENGTH } from '../domain/credentials.js';
 import { defaultExtension, validateExtension } from '../domain/extension.js';
 import { asCountryCode, toE164 } from '../domain/phone.js';
 import { hashSecret, type Sealer } from '../domain/secrets.js';
@@ -73,7 +73,7 @@ export function createRecords(deps: RecordsDeps) {
     const plain: PlainCredentials = {
       authName: generateAuthName(),
       password: generatePassword(),
-      provisioning: { username: generateProvisioningUsername(mac), password: generatePassword() },
+      provisioning: { username: generateProvisioningUsername(mac), password: generatePassword(PROVISIONING_PASSWORD_LENGTH) },
     };
     return {
       plain,

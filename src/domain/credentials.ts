@@ -11,6 +11,12 @@ export const PASSWORD_ALPHABET = UPPER + LOWER + DIGITS;
 
 export const PASSWORD_LENGTH = 24;
 
+/**
+ * Provisioning (HTTP Digest) passwords are shorter: Aastra and Mitel phones take at most 20
+ * characters there (src/vendors/facts/aastra.md). 20 symbols are still ≈ 119 bits.
+ */
+export const PROVISIONING_PASSWORD_LENGTH = 20;
+
 export const AUTH_NAME_LENGTH = 16;
 
 /** Bits of entropy in a generated password of `length` symbols. */
