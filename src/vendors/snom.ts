@@ -41,13 +41,14 @@ const models: Model[] = MODELS.map(([token, name]) => ({
 const TOKENS = MODELS.map(([token]) => token).join('|');
 
 /**
- * Snom `timezone` codes from the phone's option list [SN-LIST, transcribed in the facts; Tancredi's
- * IANA map agrees on the rows the facts check, T-TZ], each with the IANA zone it was made for. A zone gets the
- * code whose zone means the same today (same standard offset, same DST offset and rules); its
- * own code first. Codes for countries that changed their rules after these lists were written
- * (Mexico, Brazil DST, Russia, Turkey, Chile, Venezuela, Egypt, Iran, Israel, ...) are left out:
- * the phone's built-in rule would be stale. Every zone without a code gets the explicit form
- * (empty `timezone`, `utc_offset` and `dst`) that Wazo writes for every zone [W-SN `_format_tzinfo`].
+ * Snom `timezone` codes from the phone's option list [SN-LIST, rows in the facts; Tancredi's IANA
+ * map gives the same codes for the zones the facts check, T-TZ], each with the IANA zone it was
+ * made for. A zone gets the code whose zone means the same today (same standard offset, same DST
+ * offset and rules); its own code first. Codes for countries that changed their rules after these
+ * lists were written (Mexico, Brazil DST, Russia, Turkey, Chile, Venezuela, Egypt, Iran, Israel,
+ * ...) are left out: the phone's built-in rule would be stale. Every zone without a code gets the
+ * explicit form (empty `timezone`, `utc_offset` and `dst`) that Wazo wrote for every zone until
+ * firmware 10.1.152.12 [W-SN-TZ, SN-WIKI-DST; UNCERTAIN on 10.x firmware].
  */
 const CODES: Array<[code: string, zone: string]> = [
   ['USA-10', 'Pacific/Honolulu'], // EPM-TZ, TZ-MIKO (the list's label says "Hawaii-Aleutian")
@@ -142,7 +143,7 @@ export function snomTimezoneCode(zone: string, facts: ZoneFacts, year: number): 
 }
 
 const two = (n: number): string => String(n).padStart(2, '0');
-/** `MM.WW.DD HH:MM:SS`, weekday 1 = Monday … 7 = Sunday, week 5 = last [W-SN `_format_dst_change`]. */
+/** `MM.WW.DD HH:MM:SS`, weekday 1 = Monday … 7 = Sunday, week 5 = last [SN-WIKI-DST]. */
 const dstChange = (r: DstRule): string => `${two(r.month)}.${two(r.week)}.${two(r.weekday === 0 ? 7 : r.weekday)} ${two(r.hour)}:${two(r.minute)}:00`;
 
 // "Mozilla/4.0 (compatible; snom320-SIP 8.4.18 1.1.3-s)",
@@ -180,7 +181,7 @@ export const snom: VendorPack = {
   routineMisses: [new RegExp(`^snom(?:${TOKENS})(?:-firmware)?\\.xml$`), /^snom-general\.xml$/, /^(?:gui|web)_lang\.xml$/],
   // `user_outbound` takes `;transport=udp|tcp|tls` [W-SN `_SIP_TRANSPORT`, W-SN-T].
   transports: { udp: 'udp', tcp: 'tcp', tls: 'tls' },
-  // Re-reads the settings without a reboot [W-SN, AST, F-NTFY: VERIFIED].
+  // Re-reads the settings without a reboot [W-SN, AST, F-NTFY].
   resyncEvent: 'check-sync;reboot=false',
 
   parseUserAgent(userAgent) {
@@ -200,7 +201,7 @@ export const snom: VendorPack = {
   /**
    * `timezone` is a code from the phone's list (`USA-5`) when one means the same as the zone;
    * otherwise it stays empty and `utc_offset` (seconds, signed) with `dst` (`<seconds saved>
-   * <start> <end>`, empty without DST) say it outright [W-SN `_format_tzinfo`].
+   * <start> <end>`, empty without DST) say it outright [SN-FAQ, SN-WIKI-DST, W-SN-TZ].
    */
   timeZone(zone, now) {
     const year = now.getUTCFullYear();
