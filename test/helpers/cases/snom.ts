@@ -6,6 +6,11 @@ import { elements, parseXml } from '../xml.js';
 const value = (doc: Document, tag: string): string | undefined => elements(doc, tag).at(-1)?.textContent ?? undefined;
 const PEM = /^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n?$/;
 
+/** The MAC a per-device name carries, upper case (cases are replayed with other MACs too). */
+const macOf = (file: string): string => /[0-9A-F]{12}/.exec(file)?.[0] ?? '';
+/** The phone's own list over HTTPS: its setting server once bootstrapped. */
+const listUrl = (file: string): string => `${PUBLIC_URL}snomD785-${macOf(file)}.htm`;
+
 /** The provisioning poll a file sets: `[enabled, mode, period]` [SN-POLL]. */
 const poll = (doc: Document): Array<string | undefined> => ['prov_polling_enabled', 'prov_polling_mode', 'prov_polling_period'].map((k) => value(doc, k));
 
@@ -27,7 +32,7 @@ const d785: VendorCase = {
     const doc = parseXml(text);
     if (file.endsWith('.htm')) {
       t.equal(doc.documentElement?.tagName, 'setting-files', `${file}: a list`);
-      t.same(elements(doc, 'file').map((f) => f.getAttribute('url')), [`${PUBLIC_URL}00041396D9B4.xml`], `${file}: names the settings over HTTPS`);
+      t.same(elements(doc, 'file').map((f) => f.getAttribute('url')), [`${PUBLIC_URL}${macOf(file)}.xml`], `${file}: names the settings over HTTPS`);
       return {};
     }
     t.equal(doc.documentElement?.tagName, 'settings', `${file}: root`);
@@ -39,8 +44,8 @@ const d785: VendorCase = {
     t.equal(value(doc, 'user_outbound'), 'sip.example.com:5061;transport=tls', `${file}: port and transport`);
     t.equal(value(doc, 'user_mailbox'), '*97', `${file}: voicemail`);
     t.equal(value(doc, 'ntp_server'), 'ntp.example.com', `${file}: NTP`);
-    t.equal(value(doc, 'setting_server'), `${PUBLIC_URL}snomD785-00041396D9B4.htm`, `${file}: resyncs from the HTTPS list`);
-    t.equal(value(doc, 'http_client_user'), 'dt00041396d9b4', `${file}: provisioning user`);
+    t.equal(value(doc, 'setting_server'), listUrl(file), `${file}: resyncs from the HTTPS list`);
+    t.equal(value(doc, 'http_client_user'), `dt${macOf(file).toLowerCase()}`, `${file}: provisioning user`);
     for (const tag of ['http_user', 'http_pass', 'admin_mode_password']) t.equal(elements(doc, tag).length, 0, `${file}: never ${tag}`);
     return {
       user: value(doc, 'user_name'),
@@ -59,7 +64,7 @@ const d785: VendorCase = {
       return;
     }
     t.equal(doc.documentElement?.tagName, 'settings', `${file}: settings, not a list`);
-    t.equal(value(doc, 'setting_server'), `${PUBLIC_URL}snomD785-00041396D9B4.htm`, `${file}: HTTPS next`);
+    t.equal(value(doc, 'setting_server'), listUrl(file), `${file}: HTTPS next`);
     t.same(poll(doc), ['on', 'rel', '60'], `${file}: asks the HTTPS server again within a minute, no reboot`);
     const cert = elements(doc, 'certificate');
     t.equal(cert.length, 1, `${file}: one CA`);
@@ -70,7 +75,7 @@ const d785: VendorCase = {
   },
   checkFull(t, file, text) {
     const doc = parseXml(text);
-    if (file !== '00041396D9B4.xml') return;
+    if (!/^[0-9A-F]{12}\.xml$/.test(file)) return;
     t.same(poll(doc), ['on', 'rel', '86400'], `${file}: re-checks daily`);
     t.equal(elements(doc, 'certificate')[0]?.getAttribute('type'), 'base64', `${file}: keeps the CA`);
     t.match(value(doc, 'certificate'), PEM, `${file}: the CA, whole`);
