@@ -1,36 +1,54 @@
 /**
  * Snom 3xx/7xx/8xx and D-series desk phones. XML settings files [W-SN-T]. Sources:
- * src/vendors/facts/snom.md, plus Snom's own knowledge base where named below.
+ * src/vendors/facts/snom.md (keys in brackets refer to its source table).
  *
- * A phone asks for `snom<model>.htm`, then `snom<model>-<MAC>.htm` (MAC upper case) [W-SN]; both
- * are `<setting-files>` lists of URLs the phone fetches in turn [W-SN-M]. Dialtone's lists lead to
- * `<MAC>.xml`, which carries the line. Over plain HTTP the per-MAC files are a bootstrap instead:
- * the Dialtone CA inline and `setting_server` pointing at the HTTPS per-MAC list, no secrets.
+ * A phone whose setting server is a directory asks for `snom<model>.htm`, then
+ * `snom<model>-<MAC>.htm` (MAC upper case) [SN-WIKI-SF, W-SN]; both are `<setting-files>` lists of
+ * URLs the phone fetches in turn [W-SN-M]. Dialtone's per-MAC list leads to `<MAC>.xml`, which
+ * carries the line. Over plain HTTP the per-MAC files are a bootstrap instead: the Dialtone CA
+ * inline, `setting_server` pointing at the HTTPS per-MAC list and a one-minute provisioning poll,
+ * no secrets. The full file keeps the HTTPS list as setting server and polls daily.
  */
 import { zoneFacts, type DstRule, type ZoneFacts } from '../domain/zone.js';
 import type { Model, VendorPack } from './pack.js';
 
-/** Model tokens as they appear in `snom<model>.htm` and in `snom<model>-SIP` User-Agents [W-SN]. */
-const MODELS = [
-  '300', '320', '360', '370', '710', '715', '720', '725', '760', '820', '821', '870',
-  'D120', 'D305', 'D315', 'D345', 'D375', 'D385', 'D712', 'D715', 'D717', 'D725', 'D735', 'D745', 'D765', 'D785',
+/**
+ * Model tokens as the phone writes them in `snom<model>.htm` and in its `snom<model>-SIP`
+ * User-Agent. Current desk phones per Wazo's 10.1.215.13 plugin [W-SN-PLUG]: D140 D150 D335 D385
+ * D713 715 D717 D735 D785 D810 D812 D815 D862 D865 D892; D120 and D315 from its earlier 10.1
+ * plugins and Tancredi's model scopes [W-SN-PLUG, T-SCOPES]. The D715 and D725 call themselves
+ * `715` and `725` (firmware `snom715-<version>-SIP-r.bin`) [W-SN-PLUG]; the D8xx take `.swu`
+ * firmware images but the same settings files [W-SN-PLUG, W-SN-T]. Older models are kept.
+ */
+const MODELS: Array<[token: string, name: string]> = [
+  ['300', 'Snom 300'], ['320', 'Snom 320'], ['360', 'Snom 360'], ['370', 'Snom 370'],
+  ['710', 'Snom 710'], ['715', 'Snom D715 (715)'], ['720', 'Snom 720'], ['725', 'Snom D725 (725)'], ['760', 'Snom 760'],
+  ['820', 'Snom 820'], ['821', 'Snom 821'], ['870', 'Snom 870'],
+  ['D120', 'Snom D120'], ['D140', 'Snom D140'], ['D150', 'Snom D150'],
+  ['D305', 'Snom D305'], ['D315', 'Snom D315'], ['D335', 'Snom D335'], ['D345', 'Snom D345'], ['D375', 'Snom D375'], ['D385', 'Snom D385'],
+  ['D712', 'Snom D712'], ['D713', 'Snom D713'], ['D717', 'Snom D717'], ['D735', 'Snom D735'], ['D745', 'Snom D745'], ['D765', 'Snom D765'], ['D785', 'Snom D785'],
+  ['D810', 'Snom D810'], ['D812', 'Snom D812'], ['D815', 'Snom D815'], ['D862', 'Snom D862'], ['D865', 'Snom D865'], ['D892', 'Snom D892'],
 ];
 
-const models: Model[] = MODELS.map((token) => ({
+const models: Model[] = MODELS.map(([token, name]) => ({
   id: `snom-${token.toLowerCase()}`,
-  name: `Snom ${token}`,
+  name,
   fileKey: token,
   uaNames: [token.toLowerCase()],
 }));
 
+/** Any model token, for the routine-miss patterns below. */
+const TOKENS = MODELS.map(([token]) => token).join('|');
+
 /**
- * Snom `timezone` codes from the phone's own option list [SN-LIST; rows marked VERIFIED in the
- * facts, others from the same list], each with the IANA zone it was made for. A zone gets the
- * code whose zone means the same today (same standard offset, same DST offset and rules); its
- * own code first. Codes for countries that changed their rules after these lists were written
- * (Mexico, Brazil DST, Russia, Turkey, Chile, Venezuela, Egypt, Iran, Israel, ...) are left out:
- * the phone's built-in rule would be stale. Every zone without a code gets the explicit form
- * (empty `timezone`, `utc_offset` and `dst`) that Wazo writes for every zone [W-SN `_format_tzinfo`].
+ * Snom `timezone` codes from the phone's option list [SN-LIST, rows in the facts; Tancredi's IANA
+ * map gives the same codes for the zones the facts check, T-TZ], each with the IANA zone it was
+ * made for. A zone gets the code whose zone means the same today (same standard offset, same DST
+ * offset and rules); its own code first. Codes for countries that changed their rules after these
+ * lists were written (Mexico, Brazil DST, Russia, Turkey, Chile, Venezuela, Egypt, Iran, Israel,
+ * ...) are left out: the phone's built-in rule would be stale. Every zone without a code gets the
+ * explicit form (empty `timezone`, `utc_offset` and `dst`) that Wazo wrote for every zone until
+ * firmware 10.1.152.12 [W-SN-TZ, SN-WIKI-DST; UNCERTAIN on 10.x firmware].
  */
 const CODES: Array<[code: string, zone: string]> = [
   ['USA-10', 'Pacific/Honolulu'], // EPM-TZ, TZ-MIKO (the list's label says "Hawaii-Aleutian")
@@ -125,15 +143,17 @@ export function snomTimezoneCode(zone: string, facts: ZoneFacts, year: number): 
 }
 
 const two = (n: number): string => String(n).padStart(2, '0');
-/** `MM.WW.DD HH:MM:SS`, weekday 1 = Monday … 7 = Sunday, week 5 = last [W-SN `_format_dst_change`]. */
+/** `MM.WW.DD HH:MM:SS`, weekday 1 = Monday … 7 = Sunday, week 5 = last [SN-WIKI-DST]. */
 const dstChange = (r: DstRule): string => `${two(r.month)}.${two(r.week)}.${two(r.weekday === 0 ? 7 : r.weekday)} ${two(r.hour)}:${two(r.minute)}:00`;
 
 // "Mozilla/4.0 (compatible; snom320-SIP 8.4.18 1.1.3-s)",
-// "Mozilla/4.0 (compatible; snomD785-SIP 10.1.33.33 2010.12-00004-g9ba52f5 000413922D24 SXM:0 UXM:0)" [W-SN]
-const UA = /\bsnom(\w+)-SIP\s+(\d+(?:\.\d+)+)([^)]*)/;
-// Firmware 8.7.5 and later add the MAC, upper case; Wazo's greedy regex breaks on the D785's
-// trailing `SXM:0 UXM:0`, so Dialtone looks for a 12-hex-digit word instead [W-SN].
-const UA_MAC = /(?:^|\s)([0-9A-F]{12})(?=\s|$)/;
+// "Mozilla/4.0 (compatible; snomD785-SIP 10.1.33.33 2010.12-00004-g9ba52f5 000413922D24 SXM:0 UXM:0)" [W-SN],
+// "Mozilla/4.0 (compatible; snomD785-SIP 10.1.169.16 2010.12-00001-gd311851f1 (Feb 25 2019 - 14:19:43)
+//  00041396D9B4 SXM:0 UXM:0 UXMC:0)" [F-PROV]: the build date brings its own parentheses.
+const UA = /\bsnom(\w+)-SIP\s+(\d+(?:\.\d+)+)/;
+// Firmware 8.7.5 and later add the MAC, upper case, as a word of its own after the version [W-SN,
+// F-PROV]; Dialtone looks for a 12-hex-digit word in the rest of the string.
+const UA_MAC = /(?:^|\s)([0-9A-F]{12})(?=[\s)]|$)/;
 // Firmware 6.5 and older: "Mozilla/4.0 (compatible; snom lid 3605)": Snom, but no model, no XML [W-SN].
 const OLD_UA = /\(compatible; snom lid \d+\)/;
 
@@ -144,19 +164,24 @@ export const snom: VendorPack = {
   name: 'Snom',
   models,
   files: [
-    // The model's list points at the phone's own list over HTTPS; the phone writes `{mac}` in
-    // place of its MAC [Snom mass-deployment FAQ: "The setting_server URL can also consist of a
-    // {mac} statement"]. UNCERTAIN: that the same holds in `<file url>`, and that it is upper
-    // case there (it is in the default names and the User-Agent) [W-SN].
+    // The model's list, asked for first [SN-WIKI-SF]. It names nothing: the phone asks for its
+    // own `snom<model>-<MAC>.htm` next by itself [SN-WIKI-SF, W-SN `_PATH_REGEX`], and a
+    // `{mac}` URL here would rest on the case the phone writes it in, which no source shows.
     { pattern: 'snom{model}.htm', scope: 'model', template: 'model.htm.hbs', secret: false, format: 'xml', contentType: XML },
     // The phone's list names `<MAC>.xml`; the bootstrap is a `<settings>` document instead: a
-    // setting file may hold either [service.snom.com "Desk Phone Configuration Files"].
+    // setting file may hold either [SN-CFG].
     { pattern: 'snom{model}-{MAC}.htm', scope: 'device', template: 'mac.htm.hbs', bootstrapTemplate: 'mac-bootstrap.xml.hbs', format: 'xml', contentType: XML },
     { pattern: '{MAC}.xml', scope: 'device', template: 'mac.xml.hbs', bootstrapTemplate: 'mac-bootstrap.xml.hbs', format: 'xml', contentType: XML },
   ],
+  // Names a Snom phone asks the server root for when a setting it keeps from an earlier
+  // provisioning server says so: `firmware_status` (kept across servers; Dialtone sets none)
+  // names `snom<model>-firmware.xml` [SN-WIKI-FW, W-SN], and Wazo's model lists name
+  // `snom<model>.xml`, `snom-general.xml`, `gui_lang.xml` and `web_lang.xml` [W-SN-M]. Dialtone's
+  // own files lead the phone to none of them.
+  routineMisses: [new RegExp(`^snom(?:${TOKENS})(?:-firmware)?\\.xml$`), /^snom-general\.xml$/, /^(?:gui|web)_lang\.xml$/],
   // `user_outbound` takes `;transport=udp|tcp|tls` [W-SN `_SIP_TRANSPORT`, W-SN-T].
   transports: { udp: 'udp', tcp: 'tcp', tls: 'tls' },
-  // Re-reads the settings without a reboot [W-SN, AST, F-NTFY: VERIFIED].
+  // Re-reads the settings without a reboot [W-SN, AST, F-NTFY].
   resyncEvent: 'check-sync;reboot=false',
 
   parseUserAgent(userAgent) {
@@ -164,7 +189,7 @@ export const snom: VendorPack = {
     if (!m) return OLD_UA.test(userAgent) ? {} : null;
     const modelName = m[1] as string;
     const model = models.find((x) => x.uaNames?.includes(modelName.toLowerCase()));
-    const mac = UA_MAC.exec(m[3] ?? '')?.[1];
+    const mac = UA_MAC.exec(userAgent.slice(m.index + m[0].length))?.[1];
     return {
       modelName,
       firmware: m[2],
@@ -176,7 +201,7 @@ export const snom: VendorPack = {
   /**
    * `timezone` is a code from the phone's list (`USA-5`) when one means the same as the zone;
    * otherwise it stays empty and `utc_offset` (seconds, signed) with `dst` (`<seconds saved>
-   * <start> <end>`, empty without DST) say it outright [W-SN `_format_tzinfo`].
+   * <start> <end>`, empty without DST) say it outright [SN-FAQ, SN-WIKI-DST, W-SN-TZ].
    */
   timeZone(zone, now) {
     const year = now.getUTCFullYear();
