@@ -49,8 +49,8 @@ const MODELS: Array<[brand: 'aastra' | 'mitel', model: string]> = [
 
 /**
  * Older firmware names the 675xi by its short name in the User-Agent: `57i` → 6757i [W-AA
- * `_UA_MODELS_MAP`]. UNCERTAIN: whether such firmware also asks for `57i.cfg`; only
- * `<long name>.cfg` is served.
+ * `_UA_MODELS_MAP`]. Firmware 2.x asks for `aastra.cfg` and `<MAC>.cfg` only, no model file
+ * [AA-PREC-2]; from 3.x on the model file has the long name [AA-PREC].
  */
 const SHORT_NAMES: Record<string, string> = { '6753i': '53i', '6755i': '55i', '6757i': '57i' };
 
