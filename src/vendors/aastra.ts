@@ -1,20 +1,22 @@
 /**
- * Aastra 67xxi/68xxi/9143i/9480i and their Mitel-branded successors (SIP firmware). Text files of
+ * Aastra 67xxi/9143i/9480i, Mitel 68xxi and Mitel 6900 (SIP firmware). Text files of
  * `key: value` lines, `#` comments [F-AA, MT-6800]. Sources: src/vendors/facts/aastra.md.
  *
- * A phone reads `aastra.cfg`, then `<model>.cfg`, then `<MAC>.cfg` (upper case); each later
- * file overrides the earlier ones [MT-6800, AA-PREC: VERIFIED]. Mitel firmware 4.0 SP1 and later
- * call the first file `startup.cfg` [Mitel 6800 Administrator Guide 4.2.0 SP2, "Configuration
- * File Precedence"]; both names are served. The shared files carry no secrets and switch the
- * phone to HTTPS; `<MAC>.cfg` carries the line and the HTTP Digest credentials, or over plain
- * HTTP a bootstrap without them.
+ * A phone asks for `security.tuz`, then the shared file, `<model>.cfg` and `<MAC>.cfg` (upper
+ * case), then licence files and its firmware `<model>.st` [LOG-6869]; each later .cfg overrides
+ * the earlier ones [MT-6800, AA-PREC]. The shared file is `aastra.cfg` before firmware 4.0 SP1
+ * and `startup.cfg` since [MT-6800 4.2.0 SP2, MONDAGO]; both are served. The shared files carry
+ * no secrets; `<MAC>.cfg` carries the line and the HTTP Digest credentials, or over plain HTTP a
+ * bootstrap without them. Every served file names the HTTPS server, the Dialtone CA for HTTPS
+ * and a daily re-check, so the phone comes back over HTTPS at its next re-check by itself.
  */
 import { zoneFacts, type DstRule } from '../domain/zone.js';
 import type { Model, VendorPack } from './pack.js';
 
 /**
- * Models as Wazo knows them [W-AA `_MODELS`]; `fileKey` is `<model>` in `<model>.cfg` [MT-6800].
- * The 6869i and 6873i shipped as Mitel; the rest are listed as Aastra.
+ * Models as Wazo knows them [W-AA `_MODELS`, W-AA-820 `MODEL_VERSIONS`]; the name is `<model>` in
+ * `<model>.cfg` and `<model>.st` and the model in the User-Agent [MT-6800, LOG-6869, W-AA].
+ * The 6869i, 6873i and the 6900 series shipped as Mitel; the rest are listed as Aastra.
  */
 const MODELS: Array<[brand: 'aastra' | 'mitel', model: string]> = [
   ['aastra', '6730i'],
@@ -32,12 +34,23 @@ const MODELS: Array<[brand: 'aastra' | 'mitel', model: string]> = [
   ['mitel', '6873i'],
   ['aastra', '9143i'],
   ['aastra', '9480i'],
+  // Mitel 6900 series, sold today [W-AA-820]: no `i`, Wi-Fi variants end in `w`.
+  ['mitel', '6905'],
+  ['mitel', '6910'],
+  ['mitel', '6915'],
+  ['mitel', '6920'],
+  ['mitel', '6920w'],
+  ['mitel', '6930'],
+  ['mitel', '6930w'],
+  ['mitel', '6940'],
+  ['mitel', '6940w'],
+  ['mitel', '6970'],
 ];
 
 /**
  * Older firmware names the 675xi by its short name in the User-Agent: `57i` → 6757i [W-AA
- * `_UA_MODELS_MAP`]. UNCERTAIN: whether such firmware also asks for `57i.cfg`; only
- * `<long name>.cfg` is served.
+ * `_UA_MODELS_MAP`]. Firmware 2.x asks for `aastra.cfg` and `<MAC>.cfg` only, no model file
+ * [AA-PREC-2]; from 3.x on the model file has the long name [AA-PREC].
  */
 const SHORT_NAMES: Record<string, string> = { '6753i': '53i', '6755i': '55i', '6757i': '57i' };
 
@@ -48,16 +61,36 @@ const models: Model[] = MODELS.map(([brand, model]) => ({
   uaNames: [model, ...(SHORT_NAMES[model] ? [SHORT_NAMES[model]] : [])],
 }));
 
-/** DST start or end [W-AA `_format_dst_change`, AA-TZ]: week 1-4 or −1 (last), day 1 = Sunday … 7 = Saturday. */
+const MODEL_NAMES = MODELS.map(([, model]) => model).join('|');
+
+/**
+ * Names of the real boot that Dialtone does not serve [LOG-6869 unless said]: the key file for
+ * encrypted `.tuz` configuration (asked first, always), licence files, the firmware image, the
+ * encrypted twins of the .cfg files [MT-6800, AA-PREC], and language files, which a phone asks
+ * for when a `language N:` key names them [W-AA `_LOCALE`: lang_fr.txt, lang_fr_ca.txt ...].
+ */
+const ROUTINE_MISSES: RegExp[] = [
+  /^security\.tuz$/,
+  /^(?:aastra|startup)\.tuz$/,
+  /^startup\.lic$/,
+  /^[0-9A-F]{12}\.(?:tuz|lic)$/,
+  new RegExp(`^(?:${MODEL_NAMES})\\.(?:st|tuz)$`),
+  /^lang_[a-z]{2}(?:_[a-z]{2})?\.txt$/,
+];
+
+/**
+ * DST start or end, relative form [AA-TZ, W-AA `_format_dst_change`]: week 1-5 counts the
+ * day's occurrences in the month and −1 is its last; day 1 = Sunday … 7 = Saturday; the hour in
+ * the time in force before the change, 0-23.
+ */
 const change = (r: DstRule) => ({
   month: r.month,
   week: r.week === 5 ? -1 : r.week,
   day: r.weekday + 1,
-  // Whole hours, at most 23, as Wazo writes them.
   hour: Math.min(r.hour, 23),
 });
 
-// "Aastra6731i MAC:00-08-5D-23-74-29 V:3.2.0.70-SIP"; Mitel-branded firmware starts with `Mitel` [W-AA].
+// "Aastra6731i MAC:00-08-5D-23-74-29 V:3.2.0.70-SIP", "Mitel6930 MAC:14-00-E9-1E-DB-52 V:6.4.0.140-SIP" [W-AA].
 const UA = /^(Aastra|Mitel)(\w+) MAC:((?:[0-9A-Fa-f]{2}-){5}[0-9A-Fa-f]{2}) V:(\S+)-SIP$/;
 
 const TEXT = 'text/plain; charset=utf-8';
@@ -72,9 +105,10 @@ export const aastra: VendorPack = {
     { pattern: '{model}.cfg', scope: 'model', template: 'model.cfg.hbs', secret: false, format: 'text', contentType: TEXT },
     { pattern: '{MAC}.cfg', scope: 'device', template: 'mac.cfg.hbs', bootstrapTemplate: 'mac-bootstrap.cfg.hbs', format: 'text', contentType: TEXT },
   ],
-  // `sip transport protocol`: 1 UDP, 2 TCP, 4 TLS [W-AA `_SIP_TRANSPORT`; F-AA agrees on 1 and 2].
+  routineMisses: ROUTINE_MISSES,
+  // `sip transport protocol`: 1 UDP, 2 TCP, 4 TLS [W-AA `_SIP_TRANSPORT`; F-AA and LOG-6869 agree].
   transports: { udp: 1, tcp: 2, tls: 4 },
-  // [AST `[aastra-check-cfg]`, W-AA]. UNCERTAIN whether the phone reboots to apply it.
+  // [AST `[aastra-check-cfg]`, W-AA]. The phone reboots to apply changed files [AA-RESYNC].
   resyncEvent: 'check-sync',
 
   parseUserAgent(userAgent) {
@@ -91,10 +125,11 @@ export const aastra: VendorPack = {
   },
 
   /**
-   * Always `time zone name: Custom` with `time zone minutes` west of UTC (UTC−5 → 300), the way
-   * Wazo writes every zone [AA-TZ, W-AA]: the named zones' table is mostly unverified. DST:
-   * `dst config` 0 without DST, else 3 with the rule spelled out in the `dst start|end` keys and
-   * `dst [start|end] relative date: 1` (by week) [W-AA `_format_tzinfo`].
+   * Always `time zone name: Custom` with `time zone minutes` west of UTC (UTC−5 → 300, UTC+5:45
+   * → −345), the vendor's own way to spell any zone [AA-TZ] and the way Wazo writes every zone
+   * [W-AA]; the named table lacks India, Nepal and Adelaide (facts §5). DST: `dst config` 0
+   * without DST, else 3 with the rule in the `dst start|end` keys, relative
+   * (`dst [start|end] relative date: 1`) [AA-TZ, W-AA `_format_tzinfo`].
    */
   timeZone(zone, now) {
     const facts = zoneFacts(zone, now.getUTCFullYear());
