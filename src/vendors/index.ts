@@ -78,7 +78,9 @@ export class FileIndex {
   constructor(readonly packs: readonly VendorPack[] = PACKS) {
     this.compiled = packs.flatMap((pack) => pack.files.map((spec) => compile(pack, spec)));
     // The first pack to list a model id owns it.
-    for (const pack of [...packs].reverse()) for (const model of pack.models) this.models.set(model.id, { pack, model });
+    for (const pack of [...packs].reverse()) {
+      for (const model of pack.models) for (const id of [model.id, ...(model.formerIds ?? [])]) this.models.set(id, { pack, model });
+    }
   }
 
   /** Every spec the name can be, device files first. */

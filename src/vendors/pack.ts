@@ -20,6 +20,8 @@ export interface Model {
    * its enrollment window and takes its full file sealed under that key (see FileSpec.sealed).
    */
   sealedProfiles?: boolean;
+  /** Ids an earlier version gave this model: devices stored under them keep working. */
+  formerIds?: string[];
 }
 
 export interface FileSpec {

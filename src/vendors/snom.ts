@@ -30,11 +30,15 @@ const MODELS: Array<[token: string, name: string]> = [
   ['D810', 'Snom D810'], ['D812', 'Snom D812'], ['D815', 'Snom D815'], ['D862', 'Snom D862'], ['D865', 'Snom D865'], ['D892', 'Snom D892'],
 ];
 
+/** Earlier versions listed the D715 and D725 a second time, under tokens they never ask for. */
+const FORMER_IDS: Record<string, string[]> = { '715': ['snom-d715'], '725': ['snom-d725'] };
+
 const models: Model[] = MODELS.map(([token, name]) => ({
   id: `snom-${token.toLowerCase()}`,
   name,
   fileKey: token,
   uaNames: [token.toLowerCase()],
+  ...(FORMER_IDS[token] ? { formerIds: FORMER_IDS[token] } : {}),
 }));
 
 /** Any model token, for the routine-miss patterns below. */

@@ -172,3 +172,10 @@ t.test('templates render well-formed settings', async (t) => {
   t.equal(text(empty, 'user_active'), 'off', 'a device without an employee: line off');
   t.equal(elements(empty, 'user_pass').length, 0);
 });
+
+t.test('devices stored under the ids an earlier version gave the D715 and D725 keep their model', async (t) => {
+  const index = new FileIndex();
+  t.equal(index.model('snom-d715')?.model.id, 'snom-715');
+  t.equal(index.model('snom-d725')?.model.id, 'snom-725');
+  t.notOk(modelList().some((m) => m.id === 'snom-d715'), 'but new devices are registered under the current id');
+});
