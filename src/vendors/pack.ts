@@ -11,7 +11,7 @@ export interface Model {
   id: string;
   /** Human name, e.g. `Yealink T46S`. */
   name: string;
-  /** What `{model}` stands for in this model's file names (e.g. Yealink's `66` in y000000000066.cfg). */
+  /** What `{model}` stands for in this model's file names (e.g. Yealink's `000000000066` in y000000000066.cfg). */
   fileKey?: string;
   /** Other spellings of the model in User-Agent strings (e.g. `SIP-T46S`), lower case. */
   uaNames?: string[];
