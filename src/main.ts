@@ -10,6 +10,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli } from './cli/index.js';
 import { createAdminApp } from './admin/app.js';
 import { createTokenCheck, ensureAdminToken } from './admin/auth.js';
 import { openapiDocument } from './admin/openapi.js';
@@ -168,8 +169,9 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command !== 'serve') {
-    console.error(`usage: dialtone [serve | version]\nunknown command "${command}"`);
-    process.exit(2);
+    // Everything else is the technician's command line, talking to a running server's API.
+    process.exitCode = await runCli(argv, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) });
+    return;
   }
   let settings: Settings;
   try {
