@@ -15,7 +15,7 @@ import type { Model, VendorPack } from './pack.js';
 /**
  * Models whose account-1, provisioning and time P-values match the official templates
  * [GS-2130, GS-16XX, GS-17XX, GS-261X, F-GRP-V2]. The GRP260x names come from Grandstream's
- * product pages only (facts §5: UNCERTAIN).
+ * knowledge base only (facts §8: keys and User-Agent UNCERTAIN).
  */
 const MODELS = [
   'GXP1610', 'GXP1615', 'GXP1620', 'GXP1625', 'GXP1628', 'GXP1630',

@@ -24,7 +24,7 @@ t.test('User-Agent: model, firmware, and DevId when it is a MAC', async (t) => {
   }
 });
 
-/** Grandstream's own P64 rows for the six zones, per list (test/fixtures/grandstream/p64-zones.txt). */
+/** Grandstream's own P64 lists, GRP261x and GXP21xx, every row (test/fixtures/grandstream/p64-zones.txt). */
 const rows = readFileSync(new URL('../../fixtures/grandstream/p64-zones.txt', import.meta.url), 'utf8')
   .split('\n')
   .filter((l) => l && !l.startsWith('#'))
@@ -36,7 +36,7 @@ const unnamed = (tz: string): string => tz.replace(/^[A-Za-z]+|(?<=\d)[A-Za-z]+/
 
 t.test("time zones: the six zones against Grandstream's own P64 lists", async (t) => {
   const june = new Date('2025-06-01T12:00:00Z');
-  t.equal(rows.length, 12, 'two lists, six zones');
+  t.equal(rows.filter((r) => r.zone !== '-').length, 12, 'two lists, six zones');
   const tz = (zone: string) => grandstream.timeZone(zone, june);
 
   // Both lists agree: the row's own value.
@@ -69,6 +69,27 @@ t.test("time zones: the six zones against Grandstream's own P64 lists", async (t
   t.same(tz('Australia/Sydney'), { p64: 'customize', p246: 'AEST-10AEDT-11,M10.1.0/02:00:00,M4.1.0/03:00:00' }, 'the GXP21xx list has the pre-2008 rule');
   t.same(tz('Pacific/Chatham'), { p64: 'customize', p246: 'CHAST-12:45CHADT-13:45,M9.5.0/02:45:00,M4.1.0/03:45:00' }, '45-minute offset, no row');
   t.same(tz('Asia/Tehran'), { p64: 'customize', p246: 'STD-3:30' }, 'a zone with only a numeric abbreviation gets a letters-only name');
+});
+
+t.test('time zones: every P64 value Dialtone writes is a row of both lists', async (t) => {
+  const june = new Date('2025-06-01T12:00:00Z');
+  const inList = (list: string, p64: string) => rows.some((r) => r.list === list && r.p64 === p64);
+  // A zone for each value the pack can pick from the lists.
+  const zones = [
+    'Pacific/Honolulu', 'America/Anchorage', 'America/Los_Angeles', 'America/Denver', 'America/Phoenix', 'America/Chicago',
+    'America/Guatemala', 'America/New_York', 'America/Bogota', 'America/Halifax', 'America/Sao_Paulo', 'America/Noronha',
+    'Atlantic/Cape_Verde', 'UTC', 'Europe/London', 'Europe/Berlin', 'Europe/Helsinki', 'Europe/Moscow', 'Asia/Dubai',
+    'Asia/Karachi', 'Asia/Kolkata', 'Asia/Kathmandu', 'Asia/Dhaka', 'Asia/Yangon', 'Asia/Bangkok', 'Asia/Shanghai',
+    'Asia/Tokyo', 'Australia/Darwin', 'Australia/Brisbane', 'Pacific/Guadalcanal', 'Pacific/Tongatapu',
+  ];
+  const picked = new Set<string>();
+  for (const zone of zones) {
+    const { p64 } = grandstream.timeZone(zone, june);
+    t.not(p64, 'customize', `${zone}: listed`);
+    t.ok(inList('grp261x', String(p64)) && inList('gxp21xx', String(p64)), `${zone}: ${p64} is in both lists`);
+    picked.add(String(p64));
+  }
+  t.equal(picked.size, 31, 'one zone per list value');
 });
 
 t.test('file names: lower case, the binary config file is not served', async (t) => {
