@@ -32,6 +32,7 @@ function parsed(t: Test, file: string, text: string): Document {
 function checkCa(t: Test, file: string, doc: Document): void {
   const pem = value(doc, 'P8433') ?? '';
   t.ok(new X509Certificate(pem).ca, `${file}: P8433 holds a CA certificate`);
+  t.ok(pem.length <= 4096, `${file}: the PEM fits a 4096-character certificate slot`);
   t.equal(value(doc, 'P8502'), '2', `${file}: P8502 loads built-in and custom CAs`);
 }
 
