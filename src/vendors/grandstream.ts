@@ -129,7 +129,7 @@ export const grandstream: VendorPack = {
     // [F-FW, W-FW; GRP names UNCERTAIN].
     /^(?:gxp|grp)\d{3}[\dx]fw\.bin$/,
   ],
-  // P130: 0 UDP, 1 TCP, 2 TLS/TCP [GS-2130, GS-261X, F-GXP].
+  // P130: 0 UDP, 1 TCP, 2 TLS/TCP [GS-2130, GS-261X, F-GRP].
   transports: { udp: 0, tcp: 1, tls: 2 },
   // `resync` provisions without a reboot; `check-sync` may reboot [F-NTFY, F-PR: VERIFIED].
   resyncEvent: 'resync',
