@@ -1,59 +1,112 @@
 /**
- * Grandstream GXP16xx/17xx/21xx and GRP261x desk phones. XML `<gs_provision>` files of P-values
- * [W-GS-T]. Sources: src/vendors/facts/grandstream.md.
+ * Grandstream GXP16xx/17xx/21xx and GRP26xx desk phones. XML `<gs_provision>` files of P-values
+ * [W-GS-T, GS-PROV]. Sources: src/vendors/facts/grandstream.md.
  *
- * On boot a phone asks for `cfg<mac>` (legacy binary), then `cfg<mac>.xml`; only when that fails,
- * `cfg<model>.xml`, then `cfg.xml` (MAC and model lower case) [W-GS, GRP-NOTES; GXP21xx guide].
- * `cfg<mac>` is deliberately not served: it is Grandstream's proprietary binary format, made by
- * their own generator, and no text template can produce it. It is a miss like any other (404),
- * and the phone goes on to `cfg<mac>.xml`, which carries everything. The model and common files
- * carry no secrets and only point a phone Dialtone does not know at the HTTPS service.
+ * On boot a phone asks for the proprietary binary file (`cfg<mac>` on older firmware,
+ * `cfg<mac>.bin` on current firmware), then `cfg<mac>.xml`; only when that fails, `cfg<model>.xml`,
+ * then `cfg.xml` (MAC and model lower case) [GS-PROV, GS-21XX-AG]. The binary file is made by
+ * Grandstream's own generator and no text template can produce it: it is a routine miss (404,
+ * never a ban), and the phone goes on to `cfg<mac>.xml`, which carries everything. The model and
+ * common files carry no secrets and only point a phone Dialtone does not know at the HTTPS service.
  */
 import { zoneFacts, type DstRule, type ZoneFacts } from '../domain/zone.js';
 import type { Model, VendorPack } from './pack.js';
 
-/** Models whose account-1 P-values match the official GXP21xx/GXP17xx/GRP261x templates [GS-2130, GS-17XX]. */
+/**
+ * Models whose account-1, provisioning and time P-values match the official templates
+ * [GS-2130, GS-16XX, GS-17XX, GS-261X, F-GRP-V2]. The GRP260x names come from Grandstream's
+ * knowledge base only (facts §8: keys and User-Agent UNCERTAIN).
+ */
 const MODELS = [
   'GXP1610', 'GXP1615', 'GXP1620', 'GXP1625', 'GXP1628', 'GXP1630',
   'GXP1760', 'GXP1780', 'GXP1782',
   'GXP2130', 'GXP2135', 'GXP2140', 'GXP2160', 'GXP2170',
+  'GRP2601', 'GRP2601P', 'GRP2602', 'GRP2602P', 'GRP2602W', 'GRP2603', 'GRP2603P', 'GRP2604', 'GRP2604P',
   'GRP2612', 'GRP2612P', 'GRP2612W', 'GRP2613', 'GRP2614', 'GRP2615', 'GRP2616',
+  'GRP2624', 'GRP2634', 'GRP2636', 'GRP2650', 'GRP2670',
 ];
 
 const models: Model[] = MODELS.map((name) => ({
   id: `grandstream-${name.toLowerCase()}`,
   name: `Grandstream ${name}`,
-  // `cfg<model>.xml` names the model in lower case: cfggrp2612w.xml [GRP-NOTES].
+  // `cfg<model>.xml` names the model in lower case: cfggrp2614.xml [GS-PROV, GS-21XX-AG].
   fileKey: name.toLowerCase(),
   uaNames: [name.toLowerCase()],
 }));
 
-/** A DST transition as POSIX writes it, hour always shown: `M3.2.0/2:00`. */
-const posixRule = (r: DstRule): string => `M${r.month}.${r.week}.${r.weekday}/${r.hour}:${String(r.minute).padStart(2, '0')}`;
+/**
+ * P64 values both official time-zone lists agree on, GRP261x 1.0.5.15 and GXP21xx 1.0.11.16
+ * [GS-261X, GS-2130; rows transcribed in test/fixtures/grandstream/p64-zones.txt], keyed by what
+ * they mean (`standard|dst|start|end` in minutes east of UTC and POSIX rules). Where the two
+ * lists differ (Adelaide, Sydney, Hobart, Auckland and Newfoundland carry pre-2008/2011 rules in
+ * the GXP21xx list) or a zone has no row, Dialtone writes `customize` and the rule in P246.
+ * One meaning, one value: rows that mean the same (Guam and Brisbane) keep the first.
+ */
+const US = (std: number): string => `${std}|${std + 60}|M3.2.0/2:00|M11.1.0/2:00`;
+const LISTED = new Map<string, string>([
+  ['-600', 'HAW10'],
+  [US(-540), 'AKST9AKDT'],
+  [US(-480), 'PST8PDT'],
+  [US(-420), 'MST7MDT'],
+  ['-420', 'MST7'],
+  [US(-360), 'CST6CDT'],
+  ['-360', 'CST+6'],
+  [US(-300), 'EST5EDT'],
+  ['-300', 'EST5'],
+  [US(-240), 'AST4ADT'],
+  ['-180', 'TZK+3'],
+  ['-120', 'TZL+2'],
+  ['-60', 'TZM+1'],
+  ['0', 'TZN+0'],
+  ['0|60|M3.5.0/1:00|M10.5.0/2:00', 'GMT+0BST-1,M3.5.0/01:00:00,M10.5.0/02:00:00'],
+  ['60|120|M3.5.0/2:00|M10.5.0/3:00', 'CET-1CEST-2,M3.5.0/02:00:00,M10.5.0/03:00:00'],
+  ['120|180|M3.5.0/3:00|M10.5.0/4:00', 'EET-2EEST,M3.5.0/3,M10.5.0/4'],
+  ['180', 'TZQ-3'],
+  ['240', 'TZR-4'],
+  ['300', 'TZS-5'],
+  ['330', 'TZT-5:30'],
+  ['345', 'TZU-5:45'],
+  ['360', 'TZV-6'],
+  ['390', 'TZW-6:30'],
+  ['420', 'TZX-7'],
+  ['480', 'TZY-8'],
+  ['540', 'TZZ-9'],
+  ['570', 'CST-9:30'],
+  ['600', 'EST-10'],
+  ['660', 'TZc-11'],
+  ['780', 'TZe-13'],
+]);
+
+/** A DST transition as Dialtone keys it, hour always shown: `M3.2.0/2:00`. */
+const ruleKey = (r: DstRule): string => `M${r.month}.${r.week}.${r.weekday}/${r.hour}:${String(r.minute).padStart(2, '0')}`;
 
 /** What a zone means to a phone: standard offset, and DST offset and rules if any. */
 const meaning = (f: Pick<ZoneFacts, 'standardOffsetMinutes' | 'dst'>): string =>
-  f.dst ? `${f.standardOffsetMinutes}|${f.dst.offsetMinutes}|${posixRule(f.dst.start)}|${posixRule(f.dst.end)}` : `${f.standardOffsetMinutes}`;
+  f.dst ? `${f.standardOffsetMinutes}|${f.dst.offsetMinutes}|${ruleKey(f.dst.start)}|${ruleKey(f.dst.end)}` : `${f.standardOffsetMinutes}`;
 
-const US = (std: number): string => `${std}|${std + 60}|M3.2.0/2:00|M11.1.0/2:00`;
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/** A POSIX offset as Grandstream's lists write it: sign always shown, west positive, `+3:30`, `-10`. */
+const gsOffset = (minutesEast: number): string => {
+  const west = -minutesEast;
+  const abs = Math.abs(west);
+  return `${west < 0 ? '-' : '+'}${Math.floor(abs / 60)}${abs % 60 ? `:${two(abs % 60)}` : ''}`;
+};
+
+/** A transition as Grandstream's lists write it: `M10.1.0/02:00:00`. */
+const gsRule = (r: DstRule): string => `M${r.month}.${r.week}.${r.weekday}/${two(r.hour)}:${two(r.minute)}:00`;
+
+/** Letters-only abbreviations as in every list row; the numeric POSIX form `<+0545>` becomes a placeholder. */
+const letters = (abbr: string | undefined, fallback: string): string => (abbr && /^[A-Za-z]{3,6}$/.test(abbr) ? abbr : fallback);
 
 /**
- * P64 values from Grandstream's own time-zone list [GS-17XX, cross-checked with EPM-TZ; all
- * VERIFIED], keyed by what they mean. Sydney's list entry keeps the pre-2008 rule, so it is left
- * out: Sydney, like every zone not listed, is sent as `customize` + P246.
+ * The P246 self-defined zone, in the fully spelled form of the list rows (explicit DST offset,
+ * hh:mm:ss times), e.g. `NST+3:30NDT+2:30,M3.2.0/02:00:00,M11.1.0/02:00:00` [GS-261X].
  */
-const LISTED = new Map<string, string>([
-  [US(-300), 'EST5EDT'],
-  [US(-360), 'CST6CDT'],
-  [US(-420), 'MST7MDT'],
-  ['-420', 'MST7'],
-  [US(-480), 'PST8PDT'],
-  [US(-540), 'AKST9AKDT'],
-  ['-600', 'HAW10'],
-  ['0|60|M3.5.0/1:00|M10.5.0/2:00', 'GMT+0BST-1,M3.5.0/01:00:00,M10.5.0/02:00:00'],
-  ['60|120|M3.5.0/2:00|M10.5.0/3:00', 'CET-1CEST-2,M3.5.0/02:00:00,M10.5.0/03:00:00'],
-  ['330', 'TZT-5:30'],
-]);
+const selfDefined = (f: ZoneFacts): string =>
+  f.dst
+    ? `${letters(f.standardAbbr, 'STD')}${gsOffset(f.standardOffsetMinutes)}${letters(f.dstAbbr, 'DST')}${gsOffset(f.dst.offsetMinutes)},${gsRule(f.dst.start)},${gsRule(f.dst.end)}`
+    : `${letters(f.standardAbbr, 'STD')}${gsOffset(f.standardOffsetMinutes)}`;
 
 // "Grandstream Model HW GXP2135 SW 1.0.7.97 DevId 000b828aa872", "… HW GXV3350  V1.3A SW …" [W-GS]
 const UA = /^Grandstream Model HW (\w+)(?:\s+V\S+)?\s+SW (\S+)\s+DevId (\S+)/;
@@ -69,7 +122,14 @@ export const grandstream: VendorPack = {
     { pattern: 'cfg{model}.xml', scope: 'model', template: 'cfg-fallback.xml.hbs', secret: false, format: 'xml', contentType: 'text/xml; charset=utf-8' },
     { pattern: 'cfg.xml', scope: 'common', template: 'cfg-fallback.xml.hbs', secret: false, format: 'xml', contentType: 'text/xml; charset=utf-8' },
   ],
-  // P130: 0 UDP, 1 TCP, 2 TLS/TCP [GS-2130].
+  routineMisses: [
+    // The binary config file: `cfg<mac>` [GS-21XX-AG, GS-PROV-2012], `cfg<mac>.bin` [GS-PROV].
+    /^cfg[0-9a-f]{12}(?:\.bin)?$/,
+    // Firmware images, when the firmware path (P192) points here: gxp2170fw.bin, grp261xfw.bin
+    // [F-FW, W-FW; GRP names UNCERTAIN].
+    /^(?:gxp|grp)\d{3}[\dx]fw\.bin$/,
+  ],
+  // P130: 0 UDP, 1 TCP, 2 TLS/TCP [GS-2130, GS-261X, F-GRP].
   transports: { udp: 0, tcp: 1, tls: 2 },
   // `resync` provisions without a reboot; `check-sync` may reboot [F-NTFY, F-PR: VERIFIED].
   resyncEvent: 'resync',
@@ -90,13 +150,13 @@ export const grandstream: VendorPack = {
   },
 
   /**
-   * P64 takes a value from the phone's own list, or `customize` with the POSIX TZ string in P246
-   * [GS-17XX]. UNCERTAIN: whether every firmware takes any POSIX string in P246 (Grandstream's
-   * example is `MTZ+6MDT+5,M4.1.0,M11.1.0`).
+   * P64 takes a value from the phone's own list, or `customize` with a self-defined zone in P246
+   * (at most 64 characters) [GS-261X, GS-2130, F-GRP-V2]. UNCERTAIN: that P246 takes every rule
+   * the list rows use; Dialtone writes it in the list's own spelling.
    */
   timeZone(zone, now) {
     const facts = zoneFacts(zone, now.getUTCFullYear());
     const listed = LISTED.get(meaning(facts));
-    return { p64: listed ?? 'customize', p246: listed ? '' : facts.posix };
+    return { p64: listed ?? 'customize', p246: listed ? '' : selfDefined(facts) };
   },
 };
