@@ -21,6 +21,7 @@ import { createSealer, deriveTokenKey, isTokenHash } from './domain/secrets.js';
 import { StartupError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { createPhonesHandler } from './phones/app.js';
+import { plainAddress } from './provision/networks.js';
 import { CHANNELS, createProvisioning, type Channel } from './provision/index.js';
 import { createStore, type Store } from './store/index.js';
 import { checkSecretKey, loadSecretKey } from './store/secret-key.js';
@@ -131,6 +132,20 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     const phones = (channel: Channel) => createPhonesHandler({ resolver: provisioning.resolver, caCert: tls.caCert, channel, log, ...(channel.confidential && deviceCertificate ? { deviceCertificate } : {}) });
     const admin = createHttpsServer({ key: tls.key, cert: tls.cert, ...tlsPolicy(settings.tlsExtraCiphers) }, adminApp);
     const https = createHttpsServer({ key: tls.key, cert: tls.cert, ...tlsPolicy(settings.tlsExtraCiphers), ...mutual, keepAliveTimeout: 30_000 }, phones(CHANNELS.https));
+    // A phone that does not trust our CA (or speaks no TLS we offer) fails here, before any request.
+    // Node has closed the socket by the time it reports the failure, and a closed socket no longer
+    // knows its peer: each connection's address is noted when it arrives, under the TCP socket the
+    // TLS socket wraps (`_parent`, a private field of Node's TLS sockets since Node 0.x).
+    const peers = new WeakMap<object, string>();
+    https.on('connection', (raw: { remoteAddress?: string }) => {
+      if (raw.remoteAddress) peers.set(raw, raw.remoteAddress);
+    });
+    https.on('tlsClientError', (err: NodeJS.ErrnoException, socket) => {
+      const parent = (socket as unknown as { _parent?: object })._parent;
+      const address = parent && peers.get(parent);
+      const why = err.code === 'ECONNRESET' ? 'the client hung up during the TLS handshake (as a phone that does not trust the Dialtone CA does)' : (err.code ?? err.message);
+      if (address) provisioning.timeline.tlsFailure(plainAddress(address), Date.now(), why);
+    });
     const http = createHttpServer({ keepAliveTimeout: 30_000 }, phones(CHANNELS.http));
     servers.push(admin, https, http);
     await listen(admin, settings.adminListen, 'admin', log);

@@ -1,7 +1,12 @@
 import type { Reason } from './decide.js';
 
-/** Why a request got its answer: the policy's reason, or `not_modified` when the phone already held the file (304). */
-export type EventReason = Reason | 'not_modified';
+/**
+ * Why a request got its answer: the policy's reason, or `not_modified` when the phone already
+ * held the file (304). Two more are the timeline's own: `near_miss`, a request for a MAC one or two
+ * hex digits away from the device's (a mistyped MAC, shown on the device it was probably meant
+ * for); `tls_failed`, a TLS handshake that failed from the device's last address.
+ */
+export type EventReason = Reason | 'not_modified' | 'near_miss' | 'tls_failed';
 
 /** What one provisioning request looked like. Never holds secrets: no headers, no bodies. */
 export interface ProvisionEvent {
@@ -72,6 +77,9 @@ export class Timeline {
   private readonly own = new Map<string, Ring<RecordedEvent>>();
   private readonly claims = new Map<string, Ring<RecordedEvent>>();
   private readonly misses: Ring<RecordedEvent>;
+  /** Each device's last address (from its own events), and the devices last seen at each address. */
+  private readonly lastAddress = new Map<string, string>();
+  private readonly atAddress = new Map<string, Set<string>>();
 
   constructor(
     private readonly perDevice = 200,
@@ -87,6 +95,7 @@ export class Timeline {
       const rings = event.source === 'claim' ? this.claims : this.own;
       events = rings.get(mac) ?? new Ring(this.perDevice);
       rings.set(mac, events);
+      if (event.source !== 'claim' && this.lastAddress.get(mac) !== event.address) this.seenAt(mac, event.address);
     }
     const newest = events.newest();
     if (newest && same(newest, event)) {
@@ -98,10 +107,53 @@ export class Timeline {
     }
   }
 
-  /** The device's own events and the claims in its name, oldest first. */
+  /** The device's own events, the claims in its name and the near misses of its MAC, oldest first. */
   events(mac: string): ProvisionEvent[] {
-    const all = [...(this.own.get(mac)?.toArray() ?? []), ...(this.claims.get(mac)?.toArray() ?? [])];
+    const all = [...(this.own.get(mac)?.toArray() ?? []), ...(this.claims.get(mac)?.toArray() ?? []), ...this.nearMisses(mac)];
     return all.sort((a, b) => a.at - b.at).map(view);
+  }
+
+  /**
+   * A TLS handshake that failed: recorded on every device last seen at that address, as a claim
+   * (the address is the device's, the connection may not be). Nothing when no device was.
+   */
+  tlsFailure(address: string, at: number, why: string): void {
+    for (const mac of this.atAddress.get(address) ?? []) {
+      this.record(mac, { at, protocol: 'https', address, file: '', status: 0, reason: 'tls_failed', source: 'claim', detail: why.slice(0, 200) });
+    }
+  }
+
+  /**
+   * Misses of the security log whose file names a MAC one or two hex digits from this one: found
+   * when asked for, so a miss costs nothing more when it happens.
+   */
+  private nearMisses(mac: string): RecordedEvent[] {
+    const out: RecordedEvent[] = [];
+    for (const event of this.misses.toArray()) {
+      const named = /[0-9a-f]{12}/i.exec(event.file)?.[0]?.toLowerCase();
+      if (named === undefined || named === mac) continue;
+      let differ = 0;
+      for (let i = 0; i < 12 && differ <= 2; i++) if (named[i] !== mac[i]) differ++;
+      if (differ <= 2) out.push({ ...event, reason: 'near_miss', source: 'claim', detail: `${event.file}: ${differ} hex digit${differ === 1 ? '' : 's'} off this MAC (${event.reason ?? event.status})` });
+    }
+    return out;
+  }
+
+  private seenAt(mac: string, address: string | undefined): void {
+    const before = this.lastAddress.get(mac);
+    if (before !== undefined) {
+      const macs = this.atAddress.get(before);
+      macs?.delete(mac);
+      if (macs?.size === 0) this.atAddress.delete(before);
+    }
+    if (address === undefined) {
+      this.lastAddress.delete(mac);
+      return;
+    }
+    this.lastAddress.set(mac, address);
+    const macs = this.atAddress.get(address) ?? new Set<string>();
+    macs.add(mac);
+    this.atAddress.set(address, macs);
   }
 
   /** From the device's own events only. */
@@ -119,6 +171,7 @@ export class Timeline {
   forget(mac: string): void {
     this.own.delete(mac);
     this.claims.delete(mac);
+    this.seenAt(mac, undefined);
   }
 
   /**
@@ -140,6 +193,9 @@ export class Timeline {
       for (const event of [...moving.toArray(), ...there.toArray()].sort((a, b) => a.at - b.at)) merged.push(event);
       rings.set(newMac, merged);
     }
+    this.seenAt(oldMac, undefined);
+    const newest = this.own.get(newMac)?.newest();
+    if (newest) this.seenAt(newMac, newest.address);
   }
 }
 

@@ -92,3 +92,36 @@ t.test('move: a swapped handset keeps the device history under the new MAC', asy
   timeline.move('805ec00000ff', C);
   t.equal(timeline.events(C).length, 4, 'moving a MAC without history changes nothing');
 });
+
+t.test('near misses: misses one or two hex digits off a MAC show on it, found when asked for', async (t) => {
+  const timeline = new Timeline(10, 10);
+  const mac = '805ec0000a01';
+  timeline.record(undefined, event(0, { file: '805ec0000a07.cfg', status: 401, reason: 'unknown_device' }));
+  timeline.record(undefined, event(1, { file: 'cfg805ec0000b07.xml', status: 200, reason: 'unknown_device' }));
+  timeline.record(undefined, event(2, { file: '805ec000bb07.cfg', status: 401, reason: 'unknown_device' }));
+  timeline.record(undefined, event(3, { file: 'probe.bin', status: 404, reason: 'unknown_file' }));
+  timeline.record(undefined, event(4, { file: `${mac}.cfg`, status: 401, reason: 'unknown_device' }));
+  const near = timeline.events(mac);
+  t.same(near.map((e) => [e.file, e.reason, e.source]), [['805ec0000a07.cfg', 'near_miss', 'claim'], ['cfg805ec0000b07.xml', 'near_miss', 'claim']], 'one and two digits off; three, none and the MAC itself are not near misses');
+  t.match(near[1]?.detail, /^cfg805ec0000b07\.xml: 2 hex digits off this MAC \(unknown_device\)$/);
+  t.equal(timeline.lastSeen(mac), undefined, 'near misses are no sign of life');
+});
+
+t.test('TLS failures land on the devices last seen at that address, as claims', async (t) => {
+  const timeline = new Timeline(10, 10);
+  timeline.record('805ec000000a', event(0, { source: 'device', address: '192.0.2.1' }));
+  timeline.record('805ec000000b', event(1, { source: 'device', address: '192.0.2.1' }));
+  timeline.record('805ec000000b', event(2, { source: 'device', address: '192.0.2.2' }));
+  timeline.record('805ec000000c', event(3, { source: 'claim', address: '192.0.2.1' }));
+  timeline.tlsFailure('192.0.2.1', Date.UTC(2026, 0, 1, 0, 1), 'ECONNRESET');
+  t.match(timeline.events('805ec000000a').at(-1), { reason: 'tls_failed', source: 'claim', address: '192.0.2.1', detail: 'ECONNRESET' });
+  t.notOk(timeline.events('805ec000000b').some((e) => e.reason === 'tls_failed'), 'a device seen since at another address: not it');
+  t.notOk(timeline.events('805ec000000c').some((e) => e.reason === 'tls_failed'), 'a claim is no sighting');
+  t.equal(timeline.lastSeen('805ec000000a')?.at, '2026-01-01T00:00:00.000Z', 'and no sign of life either');
+  timeline.move('805ec000000a', '805ec000000d');
+  timeline.tlsFailure('192.0.2.1', Date.UTC(2026, 0, 1, 0, 2), 'again');
+  t.ok(timeline.events('805ec000000d').some((e) => e.detail === 'again'), 'a swapped handset takes its address along');
+  timeline.forget('805ec000000d');
+  timeline.tlsFailure('192.0.2.1', Date.UTC(2026, 0, 1, 0, 3), 'gone');
+  t.same(timeline.events('805ec000000d'), [], 'a forgotten device gets nothing');
+});
