@@ -17,7 +17,7 @@ import { openapiDocument } from './admin/openapi.js';
 import { createRecords } from './admin/records.js';
 import { adminRoutes } from './admin/routes.js';
 import { loadSettings, publicUrlOf, type Listen, type Settings } from './config.js';
-import { createSealer, deriveTokenKey, isTokenHash } from './domain/secrets.js';
+import { createSealer, deriveSealedProfileSecret, deriveTokenKey, isTokenHash } from './domain/secrets.js';
 import { StartupError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { createPhonesHandler } from './phones/app.js';
@@ -99,6 +99,7 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     const sealer = createSealer(secretKey);
     await checkSecretKey(devices, sealer, secretKeyFile); // a key that cannot open what is stored stops start-up
     const tokenKey = deriveTokenKey(secretKey);
+    const sealedProfileSecret = deriveSealedProfileSecret(secretKey);
     const publicHost = settings.publicUrl ? new URL(settings.publicUrl).hostname.replace(/^\[|\]$/g, '') : publicUrlOf(settings, undefined).hostname;
     const tls = await loadOrCreateTls({ certsDir: settings.certsDir, publicHost, log: (msg, fields) => log.info(fields ?? {}, msg) });
     await ensureAdminToken({ store, dataDir: settings.dataDir, configured: settings.adminToken, log, tokenKey });
@@ -114,6 +115,7 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
       publicUrl: () => publicUrl.href,
       caUrl: () => caUrl,
       caPem: tls.caCert,
+      sealedProfileSecret,
     });
     provisioning.templates.watch((err) => log.error({ err }, 'templates changed but could not be loaded; keeping the previous ones'));
 

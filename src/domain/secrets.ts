@@ -109,13 +109,19 @@ export async function verifySecret(secret: string, encoded: string): Promise<boo
 const TOKEN_HASH_PREFIX = 'hmac-sha256$';
 const TOKEN_KEY_INFO = 'dialtone api token hmac v1';
 
-/** The key API tokens are hashed with: HKDF-SHA-256 of the 32-byte secret key, for this use only. */
-export function deriveTokenKey(secretKey: Buffer): Buffer {
+/** A key for one use only: HKDF-SHA-256 of the 32-byte secret key, with the use as its info. */
+function deriveKey(secretKey: Buffer, info: string): Buffer {
   if (secretKey.length !== KEY_BYTES) {
     throw new DialtoneError('internal', `secret key must be ${KEY_BYTES} bytes; got ${secretKey.length}`);
   }
-  return Buffer.from(hkdfSync('sha256', secretKey, Buffer.alloc(0), TOKEN_KEY_INFO, KEY_BYTES));
+  return Buffer.from(hkdfSync('sha256', secretKey, Buffer.alloc(0), info, KEY_BYTES));
 }
+
+/** The key API tokens are hashed with. */
+export const deriveTokenKey = (secretKey: Buffer): Buffer => deriveKey(secretKey, TOKEN_KEY_INFO);
+
+/** The secret sealed profiles' salts and decoys come from (see provision/sealed.ts): the same across restarts. */
+export const deriveSealedProfileSecret = (secretKey: Buffer): Buffer => deriveKey(secretKey, 'dialtone sealed profiles v1');
 
 /** `hmac-sha256$<base64url>`: what is stored for an API token, and what it is looked up by. */
 export function hashToken(tokenKey: Buffer, token: string): string {

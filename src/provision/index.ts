@@ -20,6 +20,8 @@ export interface ProvisioningOptions {
   publicUrl: () => string;
   caUrl: () => string;
   caPem: string;
+  /** Where sealed profiles' salts and decoys come from; random (so they change on restart) when absent. */
+  sealedProfileSecret?: Buffer;
   packs?: readonly VendorPack[];
   bans?: BanOptions;
   now?: () => Date;

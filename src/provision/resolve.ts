@@ -47,6 +47,7 @@ export interface ProvisionerDeps {
   publicUrl: () => string;
   caUrl: () => string;
   caPem: string;
+  sealedProfileSecret?: Buffer;
   now?: () => Date;
 }
 
@@ -112,7 +113,7 @@ export function createResolver(deps: ProvisionerDeps) {
   const trusted = new Networks(deps.trustedNetworks);
   const cache = new RenderCache();
   const derived = new Derived();
-  const sealer = new ProfileSealer();
+  const sealer = new ProfileSealer(deps.sealedProfileSecret);
   const packs = new Map(deps.files.packs.map((p) => [p.id, p]));
   /** Digest is checked against this for a MAC nobody registered, so both take the same path. */
   const nobody = { username: '\0', password: randomBytes(24).toString('base64') };

@@ -48,11 +48,12 @@ const sealedSize = (plainLength: number): number => {
 };
 
 /**
- * Seals and masks. One per process: its secret makes the salts (the same plain text seals to
- * the same bytes, so a phone's resync of an unchanged file is a 304) and the decoys.
+ * Seals and masks. Its secret (derived from the secret key, so the same after a restart) makes
+ * the salts, so the same plain text seals to the same bytes and a phone's resync of an unchanged
+ * file is a 304, and the decoys, so a MAC nobody registered gets the same bytes every time.
  */
 export class ProfileSealer {
-  private readonly secret = randomBytes(32);
+  constructor(private readonly secret: Buffer = randomBytes(32)) {}
 
   seal(plain: Buffer, passphrase: string): Buffer {
     const padded = Buffer.alloc(sealedSize(plain.length) - MAGIC.length - SALT_BYTES - BLOCK, ' ');

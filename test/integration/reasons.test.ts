@@ -2,6 +2,7 @@
  * "Why doesn't this phone work?": every reason a technician reads on a device's timeline,
  * each produced by a real request against the real server, while the phone is told nothing.
  */
+import { connect as netConnect } from 'node:net';
 import { connect } from 'node:tls';
 import t from 'tap';
 import { curlDigest, fetchFile, haveCurl } from '../helpers/phone.js';
@@ -99,7 +100,8 @@ t.test('a mistyped MAC shows on the device it was probably meant for', async (t)
 t.test("a TLS handshake failing from the device's last address", async (t) => {
   await new Promise<void>((resolve) => {
     // No CA given: the client refuses Dialtone's certificate, as a phone without our CA would.
-    const socket = connect({ host: '127.0.0.1', port: server.ports.https, localAddress: PHONE, servername: 'localhost' });
+    const raw = netConnect({ host: '127.0.0.1', port: server.ports.https ?? 0, localAddress: PHONE });
+    const socket = connect({ socket: raw, servername: 'localhost' });
     socket.on('error', () => resolve());
     socket.on('secureConnect', () => {
       socket.destroy();

@@ -40,7 +40,10 @@ t.test('sealed files come in whole buckets; decoys have a one-bucket size and ar
   t.equal(decoy.subarray(0, 8).toString(), 'Salted__');
   t.same(sealer.decoy('cisco\x00{mac}.aes\x000002fd000002'), decoy, 'the same decoy each time');
   t.not(sealer.decoy('cisco\x00{mac}.aes\x000002fd000003').toString('hex'), decoy.toString('hex'), 'another MAC, another decoy');
-  t.not(new ProfileSealer().decoy('cisco\x00{mac}.aes\x000002fd000002').toString('hex'), decoy.toString('hex'), 'another process, another decoy');
+  t.not(new ProfileSealer().decoy('cisco\x00{mac}.aes\x000002fd000002').toString('hex'), decoy.toString('hex'), 'another secret, another decoy');
+  const secret = Buffer.alloc(32, 7);
+  t.same(new ProfileSealer(secret).decoy('x'), new ProfileSealer(secret).decoy('x'), 'the same secret (after a restart): the same decoy');
+  t.same(new ProfileSealer(secret).seal(Buffer.from('p'), 'k'), new ProfileSealer(secret).seal(Buffer.from('p'), 'k'), 'and the same sealed bytes');
 });
 
 t.test('the profile key: 40 hex digits, from the provisioning password', async (t) => {
