@@ -99,6 +99,8 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
     const lastSeen = timeline.lastSeen(device.mac);
     return { ...deviceView(device), ...(lastSeen ? { lastSeen } : {}) };
   };
+  /** One device, also with whether its phone holds its latest configuration (a render: not for lists). */
+  const oneDevice = async (device: Device) => ({ ...shownDevice(device), config: await resolver.configState(device.mac) });
 
   return [
     { method: 'get', path: '/health', tag: 'meta', summary: 'Liveness', status: 200, public: true, response: z.object({ status: z.literal('ok') }), handler: async () => ({ status: 'ok' }) },
@@ -125,7 +127,7 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
 
     { method: 'post', path: '/devices', tag: 'devices', summary: 'Register a device; returns its credentials', status: 201, body: s.deviceCreate, response: s.deviceCreated, handler: async (ctx) => withCredentials(await records.createDevice(ctx.body as s.DeviceCreate)) },
     { method: 'get', path: '/devices', scope: 'readonly', tag: 'devices', summary: 'List devices', status: 200, query: { employeeId: 'Only devices of this employee' }, response: z.array(s.deviceView), handler: async (ctx) => (await store.listDevices(ctx.query.employeeId ? { employeeId: ctx.query.employeeId } : {})).map(shownDevice) },
-    { method: 'get', path: '/devices/{mac}', scope: 'readonly', params: deviceParams, tag: 'devices', summary: 'Read a device', status: 200, response: s.deviceView, handler: async (ctx) => shownDevice(found('device', await store.getDevice(mac(ctx)))) },
+    { method: 'get', path: '/devices/{mac}', scope: 'readonly', params: deviceParams, tag: 'devices', summary: 'Read a device, with whether its phone holds its latest configuration', status: 200, response: s.deviceView.extend({ config: s.configView }), handler: async (ctx) => oneDevice(found('device', await store.getDevice(mac(ctx)))) },
     { method: 'patch', path: '/devices/{mac}', params: deviceParams, tag: 'devices', summary: 'Change a device (JSON merge patch)', status: 200, body: s.devicePatch, response: s.deviceView, handler: async (ctx) => deviceView(await records.patchDevice(mac(ctx), ctx.body as s.DevicePatch)) },
     {
       method: 'delete', path: '/devices/{mac}', params: deviceParams, tag: 'devices', summary: 'Delete a device', status: 204,

@@ -241,6 +241,7 @@ export const eventView = z.object({
     .enum(['in_window', 'authenticated', 'sealed', 'certificate', 'bootstrap', 'public', 'not_modified', 'window_closed', 'window_claimed', 'outside_networks', 'certificate_required', 'certificate_refused', 'bad_credentials', 'stale_nonce', 'unknown_device', 'banned', 'unknown_file', 'near_miss', 'tls_failed'] satisfies EventReason[])
     .optional()
     .meta({ description: 'Why the request got this answer; phones are never told' }),
+  etag: z.string().optional().meta({ description: 'The ETag of the file the device itself was served' }),
   flag: z.enum(['model_mismatch']).optional().meta({ description: 'model_mismatch: served, but the User-Agent names another model than the one registered' }),
   source: z.enum(['device', 'claim']).optional().meta({ description: 'device: the device itself (its window, credentials or certificate); claim: a client that only named it' }),
   detail: z.string().optional().meta({ description: 'More on the reason, e.g. why a certificate was refused' }),
@@ -328,3 +329,13 @@ export const tokenView = z.object({
 export const tokenCreated = tokenView.extend({
   token: z.string().meta({ description: 'The token itself: shown this once, stored only as a keyed hash' }),
 });
+
+export const configView = z
+  .object({
+    state: z.enum(['in_sync', 'pending', 'never_fetched']),
+    file: z.string().optional().meta({ description: 'The newest file the phone itself was served' }),
+    servedAt: z.string().optional(),
+    servedEtag: z.string().optional(),
+    currentEtag: z.string().optional().meta({ description: 'The ETag that file has now' }),
+  })
+  .meta({ description: 'in_sync: the phone holds what it would get now; pending: it would get something else (until its next fetch); never_fetched: it has not yet fetched a full file' });

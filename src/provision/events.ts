@@ -32,6 +32,8 @@ export interface ProvisionEvent {
   userAgent?: string;
   model?: string;
   firmware?: string;
+  /** The ETag of the file the device itself was served (full or sealed, 200 or 304). */
+  etag?: string;
   /** Identical requests in a row are one event: how many (when more than one), and the first's time. */
   count?: number;
   firstAt?: string;
@@ -64,7 +66,8 @@ const same = (a: RecordedEvent, b: RecordedEvent): boolean =>
   a.detail === b.detail &&
   a.userAgent === b.userAgent &&
   a.model === b.model &&
-  a.firmware === b.firmware;
+  a.firmware === b.firmware &&
+  a.etag === b.etag;
 
 /**
  * The device timeline: per registered device, a bounded history of what the device itself did
@@ -162,6 +165,16 @@ export class Timeline {
     if (!last) return undefined;
     const { at, protocol, address, userAgent, model, firmware } = view(last);
     return { at, protocol, address, userAgent, model, firmware };
+  }
+
+  /** The newest file the device itself was served with its ETag: what it holds now. */
+  lastServed(mac: string): { at: string; file: string; etag: string } | undefined {
+    const events = this.own.get(mac)?.toArray() ?? [];
+    for (let i = events.length - 1; i >= 0; i--) {
+      const { at, file, etag } = events[i] as RecordedEvent;
+      if (etag !== undefined) return { at: iso(at), file, etag };
+    }
+    return undefined;
   }
 
   securityEvents(): ProvisionEvent[] {

@@ -19,6 +19,9 @@ import type { Templates } from './templates.js';
 
 export type { ProvisionRequest } from './request.js';
 
+/** See Resolver.configState. */
+export type ConfigState = { state: 'never_fetched' } | { state: 'in_sync' | 'pending'; file: string; servedAt: string; servedEtag: string; currentEtag?: string };
+
 export interface ProvisionAnswer {
   status: 200 | 304 | 401 | 404;
   body: Buffer;
@@ -348,6 +351,7 @@ export function createResolver(deps: ProvisionerDeps) {
       const event: RecordedEvent = { at: at.getTime(), protocol: req.channel.name, address: req.address, file: (name ?? req.target).slice(0, MAX_NAME * 2), status: out.status, reason: out.status === 304 ? 'not_modified' : d.reason };
       if (req.userAgent) event.userAgent = req.userAgent.slice(0, 256);
       if (claim === 'claimed') event.detail = 'claimed the enrollment window';
+      if (d.kind === 'full' && typeof out.headers.ETag === 'string') event.etag = out.headers.ETag;
       if (d.reason === 'certificate_refused' && req.certificate) {
         event.detail = req.certificate.verified ? `a ${req.certificate.vendor} certificate for ${req.certificate.macs.join(', ') || 'no MAC'}` : req.certificate.why;
       }
@@ -383,6 +387,20 @@ export function createResolver(deps: ProvisionerDeps) {
         return { body: answer.body, contentType: m.spec.contentType };
       }
       return null;
+    },
+    /**
+     * Whether the device holds what it would get now: the newest file it was served (a full
+     * file, to the device itself) against the same file rendered now. `pending` until it fetches.
+     */
+    async configState(mac: string): Promise<ConfigState> {
+      const served = deps.timeline.lastServed(mac);
+      if (!served) return { state: 'never_fetched' };
+      const at = refresh();
+      const known = await knownDevice(mac, '', at.getTime());
+      const match = known && deps.files.match(served.file).find((m) => m.pack === known.pack && m.mac === mac);
+      const now = known && match ? (await answerFor({ kind: 'full', reason: 'in_window', match, known }, at)).headers.ETag : undefined;
+      const currentEtag = typeof now === 'string' ? now : undefined;
+      return { state: currentEtag === served.etag ? 'in_sync' : 'pending', file: served.file, servedAt: served.at, servedEtag: served.etag, ...(currentEtag ? { currentEtag } : {}) };
     },
     cacheSize: () => cache.size,
   };
