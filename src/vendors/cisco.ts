@@ -1,7 +1,7 @@
 /**
  * Cisco SPA (30x/50x/525, and the Linksys SPA942 they descend from) and Cisco MPP / 3PCC
  * (68xx/78xx/88xx on multiplatform firmware). Both read an XML `<flat-profile>`, one element per
- * parameter, and fetch whatever their `Profile_Rule` names. Sources (see src/vendors/facts/cisco.md):
+ * parameter, and fetch whatever their `Profile_Rule*` name. Sources: src/vendors/facts/cisco.md.
  *
  * - A factory SPA asks for `spa$PSN.cfg`, `$PSN` being its model with the maker's own case
  *   (`spa508G.cfg`, `spa525G2.cfg`) [W-SPA-E, VERIFIED]; a factory MPP for `$PSN.xml`, `$PSN` being
@@ -10,8 +10,11 @@
  *   file pattern is just `{model}`: only names a phone really asks for match.
  * - That model file sends the phone on to the per-device `$MA.xml` (`$MA` = MAC in lower case)
  *   [W-SPA, W-MPP-T, VERIFIED].
- * - Enterprise (CUCM) firmware asks for `SEP<MAC>.cnf.xml` with a different `<device>` format: not
- *   handled here.
+ * - HTTPS trust: an SPA accepts only a Cisco-signed provisioning server [SPA-CA, SIPWISE], so the
+ *   HTTPS chain below works for MPP (which loads a custom CA from `Custom_CA_Rule`) and SPA models
+ *   are left to the encrypted-profile path (facts: "Encrypted profiles").
+ * - Enterprise (CUCM) firmware on the same hardware asks for `SEP<MAC>.cnf.xml` and its trust
+ *   lists: not served, only kept from counting as probes (`routineMisses`).
  */
 import { formatOffset, zoneFacts, type DstRule } from '../domain/zone.js';
 import type { Model, VendorPack } from './pack.js';
@@ -19,8 +22,13 @@ import type { Model, VendorPack } from './pack.js';
 /** SPA `$PSN` values as Wazo writes their common files [W-SPA-E]. */
 const SPA = ['301', '303', '501G', '502G', '504G', '508G', '509G', '512G', '514G', '525G', '525G2'];
 
-/** MPP models whose `$PSN.xml` common files Wazo writes [W-MPP-E], plus the 88xx of the same guide [MPP-DOC]. */
-const MPP = ['6821', '6841', '6851', '6861', '6871', '7811', '7821', '7832', '7841', '7861', '8811', '8841', '8845', '8851', '8861', '8865'];
+/**
+ * MPP models whose `$PSN.xml` common files Wazo writes [W-MPP-E], plus the other 88xx of Cisco's
+ * guide [MPP-DOC] and the 8832, which FusionPBX provisions like them [F-8832] (its `8832-3PCC.xml`
+ * follows the same `$PSN` rule: UNCERTAIN). The 8875 and 9800 (PhoneOS) are left out: no source
+ * shows the name they ask for.
+ */
+const MPP = ['6821', '6841', '6851', '6861', '6871', '7811', '7821', '7832', '7841', '7861', '8811', '8832', '8841', '8845', '8851', '8861', '8865'];
 
 const models: Model[] = [
   // SPAs trust only Cisco-signed certificates for HTTPS provisioning: they take sealed profiles.
@@ -32,9 +40,10 @@ const models: Model[] = [
 ];
 
 /**
- * Cisco's DST rule part `month/day/weekday/h:m:s` [W-SPA `_format_dst_change`, VERIFIED]: weekday
- * 1 = Monday … 7 = Sunday; with a weekday, `day` is the first day it may fall on, so the Nth
- * weekday is day (N-1)*7+1 and the last one is day -1.
+ * Cisco's DST rule part `month/day/weekday/h:m:s` [MPP-AG-DST, SPA-AG-DST; W-SPA
+ * `_format_dst_change`; VERIFIED]: weekday 1 = Monday … 7 = Sunday; a positive `day` means that
+ * weekday on or after the day, so the Nth weekday is day (N-1)*7+1, and -1 the last one of the
+ * month. The time is the local wall clock at the change.
  */
 const dstRule = (r: DstRule): string => `${r.month}/${r.week === 5 ? -1 : (r.week - 1) * 7 + 1}/${r.weekday === 0 ? 7 : r.weekday}/${r.hour}:${r.minute}:0`;
 
@@ -64,6 +73,9 @@ export const cisco: VendorPack = {
     { pattern: '{mac}-key.xml', scope: 'device', template: 'mac-key.xml.hbs', bootstrapTemplate: 'mac-key-bootstrap.xml.hbs', handsKey: true, onlyFor: (m) => m.sealedProfiles === true, format: 'xml', contentType: 'text/xml; charset=utf-8' },
     { pattern: '{mac}.aes', scope: 'device', template: 'mac.xml.hbs', sealed: true, onlyFor: (m) => m.sealedProfiles === true, format: 'xml', contentType: 'application/octet-stream' },
   ],
+  // Enterprise (CUCM) firmware on the same hardware: its trust lists and SEP file, with the MAC in
+  // upper case [W-SCCP `_FILENAME_REGEXES`, W-SPA `_SEPFILE_REGEX`/`_CTLSEPFILE_REGEX`].
+  routineMisses: [/^(?:CTL|ITL)SEP[0-9A-F]{12}\.tlv$/, /^ITLFile\.tlv$/, /^SEP[0-9A-F]{12}\.cnf\.xml$/],
   // SIP_Transport_1_ takes UDP, TCP or TLS [FS-SPA] (MPP also has AUTO, unused here).
   transports: { udp: 'UDP', tcp: 'TCP', tls: 'TLS' },
   // `resync` is the Sipura-lineage event [AST `[sipura-check-cfg]`, VERIFIED for SPA]. UNCERTAIN for
@@ -90,12 +102,16 @@ export const cisco: VendorPack = {
     return null;
   },
 
-  /** Time_Zone `GMT-05:00` and an explicit DST rule; the phones know no zone names [W-SPA, FS-SPA]. */
+  /**
+   * Time_Zone is one of the phone's fixed list (`GMT-12:00` … `GMT`, … `GMT+13:00`; 3PCC adds
+   * `GMT+04:30` and `GMT+14:00`), where UTC itself is plain `GMT` [F-SPA-TZ, F-9861-TZ, SPA9000-AG];
+   * DST is an explicit rule, the phones knowing no zone names [W-SPA, MPP-AG-DST].
+   */
   timeZone(zone, now) {
     const facts = zoneFacts(zone, now.getUTCFullYear());
     const dst = facts.dst;
     return {
-      offset: formatOffset(facts.standardOffsetMinutes, 'gmt'),
+      offset: facts.standardOffsetMinutes === 0 ? 'GMT' : formatOffset(facts.standardOffsetMinutes, 'gmt'),
       dstEnable: dst ? 'Yes' : 'No',
       dstRule: dst ? `start=${dstRule(dst.start)};end=${dstRule(dst.end)};save=${saving(dst.offsetMinutes - facts.standardOffsetMinutes)}` : '',
     };
