@@ -35,7 +35,7 @@ export const TZ_KEYS = [
 const PEM = /^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----/;
 
 /** A Poly phone on UC Software-style provisioning: the sequence and the checks are the family's. */
-function polyCase(name: string, model: string, mac: string, userAgent: string): VendorCase {
+export function polyCase(name: string, model: string, mac: string, userAgent: string): VendorCase {
   const phone = `${mac}-phone.cfg`;
   return {
     name,

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { PUBLIC_URL, replayBoot } from '../../helpers/boot.js';
-import { cases, settings, TZ_KEYS } from '../../helpers/cases/polycom.js';
+import { cases, polyCase, settings, TZ_KEYS } from '../../helpers/cases/polycom.js';
 import { fetchFile } from '../../helpers/phone.js';
 import { startServer } from '../../helpers/server.js';
 import { elements, parseXml } from '../../helpers/xml.js';
@@ -8,6 +8,9 @@ import { elements, parseXml } from '../../helpers/xml.js';
 for (const c of cases) t.test(`${c.name} boot sequence`, (t) => replayBoot(t, c));
 
 const UA = 'FileTransport PolycomVVX-VVX_400-UA/4.1.4.7430 Type/Application';
+
+// The VVX family boots the same way [W-PC, FS-CA2]; kept from before the Edge E and CCX cases.
+t.test('Polycom VVX 400 boot sequence', (t) => replayBoot(t, polyCase('Polycom VVX 400', 'polycom-vvx-400', '0004f2a1b2c3', UA)));
 
 t.test('Polycom files: valid XML everywhere, masters and directories', async (t) => {
   const server = await startServer(t, t.testdir(), { DIALTONE_PUBLIC_URL: PUBLIC_URL });
