@@ -1,11 +1,15 @@
 /**
- * Polycom / Poly phones on UC Software (VVX, SoundPoint IP, SoundStation IP). XML files.
+ * Polycom / Poly phones on UC Software and its successors (VVX, SoundPoint IP, SoundStation IP,
+ * Edge E, CCX). XML files.
  *
- * Boot (facts §1, vendors.json): the phone asks for the master file `<mac>.cfg`, else
- * `000000000000.cfg`: one `<APPLICATION …/>` element whose CONFIG_FILES lists the settings files
- * (`[PHONE_MAC_ADDRESS]` is replaced by the phone's MAC), then `<mac>-phone.cfg`, `<mac>-web.cfg`
- * and `<mac>-directory.xml` (else `000000000000-directory.xml`). Settings files are XML elements
- * whose attribute names are the dotted parameter names (`reg.1.auth.userId="…"`) [W-TPL].
+ * Boot (facts §1): the phone asks for the master file `<mac>.cfg`, else `000000000000.cfg`: one
+ * `<APPLICATION …/>` element naming the firmware (APP_FILE_PATH) and the settings files
+ * (CONFIG_FILES, `[PHONE_MAC_ADDRESS]` replaced by the phone's MAC). Then the firmware image, each
+ * settings file, the override files `<mac>-phone.cfg` and `<mac>-web.cfg`, the licence and the
+ * contact directory `<mac>-directory.xml` (else `000000000000-directory.xml`); it uploads its logs
+ * with PUT. Dialtone's CONFIG_FILES names `<mac>-phone.cfg`, so the settings sit where the phone
+ * looks for overrides as well, as Asterisk's phoneprov does [AST-PP]. Settings files are XML
+ * elements whose attribute names are the dotted parameter names (`reg.1.auth.userId="…"`) [W-TPL].
  * MACs are lower case in file names: every source shows lower case (Wazo's path regex only
  * matches `[\da-f]{12}`); whether a phone ever sends upper case is UNCERTAIN, so it is not matched.
  *
@@ -14,66 +18,88 @@
 import { zoneFacts, type DstRule } from '../domain/zone.js';
 import type { Model, VendorPack } from './pack.js';
 
-/** Model id suffix, human name, and the model as the User-Agent writes it (`VVX_400`). */
+/**
+ * Model id suffix, human name, and the model as the User-Agent writes it (`VVX_400`). Edge E and
+ * CCX run the same provisioning (master file, `device.*`/`reg.*` keys) as VVX [FS-EDGE, FS-CCX].
+ */
 const MODELS: Array<[id: string, name: string, ua: string]> = [
-  ['vvx-101', 'VVX 101', 'VVX_101'],
-  ['vvx-150', 'VVX 150', 'VVX_150'],
-  ['vvx-201', 'VVX 201', 'VVX_201'],
-  ['vvx-250', 'VVX 250', 'VVX_250'],
-  ['vvx-300', 'VVX 300', 'VVX_300'],
-  ['vvx-301', 'VVX 301', 'VVX_301'],
-  ['vvx-310', 'VVX 310', 'VVX_310'],
-  ['vvx-311', 'VVX 311', 'VVX_311'],
-  ['vvx-350', 'VVX 350', 'VVX_350'],
-  ['vvx-400', 'VVX 400', 'VVX_400'],
-  ['vvx-401', 'VVX 401', 'VVX_401'],
-  ['vvx-410', 'VVX 410', 'VVX_410'],
-  ['vvx-411', 'VVX 411', 'VVX_411'],
-  ['vvx-450', 'VVX 450', 'VVX_450'],
-  ['vvx-500', 'VVX 500', 'VVX_500'],
-  ['vvx-501', 'VVX 501', 'VVX_501'],
-  ['vvx-600', 'VVX 600', 'VVX_600'],
-  ['vvx-601', 'VVX 601', 'VVX_601'],
-  ['vvx-1500', 'VVX 1500', 'VVX_1500'],
-  ['spip-321', 'SoundPoint IP 321', 'SPIP_321'],
-  ['spip-331', 'SoundPoint IP 331', 'SPIP_331'],
-  ['spip-335', 'SoundPoint IP 335', 'SPIP_335'],
-  ['spip-450', 'SoundPoint IP 450', 'SPIP_450'],
-  ['spip-550', 'SoundPoint IP 550', 'SPIP_550'],
-  ['spip-560', 'SoundPoint IP 560', 'SPIP_560'],
-  ['spip-650', 'SoundPoint IP 650', 'SPIP_650'],
-  ['spip-670', 'SoundPoint IP 670', 'SPIP_670'],
-  ['ssip-5000', 'SoundStation IP 5000', 'SSIP_5000'],
-  ['ssip-6000', 'SoundStation IP 6000', 'SSIP_6000'],
-  ['ssip-7000', 'SoundStation IP 7000', 'SSIP_7000'],
+  // Sold today. UA spellings: Edge_E450 [FS-UA-EDGE] and CCX_500 [FS-UA-CCX] seen; the others by
+  // analogy (UNCERTAIN).
+  ['edge-e100', 'Poly Edge E100', 'Edge_E100'],
+  ['edge-e220', 'Poly Edge E220', 'Edge_E220'],
+  ['edge-e300', 'Poly Edge E300', 'Edge_E300'],
+  ['edge-e320', 'Poly Edge E320', 'Edge_E320'],
+  ['edge-e350', 'Poly Edge E350', 'Edge_E350'],
+  ['edge-e400', 'Poly Edge E400', 'Edge_E400'],
+  ['edge-e450', 'Poly Edge E450', 'Edge_E450'],
+  ['edge-e500', 'Poly Edge E500', 'Edge_E500'],
+  ['edge-e550', 'Poly Edge E550', 'Edge_E550'],
+  ['ccx-400', 'Poly CCX 400', 'CCX_400'],
+  ['ccx-500', 'Poly CCX 500', 'CCX_500'],
+  ['ccx-505', 'Poly CCX 505', 'CCX_505'],
+  ['ccx-600', 'Poly CCX 600', 'CCX_600'],
+  ['ccx-700', 'Poly CCX 700', 'CCX_700'],
+  // VVX and older [W-PC].
+  ['vvx-101', 'Polycom VVX 101', 'VVX_101'],
+  ['vvx-150', 'Polycom VVX 150', 'VVX_150'],
+  ['vvx-201', 'Polycom VVX 201', 'VVX_201'],
+  ['vvx-250', 'Polycom VVX 250', 'VVX_250'],
+  ['vvx-300', 'Polycom VVX 300', 'VVX_300'],
+  ['vvx-301', 'Polycom VVX 301', 'VVX_301'],
+  ['vvx-310', 'Polycom VVX 310', 'VVX_310'],
+  ['vvx-311', 'Polycom VVX 311', 'VVX_311'],
+  ['vvx-350', 'Polycom VVX 350', 'VVX_350'],
+  ['vvx-400', 'Polycom VVX 400', 'VVX_400'],
+  ['vvx-401', 'Polycom VVX 401', 'VVX_401'],
+  ['vvx-410', 'Polycom VVX 410', 'VVX_410'],
+  ['vvx-411', 'Polycom VVX 411', 'VVX_411'],
+  ['vvx-450', 'Polycom VVX 450', 'VVX_450'],
+  ['vvx-500', 'Polycom VVX 500', 'VVX_500'],
+  ['vvx-501', 'Polycom VVX 501', 'VVX_501'],
+  ['vvx-600', 'Polycom VVX 600', 'VVX_600'],
+  ['vvx-601', 'Polycom VVX 601', 'VVX_601'],
+  ['vvx-1500', 'Polycom VVX 1500', 'VVX_1500'],
+  ['spip-321', 'Polycom SoundPoint IP 321', 'SPIP_321'],
+  ['spip-331', 'Polycom SoundPoint IP 331', 'SPIP_331'],
+  ['spip-335', 'Polycom SoundPoint IP 335', 'SPIP_335'],
+  ['spip-450', 'Polycom SoundPoint IP 450', 'SPIP_450'],
+  ['spip-550', 'Polycom SoundPoint IP 550', 'SPIP_550'],
+  ['spip-560', 'Polycom SoundPoint IP 560', 'SPIP_560'],
+  ['spip-650', 'Polycom SoundPoint IP 650', 'SPIP_650'],
+  ['spip-670', 'Polycom SoundPoint IP 670', 'SPIP_670'],
+  ['ssip-5000', 'Polycom SoundStation IP 5000', 'SSIP_5000'],
+  ['ssip-6000', 'Polycom SoundStation IP 6000', 'SSIP_6000'],
+  ['ssip-7000', 'Polycom SoundStation IP 7000', 'SSIP_7000'],
 ];
 
 const models: Model[] = MODELS.map(([id, name, ua]) => ({
   id: `polycom-${id}`,
-  name: `Polycom ${name}`,
+  name,
   // Wazo compares the UA model with the underscore removed (`VVX_400` → `VVX400`) [W-PC]; both match.
   uaNames: [ua.toLowerCase(), ua.toLowerCase().replace('_', '')],
 }));
 
 // "FileTransport PolycomVVX-VVX_400-UA/4.1.4.7430 Type/Application",
-// "FileTransport PolycomSoundPointIP-SPIP_335-UA/3.2.1.0078" [W-PC]; the version is the
-// BootROM/Updater's on early requests and the application's later (`Type/Updater` vs
-// `Type/Application` on newer firmware) [W-PC]. Firmware 4.x also writes `(SN:<mac>)` after the
-// version (a SoundPoint's serial number is its MAC; seen in public PHP provisioning code [FS-CA2]
-// alongside requests for that MAC's files), which is the only MAC a Polycom UA carries. The
-// microbrowser writes `Microbrowser/1.1` instead of `FileTransport` [FS-CA2].
-const UA = /^(?:FileTransport|Microbrowser\/[\d.]+)\s+Polycom\w+?-(\w+?)-UA\/(\d+(?:\.\d+)+)(?:\s+\(SN:([0-9a-fA-F]{12})\))?/;
+// "FileTransport PolycomSoundPointIP-SPIP_335-UA/3.2.1.0078" [W-PC]; Poly's newer families write
+// "Poly…": "FileTransport PolyEdge-Edge_E450-UA/8.0.0.15602 Type/Application" [FS-UA-EDGE],
+// "FileTransport PolyCCX-CCX_500-UA/9.4.1.0508 (SN:64167f9f4c90) Type/Application" [FS-UA-CCX].
+// The version is the BootROM/Updater's on early requests and the application's later
+// (`Type/Updater` vs `Type/Application`) [W-PC]. With `device.prov.tagSerialNo` = 1 [W-TPL,
+// FS-EDGE] the phone writes `(SN:<serial>)` after the version; the serial is the MAC [FS-CA2,
+// FS-UA-CCX], the only MAC a Polycom UA carries. The microbrowser writes `Microbrowser/1.1`
+// instead of `FileTransport` [FS-CA2].
+const UA = /^(?:FileTransport|Microbrowser\/[\d.]+)\s+Poly\w*?-(\w+?)-UA\/(\d+(?:\.\d+)+)(?:\s+\(SN:([0-9a-fA-F]{12})\))?/;
 
 /**
- * One DST change as UC Software writes it [W-PC `_format_dst_change`]: `month`; `time`, a whole
- * hour of local wall-clock time; `dayOfWeek`, 1 = Sunday … 7 = Saturday (a public US template has
- * `dayOfWeek="1"` for the Sunday rule; Wazo passes its number through — the numbering is
- * UNCERTAIN beyond Sunday = 1); `date`, for "Nth weekday" rules the first day of the Nth week,
- * `(N-1)*7+1` (1, 8, 15, 22); `lastInMonth` = 1 for "last weekday", when Wazo leaves `date` out.
+ * One DST change as UC Software writes it [PC-DST, W-PC `_format_dst_change`]: `month` 1-12;
+ * `time`, the hour 0-23 of local wall-clock time; `dayOfWeek` 1 = Sunday … 7 = Saturday; `date`,
+ * with `fixedDayEnable` = 0, the first day of the week that holds the change ("on or after": 1, 8,
+ * 15, 22 for the 1st to 4th such weekday); `lastInMonth` = 1 for "last weekday", when `date` is
+ * ignored [PC-DST] and left out (as Wazo does).
  */
 function dstChange(rule: DstRule): { month: number; date: number; dayOfWeek: number; lastInMonth: 0 | 1; time: number } {
-  // `time` holds whole hours and no minutes; ZoneFacts reads the year's actual transitions, so the
-  // hour is 0-23, and no zone in use today changes at other than :00.
+  // `time` holds whole hours and no minutes. ZoneFacts gives the hour in the time in force before
+  // the change, which is how the phone reads it; no zone of today changes at other than :00.
   const last = rule.week >= 5;
   return { month: rule.month, date: last ? 0 : (rule.week - 1) * 7 + 1, dayOfWeek: rule.weekday + 1, lastInMonth: last ? 1 : 0, time: rule.hour };
 }
@@ -82,16 +108,30 @@ export const polycom: VendorPack = {
   id: 'polycom',
   name: 'Polycom',
   models,
-  // Firmware (APP_FILE_PATH, e.g. sip.ld), license and language files: asked for at every boot.
-  routineMisses: [/\.ld$/, /^(?:[0-9a-f]{12}|000000000000)-license\.cfg$/, /^SoundPointIPLocalization/, /\.(?:jpg|bmp|wav)$/],
+  // Names a phone asks for at boot that Dialtone does not serve (facts §1). Each names a Polycom file
+  // and nothing else; the last path segment is what is matched.
+  routineMisses: [
+    // Firmware: APP_FILE_PATH `sip.ld`, asked for as `<part number>.sip.ld` first [FS-LOG, AST-PP];
+    // old BootROMs ask for `bootrom.ld` the same way [AST-PP].
+    /^(?:\d{4}-\d{5}-\d{3}\.)?(?:sip|bootrom)\.ld$/,
+    // Licence files, the phone's own and the all-zero one [W-PC, FS-CA2, FS-LOG].
+    /^[0-9a-f]{12}-license\.cfg$/,
+    // UI language dictionaries, `SoundPointIPLocalization/<Language>/SoundPointIP-dictionary.xml` [AST-PP],
+    // and the web UI's `languages/Website_dictionary_language_<ll>-<cc>.xml` [FS-CA2].
+    /^SoundPointIP-dictionary\.xml$/,
+    /^Website_dictionary_language_[a-z]{2}-[a-z]{2}\.xml$/,
+    // The welcome sound old SoundPoints fetch [AST-PP].
+    /^SoundPointIPWelcome\.wav$/,
+  ],
   files: [
     // Master files: no secrets, so every client may have them [W-000]. application/xml: the
     // files are XML, and public Polycom provisioning code sends that type [FS-CA2].
     { pattern: '{mac}.cfg', scope: 'device', template: 'mac.cfg.hbs', secret: false, format: 'xml', contentType: 'application/xml' },
     { pattern: '000000000000.cfg', scope: 'common', template: 'common.cfg.hbs', secret: false, format: 'xml', contentType: 'application/xml' },
-    // The device's settings, named in the master's CONFIG_FILES; the only file with secrets.
+    // The device's settings, named in the master's CONFIG_FILES, and the name the phone asks for
+    // as its override file too [FS-CA2, FS-LOG]; the only file with secrets.
     { pattern: '{mac}-phone.cfg', scope: 'device', template: 'mac-phone.cfg.hbs', bootstrapTemplate: 'mac-phone-bootstrap.cfg.hbs', format: 'xml', contentType: 'application/xml' },
-    // The web UI's override file: asked for on every boot; served empty.
+    // The web UI's override file: asked for on every boot [FS-CA2]; served empty.
     { pattern: '{mac}-web.cfg', scope: 'device', template: 'mac-web.cfg.hbs', secret: false, format: 'xml', contentType: 'application/xml' },
     // The local contact directory [W-PC `_PATH_REGEX`], with the all-zero fallback.
     { pattern: '{mac}-directory.xml', scope: 'device', template: 'mac-directory.xml.hbs', secret: false, format: 'xml', contentType: 'application/xml' },
@@ -118,8 +158,8 @@ export const polycom: VendorPack = {
   },
 
   /**
-   * `tcpIpApp.sntp.gmtOffset` is the standard offset in seconds east of UTC [W-PC `_format_tzinfo`,
-   * vendors.json]; DST is `daylightSavings.enable` plus a start and a stop change, always as
+   * `tcpIpApp.sntp.gmtOffset` is the standard offset in seconds east of UTC, any number of seconds,
+   * so +05:45 and -03:30 are said exactly [PC-DST, W-PC `_format_tzinfo`]; DST is `daylightSavings.enable` plus a start and a stop change, always as
    * "Nth/last weekday" rules (`fixedDayEnable` = 0), which is how ZoneFacts states them. UC
    * Software has no setting for the size of the DST shift (it is one hour; Lord Howe's 30 minutes
    * cannot be said).

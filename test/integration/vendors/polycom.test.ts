@@ -1,75 +1,16 @@
 import t from 'tap';
 import { PUBLIC_URL, replayBoot } from '../../helpers/boot.js';
+import { cases, polyCase, settings, TZ_KEYS } from '../../helpers/cases/polycom.js';
 import { fetchFile } from '../../helpers/phone.js';
 import { startServer } from '../../helpers/server.js';
 import { elements, parseXml } from '../../helpers/xml.js';
 
-const MAC = '0004f2a1b2c3';
+for (const c of cases) t.test(`${c.name} boot sequence`, (t) => replayBoot(t, c));
+
 const UA = 'FileTransport PolycomVVX-VVX_400-UA/4.1.4.7430 Type/Application';
 
-/** The one settings element's attributes, read with a strict XML parser. */
-function settings(text: string): (name: string) => string | null {
-  const root = parseXml(text).documentElement;
-  if (!root || root.tagName !== 'polycomConfig') throw new Error(`expected <polycomConfig>, got <${root?.tagName}>`);
-  return (name) => (root.hasAttribute(name) ? root.getAttribute(name) : null);
-}
-
-const TZ_KEYS = [
-  'gmtOffset',
-  'daylightSavings.enable',
-  'daylightSavings.fixedDayEnable',
-  'daylightSavings.start.month',
-  'daylightSavings.start.date',
-  'daylightSavings.start.dayOfWeek',
-  'daylightSavings.start.dayOfWeek.lastInMonth',
-  'daylightSavings.start.time',
-  'daylightSavings.stop.month',
-  'daylightSavings.stop.date',
-  'daylightSavings.stop.dayOfWeek',
-  'daylightSavings.stop.dayOfWeek.lastInMonth',
-  'daylightSavings.stop.time',
-].map((k) => `tcpIpApp.sntp.${k}`);
-
-t.test('Polycom VVX 400 boot sequence', (t) =>
-  replayBoot(t, {
-    model: 'polycom-vvx-400',
-    mac: MAC,
-    userAgent: UA,
-    boot: [`${MAC}.cfg`, `${MAC}-phone.cfg`, `${MAC}-web.cfg`, `${MAC}-directory.xml`],
-    deviceFiles: [`${MAC}-phone.cfg`],
-    readLine(_file, text) {
-      const get = settings(text);
-      t.equal(get('device.set'), '1', 'device.* settings are applied');
-      t.equal(get('device.prov.serverName'), PUBLIC_URL);
-      t.equal(get('device.prov.password.set'), '1');
-      t.equal(get('reg.1.server.1.transport'), 'TLS');
-      t.equal(get('reg.1.server.1.port'), '5061');
-      t.equal(get('msg.mwi.1.callBack'), '*97');
-      t.equal(get('tcpIpApp.sntp.address'), 'ntp.example.com');
-      t.equal(get('device.auth.localAdminPassword'), null, 'never sets the admin password');
-      t.equal(get('device.auth.localUserPassword'), null, 'never sets the user password');
-      t.notOk(text.includes('account.1.password = x\n'), 'the injected key is no line of its own');
-      return {
-        user: get('reg.1.address') ?? undefined,
-        authName: get('reg.1.auth.userId') ?? undefined,
-        password: get('reg.1.auth.password') ?? undefined,
-        registrar: get('reg.1.server.1.address') ?? undefined,
-        displayName: get('reg.1.displayName') ?? undefined,
-        timeZone: TZ_KEYS.map(get),
-      };
-    },
-    checkBootstrap(t, _file, text) {
-      const get = settings(text);
-      t.equal(get('device.set'), '1');
-      t.equal(get('device.prov.serverType'), 'HTTPS');
-      t.equal(get('device.prov.serverName'), PUBLIC_URL, 'points the phone at the HTTPS URL');
-      t.equal(get('device.prov.serverName.set'), '1');
-      t.match(get('device.sec.TLS.customCaCert1'), /^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----/, 'installs the CA, line breaks intact');
-      for (const secret of ['reg.1.auth.password', 'device.prov.password', 'device.prov.user']) t.equal(get(secret), null, `no ${secret}`);
-    },
-    expectedTimeZone: ['-18000', '1', '0', '3', '8', '1', '0', '2', '11', '1', '1', '0', '2'],
-  }),
-);
+// The VVX family boots the same way [W-PC, FS-CA2]; kept from before the Edge E and CCX cases.
+t.test('Polycom VVX 400 boot sequence', (t) => replayBoot(t, polyCase('Polycom VVX 400', 'polycom-vvx-400', '0004f2a1b2c3', UA)));
 
 t.test('Polycom files: valid XML everywhere, masters and directories', async (t) => {
   const server = await startServer(t, t.testdir(), { DIALTONE_PUBLIC_URL: PUBLIC_URL });
