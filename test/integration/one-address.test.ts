@@ -3,6 +3,7 @@ import { PUBLIC_URL, withMac, type VendorCase } from '../helpers/boot.js';
 import { cases as aastra } from '../helpers/cases/aastra.js';
 import { cases as cisco } from '../helpers/cases/cisco.js';
 import { cases as grandstream } from '../helpers/cases/grandstream.js';
+import { cases as polycom } from '../helpers/cases/polycom.js';
 import { cases as snom } from '../helpers/cases/snom.js';
 import { cases as yealink } from '../helpers/cases/yealink.js';
 import { fetchFile } from '../helpers/phone.js';
@@ -14,7 +15,7 @@ import { startServer } from '../helpers/server.js';
  * Dialtone does not serve too). None may get the address banned, and every phone gets its files;
  * a prober at another address is still banned.
  */
-const CASES: VendorCase[] = [...aastra, ...cisco, ...grandstream, ...snom, ...yealink];
+const CASES: VendorCase[] = [...aastra, ...cisco, ...grandstream, ...polycom, ...snom, ...yealink];
 const PHONES = 50;
 const DEADLINE_MS = 60_000;
 
