@@ -21,6 +21,7 @@ import { createSealer, deriveSealedProfileSecret, deriveTokenKey, isTokenHash } 
 import { StartupError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { createPhonesHandler } from './phones/app.js';
+import { TimelineJournal } from './provision/journal.js';
 import { plainAddress } from './provision/networks.js';
 import { CHANNELS, createProvisioning, type Channel } from './provision/index.js';
 import { createStore, type Store } from './store/index.js';
@@ -76,7 +77,12 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
   log.info({ store: settings.store, ms: Math.round(performance.now() - opening) }, 'store opened');
   const servers: Server[] = [];
   let tftp: TftpServer | undefined;
-  const closeAll = () => Promise.all([...servers.map(drain), tftp?.close()]);
+  let journal: TimelineJournal | undefined;
+  // The journal last: the requests that drain still record their events.
+  const closeAll = async () => {
+    await Promise.all([...servers.map(drain), tftp?.close()]);
+    await journal?.close();
+  };
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -117,6 +123,11 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
       caPem: tls.caCert,
       sealedProfileSecret,
     });
+    journal = new TimelineJournal(join(settings.dataDir, 'timeline.jsonl'), provisioning.timeline, {
+      onBadLine: (line, why) => log.warn({ file: 'timeline.jsonl', line, why }, 'timeline: skipped a line it could not read'),
+      onError: (err) => log.error({ err }, 'timeline: could not write to disk; will try again'),
+    });
+    await journal.open();
     provisioning.templates.watch((err) => log.error({ err }, 'templates changed but could not be loaded; keeping the previous ones'));
 
     const models = modelList();

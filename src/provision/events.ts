@@ -48,6 +48,13 @@ export interface LastSeen {
   firmware?: string;
 }
 
+/** What a timeline tells its journal (see journal.ts): each change, in order. */
+export interface TimelineSink {
+  event(mac: string | undefined, event: RecordedEvent): void;
+  forget(mac: string): void;
+  move(oldMac: string, newMac: string): void;
+}
+
 /** An event as the timeline keeps it: the time as epoch milliseconds, turned into text on reading. */
 export type RecordedEvent = Omit<ProvisionEvent, 'at' | 'firstAt'> & { at: number; firstAt?: number };
 
@@ -83,6 +90,8 @@ export class Timeline {
   /** Each device's last address (from its own events), and the devices last seen at each address. */
   private readonly lastAddress = new Map<string, string>();
   private readonly atAddress = new Map<string, Set<string>>();
+  /** Where each change goes to be kept on disk; none while a journal replays into it. */
+  sink: TimelineSink | undefined = undefined;
 
   constructor(
     private readonly perDevice = 200,
@@ -93,6 +102,7 @@ export class Timeline {
 
   /** An event of the device itself (`source: 'device'`), a claim in its name, or (no MAC) a miss. */
   record(mac: string | undefined, event: RecordedEvent): void {
+    this.sink?.event(mac, event);
     let events = this.misses;
     if (mac !== undefined) {
       const rings = event.source === 'claim' ? this.claims : this.own;
@@ -177,11 +187,36 @@ export class Timeline {
     return undefined;
   }
 
+  /** Everything kept, as the journal writes it when it starts afresh: each ring oldest first. */
+  *entries(): Generator<[mac: string | undefined, event: RecordedEvent]> {
+    for (const rings of [this.own, this.claims]) for (const [mac, ring] of rings) for (const event of ring.toArray()) yield [mac, event];
+    for (const event of this.misses.toArray()) yield [undefined, event];
+  }
+
+  /** How many events are kept, in all. */
+  get size(): number {
+    let n = this.misses.length;
+    for (const rings of [this.own, this.claims]) for (const ring of rings.values()) n += ring.length;
+    return n;
+  }
+
+  /** Drops every event older than `at` (epoch ms): how the total is kept within bounds. */
+  dropBefore(at: number): void {
+    for (const rings of [this.own, this.claims]) {
+      for (const [mac, ring] of rings) {
+        ring.dropBefore(at);
+        if (ring.length === 0) rings.delete(mac);
+      }
+    }
+    this.misses.dropBefore(at);
+  }
+
   securityEvents(): ProvisionEvent[] {
     return this.misses.toArray().map(view);
   }
 
   forget(mac: string): void {
+    this.sink?.forget(mac);
     this.own.delete(mac);
     this.claims.delete(mac);
     this.seenAt(mac, undefined);
@@ -193,6 +228,7 @@ export class Timeline {
    */
   move(oldMac: string, newMac: string): void {
     if (oldMac === newMac) return;
+    this.sink?.move(oldMac, newMac);
     for (const rings of [this.own, this.claims]) {
       const moving = rings.get(oldMac);
       if (!moving) continue;
@@ -213,11 +249,22 @@ export class Timeline {
 }
 
 /** The last `max` items pushed, oldest first. */
-class Ring<T> {
-  private readonly items: T[] = [];
+class Ring<T extends { at: number }> {
+  private items: T[] = [];
   private next = 0;
 
   constructor(private readonly max: number) {}
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  dropBefore(at: number): void {
+    const kept = this.toArray().filter((item) => item.at >= at);
+    if (kept.length === this.items.length) return;
+    this.items = kept;
+    this.next = kept.length % this.max;
+  }
 
   push(item: T): void {
     if (this.items.length < this.max) this.items.push(item);
