@@ -72,6 +72,11 @@ export class Timeline {
   private readonly own = new Map<string, Ring<RecordedEvent>>();
   private readonly claims = new Map<string, Ring<RecordedEvent>>();
   private readonly misses: Ring<RecordedEvent>;
+  /**
+   * Told of each event of a device itself (`source: 'device'`), after it is kept: how a resync
+   * learns that the phone fetched its files. Unset, it costs one comparison per event.
+   */
+  onDeviceEvent: ((mac: string, at: number) => void) | undefined = undefined;
 
   constructor(
     private readonly perDevice = 200,
@@ -96,6 +101,7 @@ export class Timeline {
     } else {
       events.push(event);
     }
+    if (this.onDeviceEvent !== undefined && mac !== undefined && event.source === 'device') this.onDeviceEvent(mac, event.at);
   }
 
   /** The device's own events and the claims in its name, oldest first. */
