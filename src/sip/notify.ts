@@ -78,7 +78,8 @@ export async function openUdp(host: string, port: number): Promise<{ flow: Flow;
 export async function sendNotify(req: NotifyRequest, deps: NotifyDeps = { open: openUdp }): Promise<NotifyResult> {
   const clock = deps.clock ?? systemClock;
   const timers = deps.timers ?? DEFAULT_TIMERS;
-  const { flow, local, close } = await deps.open(req.host, req.port);
+  const opened = await deps.open(req.host, req.port);
+  const { flow, local } = opened;
   const uri = `sip:${escapeUser(req.user)}@${hostPart(req.host)}:${req.port}`;
   const from = { uri: `sip:dialtone@${hostPart(local.address)}`, tag: newTag() };
   const callId = newCallId();
@@ -143,6 +144,6 @@ export async function sendNotify(req: NotifyRequest, deps: NotifyDeps = { open: 
   } finally {
     // Timer K (T4 on UDP) would absorb retransmitted final responses; with a socket of its own
     // per NOTIFY, closing it does the same: the phone's copies find no listener.
-    close();
+    opened.close();
   }
 }
