@@ -85,6 +85,8 @@ export class ResyncRegistry {
     if (resync.state !== 'queued') return;
     resync.state = 'sent';
     resync.sent = this.clock.now();
+    // Pushed out of the bounded list while it waited for its slot: nobody can see it confirmed.
+    if (!this.byDevice.get(resync.mac)?.includes(resync)) return;
     const waiting = this.waiting.get(resync.mac) ?? new Set();
     waiting.add(resync);
     this.waiting.set(resync.mac, waiting);
