@@ -93,8 +93,8 @@ export function amiSender(opts: AmiOptions): Sender {
         if (login.get('response')?.toLowerCase() !== 'success') return { error: `AMI login refused: ${login.get('message') ?? 'no message'}` };
         const endpoint = opts.endpoint === 'user' ? target.user : target.authName;
         const sent = await ami.action(`${prefix}-notify`, [['Action', 'PJSIPNotify'], ['Endpoint', endpoint], ['Variable', `Event=${target.event}`]]);
-        // Logoff is a courtesy: the answer that matters is in.
-        socket.end(packet([['Action', 'Logoff'], ['ActionID', `${prefix}-logoff`]]));
+        // Logoff is a courtesy (the answer that matters is in), but leaves Asterisk's log clean.
+        await ami.action(`${prefix}-logoff`, [['Action', 'Logoff']]).catch(() => undefined);
         if (sent.get('response')?.toLowerCase() !== 'success') return { error: `PJSIPNotify to endpoint ${endpoint} failed: ${sent.get('message') ?? 'no message'}` };
         return {};
       } catch (err) {
