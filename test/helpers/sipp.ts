@@ -26,13 +26,15 @@ export async function freeUdpPort(): Promise<number> {
   return port;
 }
 
-/** Whether something holds `address:port` (UDP): binding it ourselves fails. */
+/**
+ * Whether a UDP socket is bound to `address:port`, read from /proc/net/udp (Linux) so the probe
+ * never holds the port itself: binding it to find out could make sipp's own bind fail.
+ */
 async function bound(address: string, port: number): Promise<boolean> {
-  const socket = createSocket('udp4');
-  return new Promise((resolve) => {
-    socket.once('error', () => resolve(true));
-    socket.bind(port, address, () => socket.close(() => resolve(false)));
-  });
+  const hex = Buffer.from(address.split('.').map(Number).reverse()).toString('hex').toUpperCase();
+  const want = `${hex}:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const table = await readFile('/proc/net/udp', 'utf8');
+  return table.split('\n').some((line) => line.trim().split(/\s+/)[1] === want);
 }
 
 /**
