@@ -89,6 +89,25 @@ export const settingsSchema = z
      * AEAD ones, for old phones that know none of those (see src/tls/policy.ts). Default none.
      */
     tlsExtraCiphers: z.array(tls12Cipher),
+    /** How resync NOTIFYs reach phones: `direct` (UDP to the phone's last-seen address) or `ami` (Asterisk PJSIPNotify). */
+    resyncSender: z.enum(['direct', 'ami']),
+    /** The phones' SIP port, for direct NOTIFYs. */
+    resyncSipPort: z.number({ error: 'must be a port number' }).int('must be a port number').min(1, 'must be a port (1-65535)').max(65535, 'must be a port (1-65535)'),
+    /** How long after its NOTIFY a phone's fetch confirms a resync; later, the resync has timed out. */
+    resyncConfirmSeconds: z.number({ error: 'must be a whole number of seconds' }).int('must be a whole number of seconds').min(1, 'must be at least 1').max(86400, 'must be at most a day (86400)'),
+    /** Site resyncs: each NOTIFY gets a slot this long and goes out at a random moment in it. */
+    resyncSiteGapMs: z.number({ error: 'must be a whole number of milliseconds' }).int('must be a whole number of milliseconds').min(0, 'must not be negative').max(600_000, 'must be at most 600000 (10 minutes)'),
+    /** NOTIFYs in flight at once, all resyncs together. */
+    resyncConcurrency: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
+    /** Asterisk's AMI, `host:port` (resyncSender `ami`). */
+    resyncAmi: z
+      .string()
+      .regex(/^(?:\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):\d{1,5}$/, 'must be host:port (IPv6 in brackets)')
+      .optional(),
+    resyncAmiUsername: z.string().min(1).optional(),
+    resyncAmiSecret: z.string().min(1).optional(),
+    /** Which of a device's names is its PJSIP endpoint on the PBX: its SIP auth name or its line user. */
+    resyncAmiEndpoint: z.enum(['authName', 'user']),
   })
   .strict();
 
@@ -102,7 +121,7 @@ const envName = (key: string): string => `DIALTONE_${key.replace(/[A-Z]/g, (c) =
 function fromEnv(key: Key, text: string): unknown {
   if (key === 'trustedNetworks') return text.split(',').map((s) => s.trim()).filter(Boolean);
   if (key === 'tlsExtraCiphers') return text.split(/[,:]/).map((s) => s.trim()).filter(Boolean);
-  const numeric: Key[] = ['enrollmentSeconds', 'tftpMaxBlockSize', 'tftpMaxTransfers', 'tftpMaxPerAddress'];
+  const numeric: Key[] = ['enrollmentSeconds', 'tftpMaxBlockSize', 'tftpMaxTransfers', 'tftpMaxPerAddress', 'resyncSipPort', 'resyncConfirmSeconds', 'resyncSiteGapMs', 'resyncConcurrency'];
   if (numeric.includes(key) && /^\s*-?\d+\s*$/.test(text)) return Number(text);
   return text;
 }
@@ -172,6 +191,11 @@ export function loadSettings({ defaultsFile, env, cwd = process.cwd() }: LoadOpt
     for (const issue of parsed.error.issues) {
       const key = String(issue.path[0] ?? '');
       problems.push(`${origin.get(key) ?? `${key} (missing)`}: ${issue.message}`);
+    }
+  }
+  if (parsed.success && parsed.data.resyncSender === 'ami') {
+    for (const key of ['resyncAmi', 'resyncAmiUsername', 'resyncAmiSecret'] as const) {
+      if (parsed.data[key] === undefined) problems.push(`${envName(key)} (or ${key}) is required when resyncSender is ami`);
     }
   }
   if (!parsed.success || problems.length > 0) throw new StartupError(`invalid settings:\n  ${problems.join('\n  ')}`);

@@ -16,6 +16,7 @@ import { createTokenCheck, ensureAdminToken } from './admin/auth.js';
 import { openapiDocument } from './admin/openapi.js';
 import { createRecords } from './admin/records.js';
 import { adminRoutes } from './admin/routes.js';
+import { resyncRoutes } from './admin/resync-routes.js';
 import { loadSettings, publicUrlOf, type Listen, type Settings } from './config.js';
 import { createSealer, deriveSealedProfileSecret, deriveTokenKey, isTokenHash } from './domain/secrets.js';
 import { StartupError } from './errors.js';
@@ -23,14 +24,19 @@ import { createLogger, type Logger } from './log.js';
 import { createPhonesHandler } from './phones/app.js';
 import { TimelineJournal } from './provision/journal.js';
 import { plainAddress } from './provision/networks.js';
+import { amiSender } from './resync/ami.js';
+import { ResyncRegistry } from './resync/registry.js';
+import { directSender } from './resync/sender.js';
+import { createResyncService } from './resync/service.js';
 import { CHANNELS, createProvisioning, type Channel } from './provision/index.js';
+import type { Timeline } from './provision/events.js';
 import { createStore, type Store } from './store/index.js';
 import { checkSecretKey, loadSecretKey } from './store/secret-key.js';
 import { createTftpServer, resolverLookup, type TftpServer } from './tftp/index.js';
 import { loadOrCreateTls } from './tls/index.js';
 import { deviceCertificateReader, loadVendorCas } from './tls/device-certs.js';
 import { tlsPolicy } from './tls/policy.js';
-import { modelList } from './vendors/index.js';
+import { modelList, PACKS } from './vendors/index.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
@@ -67,6 +73,29 @@ function drain(server: Server): Promise<void> {
     });
     server.closeIdleConnections();
   });
+}
+
+/** Resync by SIP NOTIFY: the configured sender, the registry the phones' fetches confirm. */
+function createResyncFor(settings: Settings, deps: { store: Store; sealer: ReturnType<typeof createSealer>; provisioning: { timeline: Timeline }; log: Logger }) {
+  const registry = new ResyncRegistry({ confirmMs: settings.resyncConfirmSeconds * 1000 });
+  deps.provisioning.timeline.onDeviceEvent = (mac, at) => registry.deviceEvent(mac, at);
+  let sender = directSender({ userAgent: `Dialtone/${version}` });
+  if (settings.resyncSender === 'ami') {
+    const m = /^\[?(.*?)\]?:(\d+)$/.exec(settings.resyncAmi ?? '') as RegExpExecArray; // checked by the settings schema
+    sender = amiSender({ host: m[1] as string, port: Number(m[2]), username: settings.resyncAmiUsername ?? '', secret: settings.resyncAmiSecret ?? '', endpoint: settings.resyncAmiEndpoint });
+  }
+  const service = createResyncService({
+    ...deps,
+    timeline: deps.provisioning.timeline,
+    packs: PACKS,
+    sender,
+    registry,
+    sipPort: settings.resyncSipPort,
+    gapMs: settings.resyncSiteGapMs,
+    concurrency: settings.resyncConcurrency,
+    log: deps.log.child({ service: 'resync' }),
+  });
+  return { registry, service };
 }
 
 async function serve(settings: Settings, log: Logger): Promise<void> {
@@ -133,7 +162,8 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     const models = modelList();
     const records = createRecords({ store, sealer, models: new Set(models.map((m) => m.id)), enrollmentSeconds: settings.enrollmentSeconds });
     // The document describes the routes, which serve it: read only once both exist.
-    const routes = adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning, tokenKey });
+    const resync = createResyncFor(settings, { store, sealer, provisioning, log });
+    const routes = [...adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning, tokenKey, resyncs: resync.registry }), ...resyncRoutes({ store, ...resync })];
     const openapi = openapiDocument(routes, version);
     const adminApp = createAdminApp({ routes, tokens: createTokenCheck(store, tokenKey), logger: log.child({ service: 'admin' }) });
 

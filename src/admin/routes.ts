@@ -64,6 +64,8 @@ export interface RoutesDeps {
   provisioning: Pick<Provisioning, 'resolver' | 'timeline' | 'bans'>;
   /** The key tokens are hashed under (see deriveTokenKey). */
   tokenKey: Buffer;
+  /** A device's resyncs follow it through a handset swap and go with it. */
+  resyncs?: { move(oldMac: string, newMac: string): void; forget(mac: string): void };
 }
 
 const found = <T>(what: string, value: T | null): T => {
@@ -86,7 +88,7 @@ const banParams = {
 /** `{name}` of a file: any text; the resolver matches it against the names each vendor's phones ask for. */
 const fileParams = { mac: macParam, name: (text: string): string => text };
 
-export function adminRoutes({ store, records, models, openapi, provisioning, tokenKey }: RoutesDeps): Route[] {
+export function adminRoutes({ store, records, models, openapi, provisioning, tokenKey, resyncs }: RoutesDeps): Route[] {
   const { resolver, timeline, bans } = provisioning;
   const id = (ctx: RouteContext): string => ctx.params.id ?? '';
   const mac = (ctx: RouteContext): string => ctx.params.mac ?? '';
@@ -134,6 +136,7 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
       handler: async (ctx) => {
         gone('device', await store.deleteDevice(mac(ctx)));
         timeline.forget(mac(ctx));
+        resyncs?.forget(mac(ctx));
       },
     },
     {
@@ -161,6 +164,7 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
       handler: async (ctx) => {
         const device = await records.replaceDevice(mac(ctx), ctx.body as s.DeviceReplace);
         timeline.move(mac(ctx), device.mac);
+        resyncs?.move(mac(ctx), device.mac);
         return shownDevice(device);
       },
     },

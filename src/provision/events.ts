@@ -92,6 +92,11 @@ export class Timeline {
   private readonly atAddress = new Map<string, Set<string>>();
   /** Where each change goes to be kept on disk; none while a journal replays into it. */
   sink: TimelineSink | undefined = undefined;
+  /**
+   * Told of each event of a device itself (`source: 'device'`), after it is kept: how a resync
+   * learns that the phone fetched its files. Unset, it costs one comparison per event.
+   */
+  onDeviceEvent: ((mac: string, at: number) => void) | undefined = undefined;
 
   constructor(
     private readonly perDevice = 200,
@@ -118,6 +123,7 @@ export class Timeline {
     } else {
       events.push(event);
     }
+    if (this.onDeviceEvent !== undefined && mac !== undefined && event.source === 'device') this.onDeviceEvent(mac, event.at);
   }
 
   /** The device's own events, the claims in its name and the near misses of its MAC, oldest first. */

@@ -48,6 +48,12 @@ t.test('defaults come from configs/default.json', async (t) => {
     tftpMaxTransfers: 256,
     tftpMaxPerAddress: 32,
     tlsExtraCiphers: [],
+    resyncSender: 'direct',
+    resyncSipPort: 5060,
+    resyncConfirmSeconds: 300,
+    resyncSiteGapMs: 1000,
+    resyncConcurrency: 8,
+    resyncAmiEndpoint: 'authName',
   });
   t.strictSame(s.trustedNetworks, []);
   t.equal(s.publicUrl, undefined);
@@ -256,4 +262,19 @@ t.test('publicUrlOf', async (t) => {
   t.equal(publicUrlOf(set, 18443).href, 'https://prov.example.com:8443/', 'the setting wins over the bound port');
   t.ok(publicUrlOf(set, 1) instanceof URL);
   t.equal(publicUrlOf(load({ DIALTONE_PUBLIC_URL: 'https://p.example.com' }), 1).port, '', 'default https port');
+});
+
+t.test('resync settings', async (t) => {
+  const s = load({ DIALTONE_RESYNC_SIP_PORT: '5062', DIALTONE_RESYNC_CONFIRM_SECONDS: '30', DIALTONE_RESYNC_SITE_GAP_MS: '0', DIALTONE_RESYNC_CONCURRENCY: '2' });
+  t.match(s, { resyncSender: 'direct', resyncSipPort: 5062, resyncConfirmSeconds: 30, resyncSiteGapMs: 0, resyncConcurrency: 2 });
+  refuses(t, () => load({ DIALTONE_RESYNC_SIP_PORT: '0' }), ['DIALTONE_RESYNC_SIP_PORT', 'port'], 'SIP port 0');
+  refuses(t, () => load({ DIALTONE_RESYNC_SIP_PORT: 'sip' }), ['DIALTONE_RESYNC_SIP_PORT'], 'SIP port not a number');
+  refuses(t, () => load({ DIALTONE_RESYNC_CONFIRM_SECONDS: '0' }), ['DIALTONE_RESYNC_CONFIRM_SECONDS', 'at least 1'], 'no confirmation time');
+  refuses(t, () => load({ DIALTONE_RESYNC_CONCURRENCY: '0' }), ['DIALTONE_RESYNC_CONCURRENCY'], 'concurrency 0');
+  refuses(t, () => load({ DIALTONE_RESYNC_SITE_GAP_MS: '-1' }), ['DIALTONE_RESYNC_SITE_GAP_MS'], 'negative gap');
+  refuses(t, () => load({ DIALTONE_RESYNC_SENDER: 'sofia' }), ['DIALTONE_RESYNC_SENDER'], 'unknown sender');
+  refuses(t, () => load({ DIALTONE_RESYNC_SENDER: 'ami' }), ['DIALTONE_RESYNC_AMI ', 'DIALTONE_RESYNC_AMI_USERNAME', 'DIALTONE_RESYNC_AMI_SECRET'], 'ami without its connection');
+  refuses(t, () => load({ DIALTONE_RESYNC_AMI: 'pbx' }), ['DIALTONE_RESYNC_AMI', 'host:port'], 'AMI without a port');
+  const ami = load({ DIALTONE_RESYNC_SENDER: 'ami', DIALTONE_RESYNC_AMI: '[::1]:5038', DIALTONE_RESYNC_AMI_USERNAME: 'dialtone', DIALTONE_RESYNC_AMI_SECRET: 's', DIALTONE_RESYNC_AMI_ENDPOINT: 'user' });
+  t.match(ami, { resyncSender: 'ami', resyncAmi: '[::1]:5038', resyncAmiEndpoint: 'user' });
 });

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Timeline, type RecordedEvent } from '../../../src/provision/events.js';
 import { TimelineJournal } from '../../../src/provision/journal.js';
 
@@ -9,7 +9,7 @@ const event = (i: number, over: Partial<RecordedEvent> = {}): RecordedEvent => (
 const A = '805ec000000a';
 const B = '805ec000000b';
 
-async function dir(t: Parameters<Parameters<typeof t.test>[1]>[0]): Promise<string> {
+async function dir(t: Test): Promise<string> {
   const d = await mkdtemp(join(tmpdir(), 'journal-'));
   t.teardown(() => rm(d, { recursive: true, force: true }));
   return d;
