@@ -75,7 +75,7 @@ const models: Model[] = MODELS.map((m) => ({
 /**
  * Names phones ask for that Dialtone does not serve [facts §Quiet misses]:
  * - the firmware check `fanvil_<model>[_pro|_v2]_hw<n>[_<n>].txt` asked of the upgrade server
- *   (`<fwCheck><UpgradeServer1>`) [W-FV-X, W-FV-V, F-PA2S];
+ *   (`<fwCheck><UpgradeServer1>`) [W-FV-X, W-FV-V, V-PA2S];
  * - common files of models whose name Dialtone does not know: `F0` and ten (Wazo's V62: nine)
  *   letters and digits, or the older `f0<model>hw<n>.<nnn>` [W-FV-X, W-FV-V].
  */
@@ -115,9 +115,9 @@ export const fanvil: VendorPack = {
     { pattern: '{mac}.cfg', scope: 'device', template: 'mac.cfg.hbs', bootstrapTemplate: 'mac-bootstrap.cfg.hbs', format: 'xml', contentType: XML },
   ],
   routineMisses,
-  // `<Transport>`: 0 UDP, 1 TCP, 3 TLS [F-X4U; Wazo's `_SIP_TRANSPORT` agrees]; what 2 is: UNCERTAIN.
+  // `<Transport>`: 0 UDP, 1 TCP, 3 TLS [F-X4U, W-FV `_SIP_TRANSPORT`; T-X5 writes 3 and 0]; what 2 is: UNCERTAIN.
   transports: { udp: 0, tcp: 1, tls: 3 },
-  // Wazo's resync [W-FV]; FusionPBX sends `resync` instead [F-NTFY]. UNCERTAIN which Fanvil prefers.
+  // NOTIFY `Event: check-sync` [F-NTFY; W-FV via W-PROVD `standard_sip_synchronize`].
   resyncEvent: 'check-sync',
 
   parseUserAgent(userAgent) {
