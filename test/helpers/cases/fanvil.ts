@@ -51,6 +51,7 @@ function checkBootstrap(t: Test, file: string, text: string): void {
   const doc = parseXml(text);
   checkAutoprovision(t, file, doc);
   for (const tag of ['RegisterPswd', 'RegisterUser', 'DefaultUsername', 'DefaultPassword']) t.equal(elements(doc, tag).length, 0, `${file}: no ${tag}`);
+  t.equal(value(doc, 'Version'), '2.0000000000', `${file}: the version every server writes`);
   if (isDeviceFile(file)) {
     // Back over HTTPS by itself: a periodic check (FlashMode 2) due an hour later (FlashInterval 1) [T-X5].
     t.equal(value(doc, 'FlashMode'), '2', `${file}: checks again by itself`);
@@ -64,6 +65,8 @@ function checkFull(t: Test, file: string, text: string): void {
   const doc = parseXml(text);
   checkAutoprovision(t, file, doc);
   if (isDeviceFile(file)) {
+    // The phone applies only a higher Version [V-AP]: the full file must outrank the bootstrap.
+    t.ok(Number(value(doc, 'Version')) > 2.0002, `${file}: Version above the bootstrap's (and Wazo's 2.0002)`);
     t.equal(value(doc, 'FlashMode'), '2', `${file}: periodic re-check`);
     t.equal(value(doc, 'FlashInterval'), '24', `${file}: every 24 hours`);
   }

@@ -102,7 +102,7 @@ t.test('file names: common files by their odd names, MAC lower case', async (t) 
 t.test('routine misses: firmware checks and unknown common files, nothing else', async (t) => {
   const index = new FileIndex();
   const quiet = (name: string) => fanvil.routineMisses?.some((re) => re.test(name)) ?? false;
-  for (const name of ['fanvil_v64_hwv1_0.txt', 'fanvil_x4u_v2_hwv2_0.txt', 'fanvil_v62_pro_hwv1_0.txt', 'fanvil_v67_hw1_1.txt', 'fanvil_x210_pro_hwv2_0.txt', 'fanvil_x3u_hw10.txt', 'F0V0X4U00000.cfg', 'F0VV6200000.cfg', 'f0X1sghw1.100.cfg']) {
+  for (const name of ['fanvil_v64_hwv1_0.txt', 'fanvil_x4u_v2_hwv2_0.txt', 'fanvil_v62_pro_hwv1_0.txt', 'fanvil_v67_hw1_1.txt', 'fanvil_x210_pro_hwv2_0.txt', 'fanvil_x3u_hw10.txt', 'F0V0X4U00000.cfg', 'F0VV6200000.cfg', 'f0X1sghw1.100.cfg', 'F0VX21000000.cfg', 'F0V0X5S00000.cfg', 'f0X3Shw1.100.cfg']) {
     t.ok(quiet(name), `${name} is routine`);
     t.ok(index.routine(name), `${name}: the index agrees`);
   }
@@ -159,6 +159,7 @@ t.test('templates render well-formed sysConf files', async (t) => {
   t.equal(text(doc, 'DefaultUsername'), 'dt0c383e07e16c');
   t.equal(text(doc, 'DefaultPassword'), 'ProvSecret1');
   t.same([text(doc, 'FlashMode'), text(doc, 'FlashInterval')], ['2', '24'], 'full: re-checks every 24 hours (was 1/1: boot only)');
+  t.ok(Number(text(doc, 'Version')) > Number(text(bootstrap, 'Version')), 'full Version above the bootstrap\'s: the phone applies only a higher one (was equal)');
   t.equal(text(doc, 'TimeZone'), '22');
   t.equal(text(doc, 'EnableDST'), '0');
   t.equal(elements(doc, 'DSTStartMon').length, 0, 'no DST, no rule');
