@@ -162,10 +162,12 @@ t.test('templates render well-formed sysConf files', async (t) => {
   t.ok(Number(text(doc, 'Version')) > Number(text(bootstrap, 'Version')), 'full Version above the bootstrap\'s: the phone applies only a higher one (was equal)');
   t.equal(text(doc, 'TimeZone'), '22');
   t.equal(text(doc, 'EnableDST'), '0');
+  t.equal(text(doc, 'Enable_DST'), '0');
   t.equal(elements(doc, 'DSTStartMon').length, 0, 'no DST, no rule');
 
   const london = parseXml(await render('mac.cfg.hbs', { full: true, zone: 'Europe/London' }));
   t.same(['EnableDST', 'DSTFixedType', 'DSTStartWeek', 'DSTEndWeek'].map((k) => text(london, k)), ['2', '2', '5', '5'], 'manual rule by week; last week is 5 (was -1)');
+  t.same(['Enable_DST', 'DST_Fixed_Type'].map((k) => text(london, k)), ['2', '2'], 'and in FusionPBX\'s spelling');
 
   const empty = parseXml(await render('mac.cfg.hbs', { full: true, line: false }));
   t.equal(text(empty, 'EnableReg'), '0', 'a device without an employee: line off');
