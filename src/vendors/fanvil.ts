@@ -23,7 +23,7 @@ interface FanvilModel {
 }
 
 const MODELS: FanvilModel[] = [
-  // Older X and C models [W-FV-X; X7 and X7C from Wazo's earlier list, no longer in its current one].
+  // Older X and C models [W-FV-X; X7 and X7C from Wazo's earlier list (facts §1), no longer in its current one].
   { name: 'X2', common: 'f0X2hw1.100' },
   { name: 'X3', common: 'F0V00X300000' },
   { name: 'X3S', common: 'f0X3shw1.100' },
