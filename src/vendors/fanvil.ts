@@ -1,45 +1,91 @@
 /**
- * Fanvil X- and C-series desk phones. XML `<sysConf>` files, tag names of firmware 2.2.10 and
- * later [F-X4U, W-FV-T]. Sources: src/vendors/facts/fanvil.md (the least documented of the
- * vendors: several keys rest on one or two open-source templates, marked UNCERTAIN).
+ * Fanvil desk phones: X-series (X1SG … X7C, X210, X301/X303), V-series (V61 … V67), C58/C62.
+ * XML `<sysConf>` files with the tag names of firmware 2.2.10 and later [F-X4U, W-FV-T].
+ * Sources and the status of every key: src/vendors/facts/fanvil.md.
  *
- * A phone asks for its model's common file (a fixed, oddly spelled name per model), then
- * `<mac>.cfg`, MAC lower case [W-FV]. The common file carries no secrets and points the phone
- * at the HTTPS service; `<mac>.cfg` carries the line and the provisioning credentials, or over
- * plain HTTP a bootstrap without them. No source shows a Fanvil key for installing a CA, so
- * none is sent: the phone must trust the Dialtone CA by other means (or not verify it).
+ * A phone asks for its model's common file (a fixed, oddly spelled name per model, where the
+ * model has one), then `<mac>.cfg`, MAC lower case [W-FV]. The common file carries no secrets and
+ * points the phone at the HTTPS service; `<mac>.cfg` carries the line and the provisioning
+ * credentials, or over plain HTTP a bootstrap without them that makes the phone check again
+ * over HTTPS an hour later. No source shows a Fanvil key that installs a CA for the
+ * provisioning client, so none is sent (facts §CA).
  */
 import { zoneFacts, type DstRule } from '../domain/zone.js';
 import type { Model, VendorPack } from './pack.js';
 
-/**
- * Model → the common file it asks for, without `.cfg` [W-FV, W-FV-X: Wazo's list, VERIFIED as
- * Wazo's; case matters]. Newer models (X3U, X4U, X5U, X6U, V6x, i-series) are left out: their
- * common-file names were not found.
- */
-const MODELS: Array<[name: string, commonFile: string]> = [
-  ['X2', 'F0V00X200000'],
-  ['X3', 'F0V00X300000'],
-  ['X3S', 'f0X3shw1.100'],
-  ['X4', 'f0X4hw1.100'],
-  ['X5', 'f0X5hw1.100'],
-  ['X5S', 'F0V00X5S0000'],
-  ['X6', 'F0V00X600000'],
-  ['X6V2', 'F0000X600000'],
-  ['X7', 'F0V00X700000'],
-  ['X7C', 'F0V0X7C00000'],
-  ['C58', 'f0C00580000'],
-  ['C62', 'f0C00620000'],
+interface FanvilModel {
+  /** Model as Fanvil names it. */
+  name: string;
+  /** Common file it asks for, without `.cfg` [W-FV-X, W-FV-V; case matters]; none where no source names one. */
+  common?: string;
+  /** Other spellings in User-Agents, as Wazo's regex allows them (`-V2`, ` Pro`) [W-FV]. */
+  ua?: string[];
+}
+
+const MODELS: FanvilModel[] = [
+  // Older X and C models [W-FV-X; X7 and X7C from Wazo's earlier list (facts §1), no longer in its current one].
+  { name: 'X2', common: 'f0X2hw1.100' },
+  { name: 'X3', common: 'F0V00X300000' },
+  { name: 'X3S', common: 'f0X3shw1.100' },
+  { name: 'X3SG', common: 'f0X3sghw1.100' },
+  { name: 'X4', common: 'f0X4hw1.100' },
+  { name: 'X5', common: 'f0X5hw1.100' },
+  { name: 'X5S', common: 'F0V00X5S0000' },
+  { name: 'X6', common: 'F0V00X600000' },
+  { name: 'X6 V2', common: 'F0000X600000' },
+  { name: 'X7', common: 'F0V00X700000', ua: ['x7pro'] },
+  { name: 'X7C', common: 'F0V0X7C00000', ua: ['x7cpro'] },
+  { name: 'C58', common: 'f0C00580000' },
+  { name: 'C62', common: 'f0C00620000' },
+  // Current X models [W-FV-X, F-TPL, T-SCOPES]; a common-file name is known for X210 and X5U only.
+  { name: 'X210', common: 'F0V00X200000', ua: ['x210v2', 'x210pro'] },
+  { name: 'X5U', common: 'F0V5UV200000', ua: ['x5uv2', 'x5upro'] },
+  { name: 'X1SG' },
+  { name: 'X3U' },
+  { name: 'X3U Pro' },
+  { name: 'X4U', ua: ['x4uv2', 'x4upro'] },
+  { name: 'X6U', ua: ['x6upro'] },
+  { name: 'X7A' },
+  { name: 'X301', ua: ['x301p', 'x301g', 'x301w'] },
+  { name: 'X303', ua: ['x303p', 'x303g', 'x303w'] },
+  // V-series [W-FV-V; F-TPL and T-SCOPES list the models].
+  { name: 'V61G', common: 'F0VV61G00000' },
+  { name: 'V61W', common: 'F0VV61W00000' },
+  { name: 'V62', common: 'F0VV6200000' },
+  { name: 'V62 Pro', common: 'F0V0V6210000' },
+  { name: 'V62G', common: 'F0VV62G00000' },
+  { name: 'V62W', common: 'F0VV62W00000' },
+  { name: 'V63', common: 'F0V0V6300000' },
+  { name: 'V64', common: 'F0V0V6400000' },
+  { name: 'V65', common: 'F0V0V6500000' },
+  { name: 'V66', common: 'F0V0V6600000' },
+  { name: 'V66 Pro', common: 'F0V0V6610000' },
+  { name: 'V67', common: 'F0V0V6700000' },
 ];
 
-const models: Model[] = MODELS.map(([name, commonFile]) => ({
-  id: `fanvil-${name.toLowerCase()}`,
-  name: `Fanvil ${name.replace('V2', ' V2')}`,
-  fileKey: commonFile,
-  uaNames: [name.toLowerCase()],
+const squash = (name: string): string => name.toLowerCase().replace(/[\s-]+/g, '');
+
+const models: Model[] = MODELS.map((m) => ({
+  id: `fanvil-${squash(m.name)}`,
+  name: `Fanvil ${m.name}`,
+  ...(m.common ? { fileKey: m.common } : {}),
+  uaNames: [squash(m.name), ...(m.ua ?? [])],
 }));
 
-/** `UTC-05`, `UTC+1`, `UCT`: the labels Wazo writes for whole hours [W-FV-X]; UNCERTAIN whether the phone reads them. */
+/**
+ * Names phones ask for that Dialtone does not serve [facts §Quiet misses]:
+ * - the firmware check `fanvil_<model>[_pro|_v2]_hw<n>[_<n>].txt` asked of the upgrade server
+ *   (`<fwCheck><UpgradeServer1>`) [W-FV-X, W-FV-V, V-PA2S];
+ * - common files of models whose name Dialtone does not know: `F0` and ten (Wazo's V62: nine)
+ *   letters and digits, or the older `f0<model>hw<n>.<nnn>` [W-FV-X, W-FV-V].
+ */
+const routineMisses = [
+  /^fanvil_[a-z]\d{1,3}[a-z]{0,2}(?:_(?:pro|v2))?_hwv?\d+(?:_\d+)?\.txt$/,
+  /^F0[0-9A-Z]{9,10}\.cfg$/,
+  /^f0[0-9A-Za-z]{2,6}hw\d\.\d{3}\.cfg$/,
+];
+
+/** `UTC-05`, `UTC+1`, `UCT`: the labels Wazo writes for whole hours [W-FV-X]; `UTC+5:30` for the rest. */
 function zoneLabel(minutes: number): string {
   if (minutes === 0) return 'UCT';
   const sign = minutes < 0 ? '-' : '+';
@@ -49,16 +95,13 @@ function zoneLabel(minutes: number): string {
   return `UTC${sign}${hours}${m ? `:${String(m).padStart(2, '0')}` : ''}`;
 }
 
-/** DST start or end: month, week (1-4, -1 = last), weekday (0 = Sunday), hour [W-FV `_extract_dst_change`]. */
-const change = (r: DstRule) => ({
-  month: r.month,
-  week: r.week === 5 ? -1 : r.week,
-  weekday: r.weekday,
-  // Wazo caps the hour at 23; the phone takes whole hours only.
-  hour: Math.min(r.hour, 23),
-});
+/**
+ * DST start or end: month, week (1-4, 5 = the last, as in the factory rule `DSTStartWeek` 5 that
+ * FusionPBX and Tancredi write), weekday (0 = Sunday), whole hour (capped at 23 as Wazo does).
+ */
+const change = (r: DstRule) => ({ month: r.month, week: r.week, weekday: r.weekday, hour: Math.min(r.hour, 23) });
 
-// "Fanvil X4 2.10.2.6887 0c383e07e16c", "Fanvil X6U Pro 0.0.10 0c383e2cd782", "Fanvil H2U-V2 2.12.0 0c383e32342e" [W-FV]
+// "Fanvil X4 2.10.2.6887 0c383e07e16c", "Fanvil X6U Pro 0.0.10 0c383e2cd782", "Fanvil V67 2.6.6.187 0c383e2b29e6" [W-FV]
 const UA = /^Fanvil\s+(\S+(?:\s+Pro)?)\s+(\d+(?:\.\d+)*)\s+([0-9a-fA-F]{12})$/;
 
 const XML = 'application/xml; charset=utf-8';
@@ -71,24 +114,26 @@ export const fanvil: VendorPack = {
     { pattern: '{model}.cfg', scope: 'model', template: 'model.cfg.hbs', secret: false, format: 'xml', contentType: XML },
     { pattern: '{mac}.cfg', scope: 'device', template: 'mac.cfg.hbs', bootstrapTemplate: 'mac-bootstrap.cfg.hbs', format: 'xml', contentType: XML },
   ],
-  // `<Transport>`: 0 UDP, 1 TCP, 3 TLS [F-X4U; Wazo's `_SIP_TRANSPORT` agrees]; what 2 is: UNCERTAIN.
+  routineMisses,
+  // `<Transport>`: 0 UDP, 1 TCP, 3 TLS [F-X4U, W-FV `_SIP_TRANSPORT`; T-X5 writes 3 and 0]; what 2 is: UNCERTAIN.
   transports: { udp: 0, tcp: 1, tls: 3 },
-  // Wazo's resync [W-FV]; FusionPBX sends `resync` instead [F-NTFY]. UNCERTAIN which Fanvil prefers.
+  // NOTIFY `Event: check-sync` [F-NTFY; W-FV via W-PROVD `standard_sip_synchronize`].
   resyncEvent: 'check-sync',
 
   parseUserAgent(userAgent) {
     const m = UA.exec(userAgent.trim());
     if (!m) return null;
     const modelName = m[1] as string;
-    const key = modelName.toLowerCase().replace(/[\s-]+/g, '');
+    const key = squash(modelName);
     const model = models.find((x) => x.uaNames?.includes(key));
     return { modelName, firmware: m[2], mac: (m[3] as string).toLowerCase(), ...(model ? { model: model.id } : {}) };
   },
 
   /**
-   * `TimeZone` in 15-minute units east of UTC (UTC−5 → −20) [W-FV-X `_TZ_INFO`, VERIFIED], and
-   * the DST rule spelled out: `EnableDST` 2 and `DSTFixedType` 2 as Wazo writes them for rules
-   * by week (meaning of the values UNCERTAIN), `DSTMinOffset` in minutes [W-FV-T].
+   * `TimeZone` in 15-minute units east of UTC (UTC−5 → −20) [W-FV-X `_TZ_INFO`, T-MACROS], so
+   * half- and quarter-hour zones fit (UTC+5:45 → 23). DST as a manual rule by week: `EnableDST`
+   * 2 (0 off, 1 automatic, 2 manual) and `DSTFixedType` 2 (1 by date, 2 by week) [F-APP, W-FV-T],
+   * `DSTMinOffset` in minutes.
    */
   timeZone(zone, now) {
     const facts = zoneFacts(zone, now.getUTCFullYear());
