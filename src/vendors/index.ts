@@ -23,8 +23,10 @@ export interface ModelInfo {
   files: string[];
 }
 
-const shown = (pattern: string, model: Model): string =>
-  pattern.replaceAll('{mac}', '<mac>').replaceAll('{MAC}', '<MAC>').replaceAll('{model}', model.fileKey ?? model.id);
+const shown = (pattern: string, model: Model): string => pattern.replaceAll('{mac}', '<mac>').replaceAll('{MAC}', '<MAC>').replaceAll('{model}', model.fileKey ?? '');
+
+/** Whether this model's phones ask for names of the spec: a model file needs the model's own key. */
+const asks = (spec: FileSpec, model: Model): boolean => (spec.onlyFor?.(model) ?? true) && (model.fileKey !== undefined || !spec.pattern.includes('{model}'));
 
 export function modelList(packs: readonly VendorPack[] = PACKS): ModelInfo[] {
   return packs.flatMap((pack) =>
@@ -32,7 +34,7 @@ export function modelList(packs: readonly VendorPack[] = PACKS): ModelInfo[] {
       id: model.id,
       vendor: pack.id,
       name: model.name,
-      files: pack.files.filter((f) => f.onlyFor?.(model) ?? true).map((f) => shown(f.pattern, model)),
+      files: pack.files.filter((f) => asks(f, model)).map((f) => shown(f.pattern, model)),
     })),
   );
 }

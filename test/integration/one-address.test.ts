@@ -2,6 +2,7 @@ import t from 'tap';
 import { PUBLIC_URL, withMac, type VendorCase } from '../helpers/boot.js';
 import { cases as aastra } from '../helpers/cases/aastra.js';
 import { cases as cisco } from '../helpers/cases/cisco.js';
+import { cases as fanvil } from '../helpers/cases/fanvil.js';
 import { cases as grandstream } from '../helpers/cases/grandstream.js';
 import { cases as polycom } from '../helpers/cases/polycom.js';
 import { cases as snom } from '../helpers/cases/snom.js';
@@ -15,7 +16,7 @@ import { startServer } from '../helpers/server.js';
  * Dialtone does not serve too). None may get the address banned, and every phone gets its files;
  * a prober at another address is still banned.
  */
-const CASES: VendorCase[] = [...aastra, ...cisco, ...grandstream, ...polycom, ...snom, ...yealink];
+const CASES: VendorCase[] = [...aastra, ...cisco, ...fanvil, ...grandstream, ...polycom, ...snom, ...yealink];
 const PHONES = 50;
 const DEADLINE_MS = 60_000;
 
