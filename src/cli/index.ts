@@ -97,6 +97,11 @@ interface DeviceView {
   lastSeen?: { at: string; protocol: string; address: string; model?: string; firmware?: string };
   config?: { state: string; servedAt?: string };
 }
+interface ResyncView {
+  event: string;
+  state: string;
+  requested: string;
+}
 interface EventView {
   at: string;
   protocol: string;
@@ -167,9 +172,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .action(async (text: string, o: { events: string }) => {
       const c = connection();
       const m = mac(text);
-      const [d, events] = (await Promise.all([call(c, 'GET', `/devices/${m}`), call(c, 'GET', `/devices/${m}/events`)])) as [DeviceView, EventView[]];
+      const [d, events, resyncs] = (await Promise.all([call(c, 'GET', `/devices/${m}`), call(c, 'GET', `/devices/${m}/events`), call(c, 'GET', `/devices/${m}/resyncs`)])) as [DeviceView, EventView[], ResyncView[]];
       const latest = events.slice(-Math.max(0, Number.parseInt(o.events, 10) || 0));
-      print({ ...d, events: latest }, () => `${showDevice(d)}\n\n${latest.length ? latest.map(showEvent).join('\n') : 'no events yet'}`);
+      const resync = resyncs.at(-1);
+      print({ ...d, events: latest, resyncs }, () =>
+        [showDevice(d), resync ? `last resync: ${resync.state} (${resync.event}, asked ${resync.requested})` : '', '', latest.length ? latest.map(showEvent).join('\n') : 'no events yet'].filter((line, i) => line !== '' || i === 2).join('\n'),
+      );
     });
   device
     .command('replace')
@@ -186,8 +194,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .argument('<mac>', 'the MAC')
     .description('make the phone fetch its configuration now (SIP NOTIFY)')
     .action(async (text: string) => {
-      const r = (await call(connection(), 'POST', `/devices/${mac(text)}/resync`, {})) as { id?: string; state?: string; sentTo?: string };
-      print(r, () => `resync sent to ${formatMac(mac(text), 'colon')}${r.sentTo ? ` at ${r.sentTo}` : ''}; confirmed when the phone fetches its files (dialtone device show ${mac(text)})`);
+      const r = (await call(connection(), 'POST', `/devices/${mac(text)}/resync`, {})) as { event: string; via: string; target?: string; state: string };
+      print(r, () => `resync (${r.event}) ${r.state} to ${formatMac(mac(text), 'colon')}${r.target ? ` at ${r.target}` : ` via ${r.via}`}; confirmed when the phone fetches its files (dialtone device show ${mac(text)})`);
     });
   device
     .command('reprovision')

@@ -59,6 +59,17 @@ t.test('device reprovision, and token create with a scope', async (t) => {
   t.match(asTechnician.err, /^dialtone: 403 Forbidden: this needs a token with the admin scope; this token has the technician scope/);
 });
 
+t.test('device resync: the NOTIFY goes out, and show tells how it went', async (t) => {
+  const r = await dialtone(['device', 'resync', A]);
+  t.equal(r.code, 0, r.err);
+  t.match(r.out, /^resync \(check-sync;reboot=false\) (queued|sent|answered) to 80:5e:c0:00:00:a1 at 127\.0\.0\.1:\d+; confirmed when the phone fetches its files/);
+  const shown = await dialtone(['device', 'show', A]);
+  t.match(shown.out, /last resync: \w+ \(check-sync;reboot=false, asked \d{4}-/);
+  const never = await dialtone(['device', 'resync', '805ec00000ff']);
+  t.equal(never.code, 1);
+  t.match(never.err, /^dialtone: 404 Not found/);
+});
+
 t.test('device replace: the new MAC takes over', async (t) => {
   const r = await dialtone(['device', 'replace', A, B]);
   t.equal(r.code, 0, r.err);

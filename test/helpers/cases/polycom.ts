@@ -102,6 +102,7 @@ export function polyCase(name: string, model: string, mac: string, userAgent: st
       t.equal(get('prov.polling.enabled'), '1', 'periodic re-check on');
       t.equal(get('prov.polling.mode'), 'random');
       t.equal(get('prov.polling.period'), '86400', 'once a day');
+      t.equal(get('voIpProt.SIP.specialEvent.checkSync.alwaysReboot'), '0', 'a resync NOTIFY restarts the phone only when a change needs it');
       t.equal(get('prov.polling.time'), '01:00');
       t.equal(get('prov.polling.timeRandomEnd'), '05:00');
     },
