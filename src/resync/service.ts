@@ -59,7 +59,7 @@ export function createResyncService(deps: ResyncServiceDeps) {
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
   const limiter = new Limiter(deps.concurrency);
-  const packOf = (model: string): VendorPack | undefined => deps.packs.find((p) => p.models.some((m) => m.id === model));
+  const packOf = (model: string): VendorPack | undefined => deps.packs.find((p) => p.models.some((m) => m.id === model || m.formerIds?.includes(model)));
 
   /** What the NOTIFY needs, or why this device cannot get one. */
   async function targetOf(device: Device): Promise<NotifyTarget | Skipped['reason']> {
