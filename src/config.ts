@@ -73,6 +73,12 @@ export const settingsSchema = z
       .int('must be a whole number of seconds')
       .min(0, 'must not be negative')
       .max(365 * 86400, 'must be at most a year (31536000)'),
+    /** How long an HTTP Digest nonce is good for, in seconds; an older one gets `stale=true`. */
+    digestNonceSeconds: z
+      .number({ error: 'must be a whole number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(1, 'must be at least 1')
+      .max(86400, 'must be at most a day (86400)'),
     /** CIDRs whose clients may receive secrets over plain HTTP/TFTP. */
     trustedNetworks: z.array(cidr),
     /** Largest TFTP blksize granted (RFC 2348 allows 8-65464; 1468 fits an Ethernet frame). */
@@ -121,7 +127,7 @@ const envName = (key: string): string => `DIALTONE_${key.replace(/[A-Z]/g, (c) =
 function fromEnv(key: Key, text: string): unknown {
   if (key === 'trustedNetworks') return text.split(',').map((s) => s.trim()).filter(Boolean);
   if (key === 'tlsExtraCiphers') return text.split(/[,:]/).map((s) => s.trim()).filter(Boolean);
-  const numeric: Key[] = ['enrollmentSeconds', 'tftpMaxBlockSize', 'tftpMaxTransfers', 'tftpMaxPerAddress', 'resyncSipPort', 'resyncConfirmSeconds', 'resyncSiteGapMs', 'resyncConcurrency'];
+  const numeric: Key[] = ['enrollmentSeconds', 'digestNonceSeconds', 'tftpMaxBlockSize', 'tftpMaxTransfers', 'tftpMaxPerAddress', 'resyncSipPort', 'resyncConfirmSeconds', 'resyncSiteGapMs', 'resyncConcurrency'];
   if (numeric.includes(key) && /^\s*-?\d+\s*$/.test(text)) return Number(text);
   return text;
 }

@@ -151,6 +151,7 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
       caUrl: () => caUrl,
       caPem: tls.caCert,
       sealedProfileSecret,
+      digestNonceMs: settings.digestNonceSeconds * 1000,
     });
     journal = new TimelineJournal(join(settings.dataDir, 'timeline.jsonl'), provisioning.timeline, {
       onBadLine: (line, why) => log.warn({ file: 'timeline.jsonl', line, why }, 'timeline: skipped a line it could not read'),

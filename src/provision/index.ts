@@ -20,6 +20,8 @@ export interface ProvisioningOptions {
   publicUrl: () => string;
   caUrl: () => string;
   caPem: string;
+  /** How long a Digest nonce is good for (default 5 minutes). */
+  digestNonceMs?: number;
   /** Where sealed profiles' salts and decoys come from; random (so they change on restart) when absent. */
   sealedProfileSecret?: Buffer;
   packs?: readonly VendorPack[];
@@ -35,7 +37,7 @@ export async function createProvisioning(opts: ProvisioningOptions) {
   const files = new FileIndex(packs);
   const bans = new Bans({ ...opts.bans, ...(opts.now ? { now: () => opts.now!().getTime() } : {}) });
   const timeline = new Timeline();
-  const digest = new DigestAuth(opts.now ? { now: () => opts.now!().getTime() } : {});
+  const digest = new DigestAuth({ ...(opts.now ? { now: () => opts.now!().getTime() } : {}), ...(opts.digestNonceMs ? { nonceTtlMs: opts.digestNonceMs } : {}) });
   const resolver = createResolver({ ...opts, files, templates, digest, bans, timeline });
   return { resolver, templates, files, bans, timeline, digest };
 }

@@ -5,6 +5,7 @@
 import { connect as netConnect } from 'node:net';
 import { connect } from 'node:tls';
 import t from 'tap';
+import { digestResponse } from '../../src/provision/digest.js';
 import { curlDigest, fetchFile, haveCurl } from '../helpers/phone.js';
 import { startServer } from '../helpers/server.js';
 
@@ -22,7 +23,8 @@ interface Event {
   detail?: string;
 }
 
-const server = await startServer(t, t.testdir());
+// Nonces good for a second, so a stale one can be shown without a long wait.
+const server = await startServer(t, t.testdir(), { DIALTONE_DIGEST_NONCE_SECONDS: '1' });
 t.teardown(() => server.stop());
 const api = async (method: string, path: string, body?: unknown) => {
   const r = await server.api(method, path, body === undefined ? {} : { body });
@@ -60,6 +62,24 @@ t.test('refused: claimed window, closed window, wrong credentials, the Digest th
   t.match(await newest((e) => e.status === 401 && e.address === PHONE), { reason: 'bad_credentials' });
   t.equal((await curlDigest(server, `/${MAC}.cfg`, creds.provisioning.username, creds.provisioning.password, UA, PHONE)).status, 200);
   t.match(await newest((e) => e.status === 200), { reason: 'authenticated', source: 'device' });
+});
+
+t.test('a stale nonce: the right credentials on a nonce past its time', async (t) => {
+  const challenge = await get('https', `${MAC}.cfg`);
+  t.equal(challenge.status, 401);
+  const header = ([] as string[]).concat(challenge.headers['www-authenticate'] ?? []).find((h) => /algorithm=MD5/.test(h)) ?? '';
+  const nonce = /nonce="([^"]+)"/.exec(header)?.[1] ?? '';
+  const opaque = /opaque="([^"]+)"/.exec(header)?.[1] ?? '';
+  // The nonce's age is the condition itself: wait until more than its second has passed.
+  const usable = Date.now() + 1100;
+  while (Date.now() < usable) await new Promise((r) => setTimeout(r, usable - Date.now()));
+  const uri = `/${MAC}.cfg`;
+  const response = digestResponse('MD5', { username: creds.provisioning.username, password: creds.provisioning.password, realm: 'dialtone', method: 'GET', uri, nonce, nc: '00000001', cnonce: 'c0ffee' });
+  const authorization = `Digest username="${creds.provisioning.username}", realm="dialtone", nonce="${nonce}", uri="${uri}", algorithm=MD5, qop=auth, nc=00000001, cnonce="c0ffee", response="${response}", opaque="${opaque}"`;
+  const stale = await fetchFile(server, 'https', uri, { userAgent: UA, from: PHONE, headers: { authorization } });
+  t.equal(stale.status, 401);
+  t.match(String(stale.headers['www-authenticate']), /stale=true/, 'the phone is told to retry with a new nonce');
+  t.match(await newest((e) => e.status === 401 && e.address === PHONE), { reason: 'stale_nonce' });
 });
 
 t.test('refused by policy: outside the site networks, certificate required, banned', async (t) => {

@@ -42,6 +42,7 @@ t.test('defaults come from configs/default.json', async (t) => {
     httpListen: { host: '0.0.0.0', port: 8080 },
     tftpListen: { host: '0.0.0.0', port: 6969 },
     enrollmentSeconds: 86400,
+    digestNonceSeconds: 300,
     trustedNetworks: [],
     logLevel: 'info',
     tftpMaxBlockSize: 1468,
@@ -277,4 +278,10 @@ t.test('resync settings', async (t) => {
   refuses(t, () => load({ DIALTONE_RESYNC_AMI: 'pbx' }), ['DIALTONE_RESYNC_AMI', 'host:port'], 'AMI without a port');
   const ami = load({ DIALTONE_RESYNC_SENDER: 'ami', DIALTONE_RESYNC_AMI: '[::1]:5038', DIALTONE_RESYNC_AMI_USERNAME: 'dialtone', DIALTONE_RESYNC_AMI_SECRET: 's', DIALTONE_RESYNC_AMI_ENDPOINT: 'user' });
   t.match(ami, { resyncSender: 'ami', resyncAmi: '[::1]:5038', resyncAmiEndpoint: 'user' });
+});
+
+t.test('digestNonceSeconds', async (t) => {
+  t.equal(load({ DIALTONE_DIGEST_NONCE_SECONDS: '60' }).digestNonceSeconds, 60);
+  t.throws(() => load({ DIALTONE_DIGEST_NONCE_SECONDS: '0' }), /DIALTONE_DIGEST_NONCE_SECONDS.*at least 1/);
+  t.throws(() => load({ DIALTONE_DIGEST_NONCE_SECONDS: 'soon' }), /DIALTONE_DIGEST_NONCE_SECONDS/);
 });
