@@ -164,9 +164,10 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     const records = createRecords({ store, sealer, models: new Set(models.map((m) => m.id)), enrollmentSeconds: settings.enrollmentSeconds });
     // The document describes the routes, which serve it: read only once both exist.
     const resync = createResyncFor(settings, { store, sealer, provisioning, log });
-    const routes = [...adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning, tokenKey, resyncs: resync.registry }), ...resyncRoutes({ store, ...resync })];
+    const tokens = createTokenCheck(store, tokenKey);
+    const routes = [...adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning, tokenKey, tokenUse: (id) => tokens.lastUsed(id), resyncs: resync.registry }), ...resyncRoutes({ store, ...resync })];
     const openapi = openapiDocument(routes, version);
-    const adminApp = createAdminApp({ routes, tokens: createTokenCheck(store, tokenKey), logger: log.child({ service: 'admin' }) });
+    const adminApp = createAdminApp({ routes, tokens, logger: log.child({ service: 'admin' }) });
 
     // Phones' factory certificates, when the operator installed vendor CAs: asked for, not required.
     const vendorCas = await loadVendorCas(settings.certsDir, models.map((m) => m.vendor));

@@ -113,7 +113,7 @@ export function createAdminApp({ routes, tokens, logger, authFailuresPerMinute =
   /** Remembers who is asking, and notes the token's use (off the request: a failed write costs nothing here). */
   const allowed = (token: ApiToken, res: express.Response): undefined => {
     res.locals.scope = token.scope ?? 'admin';
-    void tokens.used(token);
+    tokens.used(token);
     return undefined;
   };
   const authenticate: RequestHandler = async (req, res, next) => {

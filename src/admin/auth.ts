@@ -23,12 +23,16 @@ export interface TokenCheck {
    * busy. Expensive: the caller charges its throttle first.
    */
   verifyLegacy(authorization: string | undefined): Promise<ApiToken | undefined>;
-  /** Notes a token's use: its `lastUsed` is written when the stored one is a minute old or more. */
-  used(token: ApiToken, at?: Date): Promise<void>;
+  /** Notes a token's use, to the minute. */
+  used(token: ApiToken, at?: Date): void;
+  /**
+   * When the token was last used since the server started, to the minute. Kept in memory: a use
+   * is no change to the records, so it never rewrites the store.
+   */
+  lastUsed(id: string): string | undefined;
 }
 
-/** How often a token's `lastUsed` is written: to the minute, not on every request. */
-const LAST_USED_MS = 60_000;
+const MINUTE = 60_000;
 
 const bearer = (authorization: string | undefined): string | undefined =>
   /^Bearer +([\x21-\x7e]{1,512}) *$/i.exec(authorization ?? '')?.[1];
@@ -47,6 +51,8 @@ export function createTokenCheck(store: Store, tokenKey?: Buffer): TokenCheck {
   let legacy: ApiToken[] = [];
   // Without a tokenKey: scrypt-stored tokens verified in this process, keyed hash -> token.
   const remembered = new Map<string, ApiToken>();
+  // Each token's last use (epoch ms, to the minute), by id.
+  const uses = new Map<string, number>();
 
   async function refresh(): Promise<void> {
     if (revision === store.revision) return;
@@ -104,13 +110,14 @@ export function createTokenCheck(store: Store, tokenKey?: Buffer): TokenCheck {
       return undefined;
     },
 
-    async used(token, at = new Date()) {
-      if (token.lastUsed && at.getTime() - Date.parse(token.lastUsed) < LAST_USED_MS) return;
-      const lastUsed = new Date(Math.floor(at.getTime() / LAST_USED_MS) * LAST_USED_MS).toISOString();
-      token.lastUsed = lastUsed; // the cached copy: no second write within the minute
-      const fresh = (await store.listTokens()).find((stored) => stored.id === token.id);
-      // A failed write is tried again on the next use; a token deleted meanwhile stays deleted.
-      if (fresh) await store.replaceToken({ ...fresh, lastUsed }).catch(() => undefined);
+    used(token, at = new Date()) {
+      const minute = Math.floor(at.getTime() / MINUTE) * MINUTE;
+      if (uses.get(token.id) !== minute) uses.set(token.id, minute);
+    },
+
+    lastUsed(id) {
+      const minute = uses.get(id);
+      return minute === undefined ? undefined : new Date(minute).toISOString();
     },
   };
 }

@@ -64,6 +64,8 @@ export interface RoutesDeps {
   provisioning: Pick<Provisioning, 'resolver' | 'timeline' | 'bans'>;
   /** The key tokens are hashed under (see deriveTokenKey). */
   tokenKey: Buffer;
+  /** When a token was last used (see TokenCheck.lastUsed). */
+  tokenUse: (id: string) => string | undefined;
   /** A device's resyncs follow it through a handset swap and go with it. */
   resyncs?: { move(oldMac: string, newMac: string): void; forget(mac: string): void };
 }
@@ -88,7 +90,7 @@ const banParams = {
 /** `{name}` of a file: any text; the resolver matches it against the names each vendor's phones ask for. */
 const fileParams = { mac: macParam, name: (text: string): string => text };
 
-export function adminRoutes({ store, records, models, openapi, provisioning, tokenKey, resyncs }: RoutesDeps): Route[] {
+export function adminRoutes({ store, records, models, openapi, provisioning, tokenKey, tokenUse, resyncs }: RoutesDeps): Route[] {
   const { resolver, timeline, bans } = provisioning;
   const id = (ctx: RouteContext): string => ctx.params.id ?? '';
   const mac = (ctx: RouteContext): string => ctx.params.mac ?? '';
@@ -177,6 +179,6 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
         return shownDevice(await records.reprovision(mac(ctx), windowSeconds));
       },
     },
-    ...tokenRoutes(store, tokenKey),
+    ...tokenRoutes(store, tokenKey, tokenUse),
   ];
 }

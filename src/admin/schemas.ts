@@ -323,7 +323,7 @@ export const tokenView = z.object({
   name: z.string(),
   scope: tokenScope,
   createdAt: z.string(),
-  lastUsed: z.string().optional().meta({ description: 'Last use, to the minute' }),
+  lastUsed: z.string().optional().meta({ description: 'Last use since the server started, to the minute' }),
 });
 
 export const tokenCreated = tokenView.extend({

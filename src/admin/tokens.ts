@@ -10,17 +10,17 @@ import { idParam } from './params.js';
 import type { Route } from './routes.js';
 import * as s from './schemas.js';
 
-const tokenView = (token: ApiToken): z.output<typeof s.tokenView> => ({
+const tokenView = (token: ApiToken, lastUsed: string | undefined): z.output<typeof s.tokenView> => ({
   id: token.id,
   name: token.label,
   scope: token.scope ?? 'admin',
   createdAt: token.createdAt,
-  ...(token.lastUsed ? { lastUsed: token.lastUsed } : {}),
+  ...(lastUsed ? { lastUsed } : {}),
 });
 
 const tokenParams = { id: idParam('token') };
 
-export function tokenRoutes(store: Store, tokenKey: Buffer): Route[] {
+export function tokenRoutes(store: Store, tokenKey: Buffer, lastUsed: (id: string) => string | undefined): Route[] {
   return [
     {
       method: 'post', path: '/tokens', tag: 'tokens', summary: 'Create an API token with a scope; the token is shown once', status: 201, body: s.tokenCreate, response: s.tokenCreated,
@@ -28,10 +28,10 @@ export function tokenRoutes(store: Store, tokenKey: Buffer): Route[] {
         const { name, scope } = ctx.body as z.output<typeof s.tokenCreate>;
         const token = generateToken();
         const stored = await store.insertToken({ id: randomUUID(), hash: hashToken(tokenKey, token), label: name, scope, createdAt: new Date().toISOString() });
-        return { ...tokenView(stored), token };
+        return { ...tokenView(stored, undefined), token };
       },
     },
-    { method: 'get', path: '/tokens', tag: 'tokens', summary: 'List API tokens (never the tokens themselves)', status: 200, response: z.array(s.tokenView), handler: async () => (await store.listTokens()).map(tokenView) },
+    { method: 'get', path: '/tokens', tag: 'tokens', summary: 'List API tokens (never the tokens themselves)', status: 200, response: z.array(s.tokenView), handler: async () => (await store.listTokens()).map((token) => tokenView(token, lastUsed(token.id))) },
     {
       method: 'delete', path: '/tokens/{id}', params: tokenParams, tag: 'tokens', summary: 'Revoke an API token (not the last admin token)', status: 204,
       handler: async (ctx) => {

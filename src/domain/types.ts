@@ -126,8 +126,6 @@ export interface ApiToken {
   /** Absent on tokens stored before scopes existed: those were admin tokens. */
   scope?: TokenScope;
   createdAt: string;
-  /** ISO time of its last use, to the minute. */
-  lastUsed?: string;
 }
 
 /** What `GET /devices/{mac}/credentials` and device creation return: the plaintext secrets. */

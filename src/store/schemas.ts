@@ -82,7 +82,6 @@ export const tokenRecord = z.looseObject({
   label: z.string(),
   scope: z.enum(['admin', 'technician', 'readonly']).optional(),
   createdAt: z.string(),
-  lastUsed: z.string().optional(),
 });
 
 // The schemas and the domain types must agree both ways: what passes is a record of the type, and

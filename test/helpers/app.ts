@@ -50,9 +50,10 @@ export async function startApp(t: Test, opts: { models?: string[] } = {}): Promi
     caPem: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n',
   });
   let doc: object = {};
-  const routes = adminRoutes({ store, records, models: () => models, openapi: () => doc, provisioning, tokenKey });
+  const tokens = createTokenCheck(store, tokenKey);
+  const routes = adminRoutes({ store, records, models: () => models, openapi: () => doc, provisioning, tokenKey, tokenUse: (id) => tokens.lastUsed(id) });
   doc = openapiDocument(routes, 'test');
-  const server = createServer(createAdminApp({ routes, tokens: createTokenCheck(store, tokenKey), logger }));
+  const server = createServer(createAdminApp({ routes, tokens, logger }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.teardown(() => new Promise<void>((r) => server.close(() => r())));
   const { port } = server.address() as AddressInfo;

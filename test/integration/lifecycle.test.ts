@@ -71,6 +71,6 @@ t.test('create over HTTPS, restart, read back', async (t) => {
   const again = await server.api('GET', '/devices/00-15-65-4a-a9-37/credentials');
   t.same(again.json, creds, 'credentials decrypt after a restart');
   const { credentials: _c, ...deviceOnly } = dev.json;
-  t.same((await server.api('GET', '/devices/001565AABBCC')).json, deviceOnly);
+  t.same((await server.api('GET', '/devices/001565AABBCC')).json, { ...deviceOnly, config: { state: 'never_fetched' } }, 'one device read also says whether its phone holds its configuration');
   t.equal(await server.stop('SIGINT'), 0, 'SIGINT exits 0');
 });
