@@ -78,7 +78,7 @@ function drain(server: Server): Promise<void> {
 /** Resync by SIP NOTIFY: the configured sender, the registry the phones' fetches confirm. */
 function createResyncFor(settings: Settings, deps: { store: Store; sealer: ReturnType<typeof createSealer>; provisioning: { timeline: Timeline }; log: Logger }) {
   const registry = new ResyncRegistry({ confirmMs: settings.resyncConfirmSeconds * 1000 });
-  deps.provisioning.timeline.onDeviceEvent = (mac, at) => registry.deviceEvent(mac, at);
+  deps.provisioning.timeline.onDeviceEvent = (mac, at, unproven) => registry.deviceEvent(mac, at, unproven);
   let sender = directSender({ userAgent: `Dialtone/${version}` });
   if (settings.resyncSender === 'ami') {
     const m = /^\[?(.*?)\]?:(\d+)$/.exec(settings.resyncAmi ?? '') as RegExpExecArray; // checked by the settings schema

@@ -96,7 +96,7 @@ export class Timeline {
    * Told of each event of a device itself (`source: 'device'`), after it is kept: how a resync
    * learns that the phone fetched its files. Unset, it costs one comparison per event.
    */
-  onDeviceEvent: ((mac: string, at: number) => void) | undefined = undefined;
+  onDeviceEvent: ((mac: string, at: number, unproven?: { address: string }) => void) | undefined = undefined;
 
   constructor(
     private readonly perDevice = 200,
@@ -123,7 +123,11 @@ export class Timeline {
     } else {
       events.push(event);
     }
-    if (this.onDeviceEvent !== undefined && mac !== undefined && event.source === 'device') this.onDeviceEvent(mac, event.at);
+    if (this.onDeviceEvent !== undefined && mac !== undefined) {
+      // A sealed file is served to anyone, so its fetch proves nothing: told as unproven, with its address.
+      if (event.source === 'device') this.onDeviceEvent(mac, event.at);
+      else if (event.variant === 'sealed') this.onDeviceEvent(mac, event.at, { address: event.address });
+    }
   }
 
   /** The device's own events, the claims in its name and the near misses of its MAC, oldest first. */

@@ -109,11 +109,13 @@ export class ResyncRegistry {
   }
 
   /** A fetch by the device itself at `at` (epoch ms): confirms every resync sent to it before then. */
-  deviceEvent(mac: string, at: number): void {
+  deviceEvent(mac: string, at: number, unproven?: { address: string }): void {
     const waiting = this.waiting.get(mac);
     if (waiting === undefined) return;
     for (const resync of waiting) {
       if (resync.sent === undefined || at < resync.sent) continue;
+      // A fetch anyone could make (a sealed profile) confirms only from the address the NOTIFY went to.
+      if (unproven && resync.target?.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1') !== unproven.address) continue;
       resync.state = 'confirmed';
       resync.confirmed = at;
       this.settle(resync);

@@ -37,6 +37,39 @@ t.test('sent → answered → confirmed by a later fetch of the device itself', 
   t.notOk('timedOut' in resyncView(r), 'no empty fields');
 });
 
+t.test('a sealed fetch (anyone may make one) confirms only from the address the NOTIFY went to', async (t) => {
+  const clock = new FakeClock();
+  clock.advance(1_000_000);
+  const registry = new ResyncRegistry({ confirmMs: 60_000, clock });
+  const r = registry.create(MAC, { event: 'resync', via: 'direct', target: '10.0.0.5:5060' });
+  registry.sent(r);
+  clock.advance(10);
+  registry.deviceEvent(MAC, clock.now(), { address: '10.0.0.9' });
+  t.equal(r.state, 'sent', 'from elsewhere: nothing');
+  registry.deviceEvent(MAC, clock.now(), { address: '10.0.0.5' });
+  t.equal(r.state, 'confirmed', "from the phone's address: confirmed");
+  const v6 = registry.create(MAC, { event: 'resync', via: 'direct', target: '[2001:db8::5]:5060' });
+  registry.sent(v6);
+  registry.deviceEvent(MAC, clock.now(), { address: '2001:db8::5' });
+  t.equal(v6.state, 'confirmed', 'an IPv6 target too');
+  const ami = registry.create(MAC, { event: 'resync', via: 'ami' });
+  registry.sent(ami);
+  registry.deviceEvent(MAC, clock.now(), { address: '10.0.0.5' });
+  t.equal(ami.state, 'sent', 'no address to compare (through the PBX): only the device itself confirms');
+  registry.deviceEvent(MAC, clock.now());
+  t.equal(ami.state, 'confirmed');
+});
+
+t.test('the timeline tells of sealed fetches, unproven, with their address', async (t) => {
+  const timeline = new Timeline();
+  const told: unknown[] = [];
+  timeline.onDeviceEvent = (mac, at, unproven) => told.push([mac, at, unproven]);
+  timeline.record(MAC, { at: 1, protocol: 'http', address: '10.0.0.5', file: `${MAC}.aes`, status: 200, variant: 'sealed', source: 'claim' });
+  timeline.record(MAC, { at: 2, protocol: 'http', address: '10.0.0.6', file: `${MAC}.cfg`, status: 200, variant: 'bootstrap', source: 'claim' });
+  timeline.record(MAC, { at: 3, protocol: 'https', address: '10.0.0.5', file: `${MAC}.cfg`, status: 200, variant: 'full', source: 'device' });
+  t.same(told, [[MAC, 1, { address: '10.0.0.5' }], [MAC, 3, undefined]], 'a bootstrap claim is not told at all');
+});
+
 t.test('timed out without a fetch; an answer after that keeps the state', async (t) => {
   const clock = new FakeClock();
   const registry = new ResyncRegistry({ confirmMs: 3_000, clock });
