@@ -1,13 +1,75 @@
 import { z } from 'zod';
-import { problemView } from './schemas.js';
+import * as s from './schemas.js';
 import type { Route } from './routes.js';
 
-const schemaOf = (schema: z.ZodType, io: 'input' | 'output') =>
-  z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+/**
+ * The views a client meets again and again, named once under `components.schemas` and referred
+ * to with `$ref` from every operation that returns them (or a list of them).
+ */
+export const COMPONENTS: ReadonlyArray<readonly [string, z.ZodType]> = [
+  ['Site', s.siteView],
+  ['Employee', s.employeeView],
+  ['EmployeeCreated', s.employeeCreated],
+  ['Device', s.deviceView],
+  ['DeviceCreated', s.deviceCreated],
+  ['Credentials', s.credentialsView],
+  ['Config', s.configView],
+  ['Event', s.eventView],
+  ['Ban', s.banView],
+  ['Model', s.modelView],
+  ['Token', s.tokenView],
+  ['TokenCreated', s.tokenCreated],
+  ['Problem', s.problemView],
+];
+
+const registry = z.registry<{ id: string }>();
+for (const [id, schema] of COMPONENTS) registry.add(schema, { id });
+
+const ref = (id: string) => `#/components/schemas/${id}`;
+
+/** A request body: inlined in its input form (the named views are output forms). */
+const inputSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
+
+/** A response: the named views become `$ref`s into `components.schemas`, the rest is inlined. */
+function outputSchema(schema: z.ZodType): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any', metadata: registry }) as Record<string, unknown>;
+  delete json.$defs; // every definition zod extracted is a registered view, kept in components
+  delete json.$schema;
+  return JSON.parse(JSON.stringify(json).replaceAll('"#/$defs/', '"#/components/schemas/')) as Record<string, unknown>;
+}
+
+/** `components.schemas`, converted together so that the views refer to each other by `$ref`. */
+function componentSchemas(): Record<string, unknown> {
+  const { schemas } = z.toJSONSchema(registry, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any', uri: ref }) as { schemas: Record<string, Record<string, unknown>> };
+  for (const schema of Object.values(schemas)) {
+    delete schema.$schema;
+    delete schema.$id;
+  }
+  return schemas;
+}
+
+const capital = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+
+/**
+ * A route's operationId: the one it gives, or its method and path in camel case, a parameter read
+ * as `By<Name>` (`GET /devices/{mac}/events` is `getDevicesByMacEvents`). Method and path are
+ * unique, so the ids are too, and they change only when the path does.
+ */
+export function operationIdOf(route: Pick<Route, 'method' | 'path' | 'operationId'>): string {
+  if (route.operationId) return route.operationId;
+  const words = route.path
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => {
+      const param = /^\{(\w+)\}$/.exec(segment);
+      return param ? `By${capital(param[1] as string)}` : segment.split(/[^A-Za-z0-9]+/).map(capital).join('');
+    });
+  return route.method + words.join('');
+}
 
 const problem = (description: string) => ({
   description,
-  content: { 'application/problem+json': { schema: schemaOf(problemView, 'output') } },
+  content: { 'application/problem+json': { schema: { $ref: ref('Problem') } } },
 });
 
 /** The OpenAPI 3.1 document, generated from the same route table and zod schemas the API uses. */
@@ -18,7 +80,7 @@ export function openapiDocument(routes: Route[], version: string): object {
     const query = Object.entries(r.query ?? {}).map(([name, description]) => ({ name, in: 'query', required: false, description, schema: { type: 'string' } }));
     const responses: Record<string, unknown> = {
       [r.status]: r.response
-        ? { description: 'Success', content: { 'application/json': { schema: schemaOf(r.response, 'output') } } }
+        ? { description: 'Success', content: { 'application/json': { schema: outputSchema(r.response) } } }
         : { description: 'Success' },
     };
     if (r.body || params.length) responses['400'] = problem('Invalid input; every wrong field is listed in `errors`');
@@ -27,10 +89,11 @@ export function openapiDocument(routes: Route[], version: string): object {
     if (params.length) responses['404'] = problem('Not found');
     if (r.method === 'post' || r.method === 'patch' || r.method === 'delete') responses['409'] = problem('Conflict');
     (paths[r.path] ??= {})[r.method] = {
+      operationId: operationIdOf(r),
       summary: r.summary,
       tags: [r.tag],
       ...(params.length || query.length ? { parameters: [...params, ...query] } : {}),
-      ...(r.body ? { requestBody: { required: !r.bodyOptional, content: { 'application/json': { schema: schemaOf(r.body, 'input') } } } } : {}),
+      ...(r.body ? { requestBody: { required: !r.bodyOptional, content: { 'application/json': { schema: inputSchema(r.body) } } } } : {}),
       // OpenAPI 3.1 lets a non-OAuth scheme list the roles an operation needs: here, the least scope.
       security: r.public ? [] : [{ bearer: [r.scope ?? 'admin'] }],
       ...(r.public ? {} : { 'x-scope': r.scope ?? 'admin' }),
@@ -42,7 +105,10 @@ export function openapiDocument(routes: Route[], version: string): object {
     info: { title: 'Dialtone admin API', version },
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: ['admin'] }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token. Scopes, each including the next: admin, technician, readonly (see POST /tokens).' } } },
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token. Scopes, each including the next: admin, technician, readonly (see POST /tokens).' } },
+    },
     paths,
   };
 }

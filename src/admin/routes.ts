@@ -34,6 +34,8 @@ export interface Route {
   params?: Record<string, (value: string) => string>;
   summary: string;
   tag: string;
+  /** The OpenAPI operationId; derived from method and path when left out (see openapi.ts). */
+  operationId?: string;
   /** Request body schema; the handler gets the parsed value. */
   body?: z.ZodType;
   /** Whether the body may be left out (it then parses as `{}`). */
