@@ -88,6 +88,8 @@ export const settingsSchema = z
     tftpMaxPerAddress: z.number({ error: 'must be a whole number' }).int().min(1).max(65535),
     /** pino level. */
     logLevel: z.enum(logLevels),
+    /** `json` (one object a line, the default) or `pretty` (pino-pretty, for reading by eye). */
+    logFormat: z.enum(['json', 'pretty']),
     /** File holding the 32-byte key that seals SIP passwords; default <dataDir>/secret.key. */
     secretKeyFile: z.string().min(1).optional(),
     /**

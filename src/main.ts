@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { isIP, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './cli/index.js';
@@ -33,7 +34,8 @@ import type { Timeline } from './provision/events.js';
 import { createStore, type Store } from './store/index.js';
 import { checkSecretKey, loadSecretKey } from './store/secret-key.js';
 import { createTftpServer, resolverLookup, type TftpServer } from './tftp/index.js';
-import { loadOrCreateTls } from './tls/index.js';
+import { CA_CERT_FILE, loadOrCreateTls, OPERATOR_CERT_FILE, OPERATOR_KEY_FILE, SERVER_CERT_FILE, SERVER_KEY_FILE } from './tls/index.js';
+import { DATA_FILE } from './store/json.js';
 import { deviceCertificateReader, loadVendorCas } from './tls/device-certs.js';
 import { tlsPolicy } from './tls/policy.js';
 import { modelList, PACKS } from './vendors/index.js';
@@ -73,6 +75,28 @@ function drain(server: Server): Promise<void> {
     });
     server.closeIdleConnections();
   });
+}
+
+/** How long start-up's check of the public URL's host name may take before it counts as not resolving. */
+const PUBLIC_HOST_LOOKUP_MS = 2_000;
+
+/**
+ * Warns when phones would be sent to a host name that does not resolve here (a typo in
+ * DIALTONE_PUBLIC_URL, or a machine name only this machine knows). Never throws, never holds
+ * start-up: the caller does not wait for it.
+ */
+async function checkPublicHost(url: URL, configured: boolean, log: Logger): Promise<void> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (!configured) log.warn({ publicUrl: url.href }, 'DIALTONE_PUBLIC_URL is not set: phones are sent to this machine\'s host name; set it to the HTTPS address phones can reach');
+  if (isIP(host)) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${PUBLIC_HOST_LOOKUP_MS} ms`), PUBLIC_HOST_LOOKUP_MS);
+    timer.unref();
+  });
+  const why = await Promise.race([lookup(host).then(() => null, (err: NodeJS.ErrnoException) => err.code ?? err.message), late]);
+  clearTimeout(timer);
+  if (why !== null) log.warn({ publicUrl: url.href, host, why }, 'the public URL\'s host does not resolve: phones will not find this server (set DIALTONE_PUBLIC_URL)');
 }
 
 /** Resync by SIP NOTIFY: the configured sender, the registry the phones' fetches confirm. */
@@ -138,6 +162,18 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     const publicHost = settings.publicUrl ? new URL(settings.publicUrl).hostname.replace(/^\[|\]$/g, '') : publicUrlOf(settings, undefined).hostname;
     const tls = await loadOrCreateTls({ certsDir: settings.certsDir, publicHost, log: (msg, fields) => log.info(fields ?? {}, msg) });
     await ensureAdminToken({ store, dataDir: settings.dataDir, configured: settings.adminToken, log, tokenKey });
+    // Where things are, for whoever must back them up or replace them (never what they hold).
+    const certsIn = (file: string) => join(settings.certsDir, file);
+    log.info(
+      {
+        dataFile: settings.store === 'json' ? join(settings.dataDir, DATA_FILE) : null,
+        secretKeyFile,
+        caCertFile: certsIn(CA_CERT_FILE),
+        serverCertFile: certsIn(tls.source === 'operator' ? OPERATOR_CERT_FILE : SERVER_CERT_FILE),
+        serverKeyFile: certsIn(tls.source === 'operator' ? OPERATOR_KEY_FILE : SERVER_KEY_FILE),
+      },
+      'files',
+    );
 
     // Known once the listeners are bound (a port of 0 is chosen then).
     let publicUrl = publicUrlOf(settings, undefined);
@@ -215,6 +251,7 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
       log.info({ service: 'tftp', host: at.host, port: tftp.port }, 'listening');
     }
     log.info({ publicUrl: publicUrl.href, version }, 'ready');
+    void checkPublicHost(publicUrl, settings.publicUrl !== undefined, log);
   } catch (err) {
     await closeAll();
     await store.close();
@@ -240,7 +277,7 @@ async function main(argv: string[]): Promise<void> {
     console.error(`dialtone: ${(err as Error).message}`);
     process.exit(1);
   }
-  const log = createLogger(settings.logLevel);
+  const log = createLogger(settings.logLevel, undefined, settings.logFormat);
   try {
     await serve(settings, log);
   } catch (err) {

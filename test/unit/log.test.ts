@@ -19,3 +19,23 @@ t.test('secrets named anywhere in a record are redacted', async (t) => {
   t.match(out, /\[redacted\]/);
   t.match(out, /"msg":"record"/, 'the records themselves are still logged');
 });
+
+t.test('the pretty format is readable and redacts the same secrets; JSON stays the default', async (t) => {
+  const sinkOf = (lines: string[]) =>
+    new Writable({
+      write(chunk: Buffer, _e, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+  const pretty: string[] = [];
+  createLogger('info', sinkOf(pretty), 'pretty').info({ device: { credentials: { password: 'secret7' } }, mac: '001565aabbcc' }, 'device created');
+  const text = pretty.join('');
+  t.match(text, /INFO.*: device created/, 'level and message on one line');
+  t.match(text, /mac: "001565aabbcc"/, 'fields follow, one a line');
+  t.notOk(text.includes('secret7'), 'secret redacted');
+  t.throws(() => JSON.parse(text), 'not JSON');
+  const json: string[] = [];
+  createLogger('info', sinkOf(json)).info('plain');
+  t.match(JSON.parse(json.join('')), { level: 30, msg: 'plain' }, 'the default is one JSON object a line');
+});
