@@ -45,6 +45,7 @@ t.test('defaults come from configs/default.json', async (t) => {
     digestNonceSeconds: 300,
     trustedNetworks: [],
     logLevel: 'info',
+    logFormat: 'json',
     tftpMaxBlockSize: 1468,
     tftpMaxTransfers: 256,
     tftpMaxPerAddress: 32,
@@ -284,4 +285,9 @@ t.test('digestNonceSeconds', async (t) => {
   t.equal(load({ DIALTONE_DIGEST_NONCE_SECONDS: '60' }).digestNonceSeconds, 60);
   t.throws(() => load({ DIALTONE_DIGEST_NONCE_SECONDS: '0' }), /DIALTONE_DIGEST_NONCE_SECONDS.*at least 1/);
   t.throws(() => load({ DIALTONE_DIGEST_NONCE_SECONDS: 'soon' }), /DIALTONE_DIGEST_NONCE_SECONDS/);
+});
+
+t.test('logFormat: json or pretty, from DIALTONE_LOG_FORMAT', async (t) => {
+  t.equal(load({ DIALTONE_LOG_FORMAT: 'pretty' }).logFormat, 'pretty');
+  t.throws(() => load({ DIALTONE_LOG_FORMAT: 'text' }), /DIALTONE_LOG_FORMAT/, 'anything else is refused, naming the variable');
 });
