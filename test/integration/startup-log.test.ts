@@ -74,7 +74,10 @@ t.test('DIALTONE_LOG_FORMAT=pretty gives lines for a person; the default stays J
   proc.kill('SIGTERM');
   t.equal(await exited, 0, 'stops cleanly');
 
-  const json = await startServer(t, t.testdir());
+  // An empty variable counts as unset: this run also has no public URL.
+  const json = await startServer(t, t.testdir(), { DIALTONE_PUBLIC_URL: '' });
   t.ok(parsed(json.logs).some((rec) => rec.msg === 'ready'), 'without the setting, the log is JSON');
+  const unset = () => parsed(json.logs).some((rec) => rec.level === 40 && /DIALTONE_PUBLIC_URL is not set/.test(String(rec.msg)));
+  t.ok(await until(unset), 'and it warns that DIALTONE_PUBLIC_URL is not set', { logs: json.logs });
   t.equal(await json.stop(), 0);
 });
