@@ -59,6 +59,8 @@ export interface QueueOptions {
   /** Tries in all before a temporarily failing message is given up as failed. */
   maxAttempts?: number;
   onError?: (err: unknown, what: string) => void;
+  /** How long close waits for a send under way (it stays queued on disk if cut short). */
+  closeWaitMs?: number;
 }
 
 export const jobId = (employeeId: string, requestedAt: string): string =>
@@ -151,7 +153,9 @@ export class MailQueue {
     this.closed = true;
     if (this.timer !== undefined) this.opts.clock.clearTimeout(this.timer);
     this.timer = undefined;
-    await this.idle();
+    let cut: unknown;
+    await Promise.race([this.idle(), new Promise<void>((resolve) => (cut = this.opts.clock.setTimeout(resolve, this.opts.closeWaitMs ?? 5000)))]);
+    this.opts.clock.clearTimeout(cut);
     this.opts.sender.close();
   }
 

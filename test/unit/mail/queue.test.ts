@@ -129,3 +129,21 @@ t.test('SMTP credentials are taken out of error text', async (t) => {
   t.notMatch(text, /mailer/);
   t.match(text, /127\.0\.0\.1:2525/);
 });
+
+t.test('close waits for a send under way, but not for ever', async (t) => {
+  const clock = new FakeClock();
+  let release: () => void = () => {};
+  const sender: Sender = { send: () => new Promise<void>((resolve) => (release = resolve)), close() {} };
+  const queue = new MailQueue({ dir: t.testdir(), sender, clock, retryMs: 1000, closeWaitMs: 5000 });
+  await queue.open();
+  await queue.enqueue(input);
+  clock.advance(0);
+  let closed = false;
+  const closing = queue.close().then(() => (closed = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  t.notOk(closed, 'still waiting for the send');
+  clock.advance(5000);
+  await closing;
+  t.ok(closed, 'gave up waiting after closeWaitMs');
+  release();
+});
