@@ -116,6 +116,18 @@ export const settingsSchema = z
     resyncAmiSecret: z.string().min(1).optional(),
     /** Which of a device's names is its PJSIP endpoint on the PBX: its SIP auth name or its line user. */
     resyncAmiEndpoint: z.enum(['authName', 'user']),
+    /**
+     * SMTP server for welcome emails, `smtp://user:pass@host:587` (STARTTLS when offered) or
+     * `smtps://…:465`. None: each message is written as an .eml file to <dataDir>/outbox/.
+     */
+    smtpUrl: z
+      .string()
+      .refine((text) => URL.canParse(text) && /^smtps?:$/.test(new URL(text).protocol), { error: 'must be an smtp:// or smtps:// URL (e.g. smtp://user:pass@host:587)' })
+      .optional(),
+    /** The welcome emails' From address. */
+    mailFrom: z.string().min(3).regex(/@/, 'must be an email address, e.g. "Dialtone <dialtone@example.com>"'),
+    /** The first retry of a message after a temporary failure, in milliseconds; each next one doubles (up to an hour). */
+    mailRetryMs: z.number({ error: 'must be a whole number of milliseconds' }).int('must be a whole number of milliseconds').min(10, 'must be at least 10').max(3_600_000, 'must be at most 3600000 (an hour)'),
   })
   .strict();
 
@@ -129,7 +141,7 @@ const envName = (key: string): string => `DIALTONE_${key.replace(/[A-Z]/g, (c) =
 function fromEnv(key: Key, text: string): unknown {
   if (key === 'trustedNetworks') return text.split(',').map((s) => s.trim()).filter(Boolean);
   if (key === 'tlsExtraCiphers') return text.split(/[,:]/).map((s) => s.trim()).filter(Boolean);
-  const numeric: Key[] = ['enrollmentSeconds', 'digestNonceSeconds', 'tftpMaxBlockSize', 'tftpMaxTransfers', 'tftpMaxPerAddress', 'resyncSipPort', 'resyncConfirmSeconds', 'resyncSiteGapMs', 'resyncConcurrency'];
+  const numeric: Key[] = ['enrollmentSeconds', 'digestNonceSeconds', 'tftpMaxBlockSize', 'tftpMaxTransfers', 'tftpMaxPerAddress', 'resyncSipPort', 'resyncConfirmSeconds', 'resyncSiteGapMs', 'resyncConcurrency', 'mailRetryMs'];
   if (numeric.includes(key) && /^\s*-?\d+\s*$/.test(text)) return Number(text);
   return text;
 }

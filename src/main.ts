@@ -22,12 +22,16 @@ import { loadSettings, publicUrlOf, type Listen, type Settings } from './config.
 import { createSealer, deriveSealedProfileSecret, deriveTokenKey, isTokenHash } from './domain/secrets.js';
 import { StartupError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
+import { MailQueue } from './mail/queue.js';
+import { outboxSender, smtpSender } from './mail/transport.js';
+import { createWelcomeMail } from './mail/welcome.js';
 import { createPhonesHandler } from './phones/app.js';
 import { TimelineJournal } from './provision/journal.js';
 import { plainAddress } from './provision/networks.js';
 import { amiSender } from './resync/ami.js';
 import { ResyncRegistry } from './resync/registry.js';
 import { directSender } from './resync/sender.js';
+import { systemClock } from './sip/transaction.js';
 import { createResyncService } from './resync/service.js';
 import { CHANNELS, createProvisioning, type Channel } from './provision/index.js';
 import type { Timeline } from './provision/events.js';
@@ -131,10 +135,11 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
   const servers: Server[] = [];
   let tftp: TftpServer | undefined;
   let journal: TimelineJournal | undefined;
+  let mailQueue: MailQueue | undefined;
   // The journal last: the requests that drain still record their events.
   const closeAll = async () => {
     await Promise.all([...servers.map(drain), tftp?.close()]);
-    await journal?.close();
+    await Promise.all([journal?.close(), mailQueue?.close()]);
   };
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -197,11 +202,27 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     provisioning.templates.watch((err) => log.error({ err }, 'templates changed but could not be loaded; keeping the previous ones'));
 
     const models = modelList();
+    // Welcome emails: SMTP when configured, else .eml files in the outbox folder.
+    const outbox = join(settings.dataDir, 'outbox');
+    if (settings.smtpUrl) log.info({ smtp: new URL(settings.smtpUrl).host }, 'welcome emails go out by SMTP');
+    else log.info({ outbox }, 'no SMTP server configured (DIALTONE_SMTP_URL): welcome emails are written as .eml files to the outbox folder');
+    mailQueue = new MailQueue({
+      dir: join(settings.dataDir, 'mail-queue'),
+      sender: settings.smtpUrl ? smtpSender(settings.smtpUrl, settings.mailFrom) : outboxSender(outbox, settings.mailFrom),
+      clock: systemClock,
+      retryMs: settings.mailRetryMs,
+      onError: (err, what) => log.error({ err }, what),
+    });
+    await mailQueue.open();
+    const welcomeMail = createWelcomeMail({ store, queue: mailQueue, templatesDir: join(root, 'templates'), from: settings.mailFrom });
+    const recovered = await welcomeMail.recover();
+    if (recovered > 0) log.info({ messages: recovered }, 'queued welcome emails asked for before a stop');
+
     const records = createRecords({ store, sealer, models: new Set(models.map((m) => m.id)), enrollmentSeconds: settings.enrollmentSeconds });
     // The document describes the routes, which serve it: read only once both exist.
     const resync = createResyncFor(settings, { store, sealer, provisioning, log });
     const tokens = createTokenCheck(store, tokenKey);
-    const routes = [...adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning, tokenKey, tokenUse: (id) => tokens.lastUsed(id), resyncs: resync.registry }), ...resyncRoutes({ store, ...resync })];
+    const routes = [...adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning, tokenKey, tokenUse: (id) => tokens.lastUsed(id), resyncs: resync.registry, welcomeMail }), ...resyncRoutes({ store, ...resync })];
     const openapi = openapiDocument(routes, version);
     const adminApp = createAdminApp({ routes, tokens, logger: log.child({ service: 'admin' }) });
 

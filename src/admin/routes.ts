@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { notFound } from '../errors.js';
 import type { Provisioning } from '../provision/index.js';
 import type { Store } from '../store/store.js';
-import type { Device, TokenScope } from '../domain/types.js';
+import type { Device, Employee, TokenScope } from '../domain/types.js';
+import type { WelcomeMail } from '../mail/welcome.js';
 import { deviceView, employeeView, type Records } from './records.js';
 import * as s from './schemas.js';
 import { idParam, macParam } from './params.js';
@@ -70,6 +71,8 @@ export interface RoutesDeps {
   tokenUse: (id: string) => string | undefined;
   /** A device's resyncs follow it through a handset swap and go with it. */
   resyncs?: { move(oldMac: string, newMac: string): void; forget(mac: string): void };
+  /** Queues welcome emails and tells what became of them (without it, one asked for shows as queued). */
+  welcomeMail?: Pick<WelcomeMail, 'request' | 'status'>;
 }
 
 const found = <T>(what: string, value: T | null): T => {
@@ -92,7 +95,7 @@ const banParams = {
 /** `{name}` of a file: any text; the resolver matches it against the names each vendor's phones ask for. */
 const fileParams = { mac: macParam, name: (text: string): string => text };
 
-export function adminRoutes({ store, records, models, openapi, provisioning, tokenKey, tokenUse, resyncs }: RoutesDeps): Route[] {
+export function adminRoutes({ store, records, models, openapi, provisioning, tokenKey, tokenUse, resyncs, welcomeMail }: RoutesDeps): Route[] {
   const { resolver, timeline, bans } = provisioning;
   const id = (ctx: RouteContext): string => ctx.params.id ?? '';
   const mac = (ctx: RouteContext): string => ctx.params.mac ?? '';
@@ -104,6 +107,17 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
   const shownDevice = (device: Device) => {
     const lastSeen = timeline.lastSeen(device.mac);
     return { ...deviceView(device), ...(lastSeen ? { lastSeen } : {}) };
+  };
+  /** An employee as the API shows it, with what became of their welcome email. */
+  const shownEmployee = (employee: Employee) => {
+    const { welcomeEmail: _stored, ...view } = employeeView(employee);
+    const welcomeEmail = employee.welcomeEmail && (welcomeMail?.status(employee) ?? { status: 'queued' as const, attempts: 0, requestedAt: employee.welcomeEmail.requestedAt });
+    return { ...view, ...(welcomeEmail ? { welcomeEmail } : {}) };
+  };
+  /** Queues the welcome email the write asked for, and shows the employee. */
+  const welcomed = async (employee: Employee) => {
+    await welcomeMail?.request(employee);
+    return shownEmployee(employee);
   };
   /** One device, also with whether its phone holds its latest configuration (a render: not for lists). */
   const oneDevice = async (device: Device) => ({ ...shownDevice(device), config: await resolver.configState(device.mac) });
@@ -123,12 +137,16 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
       method: 'post', path: '/employees', tag: 'employees', summary: 'Create an employee, optionally with a device (both or neither)', status: 201, body: s.employeeCreate, response: s.employeeCreated,
       handler: async (ctx) => {
         const { employee, device, credentials } = await records.createEmployee(ctx.body as s.EmployeeCreate);
-        return { ...employeeView(employee), ...(device && credentials ? { device: { ...deviceView(device), credentials } } : {}) };
+        return { ...(await welcomed(employee)), ...(device && credentials ? { device: { ...deviceView(device), credentials } } : {}) };
       },
     },
-    { method: 'get', path: '/employees', scope: 'readonly', tag: 'employees', summary: 'List employees', status: 200, query: { siteId: 'Only employees of this site' }, response: z.array(s.employeeView), handler: async (ctx) => (await store.listEmployees(ctx.query.siteId ? { siteId: ctx.query.siteId } : {})).map(employeeView) },
-    { method: 'get', path: '/employees/{id}', scope: 'readonly', params: employeeParams, tag: 'employees', summary: 'Read an employee', status: 200, response: s.employeeView, handler: async (ctx) => employeeView(found('employee', await store.getEmployee(id(ctx)))) },
-    { method: 'patch', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Change an employee (JSON merge patch)', status: 200, body: s.employeePatch, response: s.employeeView, handler: async (ctx) => employeeView(await records.patchEmployee(id(ctx), ctx.body as s.EmployeePatch)) },
+    { method: 'get', path: '/employees', scope: 'readonly', tag: 'employees', summary: 'List employees', status: 200, query: { siteId: 'Only employees of this site' }, response: z.array(s.employeeView), handler: async (ctx) => (await store.listEmployees(ctx.query.siteId ? { siteId: ctx.query.siteId } : {})).map(shownEmployee) },
+    { method: 'get', path: '/employees/{id}', scope: 'readonly', params: employeeParams, tag: 'employees', summary: 'Read an employee', status: 200, response: s.employeeView, handler: async (ctx) => shownEmployee(found('employee', await store.getEmployee(id(ctx)))) },
+    { method: 'patch', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Change an employee (JSON merge patch)', status: 200, body: s.employeePatch, response: s.employeeView, handler: async (ctx) => welcomed(await records.patchEmployee(id(ctx), ctx.body as s.EmployeePatch)) },
+    {
+      method: 'post', path: '/employees/{id}/welcome-email', params: employeeParams, tag: 'employees', summary: 'Send the welcome email (again): queued now, status on the employee', status: 202, response: s.employeeView,
+      handler: async (ctx) => welcomed(await records.patchEmployee(id(ctx), { sendWelcomeEmail: true })),
+    },
     { method: 'delete', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Delete an employee; their devices stay, unassigned', status: 204, handler: async (ctx) => gone('employee', await store.deleteEmployee(id(ctx))) },
 
     { method: 'post', path: '/devices', tag: 'devices', summary: 'Register a device; returns its credentials', status: 201, body: s.deviceCreate, response: s.deviceCreated, handler: async (ctx) => withCredentials(await records.createDevice(ctx.body as s.DeviceCreate)) },

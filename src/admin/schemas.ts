@@ -285,7 +285,15 @@ export const employeeView = z.object({
   authorizedUser: z.boolean(),
   hasPin: z.boolean(),
   emergencyAddress: addressOut.optional(),
-  welcomeEmail: z.object({ status: z.enum(['pending', 'sent', 'failed']), requestedAt: z.iso.datetime() }).optional(),
+  welcomeEmail: z
+    .object({
+      status: z.enum(['queued', 'sent', 'failed']).meta({ description: 'queued (waiting, or retrying after a temporary failure) → sent, or failed' }),
+      attempts: z.number().int().meta({ description: 'Tries so far' }),
+      lastError: z.string().optional().meta({ description: 'Why the last try failed (no credentials)' }),
+      sentAt: z.iso.datetime().optional(),
+      requestedAt: z.iso.datetime(),
+    })
+    .optional(),
   ...stamps,
 });
 

@@ -42,7 +42,7 @@ t.test('create over HTTPS, restart, read back', async (t) => {
   t.equal(emp.json.timeZone, 'America/New_York', 'time zone defaults to the site');
   t.equal(emp.json.hasPin, true);
   t.notOk('pin' in emp.json || 'pinHash' in emp.json, 'no PIN, not even hashed, in the answer');
-  t.equal(emp.json.welcomeEmail.status, 'pending');
+  t.match(emp.json.welcomeEmail, { status: /^(queued|sent)$/, requestedAt: String }, 'the welcome email is queued (or already in the outbox)');
   const creds = emp.json.device.credentials;
   t.equal(emp.json.device.mac, '0015654aa937');
   t.ok(creds.password.length >= 20 && creds.authName.length <= 32);
@@ -66,8 +66,10 @@ t.test('create over HTTPS, restart, read back', async (t) => {
   server = await startServer(t, dir);
 
   t.same((await server.api('GET', `/sites/${site.json.id}`)).json, site.json);
-  const { device: _d, ...employeeOnly } = emp.json;
-  t.same((await server.api('GET', `/employees/${emp.json.id}`)).json, employeeOnly);
+  const { device: _d, welcomeEmail: _w, ...employeeOnly } = emp.json;
+  const { welcomeEmail, ...readBack } = (await server.api('GET', `/employees/${emp.json.id}`)).json;
+  t.same(readBack, employeeOnly);
+  t.match(welcomeEmail, { status: 'sent', attempts: 1, requestedAt: emp.json.welcomeEmail.requestedAt }, 'the welcome email went to the outbox (no SMTP configured), once');
   const again = await server.api('GET', '/devices/00-15-65-4a-a9-37/credentials');
   t.same(again.json, creds, 'credentials decrypt after a restart');
   const { credentials: _c, ...deviceOnly } = dev.json;

@@ -56,6 +56,8 @@ t.test('defaults come from configs/default.json', async (t) => {
     resyncSiteGapMs: 1000,
     resyncConcurrency: 8,
     resyncAmiEndpoint: 'authName',
+    mailFrom: 'Dialtone <dialtone@localhost>',
+    mailRetryMs: 30000,
   });
   t.strictSame(s.trustedNetworks, []);
   t.equal(s.publicUrl, undefined);
@@ -290,4 +292,14 @@ t.test('digestNonceSeconds', async (t) => {
 t.test('logFormat: json or pretty, from DIALTONE_LOG_FORMAT', async (t) => {
   t.equal(load({ DIALTONE_LOG_FORMAT: 'pretty' }).logFormat, 'pretty');
   t.throws(() => load({ DIALTONE_LOG_FORMAT: 'text' }), /DIALTONE_LOG_FORMAT/, 'anything else is refused, naming the variable');
+});
+
+t.test('mail settings', async (t) => {
+  const s = load({ DIALTONE_SMTP_URL: 'smtp://user:pass@mail.example.com:587', DIALTONE_MAIL_FROM: 'IT <it@example.com>', DIALTONE_MAIL_RETRY_MS: '500' });
+  t.same([s.smtpUrl, s.mailFrom, s.mailRetryMs], ['smtp://user:pass@mail.example.com:587', 'IT <it@example.com>', 500]);
+  t.equal(load({}).smtpUrl, undefined, 'no SMTP by default: the outbox folder');
+  const message = refuses(t, () => load({ DIALTONE_SMTP_URL: 'http://user:hunter22@mail.example.com' }), ['DIALTONE_SMTP_URL', 'smtp://'], 'an http URL');
+  t.notOk(message.includes('hunter22'), 'the refusal does not repeat the password');
+  refuses(t, () => load({ DIALTONE_MAIL_FROM: 'nobody' }), ['DIALTONE_MAIL_FROM', 'email address'], 'a From without @');
+  refuses(t, () => load({ DIALTONE_MAIL_RETRY_MS: '1' }), ['DIALTONE_MAIL_RETRY_MS', 'at least 10'], 'a retry too quick');
 });
