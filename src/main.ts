@@ -42,7 +42,7 @@ import { CA_CERT_FILE, loadOrCreateTls, OPERATOR_CERT_FILE, OPERATOR_KEY_FILE, S
 import { DATA_FILE } from './store/json.js';
 import { deviceCertificateReader, loadVendorCas } from './tls/device-certs.js';
 import { tlsPolicy } from './tls/policy.js';
-import { modelList, PACKS } from './vendors/index.js';
+import { modelList, type FileIndex } from './vendors/index.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
@@ -104,7 +104,7 @@ async function checkPublicHost(url: URL, configured: boolean, log: Logger): Prom
 }
 
 /** Resync by SIP NOTIFY: the configured sender, the registry the phones' fetches confirm. */
-function createResyncFor(settings: Settings, deps: { store: Store; sealer: ReturnType<typeof createSealer>; provisioning: { timeline: Timeline }; log: Logger }) {
+function createResyncFor(settings: Settings, deps: { store: Store; sealer: ReturnType<typeof createSealer>; provisioning: { timeline: Timeline; files: FileIndex }; log: Logger }) {
   const registry = new ResyncRegistry({ confirmMs: settings.resyncConfirmSeconds * 1000 });
   deps.provisioning.timeline.onDeviceEvent = (mac, at, unproven) => registry.deviceEvent(mac, at, unproven);
   let sender = directSender({ userAgent: `Dialtone/${version}` });
@@ -115,7 +115,7 @@ function createResyncFor(settings: Settings, deps: { store: Store; sealer: Retur
   const service = createResyncService({
     ...deps,
     timeline: deps.provisioning.timeline,
-    packs: PACKS,
+    files: deps.provisioning.files,
     sender,
     registry,
     sipPort: settings.resyncSipPort,

@@ -11,7 +11,7 @@ import type { Device } from '../domain/types.js';
 import type { Logger } from '../log.js';
 import type { LastSeen } from '../provision/events.js';
 import type { Store } from '../store/store.js';
-import type { VendorPack } from '../vendors/index.js';
+import type { FileIndex } from '../vendors/index.js';
 import { systemClock, type Clock } from '../sip/transaction.js';
 import type { ResyncRegistry, Resync } from './registry.js';
 import type { NotifyTarget, Sender } from './sender.js';
@@ -20,7 +20,8 @@ export interface ResyncServiceDeps {
   store: Store;
   sealer: Sealer;
   timeline: { lastSeen(mac: string): LastSeen | undefined };
-  packs: readonly VendorPack[];
+  /** Which pack a device's model is of (FileIndex.model: former ids included). */
+  files: Pick<FileIndex, 'model'>;
   sender: Sender;
   registry: ResyncRegistry;
   /** The phones' SIP port (direct sender). */
@@ -59,11 +60,10 @@ export function createResyncService(deps: ResyncServiceDeps) {
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
   const limiter = new Limiter(deps.concurrency);
-  const packOf = (model: string): VendorPack | undefined => deps.packs.find((p) => p.models.some((m) => m.id === model || m.formerIds?.includes(model)));
 
   /** What the NOTIFY needs, or why this device cannot get one. */
   async function targetOf(device: Device): Promise<NotifyTarget | Skipped['reason']> {
-    const pack = packOf(device.model);
+    const pack = deps.files.model(device.model)?.pack;
     if (!pack) return 'no_resync_event';
     const seen = deps.timeline.lastSeen(device.mac);
     if (deps.sender.needsAddress && !seen) return 'never_seen';

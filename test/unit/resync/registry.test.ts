@@ -5,7 +5,7 @@ import { ResyncRegistry, resyncView } from '../../../src/resync/registry.js';
 import type { NotifyTarget, Sender, SendResult } from '../../../src/resync/sender.js';
 import { createResyncService } from '../../../src/resync/service.js';
 import { MemoryStore } from '../../../src/store/memory.js';
-import { PACKS } from '../../../src/vendors/index.js';
+import { FileIndex } from '../../../src/vendors/index.js';
 import { FakeClock } from '../../helpers/clock.js';
 
 const MAC = '805ec0000c01';
@@ -150,7 +150,7 @@ async function world(t: Test, sender: Sender, devices: number) {
   }
   const clock = new FakeClock();
   const registry = new ResyncRegistry({ confirmMs: 60_000, clock });
-  const service = createResyncService({ store, sealer, timeline, packs: PACKS, sender, registry, sipPort: 5070, gapMs: 1_000, concurrency: 2, random: () => 0.5, clock });
+  const service = createResyncService({ store, sealer, timeline, files: new FileIndex(), sender, registry, sipPort: 5070, gapMs: 1_000, concurrency: 2, random: () => 0.5, clock });
   t.teardown(() => store.close());
   return { service, registry, clock, macs, timeline };
 }
