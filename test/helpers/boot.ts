@@ -68,11 +68,7 @@ export const PUBLIC_URL = 'https://prov.example.com:8443/';
  */
 export async function replayBoot(t: Test, c: VendorCase): Promise<void> {
   const server = await startServer(t, t.testdir(), { DIALTONE_PUBLIC_URL: PUBLIC_URL });
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await server.api(method, path, body === undefined ? {} : { body });
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
-    return r.json;
-  };
+  const api = server.ok;
   const site = await api('POST', '/sites', {
     name: 'Main',
     timeZone: 'America/New_York',

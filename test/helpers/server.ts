@@ -20,6 +20,8 @@ export interface Running {
   dir: string;
   /** Calls the admin API at /api/v1 with the admin token (unless `token` is given). */
   api(method: string, path: string, opts?: CallOptions & { agent?: Agent }): Promise<Reply>;
+  /** An admin API call that must succeed: its JSON, or an error naming the call and the reply. */
+  ok: (method: string, path: string, body?: unknown) => Promise<Reply['json']>;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -72,6 +74,12 @@ export async function startServer(t: Test, dir: string, extra: Record<string, st
   const api: Running['api'] = (method, path, opts = {}) =>
     callApi(httpsRequest, { host: '127.0.0.1', port: ports.admin, servername: 'localhost', agent: opts.agent ?? agent }, token, method, path, opts);
 
+  const ok: Running['ok'] = async (method, path, body) => {
+    const r = await api(method, path, body === undefined ? {} : { body });
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
+    return r.json;
+  };
+
   return {
     proc,
     ports,
@@ -80,6 +88,7 @@ export async function startServer(t: Test, dir: string, extra: Record<string, st
     ca,
     dir,
     api,
+    ok,
     async stop(signal = 'SIGTERM') {
       agent.destroy();
       proc.kill(signal);

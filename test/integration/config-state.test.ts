@@ -12,11 +12,7 @@ const UA = 'Yealink SIP-T54W 96.86.0.100 80:5e:c0:00:0c:01';
 t.test('config state follows the phone and the records', async (t) => {
   const server = await startServer(t, t.testdir());
   t.teardown(() => server.stop());
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await server.api(method, path, body === undefined ? {} : { body });
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
-    return r.json;
-  };
+  const api = server.ok;
   const site = await api('POST', '/sites', { name: 'HQ', timeZone: 'UTC', sip: { registrar: 'sip.example.com' } });
   const employee = await api('POST', '/employees', { siteId: site.id, firstName: 'Ada', lastName: 'L', username: 'ada', extension: '100', device: { mac: MAC, model: 'yealink-t54w' } });
   const config = async () => (await api('GET', `/devices/${MAC}`)).config;

@@ -31,11 +31,7 @@ t.test('factory certificates on the real HTTPS listener, for every vendor', asyn
 
   const server = await startServer(t, dir);
   t.ok(server.logs.some((l) => l.includes('asking phones for their factory certificates')), 'the listener asks for certificates');
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await server.api(method, path, body === undefined ? {} : { body });
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
-    return r.json;
-  };
+  const api = server.ok;
   const models = (await api('GET', '/models')) as Array<{ id: string; vendor: string }>;
 
   for (const p of PHONES) {

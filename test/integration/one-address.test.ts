@@ -22,11 +22,7 @@ const DEADLINE_MS = 60_000;
 
 t.test('50 phones behind one address boot twice within a minute: no ban, every file', async (t) => {
   const server = await startServer(t, t.testdir(), { DIALTONE_PUBLIC_URL: PUBLIC_URL });
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await server.api(method, path, body === undefined ? {} : { body });
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
-    return r.json;
-  };
+  const api = server.ok;
   const site = await api('POST', '/sites', { name: 'Office', timeZone: 'Europe/London', sip: { registrar: 'sip.example.com' } });
   const phones: Array<{ c: VendorCase; password: string }> = [];
   for (let i = 0; i < PHONES; i++) {

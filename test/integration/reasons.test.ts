@@ -26,11 +26,7 @@ interface Event {
 // Nonces good for a second, so a stale one can be shown without a long wait.
 const server = await startServer(t, t.testdir(), { DIALTONE_DIGEST_NONCE_SECONDS: '1' });
 t.teardown(() => server.stop());
-const api = async (method: string, path: string, body?: unknown) => {
-  const r = await server.api(method, path, body === undefined ? {} : { body });
-  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
-  return r.json;
-};
+const api = server.ok;
 const site = await api('POST', '/sites', { name: 'HQ', timeZone: 'UTC', sip: { registrar: 'sip.example.com' } });
 const employee = await api('POST', '/employees', { siteId: site.id, firstName: 'Ada', lastName: 'L', username: 'ada', extension: '100', device: { mac: MAC, model: 'yealink-t54w' } });
 const creds = employee.device.credentials as { provisioning: { username: string; password: string } };

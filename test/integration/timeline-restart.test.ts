@@ -25,11 +25,7 @@ t.test('restart and SIGKILL keep the timeline and the config state', async (t) =
   const dir = t.testdir();
   const env = { DIALTONE_HTTPS_LISTEN: `127.0.0.1:${await freePort()}`, DIALTONE_HTTP_LISTEN: `127.0.0.1:${await freePort()}` };
   let server: Running = await startServer(t, dir, env);
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await server.api(method, path, body === undefined ? {} : { body });
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
-    return r.json;
-  };
+  const api = (method: string, path: string, body?: unknown) => server.ok(method, path, body); // `server` is replaced at each restart
   const site = await api('POST', '/sites', { name: 'HQ', timeZone: 'UTC', sip: { registrar: 'sip.example.com' } });
   await api('POST', '/employees', { siteId: site.id, firstName: 'Ada', lastName: 'L', username: 'ada', extension: '100', device: { mac: MAC, model: 'yealink-t54w' } });
   await fetchFile(server, 'http', `/${MAC}.cfg`, { userAgent: UA });

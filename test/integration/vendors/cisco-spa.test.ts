@@ -22,11 +22,7 @@ if (!onPath('openssl') || !onPath('curl')) {
   t.test('SPA: model file → key inside the window → sealed profile, opened by openssl', async (t) => {
     const dir = t.testdir();
     const server = await startServer(t, dir, { DIALTONE_PUBLIC_URL: 'https://prov.example.com:8443/', DIALTONE_TFTP_LISTEN: '127.0.0.1:0' });
-    const api = async (method: string, path: string, body?: unknown) => {
-      const r = await server.api(method, path, body === undefined ? {} : { body });
-      if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
-      return r.json;
-    };
+    const api = server.ok;
     const site = await api('POST', '/sites', { name: 'Main', timeZone: 'America/New_York', sip: { registrar: 'sip.example.com' } });
     const employee = await api('POST', '/employees', { siteId: site.id, firstName: 'Ada', lastName: 'Lovelace', username: 'ada', extension: '201', device: { mac: MAC, model: 'cisco-spa508g' } });
     const creds = employee.device.credentials;

@@ -14,11 +14,7 @@ t.test('Polycom VVX 400 boot sequence', (t) => replayBoot(t, polyCase('Polycom V
 
 t.test('Polycom files: valid XML everywhere, masters and directories', async (t) => {
   const server = await startServer(t, t.testdir(), { DIALTONE_PUBLIC_URL: PUBLIC_URL });
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await server.api(method, path, body === undefined ? {} : { body });
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
-    return r.json;
-  };
+  const api = server.ok;
   const site = await api('POST', '/sites', {
     name: 'Sydney',
     timeZone: 'Australia/Sydney',
