@@ -35,8 +35,56 @@ export interface Site {
   networks?: string[];
   /** The site's phones get secrets only when they present their factory certificate (mutual TLS). */
   requireDeviceCertificate?: boolean;
+  /** Phone settings for the site's phones (see Settings). */
+  settings?: Settings;
   createdAt: string;
   updatedAt: string;
+}
+
+/** What a programmable key does. */
+export type KeyType = 'line' | 'blf' | 'speedDial' | 'park' | 'voicemail';
+export const KEY_TYPES: readonly KeyType[] = ['line', 'blf', 'speedDial', 'park', 'voicemail'];
+
+/**
+ * A programmable key. `value` is, by type: `line` the line number ("2"); `blf` the extension
+ * watched; `speedDial` the number dialled; `park` the park extension or orbit (optional);
+ * `voicemail` the number dialled (optional: the site's voicemail number).
+ */
+export interface Key {
+  type: KeyType;
+  value?: string;
+  label?: string;
+}
+
+export type Codec = 'opus' | 'G722' | 'PCMU' | 'PCMA' | 'G729' | 'iLBC';
+export const CODECS: readonly Codec[] = ['opus', 'G722', 'PCMU', 'PCMA', 'G729', 'iLBC'];
+
+/**
+ * Phone settings at one scope: global, a site, a model or a device; the nearest scope that sets a
+ * value wins (see domain/settings.ts). Vendor-neutral but for `raw`.
+ */
+export interface Settings {
+  /** ISO 639-1, lower case (see LANGUAGES in domain/settings.ts). */
+  language?: string;
+  /** Call-progress tones of a country: ISO 3166-1 alpha-2, upper case. */
+  toneCountry?: string;
+  /** Minutes between the phone's own checks for a new configuration. */
+  resyncMinutes?: number;
+  ntpServer?: string;
+  /** Voice VLAN id, 1-4094. */
+  vlan?: number;
+  /** Syslog server: `host` or `host:port`. */
+  syslog?: string;
+  /** Codecs in order of preference. */
+  codecs?: Codec[];
+  /** SIP registration expiry, seconds. */
+  registerExpiry?: number;
+  /** The phone's own web admin password, sealed (see domain/secrets.ts). */
+  adminPasswordSealed?: string;
+  /** Which employees the company directory lists: the phone's site's, every site's, or none. */
+  directory?: 'site' | 'all' | 'off';
+  /** Vendor settings written as they are, last: by vendor id, then the vendor's own key. */
+  raw?: Record<string, Record<string, string>>;
 }
 
 export interface WelcomeEmail {
@@ -66,6 +114,8 @@ export interface Employee {
   pinHash?: string;
   emergencyAddress?: Address;
   welcomeEmail?: WelcomeEmail;
+  /** Keys that follow the person to any phone of theirs (a device's own keys win there). */
+  keys?: Key[];
   createdAt: string;
   updatedAt: string;
 }
@@ -79,6 +129,26 @@ export interface DeviceCredentials {
   provisioningUsername: string;
   /** Sealed provisioning password. */
   provisioningPasswordSealed: string;
+  /**
+   * Sealed password of the phone's own web admin, generated per device (never a vendor default);
+   * a `adminPassword` setting at any scope takes its place. Absent on devices stored before it existed
+   * until their next credential change or first full file.
+   */
+  adminPasswordSealed?: string;
+}
+
+/** Line 2..N of a device: another employee's line (a shared or second line), with its own SIP credentials. */
+export interface DeviceLine {
+  employeeId: string;
+  /** What the phone shows for the line; the employee's extension when not given. */
+  label?: string;
+  credentials: LineCredentials;
+}
+
+export interface LineCredentials {
+  /** Unique across every device's lines, like a device's own. */
+  authName: string;
+  passwordSealed: string;
 }
 
 export interface Device {
@@ -98,7 +168,19 @@ export interface Device {
   windowClaim?: WindowClaim;
   /** This phone gets secrets only when it presents its factory certificate (mutual TLS). */
   requireDeviceCertificate?: boolean;
+  /** Lines 2..N (line 1 is `employeeId`'s). */
+  lines?: DeviceLine[];
+  /** Keys by position: a `null` leaves the position to the employee's keys. */
+  keys?: Array<Key | null>;
+  settings?: Settings;
   createdAt: string;
+  updatedAt: string;
+}
+
+/** Settings kept apart from the records they apply to: `global`, or `model:<model id>`. */
+export interface ScopedSettings {
+  scope: string;
+  settings: Settings;
   updatedAt: string;
 }
 
@@ -133,4 +215,16 @@ export interface PlainCredentials {
   authName: string;
   password: string;
   provisioning: { username: string; password: string };
+  /** Every line's SIP credentials, line 1 (the fields above) included. */
+  lines?: PlainLine[];
+  /** The phone's own web admin password, when one is stored or set. */
+  adminPassword?: string;
+}
+
+/** A line's plaintext SIP credentials; line 1 is the device's own. */
+export interface PlainLine {
+  line: number;
+  employeeId?: string;
+  authName: string;
+  password: string;
 }

@@ -1,22 +1,13 @@
 import { formatMac } from '../domain/mac.js';
-import type { Device, Employee, PlainCredentials, Site } from '../domain/types.js';
-import type { Model, VendorPack } from '../vendors/pack.js';
+import type { Model } from '../vendors/pack.js';
+import { buildPhoneConfig, type PhoneInputs } from './phone.js';
 import { profileKey } from './sealed.js';
 
-export interface ContextInputs {
-  pack: VendorPack;
+export interface ContextInputs extends PhoneInputs {
   /** The model a model file names, or the device's model. */
   model: Model;
   /** The MAC a per-device file is for; the device's when not given. */
   mac?: string;
-  /** Absent for common and model files, and for files rendered from the request alone. */
-  device?: Device;
-  employee?: Employee;
-  site?: Site;
-  /** Present only for full files: the decrypted SIP and provisioning credentials. */
-  credentials?: PlainCredentials;
-  /** HTTPS base URL the phone is pointed at, with a trailing slash. */
-  publicUrl: string;
   /** Where the phone can fetch the Dialtone CA before it trusts it (plain HTTP when available). */
   caUrl: string;
   caPem: string;
@@ -24,34 +15,16 @@ export interface ContextInputs {
 }
 
 /**
- * What templates see, vendor-neutral except `tz` (the pack's own time-zone values). Secrets
- * appear only when `credentials` are given; a bootstrap render simply has none to show.
+ * What templates see: the phone's configuration (phone.ts) as the vendor-neutral part, `tz` (the
+ * pack's own time-zone values) and `v` (the pack's own values, VendorPack.phone). Secrets appear
+ * only when `credentials` are given; a bootstrap render simply has none to show.
  */
 export function renderContext(i: ContextInputs): Record<string, unknown> {
-  const { device, employee, site, credentials } = i;
+  const { device, credentials } = i;
   const mac = i.mac ?? device?.mac;
   const full = credentials !== undefined;
-  const zone = employee?.timeZone ?? site?.timeZone ?? 'UTC';
-  // One line on a phone's screen: any run of white space or control characters is one space.
-  const displayName = employee ? `${employee.firstName} ${employee.lastName}`.replace(/[\s\p{Cc}]+/gu, ' ').trim() : undefined;
-  const line =
-    device && employee && site
-      ? {
-          user: employee.username,
-          authName: device.credentials.authName,
-          password: credentials?.password,
-          displayName,
-          label: employee.extension,
-          extension: employee.extension,
-          phoneNumber: employee.phoneNumber,
-          registrar: site.sip.registrar,
-          port: site.sip.port ?? (site.sip.transport === 'tls' ? 5061 : 5060),
-          transport: site.sip.transport,
-          transportValue: i.pack.transports?.[site.sip.transport] ?? site.sip.transport,
-          outboundProxy: site.sip.outboundProxy,
-          voicemailNumber: site.voicemailNumber,
-        }
-      : undefined;
+  const phone = buildPhoneConfig(i);
+  const site = i.site;
   const publicUrl = new URL(i.publicUrl);
   return {
     mac,
@@ -60,10 +33,17 @@ export function renderContext(i: ContextInputs): Record<string, unknown> {
     label: device?.label,
     full,
     bootstrap: !full,
-    line,
-    site: site ? { name: site.name, ntpServer: site.ntpServer ?? 'pool.ntp.org' } : { ntpServer: 'pool.ntp.org' },
-    tz: i.pack.timeZone(zone, i.now),
-    timeZone: zone,
+    /** Line 1, as templates written for one line use it. */
+    line: phone.lines[0],
+    lines: phone.lines,
+    keys: phone.keys,
+    settings: phone.settings,
+    directory: phone.directory,
+    raw: phone.raw,
+    v: i.pack.phone?.(phone, i.model),
+    site: { ...(site ? { name: site.name } : {}), ntpServer: phone.settings.ntpServer },
+    tz: i.pack.timeZone(phone.timeZone, i.now),
+    timeZone: phone.timeZone,
     provisioning: {
       url: i.publicUrl,
       /** The same URL without scheme or trailing slash, for vendors that take the scheme apart (Grandstream). */

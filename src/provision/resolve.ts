@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Sealer } from '../domain/secrets.js';
-import type { Device, Employee, PlainCredentials, Site, WindowClaim } from '../domain/types.js';
+import type { Device, Employee, PlainCredentials, Settings, Site, WindowClaim } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import type { FileIndex, Match } from '../vendors/index.js';
 import { vendorOfMac } from '../vendors/ouis.js';
@@ -9,11 +9,13 @@ import type { Bans } from './bans.js';
 import { RenderCache } from './cache.js';
 import { decide, type Decision, type Facts, type KnownDevice, type WindowState } from './decide.js';
 import { Derived } from './derived.js';
+import { mergeSettings } from '../domain/settings.js';
 import type { DigestAuth } from './digest.js';
 import type { RecordedEvent, Timeline } from './events.js';
 import { Networks, plainAddress } from './networks.js';
 import { renderFile, templateOf, type RenderInputs } from './render.js';
 import type { ClientCertificate, ProvisionRequest } from './request.js';
+import { directoryEntries } from './phone.js';
 import { profileKey, ProfileSealer } from './sealed.js';
 import type { Templates } from './templates.js';
 
@@ -95,6 +97,10 @@ interface Stored {
   /** The device's employee and their site, read once with it: its full files are made from them. */
   employee: Employee | undefined;
   site: Site | undefined;
+  /** Lines 2..N's employees with their sites, in the device's order. */
+  lines: Array<{ employee: Employee; site: Site } | undefined>;
+  /** The settings of the scopes kept apart from records: global, and the device's model. */
+  settings: { global?: Settings; model?: Settings };
   /** End of the enrollment window, epoch ms; 0 when none. */
   windowEnds: number;
   /** The site's networks, when it limits its windows to them. */
@@ -153,15 +159,23 @@ export function createResolver(deps: ProvisionerDeps) {
     derived.getAsync(`d\0${mac}`, async () => {
       const device = await deps.store.getDevice(mac);
       if (!device) return null;
-      const employee = device.employeeId ? await deps.store.getEmployee(device.employeeId) : null;
-      const site = employee ? await deps.store.getSite(employee.siteId) : null;
+      const withSite = async (id: string | undefined) => {
+        const employee = id === undefined ? null : await deps.store.getEmployee(id);
+        const site = employee && (await deps.store.getSite(employee.siteId));
+        return employee && site ? { employee, site } : undefined;
+      };
+      const own = await withSite(device.employeeId);
+      const model = deps.files.model(device.model)?.model.id;
+      const [global, modelSettings] = await Promise.all([deps.store.getSettings('global'), model ? deps.store.getSettings(`model:${model}`) : null]);
       return {
         device,
-        employee: employee ?? undefined,
-        site: site ?? undefined,
+        employee: own?.employee,
+        site: own?.site,
+        lines: await Promise.all((device.lines ?? []).map((l) => withSite(l.employeeId))),
+        settings: { ...(global ? { global: global.settings } : {}), ...(modelSettings ? { model: modelSettings.settings } : {}) },
         windowEnds: device.enrollmentUntil ? Date.parse(device.enrollmentUntil) : 0,
-        networks: site?.networks?.length ? new Networks(site.networks) : undefined,
-        requireCertificate: Boolean(device.requireDeviceCertificate ?? site?.requireDeviceCertificate),
+        networks: own?.site.networks?.length ? new Networks(own.site.networks) : undefined,
+        requireCertificate: Boolean(device.requireDeviceCertificate ?? own?.site.requireDeviceCertificate),
       };
     });
 
@@ -215,6 +229,23 @@ export function createResolver(deps: ProvisionerDeps) {
     return result.ok ? 'ok' : result.stale ? 'stale' : 'failed';
   }
 
+  /** What a device's full files are made of besides the device: its employees, sites and settings, read with it (see stored). */
+  async function records(device: Device): Promise<Pick<RenderInputs, 'employee' | 'site' | 'lines' | 'settings'>> {
+    const s = await stored(device.mac);
+    if (!s) return {};
+    return { ...(s.employee ? { employee: s.employee } : {}), ...(s.site ? { site: s.site } : {}), lines: s.lines, settings: s.settings };
+  }
+
+  /** The directory a device's phone gets: its site's people, every site's, or none, built once per store change. */
+  async function directory(pack: VendorPack, device: Device): Promise<Buffer | null> {
+    const s = await stored(device.mac);
+    const scope = mergeSettings({ ...s?.settings, ...(s?.site?.settings ? { site: s.site.settings } : {}), ...(device.settings ? { device: device.settings } : {}) }, pack.id).values.directory;
+    if (!pack.directory || scope === 'off' || (scope === 'site' && !s?.site)) return null;
+    const siteId = scope === 'site' ? s?.site?.id : undefined;
+    const build = pack.directory.bind(pack);
+    return derived.getAsync(`dir\0${pack.id}\0${siteId ?? '*'}`, async () => Buffer.from(build(directoryEntries(await deps.store.listEmployees(siteId ? { siteId } : {})))));
+  }
+
   /** The 200 answer for a rendered file, through the render cache; kept ready-made until the next change. */
   function rendered(inputs: Omit<RenderInputs, 'publicUrl' | 'caUrl' | 'caPem'>, key: string): ProvisionAnswer | Promise<ProvisionAnswer> {
     const { pack, spec, variant, model } = inputs;
@@ -222,16 +253,21 @@ export function createResolver(deps: ProvisionerDeps) {
     return derived.getAsync(`r\0${variant}\0${pack.id}\0${template}\0${spec.contentType}\0${model.id}\0${key}`, async () => {
       const full: RenderInputs = { ...inputs, publicUrl: deps.publicUrl(), caUrl: deps.caUrl(), caPem: deps.caPem };
       if (variant === 'full' && full.device) {
+        if (spec.directory) {
+          const body = await directory(pack, full.device);
+          return body ? reply(200, body, { 'Content-Type': spec.contentType, ETag: etagOf(body), 'Cache-Control': 'no-cache' }) : MISS;
+        }
         // Read with the device, under the same stamp (see stored): no second trip to the store.
-        const s = await stored(full.device.mac);
-        if (s?.employee) full.employee = s.employee;
-        if (s?.site) full.site = s.site;
-        if (spec.secret !== false) full.credentials = plainCredentials(full.device);
+        Object.assign(full, await records(full.device));
+        if (spec.secret !== false) {
+          full.credentials = plainCredentials(full.device);
+          full.open = (sealed) => deps.sealer.open(sealed);
+        }
       }
       // The device as it shapes a file: not its window, its claim or its times.
       const shaping = full.device && { ...full.device, enrollmentUntil: undefined, windowClaim: undefined, createdAt: undefined, updatedAt: undefined };
       const cacheKey = createHash('sha256')
-        .update(JSON.stringify([variant, pack.id, template, model.id, full.mac, shaping, full.employee, full.site, full.credentials !== undefined, full.publicUrl, full.caUrl, deps.templates.generation, full.now.getUTCFullYear()]))
+        .update(JSON.stringify([variant, pack.id, template, model.id, full.mac, shaping, full.employee, full.site, full.lines, full.settings, full.credentials !== undefined, full.publicUrl, full.caUrl, deps.templates.generation, full.now.getUTCFullYear()]))
         .digest('base64');
       const { body, etag } = cache.get(cacheKey, () => {
         const plain = renderFile(deps.templates, full);
@@ -244,10 +280,9 @@ export function createResolver(deps: ProvisionerDeps) {
 
   /** The device's full file with every secret masked, in clear even where the phone gets it sealed: for people, not phones. */
   async function masked(known: KnownDevice, spec: FileSpec, at: Date): Promise<Buffer> {
-    const s = await stored(known.device.mac);
     const hidden = '********';
     const credentials: PlainCredentials = { authName: known.device.credentials.authName, password: hidden, provisioning: { username: known.device.credentials.provisioningUsername, password: hidden } };
-    return renderFile(deps.templates, { pack: known.pack, model: known.model, spec, variant: 'full', device: known.device, ...(s?.employee ? { employee: s.employee } : {}), ...(s?.site ? { site: s.site } : {}), credentials, now: at, publicUrl: deps.publicUrl(), caUrl: deps.caUrl(), caPem: deps.caPem });
+    return renderFile(deps.templates, { pack: known.pack, model: known.model, spec, variant: 'full', device: known.device, ...(await records(known.device)), credentials, open: () => hidden, now: at, publicUrl: deps.publicUrl(), caUrl: deps.caUrl(), caPem: deps.caPem });
   }
 
   function answerFor(d: Decision, at: Date): ProvisionAnswer | Promise<ProvisionAnswer> {

@@ -60,6 +60,8 @@ export class Templates {
     const next = new Map<string, Render>();
     for (const pack of this.packs) {
       for (const spec of pack.files) {
+        // A directory's body is built by its pack, not rendered from a template.
+        if (spec.directory) continue;
         for (const name of [spec.template, spec.bootstrapTemplate]) {
           if (!name || next.has(`${pack.id}/${name}`)) continue;
           const file = join(this.dir, pack.id, name);

@@ -51,13 +51,14 @@ export function parseDataFile(file: string, bytes: Buffer): Tables {
     d === null ||
     typeof d !== 'object' ||
     d.format !== 'dialtone' ||
-    TABLES.some((t) => d[t] === null || typeof d[t] !== 'object' || Array.isArray(d[t]))
+    // `settings` came later: a file without it is one written before it existed.
+    TABLES.some((t) => (t !== 'settings' || d[t] !== undefined) && (d[t] === null || typeof d[t] !== 'object' || Array.isArray(d[t])))
   ) {
     throw refuse(file, 'is not a Dialtone data file');
   }
   if (d.version !== 1) throw refuse(file, `has data version ${String(d.version)}, which this Dialtone does not know`);
   try {
-    return tablesFromFile(d as Data);
+    return tablesFromFile(d);
   } catch (err) {
     if (err instanceof InvalidRecord) throw refuse(file, `holds an invalid record: ${err.message}`);
     throw err;

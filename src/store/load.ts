@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import type { Device } from '../domain/types.js';
-import { TABLES, emptyTables, extKey, userKey, type Row, type Table, type Tables } from './memory.js';
-import { deviceRecord, employeeRecord, siteRecord, tokenRecord } from './schemas.js';
+import { TABLES, authNamesOf, emptyTables, extKey, userKey, type Row, type Table, type Tables } from './memory.js';
+import { deviceRecord, employeeRecord, settingsRecord, siteRecord, tokenRecord } from './schemas.js';
 
-const SCHEMAS: { [T in Table]: z.ZodType } = { sites: siteRecord, employees: employeeRecord, devices: deviceRecord, tokens: tokenRecord };
+const SCHEMAS: { [T in Table]: z.ZodType } = { sites: siteRecord, employees: employeeRecord, devices: deviceRecord, tokens: tokenRecord, settings: settingsRecord };
 
 /** A record the store cannot hold; `message` says which record and why. */
 export class InvalidRecord extends Error {
@@ -25,17 +25,17 @@ function quote(text: string): string {
  * again. The records are kept as parsed (own properties only, `__proto__` included), in Maps.
  * Throws InvalidRecord for the first record that breaks a rule.
  */
-export function tablesFromFile(raw: { [T in Table]: object }): Tables {
+export function tablesFromFile(raw: { [T in Table]?: object }): Tables {
   const tables = emptyTables();
   for (const table of TABLES) {
     const rows = tables[table] as Map<string, Row<Table>>;
-    for (const [key, row] of Object.entries(raw[table])) {
+    for (const [key, row] of Object.entries(raw[table] ?? {})) {
       const checked = SCHEMAS[table].safeParse(row);
       if (!checked.success) {
         const issues = checked.error.issues.slice(0, 3).map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message));
         throw new InvalidRecord(table, key, issues.join('; '));
       }
-      const [idField, id] = table === 'devices' ? ['mac', (row as Device).mac] : ['id', (row as { id: string }).id];
+      const [idField, id] = table === 'devices' ? ['mac', (row as Device).mac] : table === 'settings' ? ['scope', (row as { scope: string }).scope] : ['id', (row as { id: string }).id];
       if (id !== key) throw new InvalidRecord(table, key, `its ${idField} is ${quote(id)}, but a record is kept under its own ${idField}`);
       rows.set(key, row as Row<Table>);
     }
@@ -59,9 +59,14 @@ export function tablesFromFile(raw: { [T in Table]: object }): Tables {
     if (d.employeeId !== undefined && !tables.employees.has(d.employeeId)) {
       throw new InvalidRecord('devices', key, `employeeId: there is no employee ${quote(d.employeeId)}`);
     }
-    const sameAuth = claim(authNames, d.credentials.authName, key);
-    if (sameAuth !== undefined) {
-      throw new InvalidRecord('devices', key, `credentials.authName: ${quote(d.credentials.authName)} is also the auth name of devices ${quote(sameAuth)}`);
+    d.lines?.forEach((line, i) => {
+      if (!tables.employees.has(line.employeeId)) throw new InvalidRecord('devices', key, `lines.${i}.employeeId: there is no employee ${quote(line.employeeId)}`);
+    });
+    for (const name of authNamesOf(d)) {
+      const sameAuth = claim(authNames, name, key);
+      if (sameAuth !== undefined) {
+        throw new InvalidRecord('devices', key, `credentials.authName: ${quote(name)} is also an auth name of devices ${quote(sameAuth)}`);
+      }
     }
   }
   return tables;

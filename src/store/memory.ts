@@ -1,5 +1,5 @@
 import { conflict, invalidField } from '../errors.js';
-import type { ApiToken, Device, Employee, Site } from '../domain/types.js';
+import type { ApiToken, Device, Employee, ScopedSettings, Site } from '../domain/types.js';
 import type { Store } from './store.js';
 
 /** Everything a store holds, as it is written to disk by the JSON backend. */
@@ -10,6 +10,8 @@ export interface Data {
   employees: Record<string, Employee>;
   devices: Record<string, Device>;
   tokens: Record<string, ApiToken>;
+  /** Absent from files written before settings existed. */
+  settings?: Record<string, ScopedSettings>;
 }
 
 /**
@@ -24,13 +26,17 @@ interface Rows {
   employees: Employee;
   devices: Device;
   tokens: ApiToken;
+  settings: ScopedSettings;
 }
 export type Table = keyof Rows;
 export type Row<T extends Table> = Rows[T];
-export const TABLES: readonly Table[] = ['sites', 'employees', 'devices', 'tokens'];
+export const TABLES: readonly Table[] = ['sites', 'employees', 'devices', 'tokens', 'settings'];
 
-export const emptyData = (): Data => ({ format: 'dialtone', version: 1, sites: {}, employees: {}, devices: {}, tokens: {} });
-export const emptyTables = (): Tables => ({ sites: new Map(), employees: new Map(), devices: new Map(), tokens: new Map() });
+export const emptyData = (): Data => ({ format: 'dialtone', version: 1, sites: {}, employees: {}, devices: {}, tokens: {}, settings: {} });
+export const emptyTables = (): Tables => ({ sites: new Map(), employees: new Map(), devices: new Map(), tokens: new Map(), settings: new Map() });
+
+/** Every SIP auth name a device holds: its own (line 1) and its other lines'. */
+export const authNamesOf = (d: Device): string[] => [d.credentials.authName, ...(d.lines ?? []).map((l) => l.credentials.authName)];
 
 const copy = <T>(value: T): T => structuredClone(value);
 /** The keys of the uniqueness rules (see store.ts), shared with the data file's checks. */
@@ -81,7 +87,7 @@ export class MemoryStore implements Store {
       maps.push([this.usernames, userKey(e), e.id], [this.extensions, extKey(e), e.id]);
     } else if (table === 'devices') {
       const d = row as Device;
-      maps.push([this.authNames, d.credentials.authName, d.mac]);
+      for (const name of authNamesOf(d)) maps.push([this.authNames, name, d.mac]);
     }
     for (const [map, key, id] of maps) {
       if (add) map.set(key, id);
@@ -125,11 +131,17 @@ export class MemoryStore implements Store {
    */
   private checkDevice(d: Device, isNew: boolean, pendingEmployee?: Employee, at = '', replacing?: string): void {
     if (isNew && this.tables.devices.has(d.mac)) throw conflict(`${at}mac`, `a device with MAC ${d.mac} already exists`);
-    const owner = this.authNames.get(d.credentials.authName);
-    if (owner !== undefined && owner !== d.mac && owner !== replacing) throw conflict(`${at}authName`, 'SIP auth name is already in use');
-    if (d.employeeId !== undefined && d.employeeId !== pendingEmployee?.id && !this.tables.employees.has(d.employeeId)) {
-      throw invalidField(`${at}employeeId`, `no employee with id ${d.employeeId}`);
-    }
+    const names = authNamesOf(d);
+    names.forEach((name, i) => {
+      const path = i === 0 ? `${at}authName` : `${at}lines.${i - 1}.authName`;
+      const owner = this.authNames.get(name);
+      if ((owner !== undefined && owner !== d.mac && owner !== replacing) || names.indexOf(name) !== i) throw conflict(path, 'SIP auth name is already in use');
+    });
+    const known = (id: string): boolean => id === pendingEmployee?.id || this.tables.employees.has(id);
+    if (d.employeeId !== undefined && !known(d.employeeId)) throw invalidField(`${at}employeeId`, `no employee with id ${d.employeeId}`);
+    d.lines?.forEach((line, i) => {
+      if (!known(line.employeeId)) throw invalidField(`${at}lines.${i}.employeeId`, `no employee with id ${line.employeeId}`);
+    });
   }
 
   // Sites
@@ -198,10 +210,11 @@ export class MemoryStore implements Store {
     if (!this.tables.employees.has(id)) return false;
     const now = new Date().toISOString();
     const unassigned = [...this.tables.devices.values()]
-      .filter((d) => d.employeeId === id)
+      .filter((d) => d.employeeId === id || d.lines?.some((l) => l.employeeId === id))
       .map((d): ['devices', string, Device] => {
-        const { employeeId: _gone, ...rest } = d;
-        return ['devices', d.mac, { ...copy(rest), updatedAt: now }];
+        const { employeeId, lines, ...rest } = copy(d);
+        const kept = lines?.filter((l) => l.employeeId !== id);
+        return ['devices', d.mac, { ...rest, ...(employeeId !== id && employeeId !== undefined ? { employeeId } : {}), ...(kept?.length ? { lines: kept } : {}), updatedAt: now }];
       });
     await this.apply([['employees', id, undefined], ...unassigned]);
     return true;
@@ -248,6 +261,22 @@ export class MemoryStore implements Store {
       ['devices', device.mac, copy(device)],
     ]);
     return copy(device);
+  }
+
+  // Settings kept apart from records (global, per model)
+
+  async getSettings(scope: string): Promise<ScopedSettings | null> {
+    const s = this.tables.settings.get(scope);
+    return s ? copy(s) : null;
+  }
+
+  async listSettings(): Promise<ScopedSettings[]> {
+    return [...this.tables.settings.values()].map(copy);
+  }
+
+  async putSettings(entry: ScopedSettings): Promise<ScopedSettings> {
+    await this.apply([['settings', entry.scope, copy(entry)]]);
+    return copy(entry);
   }
 
   // API tokens

@@ -8,7 +8,7 @@
  * kept as they are, so that a record written by a newer build of the same data version survives.
  */
 import { z } from 'zod';
-import type { ApiToken, Device, Employee, Site } from '../domain/types.js';
+import { CODECS, KEY_TYPES, type ApiToken, type Device, type Employee, type ScopedSettings, type Site } from '../domain/types.js';
 
 const address = z.looseObject({
   line1: z.string(),
@@ -17,6 +17,22 @@ const address = z.looseObject({
   region: z.string().optional(),
   postalCode: z.string().optional(),
   country: z.string(),
+});
+
+const key = z.looseObject({ type: z.enum(KEY_TYPES), value: z.string().optional(), label: z.string().optional() });
+
+const settings = z.looseObject({
+  language: z.string().optional(),
+  toneCountry: z.string().optional(),
+  resyncMinutes: z.number().optional(),
+  ntpServer: z.string().optional(),
+  vlan: z.number().optional(),
+  syslog: z.string().optional(),
+  codecs: z.array(z.enum(CODECS)).optional(),
+  registerExpiry: z.number().optional(),
+  adminPasswordSealed: z.string().optional(),
+  directory: z.enum(['site', 'all', 'off']).optional(),
+  raw: z.record(z.string(), z.record(z.string(), z.string())).optional(),
 });
 
 export const siteRecord = z.looseObject({
@@ -34,6 +50,7 @@ export const siteRecord = z.looseObject({
   ntpServer: z.string().optional(),
   networks: z.array(z.string()).optional(),
   requireDeviceCertificate: z.boolean().optional(),
+  settings: settings.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -54,6 +71,7 @@ export const employeeRecord = z.looseObject({
   pinHash: z.string().optional(),
   emergencyAddress: address.optional(),
   welcomeEmail: z.looseObject({ status: z.enum(['pending', 'sent', 'failed']), requestedAt: z.string() }).optional(),
+  keys: z.array(key).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -68,13 +86,21 @@ export const deviceRecord = z.looseObject({
     passwordSealed: z.string(),
     provisioningUsername: z.string(),
     provisioningPasswordSealed: z.string(),
+    adminPasswordSealed: z.string().optional(),
   }),
   enrollmentUntil: z.string().optional(),
   windowClaim: z.looseObject({ address: z.string(), userAgent: z.string().optional(), at: z.string() }).optional(),
   requireDeviceCertificate: z.boolean().optional(),
+  lines: z
+    .array(z.looseObject({ employeeId: z.string(), label: z.string().optional(), credentials: z.looseObject({ authName: z.string(), passwordSealed: z.string() }) }))
+    .optional(),
+  keys: z.array(key.nullable()).optional(),
+  settings: settings.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
+
+export const settingsRecord = z.looseObject({ scope: z.string(), settings, updatedAt: z.string() });
 
 export const tokenRecord = z.looseObject({
   id: z.string(),
@@ -95,5 +121,6 @@ const agree: [
   Same<Deep<z.infer<typeof employeeRecord>>, Deep<Employee>>,
   Same<Deep<z.infer<typeof deviceRecord>>, Deep<Device>>,
   Same<Deep<z.infer<typeof tokenRecord>>, Deep<ApiToken>>,
-] = [true, true, true, true];
+  Same<Deep<z.infer<typeof settingsRecord>>, Deep<ScopedSettings>>,
+] = [true, true, true, true, true];
 void agree;

@@ -1,4 +1,4 @@
-import type { ApiToken, Device, Employee, Site } from '../domain/types.js';
+import type { ApiToken, Device, Employee, ScopedSettings, Site } from '../domain/types.js';
 
 /**
  * Where Dialtone keeps its records. Every method is async; "not found" is `null` (or `false` for
@@ -7,13 +7,15 @@ import type { ApiToken, Device, Employee, Site } from '../domain/types.js';
  *
  * - `employee.username`: unique across the system, compared without regard to case;
  * - `employee.extension`: unique within the employee's site;
- * - `device.mac` and `device.credentials.authName`: unique across devices.
+ * - `device.mac`, and every SIP auth name (`device.credentials.authName` and each of
+ *   `device.lines[].credentials.authName`): unique across devices and lines.
  *
  * Referential rules, also checked by the store so that they hold under concurrency:
  * - an employee's `siteId` must name a site (`not_found` naming `siteId` otherwise, as 400);
- * - a device's `employeeId`, when set, must name an employee;
+ * - a device's `employeeId`, when set, and each of its lines' `employeeId` must name an employee;
  * - deleting a site that still has employees is a conflict;
- * - deleting an employee unassigns their devices (the phones stay registered).
+ * - deleting an employee unassigns their devices (the phones stay registered) and removes their
+ *   lines from other devices.
  *
  * Records are returned as copies: changing one does not change the store.
  */
@@ -55,6 +57,12 @@ export interface Store {
    * record may keep the old one's SIP auth name (it is the same device to the PBX).
    */
   replaceDeviceMac(oldMac: string, device: Device): Promise<Device | null>;
+
+  /** Settings kept apart from the records they apply to: `global` and `model:<id>` (see ScopedSettings). */
+  getSettings(scope: string): Promise<ScopedSettings | null>;
+  listSettings(): Promise<ScopedSettings[]>;
+  /** Stores the scope's settings, replacing what it had. */
+  putSettings(entry: ScopedSettings): Promise<ScopedSettings>;
 
   insertToken(token: ApiToken): Promise<ApiToken>;
   listTokens(): Promise<ApiToken[]>;

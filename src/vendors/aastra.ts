@@ -110,6 +110,10 @@ export const aastra: VendorPack = {
   transports: { udp: 1, tcp: 2, tls: 4 },
   // [AST `[aastra-check-cfg]`, W-AA]. The phone reboots to apply changed files [AA-RESYNC].
   resyncEvent: 'check-sync',
+  // Lines and keys before their vendor facts are in: one line, no programmable keys.
+  lines: 1,
+  keys: 0,
+  keyTypes: [],
 
   parseUserAgent(userAgent) {
     const m = UA.exec(userAgent.trim());

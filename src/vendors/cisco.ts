@@ -82,6 +82,10 @@ export const cisco: VendorPack = {
   // MPP, which FusionPBX and Wazo send `check-sync`; MPP firmware is of the same lineage, and it
   // needs Resync_From_SIP = Yes either way (set in the device file).
   resyncEvent: 'resync',
+  // Lines and keys before their vendor facts are in: one line, no programmable keys.
+  lines: 1,
+  keys: 0,
+  keyTypes: [],
 
   parseUserAgent(userAgent) {
     const spa = SPA_UA.exec(userAgent);

@@ -119,6 +119,10 @@ export const fanvil: VendorPack = {
   transports: { udp: 0, tcp: 1, tls: 3 },
   // NOTIFY `Event: check-sync` [F-NTFY; W-FV via W-PROVD `standard_sip_synchronize`].
   resyncEvent: 'check-sync',
+  // Lines and keys before their vendor facts are in: one line, no programmable keys.
+  lines: 1,
+  keys: 0,
+  keyTypes: [],
 
   parseUserAgent(userAgent) {
     const m = UA.exec(userAgent.trim());

@@ -133,6 +133,10 @@ export const grandstream: VendorPack = {
   transports: { udp: 0, tcp: 1, tls: 2 },
   // `resync` provisions without a reboot; `check-sync` may reboot [F-NTFY, F-PR: VERIFIED].
   resyncEvent: 'resync',
+  // Lines and keys before their vendor facts are in: one line, no programmable keys.
+  lines: 1,
+  keys: 0,
+  keyTypes: [],
 
   parseUserAgent(userAgent) {
     const m = UA.exec(userAgent) ?? LEGACY_UA.exec(userAgent);

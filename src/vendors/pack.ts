@@ -1,3 +1,6 @@
+import type { KeyType } from '../domain/types.js';
+import type { DirectoryEntry, PhoneConfig } from '../provision/phone.js';
+
 /**
  * What a vendor pack declares. Data first: models, the files its phones request, how it writes
  * MACs; a little code where data can't say it (User-Agent parsing, time-zone format).
@@ -22,6 +25,10 @@ export interface Model {
   sealedProfiles?: boolean;
   /** Ids an earlier version gave this model: devices stored under them keep working. */
   formerIds?: string[];
+  /** SIP accounts (lines) the model takes; the pack's `lines` when not given. */
+  lines?: number;
+  /** Programmable keys of the base unit (no expansion module); the pack's `keys` when not given. */
+  keys?: number;
 }
 
 export interface FileSpec {
@@ -54,6 +61,11 @@ export interface FileSpec {
   handsKey?: boolean;
   /** The models whose phones ask for this name, when not every model of the pack does. */
   onlyFor?: (model: Model) => boolean;
+  /**
+   * The file is the company directory (a device file, so it is served under the configuration's
+   * rules): its body comes from the pack's `directory`, not from `template`.
+   */
+  directory?: true;
   format: Format;
   contentType: string;
 }
@@ -87,4 +99,19 @@ export interface VendorPack {
   routineMisses?: RegExp[];
   /** How the vendor writes each SIP transport (templates get it as `line.transportValue`). */
   transports?: Record<'udp' | 'tcp' | 'tls', string | number>;
+  /** SIP accounts and programmable keys of a model that does not say. */
+  lines: number;
+  keys: number;
+  /** The key types its phones can be programmed with; keys of other types are left out (and reported). */
+  keyTypes: readonly KeyType[];
+  /** What a key of this vendor's settings looks like: `raw` settings whose key does not match are refused. No raw settings without it. */
+  rawKey?: RegExp;
+  /**
+   * Vendor values templates need that the neutral configuration cannot say (key type codes,
+   * language names, codec lists): the templates see them as `v`. Strings are escaped for the file's
+   * format afterwards, like the rest of the context.
+   */
+  phone?(config: PhoneConfig, model: Model): Record<string, unknown>;
+  /** The body of the pack's directory file (see FileSpec.directory), from the entries it lists. */
+  directory?(entries: readonly DirectoryEntry[]): string;
 }

@@ -143,6 +143,10 @@ export const polycom: VendorPack = {
   // PV, W-PC]. Whether the phone then reboots or only reloads depends on firmware and on what
   // changed (UNCERTAIN).
   resyncEvent: 'check-sync',
+  // Lines and keys before their vendor facts are in: one line, no programmable keys.
+  lines: 1,
+  keys: 0,
+  keyTypes: [],
 
   parseUserAgent(userAgent) {
     const m = UA.exec(userAgent);

@@ -187,6 +187,10 @@ export const snom: VendorPack = {
   transports: { udp: 'udp', tcp: 'tcp', tls: 'tls' },
   // Re-reads the settings without a reboot [W-SN, AST, F-NTFY].
   resyncEvent: 'check-sync;reboot=false',
+  // Lines and keys before their vendor facts are in: one line, no programmable keys.
+  lines: 1,
+  keys: 0,
+  keyTypes: [],
 
   parseUserAgent(userAgent) {
     const m = UA.exec(userAgent);

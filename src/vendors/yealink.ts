@@ -95,6 +95,10 @@ export const yealink: VendorPack = {
   ],
   transports: { udp: 0, tcp: 1, tls: 2 },
   resyncEvent: 'check-sync;reboot=false',
+  // Lines and keys before their vendor facts are in: one line, no programmable keys.
+  lines: 1,
+  keys: 0,
+  keyTypes: [],
 
   parseUserAgent(userAgent) {
     const m = UA.exec(userAgent);
