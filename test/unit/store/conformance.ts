@@ -226,6 +226,34 @@ export function conformance(
     t.equal(left?.employeeId, undefined);
   });
 
+  t.test("lines 2..N: every auth name unique across devices and lines, employees must exist, a deleted employee's line goes", async (t) => {
+    const store = await make(t);
+    const s = site();
+    await store.insertSite(s);
+    const [a, b] = [employee(s.id), employee(s.id)];
+    await store.insertEmployee(a);
+    await store.insertEmployee(b);
+    const line = (employeeId: string, authName: string) => ({ employeeId, credentials: { authName, passwordSealed: 'v1.sealed' } });
+    const d = device({ employeeId: a.id, lines: [line(b.id, 'second-line')] });
+    await store.insertDevice(d);
+    const other = device();
+    await t.rejects(store.insertDevice({ ...other, lines: [line(b.id, 'second-line')] }), { status: 409, errors: [{ path: 'lines.0.authName' }] }, "another device's line auth name");
+    const taken = device();
+    taken.credentials.authName = 'second-line';
+    await t.rejects(store.insertDevice(taken), { status: 409, errors: [{ path: 'authName' }] }, 'a line auth name taken as a device auth name');
+    await t.rejects(store.insertDevice({ ...other, lines: [line(b.id, other.credentials.authName)] }), { status: 409, errors: [{ path: 'lines.0.authName' }] }, "the device's own auth name again");
+    await t.rejects(store.insertDevice({ ...other, lines: [line('nobody', 'x-line')] }), { status: 400, errors: [{ path: 'lines.0.employeeId' }] });
+    await store.putSettings({ scope: 'global', settings: { vlan: 20, raw: { yealink: { 'a.b': '1' } } }, updatedAt: d.updatedAt });
+    t.same((await store.getSettings('global'))?.settings, { vlan: 20, raw: { yealink: { 'a.b': '1' } } });
+    t.equal(await store.getSettings('model:none'), null);
+    await store.deleteEmployee(b.id);
+    const left = await store.getDevice(d.mac);
+    t.equal(left?.employeeId, a.id, 'line 1 stays');
+    t.equal(left?.lines, undefined, "the deleted employee's line is gone");
+    await store.insertDevice({ ...other, lines: [line(a.id, 'second-line')] });
+    t.pass('and its auth name is free again');
+  });
+
   t.test('tokens', async (t) => {
     const store = await make(t);
     const tok = { id: 'tok1', hash: 'scrypt$x', label: 'first', createdAt: new Date().toISOString() };
