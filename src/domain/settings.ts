@@ -71,8 +71,7 @@ export function mergeSettings(layers: Layers, vendor: string | undefined): Merge
     if (!settings) continue;
     for (const key of NEUTRAL) set(key, settings[key], scope);
     for (const [key, value] of Object.entries((vendor && settings.raw?.[vendor]) || {})) {
-      const earlier = raw.get(key);
-      if (earlier) raw.delete(key);
+      raw.delete(key); // re-set, so the order is the order of the scopes that set each key
       raw.set(key, { key, value, scope });
     }
   }

@@ -130,9 +130,9 @@ export interface DeviceCredentials {
   /** Sealed provisioning password. */
   provisioningPasswordSealed: string;
   /**
-   * Sealed password of the phone's own web admin, generated per device (never a vendor default);
-   * a `adminPassword` setting at any scope takes its place. Absent on devices stored before it existed
-   * until their next credential change or first full file.
+   * Sealed password of the phone's own web admin, per device (never a vendor default); an
+   * `adminPassword` setting at any scope takes its place. Nothing generates it yet: the admin API
+   * will, in a format each vendor accepts (see the issue 14 note).
    */
   adminPasswordSealed?: string;
 }
@@ -215,16 +215,4 @@ export interface PlainCredentials {
   authName: string;
   password: string;
   provisioning: { username: string; password: string };
-  /** Every line's SIP credentials, line 1 (the fields above) included. */
-  lines?: PlainLine[];
-  /** The phone's own web admin password, when one is stored or set. */
-  adminPassword?: string;
-}
-
-/** A line's plaintext SIP credentials; line 1 is the device's own. */
-export interface PlainLine {
-  line: number;
-  employeeId?: string;
-  authName: string;
-  password: string;
 }

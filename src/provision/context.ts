@@ -24,7 +24,6 @@ export function renderContext(i: ContextInputs): Record<string, unknown> {
   const mac = i.mac ?? device?.mac;
   const full = credentials !== undefined;
   const phone = buildPhoneConfig(i);
-  const site = i.site;
   const publicUrl = new URL(i.publicUrl);
   return {
     mac,
@@ -41,7 +40,7 @@ export function renderContext(i: ContextInputs): Record<string, unknown> {
     directory: phone.directory,
     raw: phone.raw,
     v: i.pack.phone?.(phone, i.model),
-    site: { ...(site ? { name: site.name } : {}), ntpServer: phone.settings.ntpServer },
+    site: { ...(i.site ? { name: i.site.name } : {}), ntpServer: phone.settings.ntpServer },
     tz: i.pack.timeZone(phone.timeZone, i.now),
     timeZone: phone.timeZone,
     provisioning: {

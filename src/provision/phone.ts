@@ -5,7 +5,7 @@
  * what templates cannot compute). Nothing vendor-specific goes in here but `raw`, which is already
  * the phone's own vendor's.
  */
-import { mergeSettings, syslogTarget, type Layers } from '../domain/settings.js';
+import { mergeSettings, syslogTarget, type Layers, type Merged } from '../domain/settings.js';
 import type { Codec, Device, Employee, Key, KeyType, PlainCredentials, Site, Transport } from '../domain/types.js';
 import type { Model, VendorPack } from '../vendors/pack.js';
 
@@ -187,11 +187,11 @@ function directoryUrl(pack: VendorPack, model: Model, mac: string, publicUrl: st
   return spec && new URL(spec.pattern.replaceAll('{mac}', mac).replaceAll('{MAC}', mac.toUpperCase()), publicUrl).href;
 }
 
-export function buildPhoneConfig(i: PhoneInputs): PhoneConfig {
-  const { pack, model, device, employee, site, credentials } = i;
-  const merged = mergeSettings(
+/** The settings of a device's phone, merged from its scopes: the records' own and those kept apart (`settings`). */
+export function phoneSettings({ pack, device, site, settings }: Pick<PhoneInputs, 'pack' | 'device' | 'site' | 'settings'>): Merged {
+  return mergeSettings(
     {
-      ...i.settings,
+      ...settings,
       ...(site?.settings ? { site: site.settings } : {}),
       ...(site?.ntpServer ? { siteNtpServer: site.ntpServer } : {}),
       ...(device?.settings ? { device: device.settings } : {}),
@@ -199,6 +199,11 @@ export function buildPhoneConfig(i: PhoneInputs): PhoneConfig {
     },
     pack.id,
   );
+}
+
+export function buildPhoneConfig(i: PhoneInputs): PhoneConfig {
+  const { pack, model, device, employee, credentials } = i;
+  const merged = phoneSettings(i);
   const v = merged.values;
   const lines = buildLines(i);
   const { keys, leftOut } = buildKeys(pack, model, lines, employee?.keys, device?.keys);
@@ -218,7 +223,7 @@ export function buildPhoneConfig(i: PhoneInputs): PhoneConfig {
       ...(v.registerExpiry !== undefined ? { registerExpiry: v.registerExpiry } : {}),
       ...(credentials && i.open && v.adminPasswordSealed ? { adminPassword: i.open(v.adminPasswordSealed) } : {}),
     },
-    timeZone: employee?.timeZone ?? site?.timeZone ?? 'UTC',
+    timeZone: employee?.timeZone ?? i.site?.timeZone ?? 'UTC',
     ...(url ? { directory: { url } } : {}),
     raw: pack.rawKey ? merged.raw.filter((r) => pack.rawKey?.test(r.key)).map(({ key, value }) => ({ key, value })) : [],
   };

@@ -9,13 +9,12 @@ import type { Bans } from './bans.js';
 import { RenderCache } from './cache.js';
 import { decide, type Decision, type Facts, type KnownDevice, type WindowState } from './decide.js';
 import { Derived } from './derived.js';
-import { mergeSettings } from '../domain/settings.js';
 import type { DigestAuth } from './digest.js';
 import type { RecordedEvent, Timeline } from './events.js';
 import { Networks, plainAddress } from './networks.js';
 import { renderFile, templateOf, type RenderInputs } from './render.js';
 import type { ClientCertificate, ProvisionRequest } from './request.js';
-import { directoryEntries } from './phone.js';
+import { directoryEntries, phoneSettings } from './phone.js';
 import { profileKey, ProfileSealer } from './sealed.js';
 import type { Templates } from './templates.js';
 
@@ -239,7 +238,7 @@ export function createResolver(deps: ProvisionerDeps) {
   /** The directory a device's phone gets: its site's people, every site's, or none, built once per store change. */
   async function directory(pack: VendorPack, device: Device): Promise<Buffer | null> {
     const s = await stored(device.mac);
-    const scope = mergeSettings({ ...s?.settings, ...(s?.site?.settings ? { site: s.site.settings } : {}), ...(device.settings ? { device: device.settings } : {}) }, pack.id).values.directory;
+    const scope = phoneSettings({ pack, device, ...(s?.site ? { site: s.site } : {}), ...(s ? { settings: s.settings } : {}) }).values.directory;
     if (!pack.directory || scope === 'off' || (scope === 'site' && !s?.site)) return null;
     const siteId = scope === 'site' ? s?.site?.id : undefined;
     const build = pack.directory.bind(pack);

@@ -270,10 +270,6 @@ export class MemoryStore implements Store {
     return s ? copy(s) : null;
   }
 
-  async listSettings(): Promise<ScopedSettings[]> {
-    return [...this.tables.settings.values()].map(copy);
-  }
-
   async putSettings(entry: ScopedSettings): Promise<ScopedSettings> {
     await this.apply([['settings', entry.scope, copy(entry)]]);
     return copy(entry);

@@ -60,7 +60,6 @@ export interface Store {
 
   /** Settings kept apart from the records they apply to: `global` and `model:<id>` (see ScopedSettings). */
   getSettings(scope: string): Promise<ScopedSettings | null>;
-  listSettings(): Promise<ScopedSettings[]>;
   /** Stores the scope's settings, replacing what it had. */
   putSettings(entry: ScopedSettings): Promise<ScopedSettings>;
 
