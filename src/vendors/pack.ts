@@ -1,5 +1,5 @@
 import type { KeyType } from '../domain/types.js';
-import type { DirectoryEntry, PhoneConfig } from '../provision/phone.js';
+import type { DirectoryEntry, PhoneConfig } from '../domain/phone-config.js';
 
 /**
  * What a vendor pack declares. Data first: models, the files its phones request, how it writes
