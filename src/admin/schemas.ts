@@ -238,7 +238,7 @@ export const eventView = z.object({
   status: z.number().int(),
   variant: z.enum(['full', 'bootstrap', 'sealed']).optional().meta({ description: 'full: with secrets; bootstrap: without; sealed: the full file encrypted under the device\'s profile key' }),
   reason: z
-    .enum(['in_window', 'authenticated', 'sealed', 'certificate', 'bootstrap', 'public', 'not_modified', 'window_closed', 'window_claimed', 'outside_networks', 'certificate_required', 'certificate_refused', 'bad_credentials', 'stale_nonce', 'unknown_device', 'banned', 'unknown_file', 'near_miss', 'tls_failed'] satisfies EventReason[])
+    .enum(['in_window', 'authenticated', 'sealed', 'certificate', 'bootstrap', 'public', 'not_modified', 'window_closed', 'window_claimed', 'outside_networks', 'certificate_required', 'certificate_refused', 'bad_credentials', 'stale_nonce', 'unknown_device', 'banned', 'unknown_file', 'confidential_only', 'near_miss', 'tls_failed'] satisfies EventReason[])
     .optional()
     .meta({ description: 'Why the request got this answer; phones are never told' }),
   etag: z.string().optional().meta({ description: 'The ETag of the file the device itself was served' }),

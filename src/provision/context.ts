@@ -1,5 +1,6 @@
 import { formatMac } from '../domain/mac.js';
 import type { Model } from '../vendors/pack.js';
+import type { PhoneConfig } from '../domain/phone-config.js';
 import { buildPhoneConfig, type PhoneInputs } from './phone.js';
 import { profileKey } from './sealed.js';
 
@@ -19,11 +20,10 @@ export interface ContextInputs extends PhoneInputs {
  * pack's own time-zone values) and `v` (the pack's own values, VendorPack.phone). Secrets appear
  * only when `credentials` are given; a bootstrap render simply has none to show.
  */
-export function renderContext(i: ContextInputs): Record<string, unknown> {
+export function renderContext(i: ContextInputs, phone: PhoneConfig = buildPhoneConfig(i)): Record<string, unknown> {
   const { device, credentials } = i;
   const mac = i.mac ?? device?.mac;
   const full = credentials !== undefined;
-  const phone = buildPhoneConfig(i);
   const publicUrl = new URL(i.publicUrl);
   return {
     mac,

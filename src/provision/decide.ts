@@ -83,7 +83,8 @@ export type Reason =
   | 'stale_nonce'
   | 'unknown_device'
   | 'banned'
-  | 'unknown_file';
+  | 'unknown_file'
+  | 'confidential_only';
 
 export type Decision =
   /** The device's own file with everything in it (secrets where the file has them). */
@@ -96,11 +97,12 @@ export type Decision =
   | { kind: 'public'; reason: 'public'; match: Match; model: Model }
   /** 401 with a Digest challenge (`stale` when only the nonce was too old). */
   | { kind: 'challenge'; reason: ChallengeReason; stale: boolean; known: KnownDevice | null }
-  | { kind: 'miss'; reason: 'banned' | 'unknown_file' };
+  /** `confidential_only`: a device file with nothing a plain channel may carry (the company directory, with people's names). */
+  | { kind: 'miss'; reason: 'banned' | 'unknown_file' | 'confidential_only' };
 
 type ChallengeReason = 'window_closed' | 'window_claimed' | 'outside_networks' | 'certificate_required' | 'certificate_refused' | 'bad_credentials' | 'stale_nonce' | 'unknown_device' | 'banned';
 
-const miss = (reason: 'banned' | 'unknown_file'): Decision => ({ kind: 'miss', reason });
+const miss = (reason: 'banned' | 'unknown_file' | 'confidential_only'): Decision => ({ kind: 'miss', reason });
 
 /** Among specs of one name, the one of the vendor the request points at, else the first. */
 const pick = (matches: readonly Match[], pack: VendorPack | undefined): Match | undefined => matches.find((m) => m.pack === pack) ?? matches[0];
@@ -150,6 +152,7 @@ export function decide(f: Facts): Decision {
   if (f.banned) return miss('banned');
   const m = pick(perDevice, f.requestPack) as Match;
   const model = requestedModel(m, f.requestModel);
-  if (!model || (m.spec.secret !== false && !m.spec.bootstrapTemplate)) return miss('unknown_file');
+  if (!model) return miss('unknown_file');
+  if (m.spec.secret !== false && !m.spec.bootstrapTemplate) return miss('confidential_only');
   return { kind: 'anonymous', reason: known ? 'bootstrap' : 'unknown_device', match: m, model, mac: m.mac as string, known };
 }

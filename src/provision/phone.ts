@@ -95,7 +95,8 @@ export function buildKeys(pack: VendorPack, model: Model, lines: readonly PhoneL
     const line = key.type === 'line' ? Number(key.value ?? 1) : 1;
     const voicemail = key.type === 'voicemail' ? (key.value ?? lines[0]?.voicemailNumber) : undefined;
     let reason: string | undefined;
-    if (!pack.keyTypes.includes(key.type)) reason = `${pack.name} phones have no ${key.type} key`;
+    if (!(model.keyTypes ?? pack.keyTypes).includes(key.type)) reason = `the ${model.name} has no ${key.type} key`;
+    else if (key.value === undefined && key.type !== 'voicemail' && pack.keyNeedsValue?.includes(key.type)) reason = `a ${key.type} key of ${pack.name} phones needs a value`;
     else if (key.type === 'line' && !lines.some((l) => l.index === line)) reason = `the device has no line ${line}`;
     else if (key.type === 'voicemail' && voicemail === undefined) reason = 'no voicemail number: set one on the key or the site';
     else if (keys.length >= room) reason = `the ${model.name} has ${room} programmable key${room === 1 ? '' : 's'}`;

@@ -1,6 +1,7 @@
 import type { FileSpec } from '../vendors/pack.js';
 import { renderContext, type ContextInputs } from './context.js';
-import { escapeAll } from './escape.js';
+import { ESCAPERS, escapeAll } from './escape.js';
+import { buildPhoneConfig } from './phone.js';
 import type { Templates } from './templates.js';
 
 export interface RenderInputs extends ContextInputs {
@@ -13,8 +14,11 @@ export interface RenderInputs extends ContextInputs {
 }
 
 /** The template a variant of a spec is rendered from. */
-export const templateOf = (spec: FileSpec, variant: RenderInputs['variant']): string =>
-  variant === 'bootstrap' && spec.bootstrapTemplate ? spec.bootstrapTemplate : spec.template;
+export function templateOf(spec: FileSpec, variant: RenderInputs['variant']): string {
+  const template = variant === 'bootstrap' && spec.bootstrapTemplate ? spec.bootstrapTemplate : spec.template;
+  if (template === undefined) throw new Error(`file ${spec.pattern} has no template`);
+  return template;
+}
 
 /**
  * Configuration in, bytes out: the context built from the inputs, every value escaped for the
@@ -22,6 +26,8 @@ export const templateOf = (spec: FileSpec, variant: RenderInputs['variant']): st
  * resolver caches around it, vendor tests call it as it is.
  */
 export function renderFile(templates: Templates, i: RenderInputs): Buffer {
-  const context = renderContext(i);
-  return Buffer.from(templates.get(i.pack.id, templateOf(i.spec, i.variant))(escapeAll(context, i.spec.format)));
+  const phone = buildPhoneConfig(i);
+  const text = templates.get(i.pack.id, templateOf(i.spec, i.variant))(escapeAll(renderContext(i, phone), i.spec.format));
+  const finished = i.pack.finish ? i.pack.finish(text, phone, { spec: i.spec, full: i.credentials !== undefined, escape: ESCAPERS[i.spec.format] }) : text;
+  return Buffer.from(finished);
 }

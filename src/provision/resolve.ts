@@ -61,8 +61,14 @@ const NOTHING = Buffer.alloc(0);
 /** Longest name any pack asks for, with room to spare; anything longer is a miss unread. */
 const MAX_NAME = 64;
 
-/** The file name of a request target: the last path segment, percent-decoded once. */
-export function fileName(target: string): string | undefined {
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * The file name of a request target: its last path segment, percent-decoded once; with
+ * `segments: 2`, the last two (`pb001565aabbcc/phonebook.xml`), for the names some phones make by
+ * appending a fixed file name to a folder they are given.
+ */
+export function fileName(target: string, segments: 1 | 2 = 1): string | undefined {
   const query = target.indexOf('?');
   const path = query < 0 ? target : target.slice(0, query);
   if (path.length > 3 * MAX_NAME + 1024) return undefined;
@@ -72,8 +78,8 @@ export function fileName(target: string): string | undefined {
   } catch {
     return undefined;
   }
-  const name = decoded.slice(decoded.lastIndexOf('/') + 1);
-  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name) ? name : undefined;
+  const parts = decoded.split('/').slice(-segments);
+  return parts.length === segments && parts.every((p) => SEGMENT.test(p)) ? parts.join('/') : undefined;
 }
 
 const etagOf = (body: Buffer): string => `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
@@ -248,7 +254,7 @@ export function createResolver(deps: ProvisionerDeps) {
   /** The 200 answer for a rendered file, through the render cache; kept ready-made until the next change. */
   function rendered(inputs: Omit<RenderInputs, 'publicUrl' | 'caUrl' | 'caPem'>, key: string): ProvisionAnswer | Promise<ProvisionAnswer> {
     const { pack, spec, variant, model } = inputs;
-    const template = templateOf(spec, variant);
+    const template = spec.directory ? '' : templateOf(spec, variant);
     return derived.getAsync(`r\0${variant}\0${pack.id}\0${template}\0${spec.contentType}\0${model.id}\0${key}`, async () => {
       const full: RenderInputs = { ...inputs, publicUrl: deps.publicUrl(), caUrl: deps.caUrl(), caPem: deps.caPem };
       if (variant === 'full' && full.device) {
@@ -358,8 +364,13 @@ export function createResolver(deps: ProvisionerDeps) {
       const req = address === request.address ? request : { ...request, address };
       const at = refresh();
       const reads = req.method === 'GET' || req.method === 'HEAD';
-      const name = reads ? fileName(req.target) : undefined;
-      const found = name ? matches(name) : [];
+      let name = reads ? fileName(req.target) : undefined;
+      let found = name ? matches(name) : [];
+      if (reads && found.length === 0 && deps.files.nested) {
+        const longer = fileName(req.target, 2);
+        const more = longer ? matches(longer) : [];
+        if (more.length > 0) [name, found] = [longer, more];
+      }
       const ua = userAgentFacts(req.userAgent);
       const mac = found.find((m) => m.spec.scope === 'device')?.mac;
       const known = mac ? await knownDevice(mac, req.address, at.getTime()) : null;

@@ -76,9 +76,12 @@ function compile(pack: VendorPack, spec: FileSpec): Compiled {
 export class FileIndex {
   private readonly compiled: Compiled[];
   private readonly models = new Map<string, { pack: VendorPack; model: Model }>();
+  /** Whether some name is two path segments (see FileSpec.pattern). */
+  readonly nested: boolean;
 
   constructor(readonly packs: readonly VendorPack[] = PACKS) {
     this.compiled = packs.flatMap((pack) => pack.files.map((spec) => compile(pack, spec)));
+    this.nested = packs.some((pack) => pack.files.some((spec) => spec.pattern.includes('/')));
     // The first pack to list a model id owns it.
     for (const pack of [...packs].reverse()) {
       for (const model of pack.models) for (const id of [model.id, ...(model.formerIds ?? [])]) this.models.set(id, { pack, model });

@@ -29,18 +29,22 @@ export interface Model {
   lines?: number;
   /** Programmable keys of the base unit (no expansion module); the pack's `keys` when not given. */
   keys?: number;
+  /** The key types this model can be programmed with, when not the pack's `keyTypes`. */
+  keyTypes?: readonly KeyType[];
 }
 
 export interface FileSpec {
   /**
    * The name as the phone asks for it. `{mac}` is the MAC in lower case, `{MAC}` in upper case,
-   * `{model}` a model's `fileKey`. Matching is exact: no other case, no other characters.
+   * `{model}` a model's `fileKey`. Matching is exact: no other case, no other characters. The name
+   * is the request path's last segment, or its last two (`pb{mac}/phonebook.xml`) for a phone that
+   * appends a fixed name to a folder it is given.
    */
   pattern: string;
   /** `device` files name a MAC; `model` files a model; `common` files neither. */
   scope: 'device' | 'model' | 'common';
-  /** Template path under templates/<vendor>/, rendered when the client may receive secrets. */
-  template: string;
+  /** Template path under templates/<vendor>/, rendered when the client may receive secrets. Only a directory file has none. */
+  template?: string;
   /**
    * Template for clients that may not receive secrets (plain HTTP/TFTP outside the trusted
    * networks): no passwords, points the phone at the HTTPS URL. Without one, the file is a miss
@@ -102,8 +106,16 @@ export interface VendorPack {
   /** SIP accounts and programmable keys of a model that does not say. */
   lines: number;
   keys: number;
-  /** The key types its phones can be programmed with; keys of other types are left out (and reported). */
+  /** The key types its phones can be programmed with (Model.keyTypes may narrow it); keys of other types are left out (and reported). */
   keyTypes: readonly KeyType[];
+  /** Key types its phones can program only with a value (e.g. a park key that must name the orbit); such keys without one are left out. */
+  keyNeedsValue?: readonly KeyType[];
+  /**
+   * The phone's own web admin password as the vendor takes it: Dialtone generates one per device
+   * from `alphabet` and `length`, and refuses a set one that `pattern` does not match. Letters and
+   * digits, 16 long, when not given.
+   */
+  adminPassword?: { alphabet: string; length: number; pattern: RegExp; describe: string };
   /** What a key of this vendor's settings looks like: `raw` settings whose key does not match are refused. No raw settings without it. */
   rawKey?: RegExp;
   /**
@@ -114,4 +126,10 @@ export interface VendorPack {
   phone?(config: PhoneConfig, model: Model): Record<string, unknown>;
   /** The body of the pack's directory file (see FileSpec.directory), from the entries it lists. */
   directory?(entries: readonly DirectoryEntry[]): string;
+  /**
+   * A last pass over a rendered file, for what a template cannot do on its own (e.g. putting raw
+   * settings into the section of the file that holds their key). `text` is the file as rendered;
+   * `phone` its configuration, unescaped: the pack escapes what it adds with `escape`.
+   */
+  finish?(text: string, phone: PhoneConfig, file: { spec: FileSpec; full: boolean; escape: (value: string) => string }): string;
 }

@@ -32,6 +32,11 @@ export interface VendorCase {
   routine: string[];
   /** The boot names that carry the line (and so secrets when complete). */
   deviceFiles: string[];
+  /**
+   * Served boot names that only a confidential channel gets (the company directory: people's
+   * names): over plain HTTP a 404 that never counts toward a ban.
+   */
+  confidentialOnly?: string[];
   /** Reads the line from a full device file; XML files must be parsed with a real parser here. */
   readLine(t: Test, file: string, text: string): LineFacts;
   /**
@@ -56,7 +61,7 @@ export function withMac(c: VendorCase, mac: string): VendorCase {
   const from = spellings(c.mac);
   const to = spellings(mac);
   const swap = (s: string): string => from.reduce((out, f, i) => out.replaceAll(f, to[i] as string), s);
-  return { ...c, mac, userAgent: swap(c.userAgent), boot: c.boot.map(swap), routine: c.routine.map(swap), deviceFiles: c.deviceFiles.map(swap) };
+  return { ...c, mac, userAgent: swap(c.userAgent), boot: c.boot.map(swap), routine: c.routine.map(swap), deviceFiles: c.deviceFiles.map(swap), ...(c.confidentialOnly ? { confidentialOnly: c.confidentialOnly.map(swap) } : {}) };
 }
 
 export const PUBLIC_URL = 'https://prov.example.com:8443/';
@@ -102,6 +107,10 @@ export async function replayBoot(t: Test, c: VendorCase): Promise<void> {
     const r = await fetchFile(server, 'http', `/${file}`, { userAgent: c.userAgent });
     if (!served.includes(file)) {
       t.equal(r.status, 404, `HTTP ${file}: a routine miss`);
+      continue;
+    }
+    if (c.confidentialOnly?.includes(file)) {
+      t.equal(r.status, 404, `HTTP ${file}: only over TLS`);
       continue;
     }
     t.equal(r.status, 200, `HTTP ${file}`);

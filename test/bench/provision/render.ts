@@ -12,6 +12,7 @@ import type { Device } from '../../../src/domain/types.js';
 import { createSealer } from '../../../src/domain/secrets.js';
 import { renderContext } from '../../../src/provision/context.js';
 import { escapeAll } from '../../../src/provision/escape.js';
+import { templateOf } from '../../../src/provision/render.js';
 import { CHANNELS, createProvisioning } from '../../../src/provision/index.js';
 import { MemoryStore } from '../../../src/store/memory.js';
 
@@ -119,7 +120,7 @@ export async function measureRender(opts: { devices: number; warmup: number; rep
     const employee = await store.getEmployee(device.employeeId as string);
     const siteRow = employee ? await store.getSite(employee.siteId) : null;
     sums.set('store reads (3 structuredClone copies)', (sums.get('store reads (3 structuredClone copies)') ?? 0) + (performance.now() - t0));
-    const template = match.spec.template;
+    const template = templateOf(match.spec, 'full');
     step('cache key (JSON.stringify + SHA-256)', () =>
       createHash('sha256')
         .update(JSON.stringify([owner.pack.id, template, owner.model.id, device, employee, siteRow, true, PUBLIC_URL, 'http://localhost:8080/ca.crt', 0, 2026]))

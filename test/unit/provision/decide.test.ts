@@ -128,3 +128,13 @@ t.test('sealed profiles: the key travels on plain channels only in the window; t
   t.match(onPlain('0002fd000001.aes', { known: yealink(true) }), { kind: 'sealed', known: null }, "another vendor's device: a decoy too");
   t.match(onPlain('0002fd000001.aes', { known: known('closed'), banned: true }), { kind: 'miss', reason: 'banned' });
 });
+
+t.test('a device file with nothing a plain channel may carry is a miss there that says why, and served over TLS', async (t) => {
+  const directory = { pattern: '{mac}-book.xml', scope: 'device', directory: true, format: 'xml', contentType: 'application/xml' } as const;
+  const withBook = { ...pack('yealink'), files: [...pack('yealink').files, directory] };
+  const index = new FileIndex([withBook]);
+  const f = (over: Partial<Facts>): Facts => facts('805ec0000001-book.xml', { matches: index.match('805ec0000001-book.xml'), requestPack: withBook, known: yealink(true, { pack: withBook }), ...over });
+  t.match(decide(f(plain)), { kind: 'miss', reason: 'confidential_only' });
+  t.match(decide(f({ ...plain, known: null })), { kind: 'miss', reason: 'confidential_only' }, 'the same for a MAC nobody registered');
+  t.match(decide(f({})), { kind: 'full', reason: 'in_window' });
+});

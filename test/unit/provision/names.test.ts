@@ -30,3 +30,20 @@ t.test('the file index: exact patterns, MAC case as the vendor writes it', async
   t.same(new Set(models.map((m) => m.id)).size, models.length, 'model ids are unique');
   t.ok(models.find((m) => m.id === 'yealink-t46s')?.files.includes('y000000000066.cfg'));
 });
+
+t.test('two segments, for phones that append a fixed name to a folder', async (t) => {
+  t.equal(fileName('/dir/pb001565aabbcc/phonebook.xml?x', 2), 'pb001565aabbcc/phonebook.xml');
+  t.equal(fileName('/phonebook.xml', 2), undefined, 'no folder: no two-segment name');
+  t.equal(fileName('/a/../phonebook.xml', 2), undefined, 'a dot-dot folder is no name');
+  t.equal(fileName('/pb001565aabbcc%2fphonebook.xml', 2), 'pb001565aabbcc/phonebook.xml', 'decoded once, like one segment');
+});
+
+t.test('a two-segment pattern matches the two-segment name, and the index says it has one', async (t) => {
+  const [first] = new FileIndex().packs;
+  const spec = { pattern: 'pb{mac}/phonebook.xml', scope: 'device', directory: true, format: 'xml', contentType: 'application/xml' } as const;
+  const index = new FileIndex([{ ...first!, files: [spec] }]);
+  t.ok(index.nested);
+  t.notOk(new FileIndex([first!]).nested);
+  t.match(index.match('pb001565aabbcc/phonebook.xml'), [{ mac: '001565aabbcc' }]);
+  t.same(index.match('phonebook.xml'), []);
+});

@@ -39,7 +39,7 @@ t.test('a full configuration: three lines, keys merged by position, settings and
   const c = buildPhoneConfig({ ...inputs, credentials: { authName: 'a1', password: 'p1', provisioning: { username: 'dt', password: 'pp' } }, open: (s) => `open(${s})` });
   t.same(c.lines.map((l) => [l.index, l.user, l.authName, l.password, l.label]), [[1, 'ann', 'a1', 'p1', '201'], [2, 'bob', 'a2', 'open(sealed-a2)', '202'], [3, 'cy', 'a3', 'open(sealed-a3)', 'Reception']]);
   t.same(c.keys.map((k) => [k.index, k.type, k.value, k.line]), [[1, 'line', '1', 1], [2, 'line', '2', 2], [3, 'line', '3', 3], [4, 'blf', '203', 1], [5, 'voicemail', '*97', 1]]);
-  t.same(c.leftOut.map((l) => [l.position, l.key.type, l.reason]), [[5, 'park', 'Yealink phones have no park key']], 'what the vendor cannot do is left out, with why');
+  t.same(c.leftOut.map((l) => [l.position, l.key.type, l.reason]), [[5, 'park', 'the Test Phone has no park key']], 'what the vendor cannot do is left out, with why');
   t.same(c.settings, { language: 'fr', resyncMinutes: 60, ntpServer: 'ntp.site', vlan: 20, adminPassword: 'open(sealed-admin)' });
   t.same(c.raw, [{ key: 'c.d', value: 'site' }, { key: 'a.b', value: 'device' }]);
   t.equal(c.timeZone, 'Europe/Paris');
@@ -56,6 +56,16 @@ t.test('keys: what does not fit the model is left out and said', async (t) => {
   const { keys, leftOut } = buildKeys({ ...pack, keys: 2 }, model, lines, [{ type: 'line', value: '3' }, { type: 'line', value: '9' }]);
   t.same(keys.map((k) => k.value), ['1', '2'], 'automatic line keys first, for the lines the list does not place');
   t.same(leftOut.map((l) => l.reason), ['the Test Phone has 2 programmable keys', 'the device has no line 9']);
+});
+
+t.test('keys: a model narrows the key types; a vendor may need a value', async (t) => {
+  const lines = buildPhoneConfig(inputs).lines.slice(0, 1);
+  const narrow = buildKeys(pack, { ...model, keyTypes: ['line', 'speedDial'] }, lines, [{ type: 'blf', value: '203' }, { type: 'speedDial', value: '5' }]);
+  t.same(narrow.keys.map((k) => k.type), ['line', 'speedDial']);
+  t.same(narrow.leftOut.map((l) => l.reason), ['the Test Phone has no blf key']);
+  const valued = buildKeys({ ...pack, keyTypes: [...pack.keyTypes, 'park'], keyNeedsValue: ['park'] }, model, lines, [{ type: 'park' }, { type: 'park', value: '701' }, { type: 'voicemail' }]);
+  t.same(valued.keys.map((k) => [k.type, k.value]), [['line', '1'], ['park', '701'], ['voicemail', '*97']]);
+  t.same(valued.leftOut.map((l) => l.reason), ['a park key of Yealink phones needs a value']);
 });
 
 t.test('the directory: by last name, one line each', async (t) => {
