@@ -7,57 +7,66 @@
  */
 import { zoneFacts, type DstRule } from '../domain/zone.js';
 import type { Model, VendorPack } from './pack.js';
+import { directoryXml, officeValues } from './yealink-office.js';
 
 /**
- * [id, model as the phone spells it, common-file code, other User-Agent spellings].
+ * [id, model as the phone spells it, common-file code, SIP accounts, line keys, other User-Agent spellings].
  * The code is the number in the model's common file, `y000000000108.cfg` for a T46U. It is not
  * the firmware's first number: one firmware serves a family, e.g. 108.x runs on every T4xU and
  * 124.x on every T3x [W-86], while each model keeps its own common file [F-BOOT, P-MAP].
+ * Accounts and line keys of the base unit (no expansion module) as the facts' table gives them
+ * [W-FK, T-KEYS, YL-DSS, YL-ACCT]; where sources disagree on keys, the smaller count.
  */
-const MODELS: Array<[id: string, name: string, code: number, also?: string[]]> = [
-  ['yealink-t19p-e2', 'T19P_E2', 53],
-  ['yealink-t21p-e2', 'T21P_E2', 52],
-  ['yealink-t23g', 'T23G', 44],
-  ['yealink-t27g', 'T27G', 69],
-  ['yealink-t29g', 'T29G', 46],
-  ['yealink-t30', 'T30', 127],
-  ['yealink-t30p', 'T30P', 127],
-  ['yealink-t31', 'T31', 123],
-  ['yealink-t31p', 'T31P', 123],
-  ['yealink-t31g', 'T31G', 123],
-  ['yealink-t33p', 'T33P', 124],
-  ['yealink-t33g', 'T33G', 124],
-  ['yealink-t34w', 'T34W', 171],
-  ['yealink-t40g', 'T40G', 76],
-  ['yealink-t41s', 'T41S', 68],
-  ['yealink-t42g', 'T42G', 29],
-  ['yealink-t42s', 'T42S', 67],
-  ['yealink-t42u', 'T42U', 116],
-  ['yealink-t43u', 'T43U', 107],
-  ['yealink-t44u', 'T44U', 174],
-  ['yealink-t44w', 'T44W', 174],
-  ['yealink-t46g', 'T46G', 28],
-  ['yealink-t46s', 'T46S', 66],
-  ['yealink-t46u', 'T46U', 108],
-  ['yealink-t48g', 'T48G', 35],
-  ['yealink-t48s', 'T48S', 65],
-  ['yealink-t48u', 'T48U', 109],
-  ['yealink-t49g', 'VP-T49G', 51, ['t49g']],
-  ['yealink-t53', 'T53', 95],
-  ['yealink-t53w', 'T53W', 95],
-  ['yealink-t54w', 'T54W', 96],
-  ['yealink-t57w', 'T57W', 97],
+const MODELS: Array<[id: string, name: string, code: number, lines: number, keys: number, also?: string[]]> = [
+  ['yealink-t19p-e2', 'T19P_E2', 53, 1, 0],
+  ['yealink-t21p-e2', 'T21P_E2', 52, 2, 2],
+  ['yealink-t23g', 'T23G', 44, 3, 3],
+  ['yealink-t27g', 'T27G', 69, 6, 21],
+  ['yealink-t29g', 'T29G', 46, 16, 27],
+  ['yealink-t30', 'T30', 127, 1, 0],
+  ['yealink-t30p', 'T30P', 127, 1, 0],
+  ['yealink-t31', 'T31', 123, 2, 2],
+  ['yealink-t31p', 'T31P', 123, 2, 2],
+  ['yealink-t31g', 'T31G', 123, 2, 2],
+  ['yealink-t33p', 'T33P', 124, 4, 12],
+  ['yealink-t33g', 'T33G', 124, 4, 12],
+  ['yealink-t34w', 'T34W', 171, 4, 12],
+  ['yealink-t40g', 'T40G', 76, 3, 3],
+  ['yealink-t41s', 'T41S', 68, 6, 15],
+  ['yealink-t42g', 'T42G', 29, 12, 15],
+  ['yealink-t42s', 'T42S', 67, 12, 15],
+  ['yealink-t42u', 'T42U', 116, 12, 15],
+  ['yealink-t43u', 'T43U', 107, 12, 15],
+  ['yealink-t44u', 'T44U', 174, 12, 21],
+  ['yealink-t44w', 'T44W', 174, 12, 21],
+  ['yealink-t46g', 'T46G', 28, 16, 27],
+  ['yealink-t46s', 'T46S', 66, 16, 27],
+  ['yealink-t46u', 'T46U', 108, 16, 27],
+  ['yealink-t48g', 'T48G', 35, 16, 29],
+  ['yealink-t48s', 'T48S', 65, 16, 29],
+  ['yealink-t48u', 'T48U', 109, 16, 29],
+  ['yealink-t49g', 'VP-T49G', 51, 16, 4, ['t49g']],
+  ['yealink-t53', 'T53', 95, 12, 21],
+  ['yealink-t53w', 'T53W', 95, 12, 21],
+  ['yealink-t54w', 'T54W', 96, 16, 27],
+  ['yealink-t57w', 'T57W', 97, 16, 29],
   // The T58A (and the T58V before it) says "SIP-T58" or "SIP-T58A" [F-UA, W-86].
-  ['yealink-t58', 'T58A', 58, ['t58', 't58v']],
-  ['yealink-t58w', 'T58W', 150],
+  ['yealink-t58', 'T58A', 58, 16, 27, ['t58', 't58v']],
+  ['yealink-t58w', 'T58W', 150, 16, 27],
 ];
 
-const models: Model[] = MODELS.map(([id, name, code, also = []]) => ({
+const models: Model[] = MODELS.map(([id, name, code, lines, keys, also = []]) => ({
   id,
   name: `Yealink ${name.replace('_', ' ')}`,
   fileKey: String(code).padStart(12, '0'),
   uaNames: [name.toLowerCase(), ...also],
+  lines,
+  keys,
 }));
+
+/** Every model says its own; these apply to none. */
+const LINES = 1;
+const KEYS = 0;
 
 /** `local_time.time_zone` as the phone's own list writes it: "-5", "0", "+1", "+5:30", "+5:45", "-3:30" [YL-TZ]. */
 function zoneOffset(minutes: number): string {
@@ -83,6 +92,9 @@ export const yealink: VendorPack = {
     { pattern: 'y000000000000.boot', scope: 'common', template: 'common.boot.hbs', secret: false, format: 'kv', contentType: 'text/plain; charset=utf-8' },
     { pattern: 'y{model}.cfg', scope: 'model', template: 'model.cfg.hbs', secret: false, format: 'kv', contentType: 'text/plain; charset=utf-8' },
     { pattern: '{mac}.cfg', scope: 'device', template: 'mac.cfg.hbs', bootstrapTemplate: 'mac-bootstrap.cfg.hbs', format: 'kv', contentType: 'text/plain; charset=utf-8' },
+    // The company directory, at the URL `<mac>.cfg` gives in remote_phonebook.data.1.url: any name
+    // works, and one with the MAC makes it the device's file (HTTPS, Digest after the window).
+    { pattern: '{mac}-phonebook.xml', scope: 'device', directory: true, format: 'xml', contentType: 'text/xml; charset=utf-8' },
   ],
   // Asked for only when a phone's settings say so, which Dialtone's never do; a phone that
   // another server set up keeps asking until its first file from Dialtone lands.
@@ -95,10 +107,30 @@ export const yealink: VendorPack = {
   ],
   transports: { udp: 0, tcp: 1, tls: 2 },
   resyncEvent: 'check-sync;reboot=false',
-  // Lines and keys before their vendor facts are in: one line, no programmable keys.
-  lines: 1,
-  keys: 0,
-  keyTypes: [],
+  lines: LINES,
+  keys: KEYS,
+  keyTypes: ['line', 'blf', 'speedDial', 'park', 'voicemail'],
+  // A BLF key watches someone and a speed dial dials something; a park key may leave its orbit to
+  // the PBX, a voicemail key dials voice_mail.number.<line> [YL-DSS].
+  keyNeedsValue: ['blf', 'speedDial'],
+  // Dot-separated segments of letters, digits and `_`: no `=`, space, `#`, `:` or `%`, so a raw key
+  // can form no second key, comment, include:config or version line [T-TPL, F-TPL, W-86].
+  rawKey: /^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)+$/,
+  // static.security.user_password = admin:<password>, "a string within 32 characters" [YL-PW]: at
+  // most 26 after `admin:`, printable ASCII without the space (trimmed), the `:` that ends the user
+  // name or a `#` a parser might take for a comment.
+  adminPassword: {
+    alphabet: 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789',
+    length: 16,
+    pattern: /^[!-"$-9;-~]{1,26}$/,
+    describe: "1 to 26 printable ASCII characters, without space, ':' or '#'",
+  },
+
+  phone(config, model) {
+    return officeValues(config, model.lines ?? LINES, model.keys ?? KEYS);
+  },
+
+  directory: directoryXml,
 
   parseUserAgent(userAgent) {
     const m = UA.exec(userAgent);

@@ -34,7 +34,7 @@ t.test('models: one common file each, 12 digits after the y; User-Agent spelling
   for (const m of yealink.models) t.match(m.fileKey, /^\d{12}$/, `${m.id}: y${m.fileKey}.cfg`);
   const file = (id: string) => modelList().find((m) => m.id === id)?.files;
   // [F-BOOT]: FusionPBX's boot templates include these, one folder per model.
-  t.same(file('yealink-t43u'), ['<mac>.boot', 'y000000000000.boot', 'y000000000107.cfg', '<mac>.cfg']);
+  t.same(file('yealink-t43u'), ['<mac>.boot', 'y000000000000.boot', 'y000000000107.cfg', '<mac>.cfg', '<mac>-phonebook.xml']);
   const expected: Record<string, string> = {
     'yealink-t30': '127', 'yealink-t30p': '127', 'yealink-t31': '123', 'yealink-t31p': '123', 'yealink-t31g': '123',
     'yealink-t33p': '124', 'yealink-t33g': '124', 'yealink-t34w': '171',
@@ -177,7 +177,7 @@ t.test('the full file: line, keys as the sources write them, daily re-check', as
     ['local_time.time_zone', 'local_time.summer_time', 'local_time.dst_time_type', 'local_time.start_time', 'local_time.end_time', 'local_time.offset_time'].map((k) => kv.get(k)),
     ['-5', '1', '1', '3/2/7/2', '11/1/7/2', '60'],
   );
-  for (const admin of ['static.security.user_password', 'static.security.user_name.admin']) t.notOk(kv.has(admin), `never sets ${admin}`);
+  for (const admin of ['static.security.user_password', 'static.security.user_name.admin']) t.notOk(kv.has(admin), `no ${admin} without an admin password to set`);
 
   const kathmandu = parseLines(await render('mac.cfg.hbs', { full: true, zone: 'Asia/Kathmandu', outboundProxy: 'edge.example.com' }));
   t.equal(kathmandu.get('local_time.time_zone'), '+5:45', 'not +5.75');
