@@ -1,12 +1,14 @@
 /**
  * Current Yealink models through their real boot (src/vendors/facts/yealink.md, "Boot sequence"):
- * `<mac>.boot`, then the two files it includes, the model's common file and `<mac>.cfg`. Dialtone
- * serves every one of them, so nothing is a routine miss; `y000000000000.boot` is asked for only
- * when `<mac>.boot` fails. User-Agents: Wazo's format and firmware versions [W-UA, W-86].
+ * `<mac>.boot`, then the two files it includes, the model's common file and `<mac>.cfg`, then the
+ * remote phone book `<mac>.cfg` points at (people's names: over TLS only). Dialtone serves every
+ * one of them, so nothing is a routine miss; `y000000000000.boot` is asked for only when
+ * `<mac>.boot` fails. User-Agents: Wazo's format and firmware versions [W-UA, W-86].
  */
 import type { Test } from 'tap';
 import type { VendorCase } from '../boot.js';
 import { parseLines } from '../kv.js';
+import { parseXml } from '../xml.js';
 
 const CA_URL = /^http:\/\/prov\.example\.com:\d+\/ca\.crt$/;
 const HTTPS_URL = 'https://prov.example.com:8443/';
@@ -16,6 +18,10 @@ const includes = (text: string): string[] => [...text.matchAll(/^include:config 
 
 /** What every Yealink file starts with, and the CA where the file carries it: downloaded into the trusted list that HTTPS checks. */
 function checkCommon(t: Test, file: string, text: string): Map<string, string> {
+  if (file.endsWith('.xml')) {
+    t.equal(parseXml(text).documentElement?.tagName, 'YealinkIPPhoneDirectory', `${file}: the remote phone book`);
+    return new Map();
+  }
   t.match(text, /^#!version:1\.0\.0\.1\n/, `${file}: the version line comes first`);
   const kv = parseLines(text);
   if (file.endsWith('.cfg')) {
@@ -33,6 +39,7 @@ function yealinkCase(name: string, model: string, code: string, mac: string, use
   const boot = `${mac}.boot`;
   const common = `y${code}.cfg`;
   const device = `${mac}.cfg`;
+  const phonebook = `${mac}-phonebook.xml`;
   const checkBoot = (t: Test, text: string): void => {
     t.same(includes(text), [common, device], `${boot}: the model's common file, then the device's`);
     t.equal(parseLines(text).get('overwrite_mode'), '1');
@@ -42,9 +49,10 @@ function yealinkCase(name: string, model: string, code: string, mac: string, use
     model,
     mac,
     userAgent,
-    boot: [boot, common, device],
+    boot: [boot, common, device, phonebook],
     routine: [],
     deviceFiles: [device],
+    confidentialOnly: [phonebook],
     readLine(t, _file, text) {
       const kv = checkCommon(t, device, text);
       t.notOk(kv.has('account.1.password = x'), 'the injected key did not become a key');
@@ -76,6 +84,8 @@ function yealinkCase(name: string, model: string, code: string, mac: string, use
       t.equal(kv.get('static.auto_provision.repeat.minutes'), '1440', 'once a day');
       t.match(kv.get('static.auto_provision.server.username'), /\S/, 'with its Digest credentials');
       t.equal(kv.get('sip.notify_reboot_enable'), '0', 'a check-sync NOTIFY does not reboot');
+      t.equal(kv.get('remote_phonebook.data.1.url'), `${HTTPS_URL}${phonebook}`, 'the company directory, over HTTPS');
+      t.equal(kv.get('remote_phonebook.data.1.username'), kv.get('static.auto_provision.server.username'), 'with the Digest credentials');
     },
     expectedTimeZone: ['-5', '1', '3/2/7/2', '11/1/7/2', '60'],
   };
