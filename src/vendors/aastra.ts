@@ -11,40 +11,45 @@
  * and a daily re-check, so the phone comes back over HTTPS at its next re-check by itself.
  */
 import { zoneFacts, type DstRule } from '../domain/zone.js';
+import { directoryText, keyTotal, phoneValues, type KeyBanks } from './aastra-phone.js';
 import type { Model, VendorPack } from './pack.js';
 
 /**
  * Models as Wazo knows them [W-AA `_MODELS`, W-AA-820 `MODEL_VERSIONS`]; the name is `<model>` in
  * `<model>.cfg` and `<model>.st` and the model in the User-Agent [MT-6800, LOG-6869, W-AA].
  * The 6869i, 6873i and the 6900 series shipped as Mitel; the rest are listed as Aastra.
+ * Lines [W-AA-CAP, AA-LINES] and the base unit's programmable keys by bank [W-AA `_MODELS`,
+ * MT-KEYS]: facts sections 8 and 9. The 68xxi bottom softkeys are left out: they take no BLF and
+ * no line [W-AA-FK, MCS-6900].
  */
-const MODELS: Array<[brand: 'aastra' | 'mitel', model: string]> = [
-  ['aastra', '6730i'],
-  ['aastra', '6731i'],
-  ['aastra', '6735i'],
-  ['aastra', '6737i'],
-  ['aastra', '6739i'],
-  ['aastra', '6753i'],
-  ['aastra', '6755i'],
-  ['aastra', '6757i'],
-  ['aastra', '6863i'],
-  ['aastra', '6865i'],
-  ['aastra', '6867i'],
-  ['mitel', '6869i'],
-  ['mitel', '6873i'],
-  ['aastra', '9143i'],
-  ['aastra', '9480i'],
+const MODELS: Array<[brand: 'aastra' | 'mitel', model: string, lines: number, keys: KeyBanks]> = [
+  ['aastra', '6730i', 6, { prgkey: 8 }],
+  ['aastra', '6731i', 6, { prgkey: 8 }],
+  ['aastra', '6735i', 9, { prgkey: 6, softkey: 20 }],
+  ['aastra', '6737i', 9, { topsoftkey: 10, softkey: 20 }],
+  ['aastra', '6739i', 9, { softkey: 55 }],
+  ['aastra', '6753i', 9, { prgkey: 6 }],
+  ['aastra', '6755i', 9, { prgkey: 6, softkey: 20 }],
+  ['aastra', '6757i', 9, { topsoftkey: 10, softkey: 20 }],
+  ['aastra', '6863i', 2, { prgkey: 3 }],
+  ['aastra', '6865i', 24, { prgkey: 8 }],
+  ['aastra', '6867i', 24, { topsoftkey: 20 }],
+  ['mitel', '6869i', 24, { topsoftkey: 44 }],
+  ['mitel', '6873i', 24, { topsoftkey: 48 }],
+  ['aastra', '9143i', 9, { prgkey: 7 }],
+  ['aastra', '9480i', 9, { softkey: 6 }],
   // Mitel 6900 series, sold today [W-AA-820]: no `i`, Wi-Fi variants end in `w`.
-  ['mitel', '6905'],
-  ['mitel', '6910'],
-  ['mitel', '6915'],
-  ['mitel', '6920'],
-  ['mitel', '6920w'],
-  ['mitel', '6930'],
-  ['mitel', '6930w'],
-  ['mitel', '6940'],
-  ['mitel', '6940w'],
-  ['mitel', '6970'],
+  ['mitel', '6905', 2, { prgkey: 3 }],
+  ['mitel', '6910', 2, { prgkey: 8 }],
+  ['mitel', '6915', 24, { topsoftkey: 10 }],
+  ['mitel', '6920', 24, { topsoftkey: 10 }],
+  ['mitel', '6920w', 24, { topsoftkey: 10 }],
+  ['mitel', '6930', 24, { topsoftkey: 22 }],
+  ['mitel', '6930w', 24, { topsoftkey: 22 }],
+  ['mitel', '6940', 24, { topsoftkey: 24 }],
+  ['mitel', '6940w', 24, { topsoftkey: 24 }],
+  // A conference phone: no programmable keys [W-AA-CAP `function_keys: 0`].
+  ['mitel', '6970', 24, {}],
 ];
 
 /**
@@ -54,12 +59,17 @@ const MODELS: Array<[brand: 'aastra' | 'mitel', model: string]> = [
  */
 const SHORT_NAMES: Record<string, string> = { '6753i': '53i', '6755i': '55i', '6757i': '57i' };
 
-const models: Model[] = MODELS.map(([brand, model]) => ({
+const models: Model[] = MODELS.map(([brand, model, lines, keys]) => ({
   id: `${brand}-${model}`,
   name: `${brand === 'mitel' ? 'Mitel' : 'Aastra'} ${model}`,
   fileKey: model,
   uaNames: [model, ...(SHORT_NAMES[model] ? [SHORT_NAMES[model]] : [])],
+  lines,
+  keys: keyTotal(keys),
 }));
+
+/** Each model's key banks, by model id. */
+const BANKS = new Map(MODELS.map(([brand, model, , keys]) => [`${brand}-${model}`, keys]));
 
 const MODEL_NAMES = MODELS.map(([, model]) => model).join('|');
 
@@ -95,6 +105,10 @@ const UA = /^(Aastra|Mitel)(\w+) MAC:((?:[0-9A-Fa-f]{2}-){5}[0-9A-Fa-f]{2}) V:(\
 
 const TEXT = 'text/plain; charset=utf-8';
 
+/** One word of a setting's key: `sip`, `line1`, `out-of-band`, or a bracketed `[start|end]`. */
+const WORD = String.raw`(?:[a-z0-9]+(?:[-._][a-z0-9]+)*|\[[a-z0-9]+(?:\|[a-z0-9]+)*\])`;
+const RAW_KEY = new RegExp(`^${WORD}(?: ${WORD})*$`);
+
 export const aastra: VendorPack = {
   id: 'aastra',
   name: 'Aastra / Mitel',
@@ -104,16 +118,38 @@ export const aastra: VendorPack = {
     { pattern: 'startup.cfg', scope: 'common', template: 'common.cfg.hbs', secret: false, format: 'text', contentType: TEXT },
     { pattern: '{model}.cfg', scope: 'model', template: 'model.cfg.hbs', secret: false, format: 'text', contentType: TEXT },
     { pattern: '{MAC}.cfg', scope: 'device', template: 'mac.cfg.hbs', bootstrapTemplate: 'mac-bootstrap.cfg.hbs', format: 'text', contentType: TEXT },
+    // The company directory, named by `directory 1` in <MAC>.cfg and read at boot [AA-DIR]. People's
+    // names: a device file, over TLS only.
+    { pattern: '{MAC}-directory.csv', scope: 'device', directory: true, format: 'text', contentType: 'text/csv; charset=utf-8' },
   ],
   routineMisses: ROUTINE_MISSES,
   // `sip transport protocol`: 1 UDP, 2 TCP, 4 TLS [W-AA `_SIP_TRANSPORT`; F-AA and LOG-6869 agree].
   transports: { udp: 1, tcp: 2, tls: 4 },
   // [AST `[aastra-check-cfg]`, W-AA]. The phone reboots to apply changed files [AA-RESYNC].
   resyncEvent: 'check-sync',
-  // Lines and keys before their vendor facts are in: one line, no programmable keys.
+  // Every model says its own (MODELS); these are for one that would not.
   lines: 1,
   keys: 0,
-  keyTypes: [],
+  keyTypes: ['line', 'blf', 'speedDial', 'park', 'voicemail'],
+  // A BLF watches, a speed dial dials and a park key parks on something: without it the key does nothing.
+  keyNeedsValue: ['blf', 'speedDial', 'park'],
+  // `admin password` is numeric only, 0-4294967295; letters make the phone keep 22222 [AA-PW].
+  adminPassword: { alphabet: '0123456789', length: 9, pattern: /^[0-9]{1,9}$/, describe: 'digits only, at most 9 (the phone takes a number up to 4294967295)' },
+  /**
+   * A setting's key (RAW_KEY): lower-case words of letters and digits (joined inside a word by `-`, `.` or
+   * `_`, or a bracketed `[a|b]` group as in `dst [start|end] relative date`), separated by single
+   * spaces [facts section 12]. No `:` (which ends the key), `#` (a comment), leading `!` or `^`
+   * (lock and reset markers [AA-LOCK]), quotes or line breaks.
+   */
+  rawKey: RAW_KEY,
+
+  phone(config, model) {
+    return phoneValues(config, BANKS.get(model.id) ?? {});
+  },
+
+  directory(entries) {
+    return directoryText(entries);
+  },
 
   parseUserAgent(userAgent) {
     const m = UA.exec(userAgent.trim());

@@ -5,6 +5,8 @@
  * 6800 and 6900 share firmware and administrator guide [MT-6800 5.1.0], so the 6930 is replayed
  * with the same sequence under its own names. The CA the files name (`https user certificates`)
  * is fetched from Dialtone's /ca.crt, outside the provisioning files, and is not replayed here.
+ * The company directory named by `directory 1` is read at boot [AA-DIR], after the .cfg files
+ * that name it; where among the licence and firmware requests is not known (facts section 10).
  */
 import type { Test } from 'tap';
 import type { LineFacts, VendorCase } from '../boot.js';
@@ -36,14 +38,16 @@ function aastraCase(o: { name: string; model: string; fileKey: string; mac: stri
   const MAC = o.mac.toUpperCase();
   const device = `${MAC}.cfg`;
   const model = `${o.fileKey}.cfg`;
+  const directory = `${MAC}-directory.csv`;
   return {
     name: o.name,
     model: o.model,
     mac: o.mac,
     userAgent: o.userAgent,
-    boot: ['security.tuz', 'startup.cfg', model, device, 'startup.lic', `${MAC}.lic`, `${o.fileKey}.st`],
+    boot: ['security.tuz', 'startup.cfg', model, device, directory, 'startup.lic', `${MAC}.lic`, `${o.fileKey}.st`],
     routine: ['security.tuz', 'startup.lic', `${MAC}.lic`, `${o.fileKey}.st`],
     deviceFiles: [device],
+    confidentialOnly: [directory],
     readLine(t, file, text): LineFacts {
       const kv = parseLines(text, ':');
       t.notOk(text.split('\n').some((l) => /^\s*account\.1\.password\b/.test(l)), `${file}: the injected line did not become a line of its own`);
@@ -53,7 +57,9 @@ function aastraCase(o: { name: string; model: string; fileKey: string; mac: stri
       t.equal(kv.get('sip line1 vmail'), '*97', `${file}: voicemail`);
       t.equal(kv.get('time server1'), 'ntp.example.com', `${file}: NTP`);
       t.equal(kv.get('http digest username'), `dt${o.mac}`, `${file}: provisioning user`);
-      t.notOk(kv.has('admin password'), `${file}: never the admin password`);
+      // Only a number the phone takes, when one is set [AA-PW]; the replay's device has none.
+      t.notOk(kv.has('admin password'), `${file}: no admin password unless one is set`);
+      t.equal(kv.get('directory 1'), directory, `${file}: names its directory`);
       return {
         user: kv.get('sip line1 user name'),
         authName: kv.get('sip line1 auth name'),
@@ -75,6 +81,11 @@ function aastraCase(o: { name: string; model: string; fileKey: string; mac: stri
     },
     checkFull(t, file, text) {
       if (file === model) return;
+      if (file === directory) {
+        // The replay's one employee, with a name that tries to break out of its field.
+        t.match(text, /^"Zoë 'Z' <O'Brien> & Co \]\]> Ada account\.1\.password = x", \d+, 1$/m, `${file}: the employee, quoted, on one line`);
+        return;
+      }
       checkProvisioning(t, file, parseLines(text, ':'));
     },
     // America/New_York: UTC−5 is 300 minutes west; DST 60 minutes from the 2nd Sunday of March

@@ -70,7 +70,7 @@ t.test("the six zones, rendered, against the vendor's table (test/fixtures/aastr
   }
 });
 
-t.test('file names: aastra.cfg/startup.cfg, <model>.cfg, <MAC>.cfg upper case', async (t) => {
+t.test('file names: aastra.cfg/startup.cfg, <model>.cfg, <MAC>.cfg and <MAC>-directory.csv upper case', async (t) => {
   const index = new FileIndex();
   const one = (name: string) =>
     index
@@ -88,8 +88,8 @@ t.test('file names: aastra.cfg/startup.cfg, <model>.cfg, <MAC>.cfg upper case', 
   for (const wrong of ['00085d237429.cfg', 'Aastra.cfg', 'AASTRA.cfg', '6731I.cfg', '6999i.cfg', '6930i.cfg', '6930W.cfg', '00085D237429.xml', '00085D237429.tuz']) {
     t.same(one(wrong), [], `${wrong} is no Aastra file`);
   }
-  t.same(modelList().find((m) => m.id === 'aastra-6731i')?.files, ['aastra.cfg', 'startup.cfg', '6731i.cfg', '<MAC>.cfg']);
-  t.same(modelList().find((m) => m.id === 'mitel-6930')?.files, ['aastra.cfg', 'startup.cfg', '6930.cfg', '<MAC>.cfg']);
+  t.same(modelList().find((m) => m.id === 'aastra-6731i')?.files, ['aastra.cfg', 'startup.cfg', '6731i.cfg', '<MAC>.cfg', '<MAC>-directory.csv']);
+  t.same(modelList().find((m) => m.id === 'mitel-6930')?.files, ['aastra.cfg', 'startup.cfg', '6930.cfg', '<MAC>.cfg', '<MAC>-directory.csv']);
 });
 
 t.test('routine misses: the real boot names Dialtone does not serve, and nothing wider', async (t) => {
@@ -161,7 +161,7 @@ t.test('templates render key: value lines', async (t) => {
   t.equal(kv.get('time zone minutes'), '-330');
   t.equal(kv.get('dst config'), '0');
   t.notOk(kv.has('dst start month'), 'no DST, no rule');
-  t.notOk(kv.has('admin password'), 'never sets the admin password');
+  t.notOk(kv.has('admin password'), 'no admin password when none is set (aastra-office.test.ts: a numeric one is written)');
 
   const empty = parseLines(await render('mac.cfg.hbs', { full: true, line: false }), ':');
   t.equal(empty.get('sip line1 user name'), '', 'a device without an employee: line off');
