@@ -17,64 +17,69 @@
  */
 import { zoneFacts, type DstRule } from '../domain/zone.js';
 import type { Model, VendorPack } from './pack.js';
+import { polycomDirectory, polycomValues } from './polycom-phone.js';
 
 /**
- * Model id suffix, human name, and the model as the User-Agent writes it (`VVX_400`). Edge E and
- * CCX run the same provisioning (master file, `device.*`/`reg.*` keys) as VVX [FS-EDGE, FS-CCX].
+ * Model id suffix, human name, the model as the User-Agent writes it (`VVX_400`), and its SIP
+ * lines and line keys without expansion modules (facts §9: one line per line key, so that every
+ * line has a key to answer on). Edge E and CCX run the same provisioning (master file,
+ * `device.*`/`reg.*` keys) as VVX [FS-EDGE, FS-CCX]; their counts are low guesses (UNCERTAIN).
  */
-const MODELS: Array<[id: string, name: string, ua: string]> = [
+const MODELS: Array<[id: string, name: string, ua: string, lines: number, keys: number]> = [
   // Sold today. UA spellings: Edge_E450 [FS-UA-EDGE] and CCX_500 [FS-UA-CCX] seen; the others by
   // analogy (UNCERTAIN).
-  ['edge-e100', 'Poly Edge E100', 'Edge_E100'],
-  ['edge-e220', 'Poly Edge E220', 'Edge_E220'],
-  ['edge-e300', 'Poly Edge E300', 'Edge_E300'],
-  ['edge-e320', 'Poly Edge E320', 'Edge_E320'],
-  ['edge-e350', 'Poly Edge E350', 'Edge_E350'],
-  ['edge-e400', 'Poly Edge E400', 'Edge_E400'],
-  ['edge-e450', 'Poly Edge E450', 'Edge_E450'],
-  ['edge-e500', 'Poly Edge E500', 'Edge_E500'],
-  ['edge-e550', 'Poly Edge E550', 'Edge_E550'],
-  ['ccx-400', 'Poly CCX 400', 'CCX_400'],
-  ['ccx-500', 'Poly CCX 500', 'CCX_500'],
-  ['ccx-505', 'Poly CCX 505', 'CCX_505'],
-  ['ccx-600', 'Poly CCX 600', 'CCX_600'],
-  ['ccx-700', 'Poly CCX 700', 'CCX_700'],
+  ['edge-e100', 'Poly Edge E100', 'Edge_E100', 2, 2],
+  ['edge-e220', 'Poly Edge E220', 'Edge_E220', 4, 4],
+  ['edge-e300', 'Poly Edge E300', 'Edge_E300', 8, 8],
+  ['edge-e320', 'Poly Edge E320', 'Edge_E320', 8, 8],
+  ['edge-e350', 'Poly Edge E350', 'Edge_E350', 8, 8],
+  ['edge-e400', 'Poly Edge E400', 'Edge_E400', 16, 16],
+  ['edge-e450', 'Poly Edge E450', 'Edge_E450', 16, 16],
+  ['edge-e500', 'Poly Edge E500', 'Edge_E500', 24, 24],
+  ['edge-e550', 'Poly Edge E550', 'Edge_E550', 24, 24],
+  ['ccx-400', 'Poly CCX 400', 'CCX_400', 8, 8],
+  ['ccx-500', 'Poly CCX 500', 'CCX_500', 16, 16],
+  ['ccx-505', 'Poly CCX 505', 'CCX_505', 16, 16],
+  ['ccx-600', 'Poly CCX 600', 'CCX_600', 16, 16],
+  ['ccx-700', 'Poly CCX 700', 'CCX_700', 16, 16],
   // VVX and older [W-PC].
-  ['vvx-101', 'Polycom VVX 101', 'VVX_101'],
-  ['vvx-150', 'Polycom VVX 150', 'VVX_150'],
-  ['vvx-201', 'Polycom VVX 201', 'VVX_201'],
-  ['vvx-250', 'Polycom VVX 250', 'VVX_250'],
-  ['vvx-300', 'Polycom VVX 300', 'VVX_300'],
-  ['vvx-301', 'Polycom VVX 301', 'VVX_301'],
-  ['vvx-310', 'Polycom VVX 310', 'VVX_310'],
-  ['vvx-311', 'Polycom VVX 311', 'VVX_311'],
-  ['vvx-350', 'Polycom VVX 350', 'VVX_350'],
-  ['vvx-400', 'Polycom VVX 400', 'VVX_400'],
-  ['vvx-401', 'Polycom VVX 401', 'VVX_401'],
-  ['vvx-410', 'Polycom VVX 410', 'VVX_410'],
-  ['vvx-411', 'Polycom VVX 411', 'VVX_411'],
-  ['vvx-450', 'Polycom VVX 450', 'VVX_450'],
-  ['vvx-500', 'Polycom VVX 500', 'VVX_500'],
-  ['vvx-501', 'Polycom VVX 501', 'VVX_501'],
-  ['vvx-600', 'Polycom VVX 600', 'VVX_600'],
-  ['vvx-601', 'Polycom VVX 601', 'VVX_601'],
-  ['vvx-1500', 'Polycom VVX 1500', 'VVX_1500'],
-  ['spip-321', 'Polycom SoundPoint IP 321', 'SPIP_321'],
-  ['spip-331', 'Polycom SoundPoint IP 331', 'SPIP_331'],
-  ['spip-335', 'Polycom SoundPoint IP 335', 'SPIP_335'],
-  ['spip-450', 'Polycom SoundPoint IP 450', 'SPIP_450'],
-  ['spip-550', 'Polycom SoundPoint IP 550', 'SPIP_550'],
-  ['spip-560', 'Polycom SoundPoint IP 560', 'SPIP_560'],
-  ['spip-650', 'Polycom SoundPoint IP 650', 'SPIP_650'],
-  ['spip-670', 'Polycom SoundPoint IP 670', 'SPIP_670'],
-  ['ssip-5000', 'Polycom SoundStation IP 5000', 'SSIP_5000'],
-  ['ssip-6000', 'Polycom SoundStation IP 6000', 'SSIP_6000'],
-  ['ssip-7000', 'Polycom SoundStation IP 7000', 'SSIP_7000'],
+  ['vvx-101', 'Polycom VVX 101', 'VVX_101', 1, 2],
+  ['vvx-150', 'Polycom VVX 150', 'VVX_150', 2, 2],
+  ['vvx-201', 'Polycom VVX 201', 'VVX_201', 2, 2],
+  ['vvx-250', 'Polycom VVX 250', 'VVX_250', 4, 4],
+  ['vvx-300', 'Polycom VVX 300', 'VVX_300', 6, 6],
+  ['vvx-301', 'Polycom VVX 301', 'VVX_301', 6, 6],
+  ['vvx-310', 'Polycom VVX 310', 'VVX_310', 6, 6],
+  ['vvx-311', 'Polycom VVX 311', 'VVX_311', 6, 6],
+  ['vvx-350', 'Polycom VVX 350', 'VVX_350', 6, 6],
+  ['vvx-400', 'Polycom VVX 400', 'VVX_400', 12, 12],
+  ['vvx-401', 'Polycom VVX 401', 'VVX_401', 12, 12],
+  ['vvx-410', 'Polycom VVX 410', 'VVX_410', 12, 12],
+  ['vvx-411', 'Polycom VVX 411', 'VVX_411', 12, 12],
+  ['vvx-450', 'Polycom VVX 450', 'VVX_450', 12, 12],
+  ['vvx-500', 'Polycom VVX 500', 'VVX_500', 12, 12],
+  ['vvx-501', 'Polycom VVX 501', 'VVX_501', 12, 12],
+  ['vvx-600', 'Polycom VVX 600', 'VVX_600', 16, 16],
+  ['vvx-601', 'Polycom VVX 601', 'VVX_601', 16, 16],
+  ['vvx-1500', 'Polycom VVX 1500', 'VVX_1500', 6, 6],
+  ['spip-321', 'Polycom SoundPoint IP 321', 'SPIP_321', 2, 2],
+  ['spip-331', 'Polycom SoundPoint IP 331', 'SPIP_331', 2, 2],
+  ['spip-335', 'Polycom SoundPoint IP 335', 'SPIP_335', 2, 2],
+  ['spip-450', 'Polycom SoundPoint IP 450', 'SPIP_450', 3, 3],
+  ['spip-550', 'Polycom SoundPoint IP 550', 'SPIP_550', 4, 4],
+  ['spip-560', 'Polycom SoundPoint IP 560', 'SPIP_560', 4, 4],
+  ['spip-650', 'Polycom SoundPoint IP 650', 'SPIP_650', 6, 6],
+  ['spip-670', 'Polycom SoundPoint IP 670', 'SPIP_670', 6, 6],
+  ['ssip-5000', 'Polycom SoundStation IP 5000', 'SSIP_5000', 1, 0],
+  ['ssip-6000', 'Polycom SoundStation IP 6000', 'SSIP_6000', 1, 0],
+  ['ssip-7000', 'Polycom SoundStation IP 7000', 'SSIP_7000', 1, 0],
 ];
 
-const models: Model[] = MODELS.map(([id, name, ua]) => ({
+const models: Model[] = MODELS.map(([id, name, ua, lines, keys]) => ({
   id: `polycom-${id}`,
   name,
+  lines,
+  keys,
   // Wazo compares the UA model with the underscore removed (`VVX_400` → `VVX400`) [W-PC]; both match.
   uaNames: [ua.toLowerCase(), ua.toLowerCase().replace('_', '')],
 }));
@@ -102,6 +107,25 @@ function dstChange(rule: DstRule): { month: number; date: number; dayOfWeek: num
   // the change, which is how the phone reads it; no zone of today changes at other than :00.
   const last = rule.week >= 5;
   return { month: rule.month, date: last ? 0 : (rule.week - 1) * 7 + 1, dayOfWeek: rule.weekday + 1, lastInMonth: last ? 1 : 0, time: rule.hour };
+}
+
+/**
+ * Keeps the last of attributes written twice. Every attribute of the settings element sits on a
+ * line of its own, `  name="value"`, and no value holds a quote or a line break (they arrive
+ * escaped), so a line is one attribute.
+ */
+function lastWins(text: string): string {
+  const lines = text.split('\n');
+  const name = (line: string): string | undefined => /^\s+([A-Za-z][\w.-]*)="[^"]*"$/.exec(line)?.[1];
+  const last = new Map<string, number>();
+  lines.forEach((line, i) => {
+    const n = name(line);
+    if (n !== undefined) last.set(n, i);
+  });
+  return lines.filter((line, i) => {
+    const n = name(line);
+    return n === undefined || last.get(n) === i;
+  }).join('\n');
 }
 
 export const polycom: VendorPack = {
@@ -133,8 +157,12 @@ export const polycom: VendorPack = {
     { pattern: '{mac}-phone.cfg', scope: 'device', template: 'mac-phone.cfg.hbs', bootstrapTemplate: 'mac-phone-bootstrap.cfg.hbs', format: 'xml', contentType: 'application/xml' },
     // The web UI's override file: asked for on every boot [FS-CA2]; served empty.
     { pattern: '{mac}-web.cfg', scope: 'device', template: 'mac-web.cfg.hbs', secret: false, format: 'xml', contentType: 'application/xml' },
-    // The local contact directory [W-PC `_PATH_REGEX`], with the all-zero fallback.
-    { pattern: '{mac}-directory.xml', scope: 'device', template: 'mac-directory.xml.hbs', secret: false, format: 'xml', contentType: 'application/xml' },
+    // The local contact directory, which the phone asks for by itself after its settings [W-PC
+    // `_PATH_REGEX`, AST-PP]: the company directory, people's names, so TLS only (facts §11).
+    { pattern: '{mac}-directory.xml', scope: 'device', directory: true, format: 'xml', contentType: 'application/xml' },
+    // Its fallback, asked for when the phone's own is a miss (directory off, no site, plain HTTP).
+    // Anyone may fetch it, so it lists nobody: an empty list that also clears a company list the
+    // phone kept from before the directory was turned off (facts §11).
     { pattern: '000000000000-directory.xml', scope: 'common', template: 'common-directory.xml.hbs', secret: false, format: 'xml', contentType: 'application/xml' },
   ],
   // reg.1.server.1.transport values [W-PC `_SIP_TRANSPORT`].
@@ -143,10 +171,35 @@ export const polycom: VendorPack = {
   // PV, W-PC]. Whether the phone then reboots or only reloads depends on firmware and on what
   // changed (UNCERTAIN).
   resyncEvent: 'check-sync',
-  // Lines and keys before their vendor facts are in: one line, no programmable keys.
+  // Every model says its own lines and keys; a model that did not would get one line and no keys.
   lines: 1,
   keys: 0,
-  keyTypes: [],
+  // Flexible line keys [PC-EM p.37]: registrations, and BLF keys on `attendant.resourceList`, a
+  // phone (`normal`) or a park orbit (`automata`) [PC-EM p.24, PC-BLF, W-FK]. A speed dial key
+  // points at an entry of the local contact directory, which is the site's company directory and
+  // has no place for one phone's numbers; there is no voicemail line key (facts §10).
+  keyTypes: ['line', 'blf', 'park'],
+  // A resource list entry watches an address: without one, nothing to show.
+  keyNeedsValue: ['blf', 'park'],
+  // A UC Software parameter name (facts §13): dotted segments of letters, digits, `_` and `-`,
+  // starting with a letter, at most 128 characters. No quote, `<`, `>`, `&`, `=`, space or line
+  // break: a raw key is one attribute name and nothing more.
+  rawKey: /^(?=.{3,128}$)[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)+$/,
+
+  phone(config, model) {
+    return polycomValues(config, model.keys ?? 0);
+  },
+
+  directory: polycomDirectory,
+
+  /**
+   * Raw settings go last in the settings element (the template writes them there), and XML allows
+   * an attribute only once per element: the attribute the template wrote before them goes, so each
+   * key is written once, with the raw value (facts §13).
+   */
+  finish(text, _phone, { spec, full }) {
+    return full && spec.pattern === '{mac}-phone.cfg' ? lastWins(text) : text;
+  },
 
   parseUserAgent(userAgent) {
     const m = UA.exec(userAgent);

@@ -6,7 +6,7 @@
  */
 import type { Test } from 'tap';
 import { PUBLIC_URL, type LineFacts, type VendorCase } from '../boot.js';
-import { parseXml } from '../xml.js';
+import { elements, parseXml } from '../xml.js';
 
 /** The one settings element's attributes, read with a strict XML parser. */
 export function settings(text: string): (name: string) => string | null {
@@ -45,6 +45,9 @@ export function polyCase(name: string, model: string, mac: string, userAgent: st
     boot: [`${mac}.cfg`, 'sip.ld', `${mac}.cfg`, phone, `${mac}-web.cfg`, `${mac}-license.cfg`, '000000000000-license.cfg', `${mac}-directory.xml`],
     routine: ['sip.ld', `${mac}-license.cfg`, '000000000000-license.cfg'],
     deviceFiles: [phone],
+    // The company directory: people's names, so TLS only (facts §11). Over plain HTTP the phone
+    // then takes the empty all-zero fallback.
+    confidentialOnly: [`${mac}-directory.xml`],
     readLine(t: Test, _file: string, text: string): LineFacts {
       const get = settings(text);
       t.equal(get('device.set'), '1', 'device.* settings are applied');
@@ -54,8 +57,11 @@ export function polyCase(name: string, model: string, mac: string, userAgent: st
       t.equal(get('reg.1.server.1.port'), '5061');
       t.equal(get('msg.mwi.1.callBack'), '*97');
       t.equal(get('tcpIpApp.sntp.address'), 'ntp.example.com');
-      t.equal(get('device.auth.localAdminPassword'), null, 'never sets the admin password');
+      t.equal(get('device.auth.localAdminPassword'), null, 'no admin password: none was set or generated');
       t.equal(get('device.auth.localUserPassword'), null, 'never sets the user password');
+      t.equal(get('dir.local.readonly'), '1', 'the company directory is read only');
+      t.equal(get('lineKey.1.category'), 'Line', 'line 1 has its line key');
+      t.equal(get('lineKey.1.index'), '1');
       t.notOk(text.includes('account.1.password = x\n'), 'the injected key is no line of its own');
       return {
         user: get('reg.1.address') ?? undefined,
@@ -90,6 +96,16 @@ export function polyCase(name: string, model: string, mac: string, userAgent: st
       for (const secret of ['reg.1.auth.password', 'device.prov.password', 'device.prov.user']) t.equal(get(secret), null, `no ${secret}`);
     },
     checkFull(t, file, text) {
+      if (file === `${mac}-directory.xml`) {
+        // The local contact directory format [PC-DIR]: items with names and a contact that is
+        // neither empty nor repeated.
+        const doc = parseXml(text);
+        t.equal(doc.documentElement?.tagName, 'directory');
+        const contacts = elements(doc, 'item').map((item) => elements(item, 'ct')[0]?.textContent ?? '');
+        t.ok(contacts.length > 0 && contacts.every((c) => c !== ''), 'every item has a contact');
+        t.equal(new Set(contacts).size, contacts.length, 'no contact twice');
+        return;
+      }
       if (file !== phone) {
         parseXml(text);
         return;

@@ -53,17 +53,30 @@ t.test('Polycom files: valid XML everywhere, masters and directories', async (t)
       const { doc } = await get(protocol, name);
       t.equal(doc.documentElement?.tagName, 'polycomConfig');
     }
-    const dir = (await get(protocol, '64167f0a0b0c-directory.xml')).doc;
-    t.same(
-      elements(dir, 'ct').map((e) => e.textContent),
-      protocol === 'https' ? ['*97'] : [],
-      protocol === 'https' ? 'the directory holds voicemail' : 'over plain HTTP nothing of the device: the same file a MAC nobody registered gets',
-    );
     const common = (await get(protocol, '000000000000-directory.xml')).doc;
     t.equal(common.documentElement?.tagName, 'directory');
-    t.equal(elements(common, 'item').length, 0);
-    t.equal(elements((await get(protocol, '0004f2000001-directory.xml')).doc, 'item').length, 0, 'no site, no voicemail entry');
+    t.equal(elements(common, 'item').length, 0, 'the fallback anyone may fetch lists nobody');
   }
+
+  // The company directory: the site's people over TLS; over plain HTTP a miss that says why and
+  // does not count toward a ban, after which the phone takes the empty fallback.
+  const plainDir = await fetchFile(server, 'http', '/64167f0a0b0c-directory.xml', { userAgent: UA });
+  t.equal(plainDir.status, 404, 'no names over plain HTTP');
+  t.notOk(plainDir.text.includes('Ng'));
+  const dir = (await get('https', '64167f0a0b0c-directory.xml')).doc;
+  t.same(
+    elements(dir, 'item').map((i) => ['ln', 'fn', 'ct'].map((tag) => elements(i, tag)[0]?.textContent)),
+    [
+      ['Ng', 'Zoë', '7111'],
+      ['Ng', 'Zoë', '+61292507111'],
+    ],
+    'the extension, then the outside number',
+  );
+  const noSite = await fetchFile(server, 'https', '/0004f2000001-directory.xml', { userAgent: UA });
+  t.equal(noSite.status, 404, 'a device without a site has no company directory (it takes the empty fallback)');
+  const misses = (await api('GET', '/misses')) as Array<{ protocol: string; file: string; reason?: string }>;
+  t.ok(misses.some((e) => e.protocol === 'http' && e.file === '64167f0a0b0c-directory.xml' && e.reason === 'confidential_only'), 'the security log says why');
+  t.same(await api('GET', '/bans'), []);
 
   // The full settings: UDP with an outbound proxy, a southern-hemisphere zone.
   const full = settings((await get('https', '64167f0a0b0c-phone.cfg')).text);

@@ -182,8 +182,12 @@ t.test('file names: lower-case MACs, the all-zero fallbacks', async (t) => {
   const phone = index.match('0004f2abcdef-phone.cfg')[0];
   t.equal(phone?.spec.bootstrapTemplate, 'mac-phone-bootstrap.cfg.hbs', 'the settings file has a bootstrap variant');
   t.not(phone?.spec.secret, false, 'and carries secrets');
-  for (const name of ['0004f2abcdef.cfg', '0004f2abcdef-web.cfg', '0004f2abcdef-directory.xml', '000000000000.cfg', '000000000000-directory.xml']) {
-    const specs = index.match(name).filter((m) => m.pack.id === 'polycom');
+  const directory = index.match('0004f2abcdef-directory.xml')[0]?.spec;
+  t.ok(directory?.directory, 'the contact directory is the company directory, built by the pack');
+  t.not(directory?.secret, false, "and, people's names, a device file for TLS only");
+  for (const name of ['0004f2abcdef.cfg', '0004f2abcdef-web.cfg', '000000000000.cfg', '000000000000-directory.xml']) {
+    // An all-zero name also fits `{mac}-…` patterns, but no phone has that MAC: it is the common file.
+    const specs = index.match(name).filter((m) => m.pack.id === 'polycom' && m.mac !== '000000000000');
     t.ok(specs.length > 0 && specs.every((m) => m.spec.secret === false), `${name} carries no secrets`);
   }
   for (const spec of polycom.files) t.equal(spec.format, 'xml', `${spec.pattern} is escaped as XML`);
