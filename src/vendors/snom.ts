@@ -5,12 +5,15 @@
  * A phone whose setting server is a directory asks for `snom<model>.htm`, then
  * `snom<model>-<MAC>.htm` (MAC upper case) [SN-WIKI-SF, W-SN]; both are `<setting-files>` lists of
  * URLs the phone fetches in turn [W-SN-M]. Dialtone's per-MAC list leads to `<MAC>.xml`, which
- * carries the line. Over plain HTTP the per-MAC files are a bootstrap instead: the Dialtone CA
+ * carries the lines, keys and settings (snom-config.ts), then to `<MAC>-tbook.xml`, the company
+ * directory. Over plain HTTP the per-MAC files are a bootstrap instead: the Dialtone CA
  * inline, `setting_server` pointing at the HTTPS per-MAC list and a one-minute provisioning poll,
- * no secrets. The full file keeps the HTTPS list as setting server and polls daily.
+ * no secrets. The full file keeps the HTTPS list as setting server and polls every `resyncMinutes`
+ * (daily by default).
  */
 import { zoneFacts, type DstRule, type ZoneFacts } from '../domain/zone.js';
 import type { Model, VendorPack } from './pack.js';
+import { SNOM_RAW_KEY, snomDirectory, snomFinish, snomPhone } from './snom-config.js';
 
 /**
  * Model tokens as the phone writes them in `snom<model>.htm` and in its `snom<model>-SIP`
@@ -19,24 +22,28 @@ import type { Model, VendorPack } from './pack.js';
  * plugins and Tancredi's model scopes [W-SN-PLUG, T-SCOPES]. The D715 and D725 call themselves
  * `715` and `725` (firmware `snom715-<version>-SIP-r.bin`) [W-SN-PLUG]; the D8xx take `.swu`
  * firmware images but the same settings files [W-SN-PLUG, W-SN-T]. Older models are kept.
+ * Then the SIP identities and the function keys of the base unit (no expansion module), from the
+ * facts' §7.1 table [W-SN-INFO, T-CAP, NV-UI, F-LINES; where they disagree, the lower].
  */
-const MODELS: Array<[token: string, name: string]> = [
-  ['300', 'Snom 300'], ['320', 'Snom 320'], ['360', 'Snom 360'], ['370', 'Snom 370'],
-  ['710', 'Snom 710'], ['715', 'Snom D715 (715)'], ['720', 'Snom 720'], ['725', 'Snom D725 (725)'], ['760', 'Snom 760'],
-  ['820', 'Snom 820'], ['821', 'Snom 821'], ['870', 'Snom 870'],
-  ['D120', 'Snom D120'], ['D140', 'Snom D140'], ['D150', 'Snom D150'],
-  ['D305', 'Snom D305'], ['D315', 'Snom D315'], ['D335', 'Snom D335'], ['D345', 'Snom D345'], ['D375', 'Snom D375'], ['D385', 'Snom D385'],
-  ['D712', 'Snom D712'], ['D713', 'Snom D713'], ['D717', 'Snom D717'], ['D735', 'Snom D735'], ['D745', 'Snom D745'], ['D765', 'Snom D765'], ['D785', 'Snom D785'],
-  ['D810', 'Snom D810'], ['D812', 'Snom D812'], ['D815', 'Snom D815'], ['D862', 'Snom D862'], ['D865', 'Snom D865'], ['D892', 'Snom D892'],
+const MODELS: Array<[token: string, name: string, lines: number, keys: number]> = [
+  ['300', 'Snom 300', 12, 6], ['320', 'Snom 320', 12, 12], ['360', 'Snom 360', 12, 12], ['370', 'Snom 370', 12, 12],
+  ['710', 'Snom 710', 4, 5], ['715', 'Snom D715 (715)', 4, 5], ['720', 'Snom 720', 12, 18], ['725', 'Snom D725 (725)', 12, 18], ['760', 'Snom 760', 12, 16],
+  ['820', 'Snom 820', 12, 12], ['821', 'Snom 821', 12, 12], ['870', 'Snom 870', 12, 15],
+  ['D120', 'Snom D120', 2, 2], ['D140', 'Snom D140', 2, 2], ['D150', 'Snom D150', 2, 2],
+  ['D305', 'Snom D305', 4, 5], ['D315', 'Snom D315', 4, 5], ['D335', 'Snom D335', 12, 32], ['D345', 'Snom D345', 12, 48], ['D375', 'Snom D375', 12, 12], ['D385', 'Snom D385', 12, 48],
+  ['D712', 'Snom D712', 4, 5], ['D713', 'Snom D713', 6, 4], ['D717', 'Snom D717', 6, 3], ['D735', 'Snom D735', 12, 32], ['D745', 'Snom D745', 12, 32], ['D765', 'Snom D765', 12, 16], ['D785', 'Snom D785', 12, 24],
+  ['D810', 'Snom D810', 12, 4], ['D812', 'Snom D812', 12, 28], ['D815', 'Snom D815', 12, 36], ['D862', 'Snom D862', 8, 28], ['D865', 'Snom D865', 12, 36], ['D892', 'Snom D892', 12, 36],
 ];
 
 /** Earlier versions listed the D715 and D725 a second time, under tokens they never ask for. */
 const FORMER_IDS: Record<string, string[]> = { '715': ['snom-d715'], '725': ['snom-d725'] };
 
-const models: Model[] = MODELS.map(([token, name]) => ({
+const models: Model[] = MODELS.map(([token, name, lines, keys]) => ({
   id: `snom-${token.toLowerCase()}`,
   name,
   fileKey: token,
+  lines,
+  keys,
   uaNames: [token.toLowerCase()],
   ...(FORMER_IDS[token] ? { formerIds: FORMER_IDS[token] } : {}),
 }));
@@ -176,6 +183,11 @@ export const snom: VendorPack = {
     // setting file may hold either [SN-CFG].
     { pattern: 'snom{model}-{MAC}.htm', scope: 'device', template: 'mac.htm.hbs', bootstrapTemplate: 'mac-bootstrap.xml.hbs', format: 'xml', contentType: XML },
     { pattern: '{MAC}.xml', scope: 'device', template: 'mac.xml.hbs', bootstrapTemplate: 'mac-bootstrap.xml.hbs', format: 'xml', contentType: XML },
+    // The company directory, a `<tbook>` setting file of its own that the per-MAC list names after
+    // the settings [SN-TBOOK, SN-WIKI-SF]: fetched by the same provisioning client, with the same
+    // Digest answer (`http_client_user`/`_pass`). `-tbook` rather than `-directory`: no other
+    // vendor's name (Polycom's `<mac>-directory.xml`) can be the same for an all-digit MAC.
+    { pattern: '{MAC}-tbook.xml', scope: 'device', directory: true, format: 'xml', contentType: XML },
   ],
   // Names a Snom phone asks the server root for when a setting it keeps from an earlier
   // provisioning server says so: `firmware_status` (kept across servers; Dialtone sets none)
@@ -187,10 +199,25 @@ export const snom: VendorPack = {
   transports: { udp: 'udp', tcp: 'tcp', tls: 'tls' },
   // Re-reads the settings without a reboot [W-SN, AST, F-NTFY].
   resyncEvent: 'check-sync;reboot=false',
-  // Lines and keys before their vendor facts are in: one line, no programmable keys.
-  lines: 1,
-  keys: 0,
-  keyTypes: [],
+  // Every model says its own (MODELS); the smallest current phone's otherwise.
+  lines: 2,
+  keys: 2,
+  // line, dest/blf, speed, orbit and the retrieve key event [SN-FKT, SN-KEYEV].
+  keyTypes: ['line', 'blf', 'speedDial', 'park', 'voicemail'],
+  // `orbit` names the orbit it parks in and watches: without one there is nothing to write [SN-FKT].
+  keyNeedsValue: ['park'],
+  rawKey: SNOM_RAW_KEY,
+  // Letters and digits, 16 long (the default) suit every Snom admin setting: `http_pass`,
+  // `webserver_admin_password` and `admin_mode_password` take letters, digits and signs
+  // [SN-ADMINPW], and the phone's password entry switches between digits and letters.
+
+  phone(config, model) {
+    return snomPhone(config, model, model.lines ?? this.lines, model.keys ?? this.keys);
+  },
+
+  directory: snomDirectory,
+
+  finish: snomFinish,
 
   parseUserAgent(userAgent) {
     const m = UA.exec(userAgent);

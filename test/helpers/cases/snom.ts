@@ -16,23 +16,26 @@ const poll = (doc: Document): Array<string | undefined> => ['prov_polling_enable
 
 /**
  * A factory Snom D785 whose setting server is Dialtone's plain-HTTP root: the model's list, then
- * its own list [SN-WIKI-SF, W-SN], then the settings file that list names. It asks for nothing
- * else: firmware and language files only when a setting names them [SN-WIKI-FW, W-SN-M], and
- * Dialtone's files name none. User-Agent as FusionPBX quotes a D785 on 10.1.169.16 [F-PROV].
+ * its own list [SN-WIKI-SF, W-SN], then the files that list names: the settings and the company
+ * directory's `<tbook>` [SN-TBOOK]. Over plain HTTP its own list is the bootstrap, which names
+ * neither, and the directory is HTTPS-only (people's names). It asks for nothing else: firmware
+ * and language files only when a setting names them [SN-WIKI-FW, W-SN-M], and Dialtone's files
+ * name none. User-Agent as FusionPBX quotes a D785 on 10.1.169.16 [F-PROV].
  */
 const d785: VendorCase = {
   name: 'Snom D785',
   model: 'snom-d785',
   mac: '00041396d9b4',
   userAgent: 'Mozilla/4.0 (compatible; snomD785-SIP 10.1.169.16 2010.12-00001-gd311851f1 (Feb 25 2019 - 14:19:43) 00041396D9B4 SXM:0 UXM:0 UXMC:0)',
-  boot: ['snomD785.htm', 'snomD785-00041396D9B4.htm', '00041396D9B4.xml'],
+  boot: ['snomD785.htm', 'snomD785-00041396D9B4.htm', '00041396D9B4.xml', '00041396D9B4-tbook.xml'],
   routine: [],
+  confidentialOnly: ['00041396D9B4-tbook.xml'],
   deviceFiles: ['snomD785-00041396D9B4.htm', '00041396D9B4.xml'],
   readLine(t: Test, file, text) {
     const doc = parseXml(text);
     if (file.endsWith('.htm')) {
       t.equal(doc.documentElement?.tagName, 'setting-files', `${file}: a list`);
-      t.same(elements(doc, 'file').map((f) => f.getAttribute('url')), [`${PUBLIC_URL}${macOf(file)}.xml`], `${file}: names the settings over HTTPS`);
+      t.same(elements(doc, 'file').map((f) => f.getAttribute('url')), [`${PUBLIC_URL}${macOf(file)}.xml`, `${PUBLIC_URL}${macOf(file)}-tbook.xml`], `${file}: names the settings, then the directory, over HTTPS`);
       return {};
     }
     t.equal(doc.documentElement?.tagName, 'settings', `${file}: root`);
@@ -40,13 +43,15 @@ const d785: VendorCase = {
     for (const tag of ['user_name', 'user_pname', 'user_pass', 'user_host', 'user_realname', 'user_active']) {
       t.equal(elements(doc, tag)[0]?.getAttribute('idx'), '1', `${file}: ${tag} is line 1`);
     }
-    t.equal(value(doc, 'user_active'), 'on');
+    t.equal(elements(doc, 'user_active').find((e) => e.getAttribute('idx') === '1')?.textContent, 'on', `${file}: identity 1 on`);
+    t.equal(elements(doc, 'user_active').find((e) => e.getAttribute('idx') === '12')?.textContent, 'off', `${file}: the D785's other identities off`);
     t.equal(value(doc, 'user_outbound'), 'sip.example.com:5061;transport=tls', `${file}: port and transport`);
     t.equal(value(doc, 'user_mailbox'), '*97', `${file}: voicemail`);
     t.equal(value(doc, 'ntp_server'), 'ntp.example.com', `${file}: NTP`);
     t.equal(value(doc, 'setting_server'), listUrl(file), `${file}: resyncs from the HTTPS list`);
     t.equal(value(doc, 'http_client_user'), `dt${macOf(file).toLowerCase()}`, `${file}: provisioning user`);
-    for (const tag of ['http_user', 'http_pass', 'admin_mode_password']) t.equal(elements(doc, tag).length, 0, `${file}: never ${tag}`);
+    // No admin password is set in this boot: the phone keeps its own.
+    for (const tag of ['http_user', 'http_pass', 'admin_mode_password', 'webserver_admin_password']) t.equal(elements(doc, tag).length, 0, `${file}: no ${tag}`);
     return {
       user: value(doc, 'user_name'),
       authName: value(doc, 'user_pname'),
@@ -71,10 +76,15 @@ const d785: VendorCase = {
     t.equal(cert[0]?.getAttribute('type'), 'base64', `${file}: inline`);
     t.equal(cert[0]?.parentNode, doc.documentElement, `${file}: the CA sits in <settings>, after <phone-settings>`);
     t.match(cert[0]?.textContent, PEM, `${file}: installs the CA`);
-    for (const tag of ['user_pass', 'user_name', 'http_client_user', 'http_client_pass']) t.equal(elements(doc, tag).length, 0, `${file}: no ${tag}`);
+    for (const tag of ['user_pass', 'user_name', 'http_client_user', 'http_client_pass', 'http_pass', 'admin_mode_password', 'webserver_admin_password', 'fkey']) t.equal(elements(doc, tag).length, 0, `${file}: no ${tag}`);
   },
   checkFull(t, file, text) {
     const doc = parseXml(text);
+    if (/^[0-9A-F]{12}-tbook\.xml$/.test(file)) {
+      t.equal(doc.documentElement?.tagName, 'tbook', `${file}: the directory`);
+      t.ok(elements(doc, 'item').some((i) => elements(i, 'first_name')[0]?.textContent === 'Zoë "Z" <O\'Brien> & Co ]]>'), `${file}: lists the employee, name intact`);
+      return;
+    }
     if (!/^[0-9A-F]{12}\.xml$/.test(file)) return;
     t.same(poll(doc), ['on', 'rel', '86400'], `${file}: re-checks daily`);
     t.equal(elements(doc, 'certificate')[0]?.getAttribute('type'), 'base64', `${file}: keeps the CA`);

@@ -98,7 +98,9 @@ t.test('file names: MAC upper case, model as the phone writes it', async (t) => 
   for (const wrong of ['snomd785.htm', 'snomD999.htm', 'snomD785-000413922d24.htm', '000413922d24.xml', 'snomD785-000413922D24.xml', '000413922D24.htm', 'snom.htm', 'snomD715.htm']) {
     t.same(one(wrong), [], `${wrong} is no Snom file`);
   }
-  t.same(modelList().find((m) => m.id === 'snom-d785')?.files, ['snomD785.htm', 'snomD785-<MAC>.htm', '<MAC>.xml']);
+  t.same(one('000413922D24-tbook.xml'), ['{MAC}-tbook.xml:000413922d24'], 'the directory');
+  t.same(one('000413922d24-tbook.xml'), [], 'upper case only');
+  t.same(modelList().find((m) => m.id === 'snom-d785')?.files, ['snomD785.htm', 'snomD785-<MAC>.htm', '<MAC>.xml', '<MAC>-tbook.xml']);
 });
 
 t.test('routine misses: the names an earlier server layout leaves in a phone, and no more', async (t) => {
@@ -139,7 +141,7 @@ t.test('templates render well-formed settings', async (t) => {
   t.same(elements(model, 'file'), [], 'the model list names nothing: the phone asks for its own list next');
 
   const list = parseXml(await render('mac.htm.hbs', { full: true }));
-  t.same(elements(list, 'file').map((f) => f.getAttribute('url')), ['https://prov.example.com:8443/000413922D24.xml']);
+  t.same(elements(list, 'file').map((f) => f.getAttribute('url')), ['https://prov.example.com:8443/000413922D24.xml', 'https://prov.example.com:8443/000413922D24-tbook.xml'], 'the settings, then the directory');
 
   const boot = await render('mac-bootstrap.xml.hbs');
   const bootDoc = parseXml(boot);
