@@ -16,7 +16,9 @@
  * - Enterprise (CUCM) firmware on the same hardware asks for `SEP<MAC>.cnf.xml` and its trust
  *   lists: not served, only kept from counting as probes (`routineMisses`).
  */
+import type { KeyType } from '../domain/types.js';
 import { formatOffset, zoneFacts, type DstRule } from '../domain/zone.js';
+import { ciscoDirectory, ciscoPhone } from './cisco-phone.js';
 import type { Model, VendorPack } from './pack.js';
 
 /** SPA `$PSN` values as Wazo writes their common files [W-SPA-E]. */
@@ -30,13 +32,58 @@ const SPA = ['301', '303', '501G', '502G', '504G', '508G', '509G', '512G', '514G
  */
 const MPP = ['6821', '6841', '6851', '6861', '6871', '7811', '7821', '7832', '7841', '7861', '8811', '8832', '8841', '8845', '8851', '8861', '8865'];
 
+/**
+ * SIP accounts and programmable line keys of the base unit, by model [facts §7.1: PROV, F, W-SPA-K,
+ * W-MPP-K, MPP-XREF]. Models without a line key (SPA301/502G/512G, 7811, 7832, 8832) have none.
+ */
+const COUNTS: Readonly<Record<string, { lines: number; keys: number }>> = {
+  '301': { lines: 1, keys: 0 },
+  '303': { lines: 3, keys: 3 },
+  '501G': { lines: 8, keys: 8 },
+  '502G': { lines: 1, keys: 0 },
+  '504G': { lines: 4, keys: 4 },
+  '508G': { lines: 8, keys: 8 },
+  '509G': { lines: 12, keys: 12 },
+  '512G': { lines: 1, keys: 0 },
+  '514G': { lines: 4, keys: 4 },
+  '525G': { lines: 5, keys: 5 },
+  '525G2': { lines: 5, keys: 5 },
+  '942': { lines: 4, keys: 4 },
+  '6821': { lines: 2, keys: 2 },
+  '6841': { lines: 4, keys: 4 },
+  '6851': { lines: 4, keys: 4 },
+  '6861': { lines: 4, keys: 4 },
+  '6871': { lines: 6, keys: 6 },
+  '7811': { lines: 1, keys: 0 },
+  '7821': { lines: 2, keys: 2 },
+  '7832': { lines: 1, keys: 0 },
+  '7841': { lines: 4, keys: 4 },
+  '7861': { lines: 16, keys: 16 },
+  '8811': { lines: 10, keys: 10 },
+  '8832': { lines: 1, keys: 0 },
+  '8841': { lines: 10, keys: 10 },
+  '8845': { lines: 10, keys: 10 },
+  '8851': { lines: 10, keys: 10 },
+  '8861': { lines: 10, keys: 10 },
+  '8865': { lines: 10, keys: 10 },
+};
+const counts = (psn: string): { lines: number; keys: number } => COUNTS[psn] ?? { lines: 1, keys: 0 };
+
+/**
+ * MPP keys: line, BLF, speed dial, park (`fnc=prk`) and voicemail (`fnc=mwi+sd`) [MPP-XREF,
+ * MPP-KEM, MPP-VM]. An SPA has no documented park function [W-SPA-K: blf and sd only], so a park
+ * key is left out there (and reported); its voicemail key is a speed dial.
+ */
+const MPP_KEYS: readonly KeyType[] = ['line', 'blf', 'speedDial', 'park', 'voicemail'];
+const SPA_KEYS: readonly KeyType[] = ['line', 'blf', 'speedDial', 'voicemail'];
+
 const models: Model[] = [
   // SPAs trust only Cisco-signed certificates for HTTPS provisioning: they take sealed profiles.
-  ...SPA.map((psn) => ({ id: `cisco-spa${psn.toLowerCase()}`, name: `Cisco SPA${psn}`, fileKey: `spa${psn}.cfg`, uaNames: [`spa${psn.toLowerCase()}`], sealedProfiles: true })),
+  ...SPA.map((psn) => ({ id: `cisco-spa${psn.toLowerCase()}`, name: `Cisco SPA${psn}`, fileKey: `spa${psn}.cfg`, uaNames: [`spa${psn.toLowerCase()}`], sealedProfiles: true, ...counts(psn), keyTypes: SPA_KEYS })),
   // UNCERTAIN: the SPA942's `spa942.cfg` follows the same `spa$PSN.cfg` default rule as the Cisco
   // SPAs [W-SPA groups the Linksys SPA9xx with them]; its exact default was not re-checked.
-  { id: 'cisco-spa942', name: 'Linksys SPA942', fileKey: 'spa942.cfg', uaNames: ['spa942'], sealedProfiles: true },
-  ...MPP.map((n) => ({ id: `cisco-${n}-3pcc`, name: `Cisco ${n} (3PCC)`, fileKey: `${n}-3PCC.xml`, uaNames: [`cp-${n}-3pcc`] })),
+  { id: 'cisco-spa942', name: 'Linksys SPA942', fileKey: 'spa942.cfg', uaNames: ['spa942'], sealedProfiles: true, ...counts('942'), keyTypes: SPA_KEYS },
+  ...MPP.map((n) => ({ id: `cisco-${n}-3pcc`, name: `Cisco ${n} (3PCC)`, fileKey: `${n}-3PCC.xml`, uaNames: [`cp-${n}-3pcc`], ...counts(n) })),
 ];
 
 /**
@@ -72,6 +119,10 @@ export const cisco: VendorPack = {
     // SPA: the profile key (inside the window only), then the device file sealed under it.
     { pattern: '{mac}-key.xml', scope: 'device', template: 'mac-key.xml.hbs', bootstrapTemplate: 'mac-key-bootstrap.xml.hbs', handsKey: true, onlyFor: (m) => m.sealedProfiles === true, format: 'xml', contentType: 'text/xml; charset=utf-8' },
     { pattern: '{mac}.aes', scope: 'device', template: 'mac.xml.hbs', sealed: true, onlyFor: (m) => m.sealedProfiles === true, format: 'xml', contentType: 'application/octet-stream' },
+    // MPP: the company directory, fetched when the user opens it (XML_Directory_Service_URL), over
+    // HTTPS with the device's provisioning credentials. No SPA gets one: it could fetch it only in
+    // clear (facts §7.3).
+    { pattern: '{mac}-dir.xml', scope: 'device', directory: true, onlyFor: (m) => !m.sealedProfiles, format: 'xml', contentType: 'text/xml; charset=utf-8' },
   ],
   // Enterprise (CUCM) firmware on the same hardware: its trust lists and SEP file, with the MAC in
   // upper case [W-SCCP `_FILENAME_REGEXES`, W-SPA `_SEPFILE_REGEX`/`_CTLSEPFILE_REGEX`].
@@ -82,10 +133,22 @@ export const cisco: VendorPack = {
   // MPP, which FusionPBX and Wazo send `check-sync`; MPP firmware is of the same lineage, and it
   // needs Resync_From_SIP = Yes either way (set in the device file).
   resyncEvent: 'resync',
-  // Lines and keys before their vendor facts are in: one line, no programmable keys.
+  // Every model says its own (COUNTS); these hold for a model that would not.
   lines: 1,
   keys: 0,
-  keyTypes: [],
+  keyTypes: MPP_KEYS,
+  /**
+   * A flat-profile element name: letters, digits, `_`, and `.` or `-` as in `G722.2_Enable_1_` or
+   * `Enable_LLDP-MED` [MPP-6800-PGX, F-8851]; not starting with `xml` (reserved in XML). No space,
+   * `=`, `<`, `>`, `/` or quote can pass, so a key is one element and nothing more.
+   */
+  rawKey: /^(?![Xx][Mm][Ll])[A-Za-z][A-Za-z0-9_.-]{0,127}$/,
+
+  phone(config, model) {
+    return ciscoPhone(config, model, { lines: model.lines ?? cisco.lines, keys: model.keys ?? cisco.keys });
+  },
+
+  directory: ciscoDirectory,
 
   parseUserAgent(userAgent) {
     const spa = SPA_UA.exec(userAgent);
