@@ -218,7 +218,10 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     const recovered = await welcomeMail.recover();
     if (recovered > 0) log.info({ messages: recovered }, 'queued welcome emails asked for before a stop');
 
-    const records = createRecords({ store, sealer, models: new Set(models.map((m) => m.id)), enrollmentSeconds: settings.enrollmentSeconds });
+    const records = createRecords({ store, sealer, models: new Set(models.map((m) => m.id)), enrollmentSeconds: settings.enrollmentSeconds, files: provisioning.files });
+    // Devices stored before phones had their own admin password get one now: no vendor default stays.
+    const backfilled = await records.backfillAdminPasswords();
+    if (backfilled > 0) log.info({ devices: backfilled }, 'generated an admin password for each device that had none');
     // The document describes the routes, which serve it: read only once both exist.
     const resync = createResyncFor(settings, { store, sealer, provisioning, log });
     const tokens = createTokenCheck(store, tokenKey);

@@ -8,9 +8,13 @@ import { generateAuthName, generatePassword, generateProvisioningUsername, PROVI
 import { defaultExtension, validateExtension } from '../domain/extension.js';
 import { asCountryCode, toE164 } from '../domain/phone.js';
 import { hashSecret, type Sealer } from '../domain/secrets.js';
-import type { Device, DeviceCredentials, Employee, PlainCredentials, Site } from '../domain/types.js';
+import type { Device, DeviceCredentials, DeviceLine, Employee, PlainCredentials, Settings, Site } from '../domain/types.js';
 import type { Store } from '../store/store.js';
-import type { DeviceCreate, DevicePatch, DeviceReplace, EmployeeCreate, EmployeePatch, SiteCreate, SitePatch } from './schemas.js';
+import { FileIndex } from '../vendors/index.js';
+import { adminPasswordFormat, type VendorPack } from '../vendors/pack.js';
+import { lineCount } from '../provision/phone.js';
+import { settingsView, storedSettings, type Reach, type SettingsView } from './phone-settings.js';
+import type { DeviceCreate, DevicePatch, DeviceReplace, EmployeeCreate, EmployeePatch, OwnSettings, SharedSettings, SiteCreate, SitePatch } from './schemas.js';
 
 export interface RecordsDeps {
   store: Store;
@@ -19,8 +23,19 @@ export interface RecordsDeps {
   models: ReadonlySet<string>;
   /** How long the enrollment window opened by device creation and reprovisioning stays open. */
   enrollmentSeconds: number;
+  /** The vendor packs and their models (line counts, raw key syntax, admin password formats); all of them by default. */
+  files?: Pick<FileIndex, 'model' | 'packs'>;
   now?: () => Date;
 }
+
+/** Every secret of a device, in clear: line 1's as before, then every line (line 1 too), and the phone's admin password. */
+export interface DeviceSecrets extends PlainCredentials {
+  adminPassword?: string;
+  lines: Array<{ line: number; employeeId?: string; authName: string; password: string }>;
+}
+
+/** Lines 2..N as a device is given them: who, and what the phone shows. */
+type LineInput = Pick<DeviceLine, 'employeeId' | 'label'>;
 
 /** Runs each check, gathering every field error instead of stopping at the first. */
 class Checks {
@@ -59,43 +74,116 @@ const isAuthNameClash = (err: unknown): boolean =>
   err instanceof DialtoneError && err.code === 'conflict' && err.errors.some((e) => e.path.endsWith('authName'));
 
 export type EmployeeView = Omit<Employee, 'pinHash'> & { hasPin: boolean };
-export type DeviceView = Omit<Device, 'credentials'> & { authName: string };
+export type DeviceView = Omit<Device, 'credentials' | 'lines' | 'settings'> & {
+  authName: string;
+  lines?: Array<LineInput & { authName: string }>;
+  settings?: ReturnType<typeof settingsView>;
+};
 
 export const employeeView = ({ pinHash, ...e }: Employee): EmployeeView => ({ ...e, hasPin: pinHash !== undefined });
-export const deviceView = ({ credentials, ...d }: Device): DeviceView => ({ ...d, authName: credentials.authName });
+export const deviceView = ({ credentials, lines, settings, ...d }: Device): DeviceView => ({
+  ...d,
+  authName: credentials.authName,
+  ...(lines?.length ? { lines: lines.map(({ credentials: c, ...line }) => ({ ...line, authName: c.authName })) } : {}),
+  ...(settings ? { settings: settingsView(settings, true) } : {}),
+});
+export const siteView = ({ settings, ...site }: Site) => ({ ...site, ...(settings ? { settings: settingsView(settings) } : {}) });
 
 export function createRecords(deps: RecordsDeps) {
   const { store, sealer } = deps;
   const now = (): string => (deps.now?.() ?? new Date()).toISOString();
   const enrollmentUntil = (seconds = deps.enrollmentSeconds): string => new Date((deps.now?.() ?? new Date()).getTime() + seconds * 1000).toISOString();
 
-  function newCredentials(mac: string): { stored: DeviceCredentials; plain: PlainCredentials } {
-    const plain: PlainCredentials = {
+  const files = deps.files ?? new FileIndex();
+  const packOf = (model: string): VendorPack | undefined => files.model(model)?.pack;
+
+  /**
+   * The device with every secret it lacks generated: line 1's credentials, each line's, and the
+   * phone's admin password (also when the one it has does not fit its vendor, after a change of
+   * model). Secrets it has stay: a rotation passes the device without them.
+   */
+  function withSecrets(draft: Omit<Device, 'credentials' | 'lines'> & { credentials?: DeviceCredentials; lines?: Array<LineInput & { credentials?: DeviceLine['credentials'] }> }): Device {
+    let credentials: DeviceCredentials = draft.credentials ?? {
       authName: generateAuthName(),
-      password: generatePassword(),
-      provisioning: { username: generateProvisioningUsername(mac), password: generatePassword(PROVISIONING_PASSWORD_LENGTH) },
+      passwordSealed: sealer.seal(generatePassword()),
+      provisioningUsername: generateProvisioningUsername(draft.mac),
+      provisioningPasswordSealed: sealer.seal(generatePassword(PROVISIONING_PASSWORD_LENGTH)),
     };
-    return {
-      plain,
-      stored: {
-        authName: plain.authName,
-        passwordSealed: sealer.seal(plain.password),
-        provisioningUsername: plain.provisioning.username,
-        provisioningPasswordSealed: sealer.seal(plain.provisioning.password),
-      },
-    };
+    const admin = adminPasswordFormat(packOf(draft.model));
+    const sealedAdmin = credentials.adminPasswordSealed;
+    if (sealedAdmin === undefined || !admin.pattern.test(sealer.open(sealedAdmin))) {
+      credentials = { ...credentials, adminPasswordSealed: sealer.seal(generatePassword(admin.length, admin.alphabet)) };
+    }
+    const lines = draft.lines?.map((l) => compact({ ...l, credentials: l.credentials ?? { authName: generateAuthName(), passwordSealed: sealer.seal(generatePassword()) } }));
+    return compact({ ...draft, credentials, lines: lines?.length ? lines : undefined });
   }
 
-  /** Stores a record whose credentials were just generated, generating again on an auth-name clash. */
-  async function withFreshCredentials<T>(mac: string, write: (creds: DeviceCredentials) => Promise<T>): Promise<{ result: T; plain: PlainCredentials }> {
+  /** Writes a device whose missing secrets are generated, generating them again on an auth-name clash. */
+  async function written<T>(draft: Parameters<typeof withSecrets>[0], write: (device: Device) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const { stored, plain } = newCredentials(mac);
       try {
-        return { result: await write(stored), plain };
+        return await write(withSecrets(draft));
       } catch (err) {
         if (!isAuthNameClash(err) || attempt >= 5) throw err;
       }
     }
+  }
+
+  /** Every secret of a device, opened. */
+  function secretsOf(device: Device): DeviceSecrets {
+    const c = device.credentials;
+    const password = sealer.open(c.passwordSealed);
+    return {
+      authName: c.authName,
+      password,
+      provisioning: { username: c.provisioningUsername, password: sealer.open(c.provisioningPasswordSealed) },
+      ...(c.adminPasswordSealed ? { adminPassword: sealer.open(c.adminPasswordSealed) } : {}),
+      lines: [
+        { line: 1, ...(device.employeeId ? { employeeId: device.employeeId } : {}), authName: c.authName, password },
+        ...(device.lines ?? []).map((l, n) => ({ line: n + 2, employeeId: l.employeeId, authName: l.credentials.authName, password: sealer.open(l.credentials.passwordSealed) })),
+      ],
+    };
+  }
+
+  /** Lines 2..N of a device: within the model's count, each another employee who exists, none twice. */
+  async function checkLines(device: Pick<Device, 'model' | 'employeeId'> & { lines?: LineInput[] }, checks: Checks, at = ''): Promise<void> {
+    const lines = device.lines ?? [];
+    if (lines.length === 0) return;
+    const known = files.model(device.model);
+    const most = known ? lineCount(known.pack, known.model) : 1;
+    if (!device.employeeId) checks.errors.push({ path: `${at}lines`, message: "needs the device's own employee first (line 1): set employeeId" });
+    if (lines.length > most - 1) checks.errors.push({ path: `${at}lines`, message: `lists ${lines.length} lines, but the ${known?.model.name ?? 'generic device'} takes ${most} in all: at most ${most - 1} besides line 1` });
+    const taken = new Map(device.employeeId ? [[device.employeeId, 1]] : []);
+    for (const [n, line] of lines.entries()) {
+      const path = `${at}lines.${n}.employeeId`;
+      const already = taken.get(line.employeeId);
+      if (already !== undefined) checks.errors.push({ path, message: `is already line ${already} of this device` });
+      else if (!(await store.getEmployee(line.employeeId))) checks.errors.push({ path, message: `no employee with id ${line.employeeId}` });
+      taken.set(line.employeeId, n + 2);
+    }
+  }
+
+  /** A model by its id (or a former one); 404 for none. */
+  const modelOf = (id: string) => {
+    const known = files.model(id);
+    if (!known) throw notFound('model');
+    return known.model;
+  };
+
+  /** Which phones a device's or a model's settings reach: its vendor's. */
+  const ownReach = (model: string, what: string): Reach => ({ shared: false, pack: packOf(model), what });
+  const sharedReach: Reach = { shared: true, packs: files.packs };
+
+  /**
+   * A settings merge patch applied to stored settings: a field present replaces (checked and
+   * sealed as on create), `null` removes. Undefined when nothing is left.
+   */
+  function patchedSettings(stored: Settings | undefined, patch: Record<string, unknown>, reach: Reach, checks: Checks): Settings | undefined {
+    const present = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null && v !== undefined)) as SharedSettings | OwnSettings;
+    const out: Record<string, unknown> = { ...stored };
+    for (const [k, v] of Object.entries(patch)) if (v === null) delete out[k === 'adminPassword' ? 'adminPasswordSealed' : k];
+    Object.assign(out, storedSettings(present, reach, sealer, 'settings', checks.errors));
+    return Object.keys(out).length > 0 ? (out) : undefined;
   }
 
   const checkModel = (checks: Checks, model: string | undefined, path: string): void => {
@@ -124,28 +212,39 @@ export function createRecords(deps: RecordsDeps) {
 
   return {
     async createSite(input: SiteCreate): Promise<Site> {
+      const checks = new Checks();
+      const settings = input.settings && storedSettings(input.settings, sharedReach, sealer, 'settings', checks.errors);
+      checks.done();
       const stamp = now();
-      return store.insertSite(compact({ id: randomUUID(), ...input, createdAt: stamp, updatedAt: stamp }));
+      return store.insertSite(compact({ id: randomUUID(), ...input, settings, createdAt: stamp, updatedAt: stamp }));
     },
 
     async patchSite(id: string, patch: SitePatch): Promise<Site> {
       const site = await store.getSite(id);
       if (!site) throw notFound('site');
-      const updated = await store.replaceSite({ ...merge(site, patch), updatedAt: now() });
+      const checks = new Checks();
+      const { settings: settingsPatch, ...fields } = patch;
+      const merged = merge(site, fields);
+      if (settingsPatch !== undefined) merged.settings = settingsPatch === null ? undefined : patchedSettings(site.settings, settingsPatch, sharedReach, checks);
+      checks.done();
+      const updated = await store.replaceSite(compact({ ...merged, updatedAt: now() }));
       if (!updated) throw notFound('site');
       return updated;
     },
 
-    async createEmployee(input: EmployeeCreate): Promise<{ employee: Employee; device?: Device; credentials?: PlainCredentials }> {
+    async createEmployee(input: EmployeeCreate): Promise<{ employee: Employee; device?: Device; credentials?: DeviceSecrets }> {
       const checks = new Checks();
       const site = await siteOf(input.siteId, checks);
       checkModel(checks, input.device?.model, 'device.model');
+      const id = randomUUID();
+      const deviceSettings = input.device?.settings && storedSettings(input.device.settings, ownReach(input.device.model, 'a generic device'), sealer, 'device.settings', checks.errors);
+      if (input.device) await checkLines({ ...input.device, employeeId: id }, checks, 'device.');
       const { pin, device: deviceInput, sendWelcomeEmail, ...fields } = input;
       const stamp = now();
       const employee = settle(
         {
           ...fields,
-          id: randomUUID(),
+          id,
           extension: fields.extension ?? '',
           timeZone: fields.timeZone ?? '',
           welcomeEmail: sendWelcomeEmail ? { status: 'pending', requestedAt: stamp } : undefined,
@@ -159,11 +258,9 @@ export function createRecords(deps: RecordsDeps) {
       checks.done();
       if (pin !== undefined) employee.pinHash = await hashSecret(pin);
       if (!deviceInput) return { employee: await store.insertEmployee(employee) };
-      const { result, plain } = await withFreshCredentials(deviceInput.mac, async (credentials) => {
-        const device: Device = compact({ ...deviceInput, employeeId: employee.id, credentials, enrollmentUntil: enrollmentUntil(), createdAt: stamp, updatedAt: stamp });
-        return { employee: await store.insertEmployee(employee, device), device };
-      });
-      return { ...result, credentials: plain };
+      const draft = { ...deviceInput, settings: deviceSettings, employeeId: employee.id, enrollmentUntil: enrollmentUntil(), createdAt: stamp, updatedAt: stamp };
+      const result = await written(draft, async (device) => ({ employee: await store.insertEmployee(employee, device), device }));
+      return { ...result, credentials: secretsOf(result.device) };
     },
 
     async patchEmployee(id: string, patch: EmployeePatch): Promise<Employee> {
@@ -188,24 +285,39 @@ export function createRecords(deps: RecordsDeps) {
       return updated;
     },
 
-    async createDevice(input: DeviceCreate): Promise<{ device: Device; credentials: PlainCredentials }> {
+    async createDevice(input: DeviceCreate): Promise<{ device: Device; credentials: DeviceSecrets }> {
       const checks = new Checks();
       checkModel(checks, input.model, 'model');
+      const settings = input.settings && storedSettings(input.settings, ownReach(input.model, 'a generic device'), sealer, 'settings', checks.errors);
+      await checkLines(input, checks);
       checks.done();
       const stamp = now();
-      const { result, plain } = await withFreshCredentials(input.mac, (credentials) =>
-        store.insertDevice(compact({ ...input, credentials, enrollmentUntil: enrollmentUntil(), createdAt: stamp, updatedAt: stamp })),
-      );
-      return { device: result, credentials: plain };
+      const device = await written({ ...input, settings, enrollmentUntil: enrollmentUntil(), createdAt: stamp, updatedAt: stamp }, (d) => store.insertDevice(d));
+      return { device, credentials: secretsOf(device) };
     },
 
+    /**
+     * Lines given again keep their credentials (by employee); new ones get theirs. A new model
+     * must take the lines, and the device's raw settings must be its vendor's.
+     */
     async patchDevice(mac: string, patch: DevicePatch): Promise<Device> {
       const current = await store.getDevice(mac);
       if (!current) throw notFound('device');
       const checks = new Checks();
       checkModel(checks, patch.model ?? undefined, 'model');
+      const { settings: settingsPatch, lines: linesPatch, ...fields } = patch;
+      const merged = merge(current, fields);
+      const reach = ownReach(merged.model, 'a generic device');
+      if (settingsPatch !== undefined) merged.settings = settingsPatch === null ? undefined : patchedSettings(current.settings, settingsPatch, reach, checks);
+      const vendors = Object.keys(merged.settings?.raw ?? {});
+      if (!reach.shared && vendors.some((v) => v !== reach.pack?.id)) {
+        checks.errors.push({ path: 'settings.raw', message: `holds settings of ${vendors.join(', ')} phones, and this device is now a ${reach.pack?.name ?? 'generic'} phone: replace or remove them in the same change` });
+      }
+      const byEmployee = new Map((current.lines ?? []).map((l) => [l.employeeId, l.credentials]));
+      const lines = linesPatch === undefined ? current.lines : (linesPatch ?? []).map((l) => compact({ ...l, credentials: byEmployee.get(l.employeeId) }));
+      await checkLines({ ...merged, lines }, checks);
       checks.done();
-      const updated = await store.replaceDevice({ ...merge(current, patch), updatedAt: now() });
+      const updated = await written({ ...merged, lines, updatedAt: now() }, (d) => store.replaceDevice(d));
       if (!updated) throw notFound('device');
       return updated;
     },
@@ -234,36 +346,60 @@ export function createRecords(deps: RecordsDeps) {
         enrollmentUntil: enrollmentUntil(),
         updatedAt: now(),
       };
-      const replaced = await store.replaceDeviceMac(mac, next);
+      const replaced = await store.replaceDeviceMac(mac, withSecrets(next)); // another vendor may need another admin password
       if (!replaced) throw notFound('device');
       return replaced;
     },
 
-    async readCredentials(mac: string): Promise<PlainCredentials> {
+    async readCredentials(mac: string): Promise<DeviceSecrets> {
       const device = await store.getDevice(mac);
       if (!device) throw notFound('device');
-      const c = device.credentials;
-      return {
-        authName: c.authName,
-        password: sealer.open(c.passwordSealed),
-        provisioning: { username: c.provisioningUsername, password: sealer.open(c.provisioningPasswordSealed) },
-      };
+      return secretsOf(device);
     },
 
-    /** New SIP auth name and password and new provisioning password; with `reopen`, a new window too. */
-    async regenerateCredentials(mac: string, reopen?: { seconds?: number }): Promise<{ device: Device; credentials: PlainCredentials }> {
+    /** Every secret new: line 1's SIP credentials and provisioning password, each line's, the admin password; with `reopen`, a new window too. */
+    async regenerateCredentials(mac: string, reopen?: { seconds?: number }): Promise<{ device: Device; credentials: DeviceSecrets }> {
       const current = await store.getDevice(mac);
       if (!current) throw notFound('device');
-      const { result, plain } = await withFreshCredentials(mac, async (credentials) => {
-        const next: Device = { ...current, credentials, updatedAt: now() };
-        if (reopen) {
-          next.enrollmentUntil = enrollmentUntil(reopen.seconds);
-          delete next.windowClaim; // a new window, for the first phone to claim
-        }
-        return store.replaceDevice(next);
-      });
+      const { credentials: _old, lines, ...rest } = current;
+      const draft = { ...rest, ...(lines ? { lines: lines.map(({ credentials: _line, ...l }) => l) } : {}), updatedAt: now() };
+      if (reopen) {
+        draft.enrollmentUntil = enrollmentUntil(reopen.seconds);
+        delete draft.windowClaim; // a new window, for the first phone to claim
+      }
+      const result = await written(draft, (d) => store.replaceDevice(d));
       if (!result) throw notFound('device');
-      return { device: result, credentials: plain };
+      return { device: result, credentials: secretsOf(result) };
+    },
+
+    /** The settings of every phone (`global`) or of one model's phones, as the API shows them. */
+    async scopeSettings(scope: { model?: string }): Promise<SettingsView> {
+      const key = scope.model === undefined ? 'global' : `model:${modelOf(scope.model).id}`;
+      return settingsView((await store.getSettings(key))?.settings, scope.model !== undefined);
+    },
+
+    /** Replaces the settings of every phone or of one model's phones (write-only fields must be given again). */
+    async putScopeSettings(scope: { model?: string }, input: SharedSettings | OwnSettings): Promise<SettingsView> {
+      const checks = new Checks();
+      const model = scope.model === undefined ? undefined : modelOf(scope.model);
+      const reach = model ? ownReach(model.id, '') : sharedReach;
+      const settings = storedSettings(input, reach, sealer, '', checks.errors);
+      checks.done();
+      const stored = await store.putSettings({ scope: model ? `model:${model.id}` : 'global', settings, updatedAt: now() });
+      return settingsView(stored.settings, model !== undefined);
+    },
+
+    /**
+     * Gives every device that has none its own admin password (devices stored before there were
+     * any): run at start-up, so that no phone keeps its vendor's default. Returns how many.
+     */
+    async backfillAdminPasswords(): Promise<number> {
+      let count = 0;
+      for (const device of await store.listDevices()) {
+        if (device.credentials.adminPasswordSealed !== undefined) continue;
+        if (await store.replaceDevice(withSecrets(device))) count++;
+      }
+      return count;
     },
 
     /** Opens a new enrollment window (`windowSeconds` long; 0 closes it), keeping the credentials. */

@@ -9,7 +9,7 @@ import type { Provisioning } from '../provision/index.js';
 import type { Store } from '../store/store.js';
 import type { Device, Employee, TokenScope } from '../domain/types.js';
 import type { WelcomeMail } from '../mail/welcome.js';
-import { deviceView, employeeView, type Records } from './records.js';
+import { deviceView, employeeView, siteView, type Records } from './records.js';
 import * as s from './schemas.js';
 import { idParam, macParam } from './params.js';
 import { forbidden, hasScope } from './scopes.js';
@@ -24,7 +24,7 @@ export interface RouteContext {
 }
 
 export interface Route {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** OpenAPI form: `/sites/{id}`. */
   path: string;
   /**
@@ -85,6 +85,13 @@ const gone = (what: string, deleted: boolean): void => {
 const siteParams = { id: idParam('site') };
 const employeeParams = { id: idParam('employee') };
 const deviceParams = { mac: macParam };
+/** `{id}` of a model: an id as GET /models lists them (the records layer says whether it is one). */
+const modelParams = {
+  id: (text: string): string => {
+    if (!/^[a-z0-9][a-z0-9.-]{0,63}$/.test(text)) throw notFound('model');
+    return text;
+  },
+};
 /** `{address}` of a ban: an IP address, as GET /bans lists them. */
 const banParams = {
   address: (text: string): string => {
@@ -127,10 +134,10 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
     { method: 'get', path: '/openapi.json', tag: 'meta', summary: 'This document', status: 200, public: true, handler: async () => openapi() },
     { method: 'get', path: '/models', scope: 'readonly', tag: 'meta', summary: 'Supported vendors and models, with the files each requests', status: 200, response: z.array(s.modelView), handler: async () => models() },
 
-    { method: 'post', path: '/sites', tag: 'sites', summary: 'Create a site', status: 201, body: s.siteCreate, response: s.siteView, handler: async (ctx) => records.createSite(ctx.body as s.SiteCreate) },
-    { method: 'get', path: '/sites', scope: 'readonly', tag: 'sites', summary: 'List sites', status: 200, response: z.array(s.siteView), handler: async () => store.listSites() },
-    { method: 'get', path: '/sites/{id}', scope: 'readonly', params: siteParams, tag: 'sites', summary: 'Read a site', status: 200, response: s.siteView, handler: async (ctx) => found('site', await store.getSite(id(ctx))) },
-    { method: 'patch', path: '/sites/{id}', params: siteParams, tag: 'sites', summary: 'Change a site (JSON merge patch)', status: 200, body: s.sitePatch, response: s.siteView, handler: async (ctx) => records.patchSite(id(ctx), ctx.body as s.SitePatch) },
+    { method: 'post', path: '/sites', tag: 'sites', summary: 'Create a site', status: 201, body: s.siteCreate, response: s.siteView, handler: async (ctx) => siteView(await records.createSite(ctx.body as s.SiteCreate)) },
+    { method: 'get', path: '/sites', scope: 'readonly', tag: 'sites', summary: 'List sites', status: 200, response: z.array(s.siteView), handler: async () => (await store.listSites()).map(siteView) },
+    { method: 'get', path: '/sites/{id}', scope: 'readonly', params: siteParams, tag: 'sites', summary: 'Read a site', status: 200, response: s.siteView, handler: async (ctx) => siteView(found('site', await store.getSite(id(ctx)))) },
+    { method: 'patch', path: '/sites/{id}', params: siteParams, tag: 'sites', summary: 'Change a site (JSON merge patch)', status: 200, body: s.sitePatch, response: s.siteView, handler: async (ctx) => siteView(await records.patchSite(id(ctx), ctx.body as s.SitePatch)) },
     { method: 'delete', path: '/sites/{id}', params: siteParams, tag: 'sites', summary: 'Delete a site without employees', status: 204, handler: async (ctx) => gone('site', await store.deleteSite(id(ctx))) },
 
     {
@@ -161,6 +168,28 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
         resyncs?.forget(mac(ctx));
       },
     },
+    {
+      method: 'get', path: '/devices/{mac}/settings', scope: 'readonly', params: deviceParams, tag: 'devices', summary: "The device's phone settings merged from every scope, with where each came from, and its lines and keys as the phone gets them", status: 200, response: s.deviceSettingsView,
+      handler: async (ctx) => {
+        const phone = found('device', await resolver.phone(mac(ctx)));
+        const { adminPasswordSealed, ...values } = phone.merged.values;
+        const { adminPasswordSealed: adminSource, ...sources } = phone.merged.sources;
+        const config = phone.config;
+        return {
+          values: { ...values, ...(adminPasswordSealed ? { adminPasswordSet: true } : {}) },
+          sources: { ...sources, ...(adminSource ? { adminPassword: adminSource } : {}) },
+          raw: phone.merged.raw,
+          lines: (config?.lines ?? []).map((l) => ({ line: l.index, employeeId: l.employeeId, label: l.label, extension: l.extension })),
+          keys: config?.keys ?? [],
+          leftOut: config?.leftOut ?? [],
+          ...(config?.directory ? { directory: config.directory.url } : {}),
+        };
+      },
+    },
+    { method: 'get', path: '/settings', scope: 'readonly', tag: 'settings', summary: 'Phone settings for every phone (the farthest scope)', status: 200, response: s.sharedSettingsView, handler: async () => records.scopeSettings({}) },
+    { method: 'put', path: '/settings', tag: 'settings', summary: 'Replace the phone settings for every phone (the admin password must be given again to keep one)', status: 200, body: s.sharedSettings, response: s.sharedSettingsView, handler: async (ctx) => records.putScopeSettings({}, ctx.body as s.SharedSettings) },
+    { method: 'get', path: '/models/{id}/settings', scope: 'readonly', params: modelParams, tag: 'settings', summary: "Phone settings for one model's phones", status: 200, response: s.ownSettingsView, handler: async (ctx) => records.scopeSettings({ model: id(ctx) }) },
+    { method: 'put', path: '/models/{id}/settings', params: modelParams, tag: 'settings', summary: "Replace the phone settings for one model's phones (raw settings flat, in its vendor's keys)", status: 200, body: s.ownSettings, response: s.ownSettingsView, handler: async (ctx) => records.putScopeSettings({ model: id(ctx) }, ctx.body as s.OwnSettings) },
     {
       method: 'get', path: '/devices/{mac}/files/{name}', scope: 'technician', params: fileParams, tag: 'provisioning', summary: 'The file the phone would receive over HTTPS inside its enrollment window', status: 200,
       handler: async (ctx) => {

@@ -14,6 +14,8 @@ import { validateUsername } from '../domain/username.js';
 import { validateExtension } from '../domain/extension.js';
 import { cidrMessage, isCidr } from '../domain/cidr.js';
 import type { EventReason } from '../provision/events.js';
+import { LANGUAGES } from '../domain/settings.js';
+import { CODECS, KEY_TYPES } from '../domain/types.js';
 
 /** A string checked (and possibly normalised) by a domain function that throws DialtoneError. */
 const ruled = (rule: (input: string) => string, meta: { description: string; example?: string }) =>
@@ -85,6 +87,91 @@ const requireDeviceCertificate = z
   .optional()
   .meta({ description: 'Secrets only to a phone presenting its factory certificate (mutual TLS; vendor CAs in <certs dir>/vendors/)' });
 
+/** The most lines, keys and raw settings one record may carry: far past any phone, short of abuse. */
+export const MAX_LINES = 32;
+export const MAX_KEYS = 128;
+export const MAX_RAW = 500;
+
+const dialable = (what: string) => text(64).regex(/^[0-9*#+]+$/, `must be ${what}: digits, *, # or +`);
+/** What each key type's `value` is (see Key in domain/types.ts). */
+const KEY_VALUES = {
+  line: { rule: text(2).regex(/^[1-9][0-9]?$/, 'must be a line number, 1 or more'), required: false },
+  blf: { rule: dialable('the extension watched'), required: true },
+  speedDial: { rule: dialable('the number dialled'), required: true },
+  park: { rule: dialable('the park extension or orbit'), required: false },
+  voicemail: { rule: dialable('the voicemail number'), required: false },
+} as const;
+
+export const keyInput = z
+  .strictObject({
+    type: z.enum(KEY_TYPES).meta({ description: 'line: a line of the phone; blf: watch an extension; speedDial: dial a number; park: call park; voicemail: dial the voicemail' }),
+    value: z.string().optional().meta({ description: 'line: the line number (default 1); blf: the extension; speedDial: the number; park: the orbit (optional); voicemail: the number (default: the site\'s)' }),
+    label: text(32).optional(),
+  })
+  .superRefine((key, ctx) => {
+    const rule = KEY_VALUES[key.type];
+    if (key.value === undefined) {
+      if (rule.required) ctx.addIssue({ code: 'custom', path: ['value'], message: `is required for a ${key.type} key` });
+      return;
+    }
+    const checked = rule.rule.safeParse(key.value);
+    if (!checked.success) ctx.addIssue({ code: 'custom', path: ['value'], message: checked.error.issues[0]?.message ?? 'is not valid' });
+  })
+  .meta({ description: 'A programmable key' });
+
+const keysOf = <T extends z.ZodType>(key: T) => z.array(key).max(MAX_KEYS, `must list at most ${MAX_KEYS} keys`);
+export const employeeKeys = keysOf(keyInput).meta({ description: "Keys that follow the person to any phone of theirs (a device's own keys win there)" });
+export const deviceKeys = keysOf(keyInput.nullable()).meta({ description: "Keys by position; null leaves a position to the employee's keys" });
+
+export const lineInput = z.strictObject({
+  employeeId: idOf('an employee'),
+  label: text(32).optional().meta({ description: "What the phone shows for the line; the employee's extension when not given" }),
+});
+
+/** `host` or `host:port`. */
+const syslogTarget = text(260).regex(/^[A-Za-z0-9.[\]:-]+$/, 'must be host or host:port').refine((v) => {
+  const port = /:(\d{1,5})$/.exec(v)?.[1];
+  return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}, 'has a port outside 1-65535');
+
+/** A raw vendor value: one line of text (the vendor's key is checked against its pack by the records layer). */
+export const rawValue = z
+  .string()
+  .max(1024, 'must be at most 1024 characters')
+  .refine((v) => !/[\p{Cc}\u2028\u2029]/u.test(v), 'must be one line without control characters');
+const rawFlat = z.record(z.string(), rawValue).meta({ description: 'Vendor settings, written as they are after everything else: the vendor\'s own key → value' });
+const rawByVendor = z.record(z.string(), rawFlat).meta({ description: 'Vendor settings by vendor id (see GET /models), then the vendor\'s own key → value' });
+
+const settingsFields = {
+  language: z.enum(LANGUAGES).optional().meta({ description: 'ISO 639-1; phones map it to what they have' }),
+  toneCountry: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'must be a two-letter ISO 3166-1 country code')
+    .transform((c) => c.toUpperCase())
+    .optional()
+    .meta({ description: 'Call-progress tones of this country', example: 'GB' }),
+  resyncMinutes: z.number().int().min(5).max(43_200).optional().meta({ description: 'Minutes between the phone\'s own checks for a new configuration (default 1440)' }),
+  ntpServer: host.optional(),
+  vlan: z.number().int().min(1).max(4094).optional().meta({ description: 'Voice VLAN id' }),
+  syslog: syslogTarget.optional().meta({ description: 'Syslog server, host or host:port', example: 'logs.example.com:514' }),
+  codecs: z
+    .array(z.enum(CODECS))
+    .min(1, 'must list at least one codec')
+    .refine((list) => new Set(list).size === list.length, 'must list each codec once')
+    .optional()
+    .meta({ description: 'Codecs in order of preference' }),
+  registerExpiry: z.number().int().min(60).max(86_400).optional().meta({ description: 'SIP registration expiry, seconds' }),
+  adminPassword: z.string().min(1).max(64).optional().meta({ description: "The phone's own web admin password; write-only (each device has a generated one when no scope sets it)" }),
+  directory: z.enum(['site', 'all', 'off']).optional().meta({ description: "Which employees the phone's company directory lists: its site's (default), every site's, or none" }),
+};
+
+/** Settings at global or site scope: raw settings by vendor. */
+export const sharedSettings = z.strictObject({ ...settingsFields, raw: rawByVendor.optional() }).meta({ description: 'Phone settings for every phone (global) or a site\'s; the nearest scope wins' });
+/** Settings at model or device scope: the vendor is known, raw settings are flat. */
+export const ownSettings = z.strictObject({ ...settingsFields, raw: rawFlat.optional() }).meta({ description: 'Phone settings for a model\'s or one device\'s phones; the nearest scope wins' });
+export type SharedSettings = z.output<typeof sharedSettings>;
+export type OwnSettings = z.output<typeof ownSettings>;
+
 export const siteCreate = z.strictObject({
   name: text(200),
   timeZone,
@@ -99,12 +186,16 @@ export const siteCreate = z.strictObject({
     .optional()
     .meta({ description: "The networks the site's phones come from (CIDRs); when set, enrollment windows serve only clients inside them" }),
   requireDeviceCertificate,
+  settings: sharedSettings.optional(),
 });
 
 export const deviceFields = {
   model: text(64).meta({ description: 'A model id from GET /models, or "generic"', example: 'yealink-t54w' }),
   label: text(200).optional(),
   requireDeviceCertificate,
+  lines: z.array(lineInput).max(MAX_LINES - 1).optional().meta({ description: "Lines 2..N (line 1 is the device's employee's), up to the model's line count: each gets its own SIP credentials" }),
+  keys: deviceKeys.optional(),
+  settings: ownSettings.optional(),
 };
 
 const employeeFields = {
@@ -125,6 +216,7 @@ const employeeFields = {
   pin: ruled((s) => validatePin(s), { description: 'Authorized-user PIN, digits; write-only' }).optional(),
   emergencyAddress: addressInput.optional(),
   sendWelcomeEmail: z.boolean().default(false),
+  keys: employeeKeys.optional(),
 };
 
 export const employeeCreate = z
@@ -165,9 +257,11 @@ const patchOf = <T extends z.ZodRawShape>(shape: T, required: readonly string[])
     ) as { [K in keyof T]: z.ZodOptional<z.ZodNullable<T[K]>> },
   );
 
-export const sitePatch = patchOf(siteCreate.shape, ['name', 'timeZone', 'sip']);
+/** `settings` in a PATCH is itself a merge patch: a field present replaces, `null` removes, absent stays (`raw` is one field). */
+const settingsPatchOf = (settings: typeof sharedSettings | typeof ownSettings) => patchOf(settings.shape, []).meta({ description: 'A merge patch of the settings: a field present replaces, null removes, absent stays' });
+export const sitePatch = patchOf({ ...siteCreate.shape, settings: settingsPatchOf(sharedSettings) }, ['name', 'timeZone', 'sip']);
 export const employeePatch = patchOf(employeeFields, ['siteId', 'firstName', 'lastName', 'username', 'voicemailToEmail', 'authorizedUser', 'sendWelcomeEmail']);
-export const devicePatch = patchOf({ ...deviceFields, employeeId: idOf('an employee') }, ['model']);
+export const devicePatch = patchOf({ ...deviceFields, settings: settingsPatchOf(ownSettings), employeeId: idOf('an employee') }, ['model']);
 
 /** Credential regeneration takes no options (yet): an empty object, or no body. */
 export const regenerateInput = z.strictObject({});
@@ -214,8 +308,20 @@ export const credentialsView = z
     authName: z.string(),
     password: z.string(),
     provisioning: z.object({ username: z.string(), password: z.string() }),
+    adminPassword: z.string().optional().meta({ description: "The phone's own web admin password (generated per device; a setting at any scope takes its place)" }),
+    lines: z.array(z.object({ line: z.number().int(), employeeId: z.string().optional(), authName: z.string(), password: z.string() })).meta({ description: 'Every line, line 1 first' }),
   })
-  .meta({ description: 'SIP and provisioning credentials, in clear: returned only where the API says so' });
+  .meta({ description: 'SIP, provisioning and admin credentials, in clear: returned only where the API says so' });
+
+/** Settings as the API shows them: the admin password only as set; raw settings as given. */
+const settingsShown = (raw: z.ZodType) =>
+  z.object({
+    ...Object.fromEntries(Object.entries(settingsFields).filter(([k]) => k !== 'adminPassword')),
+    adminPasswordSet: z.literal(true).optional().meta({ description: 'An admin password is set at this scope (it is never shown)' }),
+    raw: raw.optional(),
+  });
+export const sharedSettingsView = settingsShown(rawByVendor);
+export const ownSettingsView = settingsShown(rawFlat);
 
 export const siteView = z.object({
   id: z.string(),
@@ -227,6 +333,7 @@ export const siteView = z.object({
   ntpServer: z.string().optional(),
   networks: z.array(z.string()).optional(),
   requireDeviceCertificate: z.boolean().optional(),
+  settings: sharedSettingsView.optional(),
   ...stamps,
 });
 
@@ -266,6 +373,9 @@ export const deviceView = z.object({
     .optional()
     .meta({ description: 'The client that claimed the current enrollment window with its first fetch' }),
   requireDeviceCertificate: z.boolean().optional(),
+  lines: z.array(z.object({ employeeId: z.string(), label: z.string().optional(), authName: z.string() })).optional().meta({ description: 'Lines 2..N' }),
+  keys: deviceKeys.optional(),
+  settings: ownSettingsView.optional(),
   lastSeen: eventView.pick({ at: true, protocol: true, address: true, userAgent: true, model: true, firmware: true }).optional(),
   ...stamps,
 });
@@ -285,6 +395,7 @@ export const employeeView = z.object({
   authorizedUser: z.boolean(),
   hasPin: z.boolean(),
   emergencyAddress: addressOut.optional(),
+  keys: employeeKeys.optional(),
   welcomeEmail: z
     .object({
       status: z.enum(['queued', 'sent', 'failed']).meta({ description: 'queued (waiting, or retrying after a temporary failure) → sent, or failed' }),
@@ -313,7 +424,30 @@ export const modelView = z.object({
   vendor: z.string(),
   name: z.string(),
   files: z.array(z.string()).meta({ description: 'File names the phone requests, with <mac> in its vendor case' }),
+  lines: z.number().int().meta({ description: 'SIP accounts the phone takes' }),
+  keys: z.number().int().meta({ description: 'Programmable keys of the base unit' }),
+  keyTypes: z.array(z.enum(KEY_TYPES)).meta({ description: 'Key types it can be programmed with' }),
+  rawSettings: z.boolean().meta({ description: 'Whether it takes raw vendor settings' }),
+  adminPassword: z.string().meta({ description: 'The admin passwords it takes' }),
 });
+
+export const deviceSettingsView = z
+  .object({
+    values: z.object({
+      ...Object.fromEntries(Object.entries(settingsFields).filter(([k]) => k !== 'adminPassword')),
+      resyncMinutes: z.number().int(),
+      ntpServer: z.string(),
+      directory: z.enum(['site', 'all', 'off']),
+      adminPasswordSet: z.literal(true).optional(),
+    }),
+    sources: z.record(z.string(), z.enum(['global', 'site', 'model', 'device', 'generated', 'default'])).meta({ description: 'Where each value came from' }),
+    raw: z.array(z.object({ key: z.string(), value: z.string(), scope: z.enum(['global', 'site', 'model', 'device']) })).meta({ description: 'Raw settings the phone gets, in the order written' }),
+    lines: z.array(z.object({ line: z.number().int(), employeeId: z.string(), label: z.string(), extension: z.string() })),
+    keys: z.array(z.object({ index: z.number().int(), type: z.enum(KEY_TYPES), value: z.string().optional(), label: z.string().optional(), line: z.number().int() })).meta({ description: 'The keys the phone gets, by position' }),
+    leftOut: z.array(z.object({ position: z.number().int(), key: keyInput, reason: z.string() })).meta({ description: 'Keys the phone does not get, and why' }),
+    directory: z.string().optional().meta({ description: 'Where the phone fetches the company directory' }),
+  })
+  .meta({ description: "A device's phone settings merged from every scope, the nearest winning, each with where it came from; its lines and keys as the phone gets them" });
 
 // API tokens
 

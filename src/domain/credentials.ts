@@ -29,12 +29,12 @@ function randomString(alphabet: string, length: number): string {
   return out;
 }
 
-/** A SIP or provisioning password: 24 symbols ≈ 142.9 bits by default. */
-export function generatePassword(length = PASSWORD_LENGTH): string {
+/** A SIP or provisioning password: 24 symbols ≈ 142.9 bits by default; a phone's admin password in the alphabet its vendor takes. */
+export function generatePassword(length = PASSWORD_LENGTH, alphabet = PASSWORD_ALPHABET): string {
   if (!Number.isInteger(length) || length < 1) {
     throw new RangeError(`password length must be a positive integer; got ${length}`);
   }
-  return randomString(PASSWORD_ALPHABET, length);
+  return randomString(alphabet, length);
 }
 
 /**

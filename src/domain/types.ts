@@ -42,8 +42,8 @@ export interface Site {
 }
 
 /** What a programmable key does. */
-export type KeyType = 'line' | 'blf' | 'speedDial' | 'park' | 'voicemail';
-export const KEY_TYPES: readonly KeyType[] = ['line', 'blf', 'speedDial', 'park', 'voicemail'];
+export const KEY_TYPES = ['line', 'blf', 'speedDial', 'park', 'voicemail'] as const;
+export type KeyType = (typeof KEY_TYPES)[number];
 
 /**
  * A programmable key. `value` is, by type: `line` the line number ("2"); `blf` the extension
@@ -56,8 +56,8 @@ export interface Key {
   label?: string;
 }
 
-export type Codec = 'opus' | 'G722' | 'PCMU' | 'PCMA' | 'G729' | 'iLBC';
-export const CODECS: readonly Codec[] = ['opus', 'G722', 'PCMU', 'PCMA', 'G729', 'iLBC'];
+export const CODECS = ['opus', 'G722', 'PCMU', 'PCMA', 'G729', 'iLBC'] as const;
+export type Codec = (typeof CODECS)[number];
 
 /**
  * Phone settings at one scope: global, a site, a model or a device; the nearest scope that sets a

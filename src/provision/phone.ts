@@ -117,7 +117,7 @@ function directoryUrl(pack: VendorPack, model: Model, mac: string, publicUrl: st
 }
 
 /** The settings of a device's phone, merged from its scopes: the records' own and those kept apart (`settings`). */
-export function phoneSettings({ pack, device, site, settings }: Pick<PhoneInputs, 'pack' | 'device' | 'site' | 'settings'>): Merged {
+export function phoneSettings({ pack, device, site, settings }: Partial<Pick<PhoneInputs, 'pack'>> & Pick<PhoneInputs, 'device' | 'site' | 'settings'>): Merged {
   return mergeSettings(
     {
       ...settings,
@@ -126,7 +126,7 @@ export function phoneSettings({ pack, device, site, settings }: Pick<PhoneInputs
       ...(device?.settings ? { device: device.settings } : {}),
       ...(device?.credentials.adminPasswordSealed ? { generatedAdminPassword: device.credentials.adminPasswordSealed } : {}),
     },
-    pack.id,
+    pack?.id,
   );
 }
 

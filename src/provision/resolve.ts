@@ -14,7 +14,9 @@ import type { RecordedEvent, Timeline } from './events.js';
 import { Networks, plainAddress } from './networks.js';
 import { renderFile, templateOf, type RenderInputs } from './render.js';
 import type { ClientCertificate, ProvisionRequest } from './request.js';
-import { directoryEntries, phoneSettings } from './phone.js';
+import { buildPhoneConfig, directoryEntries, phoneSettings } from './phone.js';
+import type { Merged } from '../domain/settings.js';
+import type { PhoneConfig } from '../domain/phone-config.js';
 import { profileKey, ProfileSealer } from './sealed.js';
 import type { Templates } from './templates.js';
 
@@ -424,7 +426,8 @@ export function createResolver(deps: ProvisionerDeps) {
       if (!known) return null;
       for (const m of deps.files.match(name)) {
         if (m.pack !== known.pack || (m.spec.scope === 'device' && m.mac !== mac) || (m.spec.onlyFor && !m.spec.onlyFor(known.model))) continue;
-        if (m.spec.scope === 'device' && !opts.secrets) return { body: await masked(known, m.spec, at), contentType: m.spec.contentType };
+        // A directory has no secret to mask (and no template to mask it in): it is shown as served.
+        if (m.spec.scope === 'device' && !opts.secrets && !m.spec.directory) return { body: await masked(known, m.spec, at), contentType: m.spec.contentType };
         const answer =
           m.spec.scope === 'device'
             ? await answerFor({ kind: 'full', reason: 'in_window', match: m, known }, at)
@@ -446,6 +449,20 @@ export function createResolver(deps: ProvisionerDeps) {
       const now = known && match ? (await answerFor({ kind: 'full', reason: 'in_window', match, known }, at)).headers.ETag : undefined;
       const currentEtag = typeof now === 'string' ? now : undefined;
       return { state: currentEtag === served.etag ? 'in_sync' : 'pending', file: served.file, servedAt: served.at, servedEtag: served.etag, ...(currentEtag ? { currentEtag } : {}) };
+    },
+    /**
+     * What the device's phone is set to be, without secrets: its settings merged with where each
+     * came from, and (for a model of a vendor pack) its configuration: lines, keys, what was left out.
+     */
+    async phone(mac: string): Promise<{ merged: Merged; config?: PhoneConfig } | null> {
+      refresh();
+      const s = await stored(mac);
+      if (!s) return null;
+      const known = deps.files.model(s.device.model);
+      const inputs = { device: s.device, ...(s.employee ? { employee: s.employee } : {}), ...(s.site ? { site: s.site } : {}), lines: s.lines, settings: s.settings };
+      const merged = phoneSettings({ ...inputs, ...(known ? { pack: known.pack } : {}) });
+      if (!known) return { merged };
+      return { merged, config: buildPhoneConfig({ ...inputs, pack: known.pack, model: known.model, publicUrl: deps.publicUrl() }) };
     },
     cacheSize: () => cache.size,
   };

@@ -14,8 +14,12 @@ import { createCipheriv, createHash, createHmac, randomBytes } from 'node:crypto
 const MAGIC = Buffer.from('Salted__');
 const SALT_BYTES = 8;
 const BLOCK = 16;
-/** Plain text is padded with trailing white space to a multiple of this (XML allows it after the root). */
-export const SEALED_BUCKET = 8192;
+/**
+ * Plain text is padded with trailing white space to a multiple of this (XML allows it after the
+ * root). Big enough that a fully set SPA509G (12 lines, 12 keys, every setting: about 13 KB in
+ * clear) fits one bucket, as a decoy does: only raw settings by the hundred make a second one.
+ */
+export const SEALED_BUCKET = 32768;
 
 /** The device's profile key: derived from its provisioning password, so it changes when they are regenerated. */
 export function profileKey(provisioningPassword: string): string {

@@ -2,7 +2,8 @@
  * The vendor packs, and the questions asked of all of them at once: which models exist, which
  * pack owns a model, which file specs a requested name can be.
  */
-import type { FileSpec, Model, VendorPack } from './pack.js';
+import { adminPasswordFormat, type FileSpec, type Model, type VendorPack } from './pack.js';
+import type { KeyType } from '../domain/types.js';
 import { cisco } from './cisco.js';
 import { grandstream } from './grandstream.js';
 import { polycom } from './polycom.js';
@@ -21,6 +22,12 @@ export interface ModelInfo {
   name: string;
   /** File names its phones request: `<mac>` / `<MAC>` for the MAC in lower / upper case. */
   files: string[];
+  lines: number;
+  keys: number;
+  keyTypes: KeyType[];
+  rawSettings: boolean;
+  /** The admin passwords it takes, for people. */
+  adminPassword: string;
 }
 
 const shown = (pattern: string, model: Model): string => pattern.replaceAll('{mac}', '<mac>').replaceAll('{MAC}', '<MAC>').replaceAll('{model}', model.fileKey ?? '');
@@ -35,6 +42,11 @@ export function modelList(packs: readonly VendorPack[] = PACKS): ModelInfo[] {
       vendor: pack.id,
       name: model.name,
       files: pack.files.filter((f) => asks(f, model)).map((f) => shown(f.pattern, model)),
+      lines: model.lines ?? pack.lines,
+      keys: model.keys ?? pack.keys,
+      keyTypes: [...(model.keyTypes ?? pack.keyTypes)],
+      rawSettings: pack.rawKey !== undefined,
+      adminPassword: adminPasswordFormat(pack).describe,
     })),
   );
 }

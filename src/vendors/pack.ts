@@ -1,4 +1,5 @@
 import type { KeyType } from '../domain/types.js';
+import { PASSWORD_ALPHABET } from '../domain/credentials.js';
 import type { DirectoryEntry, PhoneConfig } from '../domain/phone-config.js';
 
 /**
@@ -74,6 +75,14 @@ export interface FileSpec {
   contentType: string;
 }
 
+export interface AdminPasswordFormat {
+  alphabet: string;
+  length: number;
+  pattern: RegExp;
+  /** What `pattern` takes, for people: `4 to 64 letters and digits`. */
+  describe: string;
+}
+
 export interface UserAgentFacts {
   /** A model id of this pack, when the string names a model Dialtone knows. */
   model?: string;
@@ -115,7 +124,7 @@ export interface VendorPack {
    * from `alphabet` and `length`, and refuses a set one that `pattern` does not match. Letters and
    * digits, 16 long, when not given.
    */
-  adminPassword?: { alphabet: string; length: number; pattern: RegExp; describe: string };
+  adminPassword?: AdminPasswordFormat;
   /** What a key of this vendor's settings looks like: `raw` settings whose key does not match are refused. No raw settings without it. */
   rawKey?: RegExp;
   /**
@@ -133,3 +142,14 @@ export interface VendorPack {
    */
   finish?(text: string, phone: PhoneConfig, file: { spec: FileSpec; full: boolean; escape: (value: string) => string }): string;
 }
+
+/** The admin password format of a vendor that does not restrict it (VendorPack.adminPassword). */
+export const DEFAULT_ADMIN_PASSWORD: AdminPasswordFormat = {
+  alphabet: PASSWORD_ALPHABET,
+  length: 16,
+  pattern: /^[A-Za-z0-9._~!@#%^*+=-]{4,64}$/,
+  describe: '4 to 64 letters, digits or . _ ~ ! @ # % ^ * + = -',
+};
+
+export const adminPasswordFormat = (pack: VendorPack | undefined): AdminPasswordFormat => pack?.adminPassword ?? DEFAULT_ADMIN_PASSWORD;
+

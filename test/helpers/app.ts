@@ -6,17 +6,19 @@ import type { Test } from 'tap';
 import { createAdminApp } from '../../src/admin/app.js';
 import { createTokenCheck, generateToken } from '../../src/admin/auth.js';
 import { openapiDocument } from '../../src/admin/openapi.js';
-import { createRecords } from '../../src/admin/records.js';
+import { createRecords, type Records } from '../../src/admin/records.js';
 import { adminRoutes } from '../../src/admin/routes.js';
 import { createSealer, hashToken } from '../../src/domain/secrets.js';
 import { createLogger } from '../../src/log.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { createProvisioning, type Provisioning } from '../../src/provision/index.js';
+import { modelList } from '../../src/vendors/index.js';
 import { callApi, type CallOptions, type Reply } from './http.js';
 
 export interface InProcess {
   store: MemoryStore;
   provisioning: Provisioning;
+  records: Records;
   token: string;
   logs: string[];
   call(method: string, path: string, opts?: CallOptions): Promise<Reply>;
@@ -37,7 +39,7 @@ export async function startApp(t: Test, opts: { models?: string[] } = {}): Promi
     },
   });
   const logger = createLogger('trace', sink);
-  const models = (opts.models ?? []).map((id) => ({ id, vendor: 'test', name: id, files: [] }));
+  const models = modelList().filter((m) => opts.models?.includes(m.id));
   const sealer = createSealer(randomBytes(32));
   const records = createRecords({ store, sealer, models: new Set(opts.models), enrollmentSeconds: 3600 });
   const provisioning = await createProvisioning({
@@ -59,5 +61,5 @@ export async function startApp(t: Test, opts: { models?: string[] } = {}): Promi
   const { port } = server.address() as AddressInfo;
 
   const call: InProcess['call'] = (method, path, o) => callApi(request, { host: '127.0.0.1', port }, token, method, path, o);
-  return { store, provisioning, token, logs, call };
+  return { store, provisioning, records, token, logs, call };
 }
