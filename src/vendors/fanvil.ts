@@ -9,6 +9,10 @@
  * credentials, or over plain HTTP a bootstrap without them that makes the phone check again
  * over HTTPS an hour later. No source shows a Fanvil key that installs a CA for the
  * provisioning client, so none is sent (facts §CA).
+ *
+ * The full `<mac>.cfg` carries every account and DSS key of the model, the neutral settings
+ * (fanvil-office.ts), a pointer to the company phonebook `<mac>-phonebook.xml`, and the raw
+ * settings, put into the elements their paths name after rendering (fanvil-raw.ts) [facts §7].
  */
 import { create } from 'xmlbuilder2';
 import type { DirectoryEntry } from '../domain/phone-config.js';

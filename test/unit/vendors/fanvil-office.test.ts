@@ -6,7 +6,7 @@ import { escapeXml } from '../../../src/provision/escape.js';
 import { buildPhoneConfig } from '../../../src/provision/phone.js';
 import { fanvil } from '../../../src/vendors/fanvil.js';
 import type { Model } from '../../../src/vendors/pack.js';
-import { flashHours } from '../../../src/vendors/fanvil-office.js';
+import { flashHours, keyPages } from '../../../src/vendors/fanvil-office.js';
 import { setRaw } from '../../../src/vendors/fanvil-raw.js';
 import { accounts, childText, childrenNamed } from '../../helpers/cases/fanvil.js';
 import { fkeys, office, rawValue } from '../../helpers/office/fanvil.js';
@@ -219,4 +219,15 @@ t.test('the directory: 1,000 people, names survive', async (t) => {
   t.same(read[7], { name: `P7 O'Brien & <Sons> "Ltd"`, extension: '1007', phoneNumber: '+12125550007' });
   t.same(read[8], { name: 'P8 Last8', extension: '1008' }, 'no direct number, no Other');
   t.same(read.map((e) => e.extension), entries.map((e) => e.extension), 'in the order given');
+});
+
+t.test('a voicemail key that dials another number is a speed dial to it', async (t) => {
+  const lines = buildPhoneConfig({ ...inputs(), pack: fanvil }).lines;
+  const keys = [
+    { index: 1, type: 'voicemail' as const, value: '*97', line: 1 },
+    { index: 2, type: 'voicemail' as const, value: '*98', line: 1 },
+  ];
+  const { side, dss } = keyPages({ lines, keys }, { side: [1, 1], dss: [1, 2] });
+  t.same(side, [{ index: 1, keys: [{ index: 1, type: 3, value: 'F_MWI', title: '' }] }], "line 1's MWINum: F_MWI");
+  t.same(dss, [{ index: 1, keys: [{ index: 1, type: 1, value: '*98@1/f', title: '' }, { index: 2, type: 0, value: '', title: '' }] }]);
 });
