@@ -4,13 +4,20 @@
  * are Wazo's recorded examples, verbatim [W-FV `_extract_from_ua`].
  */
 import type { Test } from 'tap';
-import type { Document } from '@xmldom/xmldom';
+import type { Document, Element } from '@xmldom/xmldom';
 import { PUBLIC_URL, type LineFacts, type VendorCase } from '../boot.js';
 import { elements, parseXml } from '../xml.js';
 
 const value = (doc: Document, tag: string): string | undefined => elements(doc, tag).at(-1)?.textContent ?? undefined;
 
 const isDeviceFile = (file: string): boolean => /^[0-9a-f]{12}\.cfg$/.test(file);
+
+/** The elements directly inside `parent` named `tag`. */
+export const childrenNamed = (parent: Element, tag: string): Element[] => Array.from(parent.childNodes).filter((n): n is Element => n.nodeType === 1 && (n as Element).tagName === tag);
+/** The text of the last `tag` directly inside `parent`. */
+export const childText = (parent: Element | undefined, tag: string): string | undefined => (parent ? (childrenNamed(parent, tag).at(-1)?.textContent ?? undefined) : undefined);
+/** The accounts of a device file: `<sysConf><sip><line index>`. */
+export const accounts = (doc: Document): Element[] => (doc.documentElement ? childrenNamed(doc.documentElement, 'sip').flatMap((sip) => childrenNamed(sip, 'line')) : []);
 
 /** The `<ap>` block every served file carries: HTTPS next, the device file by name. */
 function checkAutoprovision(t: Test, file: string, doc: Document): void {
@@ -26,23 +33,28 @@ function checkAutoprovision(t: Test, file: string, doc: Document): void {
 function readLine(t: Test, file: string, text: string): LineFacts {
   const doc = parseXml(text);
   t.equal(doc.documentElement?.tagName, 'sysConf', `${file}: root`);
-  const line = elements(doc, 'line');
-  t.equal(line.length, 1, `${file}: one line`);
-  t.equal(line[0]?.getAttribute('index'), '1');
+  // Every account the model has is written; the device's one is line 1, the others are off.
+  const lines = accounts(doc);
+  const on = lines.filter((l) => childText(l, 'EnableReg') === '1');
+  t.equal(on.length, 1, `${file}: one account on`);
+  const line = on[0];
+  t.equal(line?.getAttribute('index'), '1');
+  t.equal(new Set(lines.map((l) => l.getAttribute('index'))).size, lines.length, `${file}: each account once`);
   t.equal(elements(doc, 'DisplayName').length, 1, `${file}: one display name, nothing injected`);
-  t.equal(value(doc, 'EnableReg'), '1');
-  t.equal(value(doc, 'RegisterPort'), '5061');
-  t.equal(value(doc, 'Transport'), '3', `${file}: TLS`);
-  t.equal(value(doc, 'MWINum'), '*97', `${file}: voicemail`);
+  t.equal(childText(line, 'RegisterPort'), '5061');
+  t.equal(childText(line, 'Transport'), '3', `${file}: TLS`);
+  t.equal(childText(line, 'MWINum'), '*97', `${file}: voicemail`);
   t.equal(value(doc, 'SNTPServer'), 'ntp.example.com', `${file}: NTP`);
   t.equal(value(doc, 'DefaultUsername')?.startsWith('dt'), true, `${file}: provisioning user`);
-  for (const tag of ['MenuPassword', 'Password']) t.equal(elements(doc, tag).length, 0, `${file}: never ${tag}`);
+  t.equal(elements(doc, 'MenuPassword').length, 0, `${file}: never the keypad menu password`);
+  // The web admin password is `<web><account index="1"><Password>` [facts §7.4], nowhere else.
+  t.ok(elements(doc, 'Password').every((p) => (p.parentNode as Element | null)?.tagName === 'account'), `${file}: Password only as the web account's`);
   return {
-    user: value(doc, 'PhoneNumber'),
-    authName: value(doc, 'RegisterUser'),
-    password: value(doc, 'RegisterPswd'),
-    registrar: value(doc, 'RegisterAddr'),
-    displayName: value(doc, 'DisplayName'),
+    user: childText(line, 'PhoneNumber'),
+    authName: childText(line, 'RegisterUser'),
+    password: childText(line, 'RegisterPswd'),
+    registrar: childText(line, 'RegisterAddr'),
+    displayName: childText(line, 'DisplayName'),
     timeZone: ['TimeZone', 'TimeZoneName', 'EnableDST', 'DSTFixedType', 'DSTMinOffset', 'DSTStartMon', 'DSTStartWeek', 'DSTStartWday', 'DSTStartHour', 'DSTEndMon', 'DSTEndWeek', 'DSTEndWday', 'DSTEndHour'].map((k) => value(doc, k)),
   };
 }

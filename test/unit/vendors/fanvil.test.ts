@@ -96,7 +96,7 @@ t.test('file names: common files by their odd names, MAC lower case', async (t) 
   for (const wrong of ['0C383E07E16C.cfg', 'F0X4HW1.100.cfg', 'f0x4hw1.100.cfg', 'f0X4hw1x100.cfg', 'f0X4hw1.100.xml', '0c383e07e16c.xml', 'F0V00X900000.cfg', 'f0v0v6400000.cfg']) {
     t.same(one(wrong), [], `${wrong} is no Fanvil file`);
   }
-  t.same(modelList().find((m) => m.id === 'fanvil-x4')?.files, ['f0X4hw1.100.cfg', '<mac>.cfg']);
+  t.same(modelList().find((m) => m.id === 'fanvil-x4')?.files, ['f0X4hw1.100.cfg', '<mac>.cfg', '<mac>-phonebook.xml'], 'and the phonebook the device file points at');
 });
 
 t.test('routine misses: firmware checks and unknown common files, nothing else', async (t) => {
