@@ -9,7 +9,10 @@
  * never a ban), and the phone goes on to `cfg<mac>.xml`, which carries everything. The model and
  * common files carry no secrets and only point a phone Dialtone does not know at the HTTPS service.
  */
+import { create } from 'xmlbuilder2';
 import { zoneFacts, type DstRule, type ZoneFacts } from '../domain/zone.js';
+import type { DirectoryEntry } from '../domain/phone-config.js';
+import { DEFAULT_KEYS, DEFAULT_LINES, grandstreamPhone, keyTypesOf, shapeOf } from './grandstream-phone.js';
 import type { Model, VendorPack } from './pack.js';
 
 /**
@@ -26,13 +29,20 @@ const MODELS = [
   'GRP2624', 'GRP2634', 'GRP2636', 'GRP2650', 'GRP2670',
 ];
 
-const models: Model[] = MODELS.map((name) => ({
-  id: `grandstream-${name.toLowerCase()}`,
-  name: `Grandstream ${name}`,
-  // `cfg<model>.xml` names the model in lower case: cfggrp2614.xml [GS-PROV, GS-21XX-AG].
-  fileKey: name.toLowerCase(),
-  uaNames: [name.toLowerCase()],
-}));
+const models: Model[] = MODELS.map((name) => {
+  const shape = shapeOf(name);
+  const keyTypes = keyTypesOf(name);
+  return {
+    id: `grandstream-${name.toLowerCase()}`,
+    name: `Grandstream ${name}`,
+    // `cfg<model>.xml` names the model in lower case: cfggrp2614.xml [GS-PROV, GS-21XX-AG].
+    fileKey: name.toLowerCase(),
+    uaNames: [name.toLowerCase()],
+    lines: shape.lines,
+    keys: shape.keys,
+    ...(keyTypes ? { keyTypes } : {}),
+  };
+});
 
 /**
  * P64 values both official time-zone lists agree on, GRP261x 1.0.5.15 and GXP21xx 1.0.11.16
@@ -108,6 +118,33 @@ const selfDefined = (f: ZoneFacts): string =>
     ? `${letters(f.standardAbbr, 'STD')}${gsOffset(f.standardOffsetMinutes)}${letters(f.dstAbbr, 'DST')}${gsOffset(f.dst.offsetMinutes)},${gsRule(f.dst.start)},${gsRule(f.dst.end)}`
     : `${letters(f.standardAbbr, 'STD')}${gsOffset(f.standardOffsetMinutes)}`;
 
+/**
+ * The XML phonebook [GS-PBG, F-PB]: one `Work` phone with the extension, a second with the direct
+ * number; `accountindex` 0 = account 1 (facts §12). xmlbuilder2 escapes; characters XML cannot
+ * carry at all are dropped.
+ */
+function phonebook(entries: readonly DirectoryEntry[]): string {
+  const book = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '' }).ele('AddressBook');
+  const phone = (contact: ReturnType<typeof create>, number: string) => contact.ele('Phone', { type: 'Work' }).ele('phonenumber').txt(number).up().ele('accountindex').txt('0');
+  for (const e of entries) {
+    const contact = book.ele('Contact');
+    contact.ele('FirstName').txt(e.firstName);
+    contact.ele('LastName').txt(e.lastName);
+    phone(contact, e.extension);
+    if (e.phoneNumber) phone(contact, e.phoneNumber);
+  }
+  return book.end({ prettyPrint: true });
+}
+
+/**
+ * Keys raw settings may not set: the provisioning channel itself (server, scheme, DHCP override,
+ * Digest credentials, the CA), which a raw value could lock Dialtone out of (facts §14).
+ */
+const RAW_KEY = /^(?!P(?:212|237|145|1360|1361|8433|8502)$)P[1-9]\d{0,4}$/;
+
+/** A `<Pnnn>value</Pnnn>` line of a rendered file: values are XML-escaped, so one holds no `<`. */
+const ELEMENT_LINE = /^\s*<(P\d+)>[^<]*<\/\1>\s*$/;
+
 // "Grandstream Model HW GXP2135 SW 1.0.7.97 DevId 000b828aa872", "… HW GXV3350  V1.3A SW …" [W-GS]
 const UA = /^Grandstream Model HW (\w+)(?:\s+V\S+)?\s+SW (\S+)\s+DevId (\S+)/;
 // Legacy: "Grandstream GXP2000 (gxp2000e.bin:1.2.5.3/boot55e.bin:1.1.6.9) DevId 000b822726c8" [W-GS]
@@ -121,6 +158,8 @@ export const grandstream: VendorPack = {
     { pattern: 'cfg{mac}.xml', scope: 'device', template: 'cfg-mac.xml.hbs', bootstrapTemplate: 'cfg-mac-bootstrap.xml.hbs', format: 'xml', contentType: 'text/xml; charset=utf-8' },
     { pattern: 'cfg{model}.xml', scope: 'model', template: 'cfg-fallback.xml.hbs', secret: false, format: 'xml', contentType: 'text/xml; charset=utf-8' },
     { pattern: 'cfg.xml', scope: 'common', template: 'cfg-fallback.xml.hbs', secret: false, format: 'xml', contentType: 'text/xml; charset=utf-8' },
+    // The phone appends `/phonebook.xml` to P331 (facts §12): the MAC travels in the folder.
+    { pattern: 'pb{mac}/phonebook.xml', scope: 'device', directory: true, format: 'xml', contentType: 'text/xml; charset=utf-8' },
   ],
   routineMisses: [
     // The binary config file: `cfg<mac>` [GS-21XX-AG, GS-PROV-2012], `cfg<mac>.bin` [GS-PROV].
@@ -133,10 +172,37 @@ export const grandstream: VendorPack = {
   transports: { udp: 0, tcp: 1, tls: 2 },
   // `resync` provisions without a reboot; `check-sync` may reboot [F-NTFY, F-PR: VERIFIED].
   resyncEvent: 'resync',
-  // Lines and keys before their vendor facts are in: one line, no programmable keys.
-  lines: 1,
-  keys: 0,
-  keyTypes: [],
+  // Models no template covers (GRP2624…GRP2670, GRP260x) [facts §10, §11: UNCERTAIN].
+  lines: DEFAULT_LINES,
+  keys: DEFAULT_KEYS,
+  keyTypes: ['line', 'blf', 'speedDial', 'park', 'voicemail'],
+  // A BLF watches, a speed dial dials, a call park key parks on an extension: each needs its value.
+  keyNeedsValue: ['blf', 'speedDial', 'park'],
+  // P2 "String: a-z, A-Z, 0-9" [GS-2130, GS-261X].
+  adminPassword: { alphabet: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', length: 16, pattern: /^[A-Za-z0-9]+$/, describe: 'letters and digits only' },
+  rawKey: RAW_KEY,
+
+  phone: grandstreamPhone,
+  directory: phonebook,
+
+  /**
+   * Raw settings are written last by the template; the XML form does not say which of two equal
+   * elements wins, so the element Dialtone wrote before for the same key goes (facts §14).
+   */
+  finish(text, phone) {
+    if (phone.raw.length === 0) return text;
+    const raw = new Set(phone.raw.map((r) => r.key));
+    const lines = text.split('\n');
+    const last = new Map<string, number>();
+    lines.forEach((line, n) => {
+      const key = ELEMENT_LINE.exec(line)?.[1];
+      if (key && raw.has(key)) last.set(key, n);
+    });
+    return lines.filter((line, n) => {
+      const key = ELEMENT_LINE.exec(line)?.[1];
+      return !key || !raw.has(key) || last.get(key) === n;
+    }).join('\n');
+  },
 
   parseUserAgent(userAgent) {
     const m = UA.exec(userAgent) ?? LEGACY_UA.exec(userAgent);

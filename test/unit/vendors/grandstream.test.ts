@@ -110,7 +110,7 @@ t.test('file names: lower case, the binary config file is not served', async (t)
   for (const wrong of ['cfg000B828AA872.xml', 'cfg000b828aa872', 'cfgGXP2135.xml', 'cfggxp9999.xml', '000b828aa872.xml', 'cfg.XML', 'cfg000b828aa872.xml.bak']) {
     t.same(one(wrong), [], `${wrong} is no Grandstream file`);
   }
-  t.same(modelList().find((m) => m.id === 'grandstream-gxp2135')?.files, ['cfg<mac>.xml', 'cfggxp2135.xml', 'cfg.xml']);
+  t.same(modelList().find((m) => m.id === 'grandstream-gxp2135')?.files, ['cfg<mac>.xml', 'cfggxp2135.xml', 'cfg.xml', 'pb<mac>/phonebook.xml']);
 });
 
 t.test('routine misses: the binary config file and firmware images, nothing broader', async (t) => {
@@ -188,7 +188,7 @@ t.test('templates render well-formed gs_provision files', async (t) => {
   t.equal(value(fallback, 'P212'), '2');
 
   for (const text of [full, boot]) {
-    t.notMatch(text, /<P2>|<P196>/, 'never sets the admin or user password');
+    t.notMatch(text, /<P2>|<P196>/, 'no admin password set: none written; never the user password');
   }
 });
 
