@@ -85,13 +85,6 @@ const gone = (what: string, deleted: boolean): void => {
 const siteParams = { id: idParam('site') };
 const employeeParams = { id: idParam('employee') };
 const deviceParams = { mac: macParam };
-/** `{id}` of a model: an id as GET /models lists them (the records layer says whether it is one). */
-const modelParams = {
-  id: (text: string): string => {
-    if (!/^[a-z0-9][a-z0-9.-]{0,63}$/.test(text)) throw notFound('model');
-    return text;
-  },
-};
 /** `{address}` of a ban: an IP address, as GET /bans lists them. */
 const banParams = {
   address: (text: string): string => {
@@ -104,6 +97,13 @@ const fileParams = { mac: macParam, name: (text: string): string => text };
 
 export function adminRoutes({ store, records, models, openapi, provisioning, tokenKey, tokenUse, resyncs, welcomeMail }: RoutesDeps): Route[] {
   const { resolver, timeline, bans } = provisioning;
+  /** `{id}` of a model: one GET /models lists. */
+  const modelParams = {
+    id: (text: string): string => {
+      if (!models().some((m) => m.id === text)) throw notFound('model');
+      return text;
+    },
+  };
   const id = (ctx: RouteContext): string => ctx.params.id ?? '';
   const mac = (ctx: RouteContext): string => ctx.params.mac ?? '';
   const withCredentials = ({ device, credentials }: Awaited<ReturnType<Records['createDevice']>>) => ({

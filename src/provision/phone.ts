@@ -99,6 +99,7 @@ export function buildKeys(pack: VendorPack, model: Model, lines: readonly PhoneL
     else if (key.value === undefined && key.type !== 'voicemail' && pack.keyNeedsValue?.includes(key.type)) reason = `a ${key.type} key of ${pack.name} phones needs a value`;
     else if (key.type === 'line' && !lines.some((l) => l.index === line)) reason = `the device has no line ${line}`;
     else if (key.type === 'voicemail' && voicemail === undefined) reason = 'no voicemail number: set one on the key or the site';
+    else if (keys.length < room && pack.keyFits?.(model, keys.length + 1, key.type)) reason = pack.keyFits(model, keys.length + 1, key.type);
     else if (keys.length >= room) reason = `the ${model.name} has ${room} programmable key${room === 1 ? '' : 's'}`;
     if (reason) {
       leftOut.push({ position, key, reason });

@@ -151,6 +151,13 @@ export function keyTypeOf(family: Family, fixed: boolean, mode: number): KeyType
   return found === 'none' ? undefined : found;
 }
 
+/** Why key `position` of a model cannot be of `type`: only its first fixed VPKs can be lines. */
+export function keyFits(model: Model, position: number, type: KeyType): string | undefined {
+  const shape = shapeOf(model.fileKey?.toUpperCase() ?? '');
+  const table = position <= shape.fixed ? MODES[shape.family].fixed : MODES[shape.family].dynamic;
+  return table[type] === undefined ? `key ${position} of the ${model.name} cannot be a ${type} key (only its first ${shape.fixed} can)` : undefined;
+}
+
 /** The P-values of VPK n: 1-6 at P1363…, 7-48 at P23800 + 4(n-7) [GS-2130, GS-261X, GS-17XX]. */
 export function vpkKeys(n: number): { mode: string; account: string; label: string; value: string } {
   if (n <= 6) return { mode: `P${1361 + 2 * n}`, account: `P${1362 + 2 * n}`, label: `P${1463 + 2 * n}`, value: `P${1464 + 2 * n}` };

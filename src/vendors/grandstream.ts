@@ -12,7 +12,7 @@
 import { create } from 'xmlbuilder2';
 import { zoneFacts, type DstRule, type ZoneFacts } from '../domain/zone.js';
 import type { DirectoryEntry } from '../domain/phone-config.js';
-import { DEFAULT_KEYS, DEFAULT_LINES, grandstreamPhone, keyTypesOf, shapeOf } from './grandstream-phone.js';
+import { DEFAULT_KEYS, DEFAULT_LINES, grandstreamPhone, keyFits, keyTypesOf, shapeOf } from './grandstream-phone.js';
 import type { Model, VendorPack } from './pack.js';
 
 /**
@@ -178,6 +178,7 @@ export const grandstream: VendorPack = {
   keyTypes: ['line', 'blf', 'speedDial', 'park', 'voicemail'],
   // A BLF watches, a speed dial dials, a call park key parks on an extension: each needs its value.
   keyNeedsValue: ['blf', 'speedDial', 'park'],
+  keyFits,
   // P2 "String: a-z, A-Z, 0-9" [GS-2130, GS-261X].
   adminPassword: { alphabet: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', length: 16, pattern: /^[A-Za-z0-9]+$/, describe: 'letters and digits only' },
   rawKey: RAW_KEY,

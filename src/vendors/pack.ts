@@ -117,6 +117,8 @@ export interface VendorPack {
   keys: number;
   /** The key types its phones can be programmed with (Model.keyTypes may narrow it); keys of other types are left out (and reported). */
   keyTypes: readonly KeyType[];
+  /** Why key `position` (from 1) of a model cannot be of this type, when some positions only take some types (Grandstream line keys). */
+  keyFits?(model: Model, position: number, type: KeyType): string | undefined;
   /** Key types its phones can program only with a value (e.g. a park key that must name the orbit); such keys without one are left out. */
   keyNeedsValue?: readonly KeyType[];
   /**

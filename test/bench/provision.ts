@@ -25,7 +25,7 @@ import { Client } from './client.js';
 import { startFloor, type Floor } from './provision/floor.js';
 import { haveWrk, nodeLoad, probe, wrkLoad, type LoadOptions, type LoadResult, type ProbeResult, type Target } from './provision/load.js';
 import { haveNginx, NGINX, startNginx, type Nginx } from './provision/nginx.js';
-import { type RenderResult } from './provision/render.js';
+import { OFFICE_KEYS, OFFICE_MODEL, type RenderResult } from './provision/render.js';
 import { runServer, type Server } from './server.js';
 
 const MAC = '805ec0000001';
@@ -140,7 +140,7 @@ try {
   if (clientChoice === 'node' && process.env.BENCH_CLIENT !== 'node') console.log('wrk is not installed (apt-get install -y wrk): using the Node client, which can be the bottleneck (see client CPU below)');
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), load average before the run ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
-  // 1. Dialtone, one site, one employee with a Yealink T46S; the first GET renders and caches.
+  // 1. Dialtone, one site, an office phone: a Yealink T54W with 3 lines and 10 keys; the first GET renders and caches.
   dialtone = await runServer(dir, { DIALTONE_STORE: 'json', DIALTONE_LOG_LEVEL: LOG_LEVEL, DIALTONE_PUBLIC_URL: 'https://localhost:8443' });
   if (pin) taskset(SERVER_CPU, dialtone.pid);
   const dialtonePid = dialtone.pid;
@@ -149,13 +149,21 @@ try {
   const admin = new Client(dialtone.port, ca, 1);
   const madeSite = await admin.call('POST', '/sites', site);
   if (madeSite.status !== 201) throw new Error(`POST /sites answered ${madeSite.status}: ${madeSite.text}`);
+  const siteId = (madeSite.json as { id: string }).id;
+  const colleagues: string[] = [];
+  for (const [n, name] of ['grace.hopper', 'alan.turing'].entries()) {
+    const made = await admin.call('POST', '/employees', { siteId, firstName: name.split('.')[0], lastName: name.split('.')[1], username: name, extension: String(5001 + n) });
+    if (made.status !== 201) throw new Error(`POST /employees answered ${made.status}: ${made.text}`);
+    colleagues.push((made.json as { id: string }).id);
+  }
   const employee = await admin.call('POST', '/employees', {
-    siteId: (madeSite.json as { id: string }).id,
+    siteId,
     firstName: 'Ada',
     lastName: 'Lovelace',
     username: 'ada.lovelace',
     phoneNumber: '+1 212 736 5000',
-    device: { mac: MAC, model: 'yealink-t46s' },
+    keys: OFFICE_KEYS,
+    device: { mac: MAC, model: OFFICE_MODEL, lines: colleagues.map((employeeId) => ({ employeeId })) },
   });
   admin.close();
   if (employee.status !== 201) throw new Error(`POST /employees answered ${employee.status}: ${employee.text}`);
@@ -273,7 +281,7 @@ const rows: Row[] = [
   ['server CPU/req k-a', perReq(ka.dialtone), perReq(ka.nginx), perReq(ka.floor), usOf],
   ['server CPU/req n-c', perReq(nc.dialtone), perReq(nc.nginx), perReq(nc.floor), usOf],
 ];
-console.log(`\nprovisioning benchmark: ${body.length}-byte ${PATH}, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${SECONDS} s; nginx ${nginxNote}; ${process.version}`);
+console.log(`\nprovisioning benchmark: ${body.length}-byte ${PATH} of a ${OFFICE_MODEL} with 3 lines and 10 keys, ${CONNECTIONS} connections, median of ${ROUNDS} rounds of ${SECONDS} s; nginx ${nginxNote}; ${process.version}`);
 console.log(
   clientChoice === 'wrk'
     ? `client: wrk ${WRK_VERSION}, 1 thread, the same for every server (${pin ? `on CPU ${CLIENT_CPU}, servers on CPU ${SERVER_CPU}` : 'unpinned'})`
@@ -304,10 +312,15 @@ console.log(
     `cached mean ${usOf(c.meanUs)}, p99 ${usOf(c.p99Us)} (${c.n} calls, one device)`,
 );
 console.log(
-  '  uncached = the first request for a device: file-name match, store reads (device, employee, site: a structuredClone each), cache key (JSON + SHA-256), AES-256-GCM open of 2 secrets, context (time-zone facts included), escaping, Handlebars render, ETag (SHA-256), timeline record; ' +
+  '  uncached = the first request for a device: file-name match, store reads (device, the employees of its 3 lines, site, settings: a structuredClone each), cache key (JSON + SHA-256), AES-256-GCM open of 5 secrets, the phone configuration and context (time-zone facts included), escaping, Handlebars render, ETag (SHA-256), timeline record; ' +
     'cached = a resync with nothing changed since: file name, a few Map lookups of what was derived since the last write, window and ban checks, timeline record',
 );
 console.log(`  uncached steps re-enacted one by one (mean): ${render.steps.map(([n, v]) => `${n} ${v.toFixed(1)} µs`).join(', ')}`);
+const d = render.directory;
+console.log(
+  `directory of a ${d.employees}-employee site (${d.bytes} bytes): built in ${msOf(d.buildMs)} on the first fetch, again in ${msOf(d.rebuildMs)} after a rename; ` +
+    `served from what was built: mean ${usOf(d.cachedUs)}; a resync with nothing changed (If-None-Match, 304): mean ${usOf(d.notModifiedUs)} (${d.repeats} calls each)`,
+);
 const kaRatio = ka.dialtone && ka.nginx ? ka.dialtone.rps / ka.nginx.rps : undefined;
 const clientBound = (r: LoadResult | undefined): boolean => r !== undefined && r.clientCpuS / r.seconds >= 0.9;
 const kaCaveat = clientBound(ka.nginx) ? '; UNRELIABLE: the nginx run was client-bound, so the ratio is overstated' : '';

@@ -47,8 +47,8 @@ t.test('every route with an id or mac in its path: a prototype name is a 404 and
   for (const name of PROTO_NAMES) {
     for (const [method, path] of routes) {
       const url = path.replace(/\{(id|mac)\}/, name).replace(/\{\w+\}/g, 'x');
-      // PATCH and POST bodies are `{}`: valid for every such route, so only the id can be wrong.
-      const r = await server.api(method, url, method === 'PATCH' || method === 'POST' ? { body: {} } : {});
+      // PATCH, PUT and POST bodies are `{}`: valid for every such route, so only the id can be wrong.
+      const r = await server.api(method, url, method === 'PATCH' || method === 'POST' || method === 'PUT' ? { body: {} } : {});
       t.equal(r.status, 404, `${method} ${url}: ${r.text}`);
       t.match(r.headers['content-type'], /^application\/problem\+json/, `${method} ${url}: a problem`);
     }

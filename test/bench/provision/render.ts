@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createRecords } from '../../../src/admin/records.js';
-import { employeeCreate, siteCreate } from '../../../src/admin/schemas.js';
+import { deviceCreate, employeeCreate, siteCreate } from '../../../src/admin/schemas.js';
 import type { Device } from '../../../src/domain/types.js';
 import { createSealer } from '../../../src/domain/secrets.js';
 import { renderContext } from '../../../src/provision/context.js';
@@ -30,9 +30,36 @@ export interface RenderResult {
   bytes: number;
   /** Mean µs per step of an uncached render, re-enacted outside the resolver. */
   steps: Array<[string, number]>;
+  directory: DirectoryResult;
 }
 
-const MODEL = 'yealink-t46s';
+/** The company directory of one site: built once per change, then served as built. */
+export interface DirectoryResult {
+  employees: number;
+  bytes: number;
+  /** The first fetch, which builds it. */
+  buildMs: number;
+  /** The first fetch after a rename, which builds it again. */
+  rebuildMs: number;
+  repeats: number;
+  /** A fetch of the unchanged directory (200 from what was built). */
+  cachedUs: number;
+  /** A resync with nothing changed: If-None-Match with its ETag, a 304. */
+  notModifiedUs: number;
+}
+
+/** The office phone the benchmarks serve: 3 lines, and with its employee's keys 10 in all. */
+export const OFFICE_MODEL = 'yealink-t54w';
+export const OFFICE_KEYS = [
+  { type: 'blf', value: '5001', label: 'Grace' },
+  { type: 'blf', value: '5002', label: 'Alan' },
+  { type: 'speedDial', value: '+12127365000', label: 'Front desk' },
+  { type: 'speedDial', value: '+12127365099', label: 'Pizza' },
+  { type: 'park', value: '700' },
+  { type: 'park', value: '701' },
+  { type: 'voicemail' },
+];
+const MODEL = OFFICE_MODEL;
 const PUBLIC_URL = 'https://localhost:8443/';
 
 function timing(samples: number[]): Timing {
@@ -65,8 +92,9 @@ export async function measureRender(opts: { devices: number; warmup: number; rep
     siteCreate.parse({ name: 'Bench HQ', timeZone: 'America/New_York', address: { line1: '1 Main St', city: 'New York', country: 'US' }, sip: { registrar: 'sip.example.com' } }),
   );
   const total = opts.warmup + opts.devices;
+  const ids: string[] = [];
   for (let i = 0; i < total; i++) {
-    await records.createEmployee(
+    const { employee } = await records.createEmployee(
       employeeCreate.parse({
         siteId: site.id,
         firstName: 'Bench',
@@ -74,9 +102,14 @@ export async function measureRender(opts: { devices: number; warmup: number; rep
         username: `user${i}`,
         phoneNumber: `+1 212 736 ${String(i).padStart(4, '0')}`,
         extension: String(10_000 + i),
-        device: { mac: macOf(i), model: MODEL },
+        keys: OFFICE_KEYS,
       }),
     );
+    ids.push(employee.id);
+  }
+  // Each phone carries its employee's line and the next two colleagues'.
+  for (let i = 0; i < total; i++) {
+    await records.createDevice(deviceCreate.parse({ mac: macOf(i), model: MODEL, employeeId: ids[i], lines: [{ employeeId: ids[(i + 1) % total] }, { employeeId: ids[(i + 2) % total] }] }));
   }
   const get = (mac: string) => resolver.handle({ channel: CHANNELS.https, method: 'GET', target: `/${mac}.cfg`, address: '127.0.0.1' });
 
@@ -119,20 +152,21 @@ export async function measureRender(opts: { devices: number; warmup: number; rep
     const device = (await store.getDevice(macOf(i))) as Device;
     const employee = await store.getEmployee(device.employeeId as string);
     const siteRow = employee ? await store.getSite(employee.siteId) : null;
-    sums.set('store reads (3 structuredClone copies)', (sums.get('store reads (3 structuredClone copies)') ?? 0) + (performance.now() - t0));
+    const lines = await Promise.all((device.lines ?? []).map(async (l) => ({ employee: (await store.getEmployee(l.employeeId))!, site: siteRow! })));
+    sums.set('store reads (5 structuredClone copies)', (sums.get('store reads (5 structuredClone copies)') ?? 0) + (performance.now() - t0));
     const template = templateOf(match.spec, 'full');
     step('cache key (JSON.stringify + SHA-256)', () =>
       createHash('sha256')
         .update(JSON.stringify([owner.pack.id, template, owner.model.id, device, employee, siteRow, true, PUBLIC_URL, 'http://localhost:8080/ca.crt', 0, 2026]))
         .digest('base64'),
     );
-    const credentials = step('AES-256-GCM open (2 secrets)', () => ({
+    const credentials = step('AES-256-GCM open (line 1 and provisioning)', () => ({
       authName: device.credentials.authName,
       password: sealer.open(device.credentials.passwordSealed),
       provisioning: { username: device.credentials.provisioningUsername, password: sealer.open(device.credentials.provisioningPasswordSealed) },
     }));
     const context = step('render context', () =>
-      renderContext({ pack: owner.pack, model: owner.model, device, employee: employee ?? undefined, site: siteRow ?? undefined, credentials, publicUrl: PUBLIC_URL, caUrl: 'http://localhost:8080/ca.crt', caPem, now: new Date() }),
+      renderContext({ pack: owner.pack, model: owner.model, device, employee: employee ?? undefined, site: siteRow ?? undefined, lines, credentials, open: (sealed) => sealer.open(sealed), publicUrl: PUBLIC_URL, caUrl: 'http://localhost:8080/ca.crt', caPem, now: new Date() }),
     );
     step('of which time-zone facts (pack.timeZone)', () => owner.pack.timeZone(siteRow?.timeZone ?? 'UTC', new Date()));
     const escaped = step('escaping', () => escapeAll(context, match.spec.format));
@@ -140,7 +174,48 @@ export async function measureRender(opts: { devices: number; warmup: number; rep
     step('ETag (SHA-256 of the body)', () => createHash('sha256').update(body).digest('base64url').slice(0, 27));
   }
   const steps: Array<[string, number]> = [...sums].map(([name, ms]) => [name, (ms / Math.max(1, n)) * 1000]);
-  return { uncached: timing(uncached), cached: timing(cached), bytes, steps };
+  return { uncached: timing(uncached), cached: timing(cached), bytes, steps, directory: await measureDirectory(1000, Math.min(opts.repeats, 2000)) };
+}
+
+/** The company directory of a site of `employees` people, as one of its phones fetches it. */
+async function measureDirectory(employees: number, repeats: number): Promise<DirectoryResult> {
+  const store = new MemoryStore();
+  await store.open();
+  const sealer = createSealer(randomBytes(32));
+  const records = createRecords({ store, sealer, models: new Set([MODEL]), enrollmentSeconds: 86_400 });
+  const { resolver } = await createProvisioning({ store, sealer, templatesDir: new URL('../../../templates', import.meta.url).pathname, trustedNetworks: [], publicUrl: () => PUBLIC_URL, caUrl: () => 'http://localhost:8080/ca.crt', caPem: '' });
+  const site = await records.createSite(siteCreate.parse({ name: 'Big office', timeZone: 'Europe/London', sip: { registrar: 'sip.example.com' } }));
+  const ids: string[] = [];
+  for (let i = 0; i < employees; i++) {
+    const { employee } = await records.createEmployee(employeeCreate.parse({ siteId: site.id, firstName: `First${i}`, lastName: `Last ${i}`, username: `dir${i}`, extension: String(20_000 + i), phoneNumber: `+44 20 7946 ${String(i).padStart(4, '0')}` }));
+    ids.push(employee.id);
+  }
+  const mac = '805ec2000001';
+  await records.createDevice(deviceCreate.parse({ mac, model: MODEL, employeeId: ids[0] }));
+  const name = `/${mac}-phonebook.xml`;
+  const get = (etag?: string) => resolver.handle({ channel: CHANNELS.https, method: 'GET', target: name, address: '127.0.0.1', ...(etag ? { ifNoneMatch: etag } : {}) });
+  const timed = async (etag?: string): Promise<{ ms: number; status: number; body: Buffer; etag: string }> => {
+    const t0 = performance.now();
+    const answer = await get(etag);
+    return { ms: performance.now() - t0, status: answer.status, body: answer.body, etag: String(answer.headers.ETag ?? '') };
+  };
+  const first = await timed();
+  if (first.status !== 200) throw new Error(`${name} answered ${first.status}`);
+  const mean = async (etag: string | undefined, status: number): Promise<number> => {
+    let sum = 0;
+    for (let i = 0; i < repeats; i++) {
+      const r = await timed(etag);
+      if (r.status !== status) throw new Error(`${name} answered ${r.status}, expected ${status}`);
+      sum += r.ms;
+    }
+    return (sum / repeats) * 1000;
+  };
+  const cachedUs = await mean(undefined, 200);
+  const notModifiedUs = await mean(first.etag, 304);
+  await records.patchEmployee(ids[employees - 1] as string, { firstName: 'Renamed' });
+  const again = await timed();
+  if (again.status !== 200 || !again.body.includes('Renamed')) throw new Error('the directory did not follow the rename');
+  return { employees, bytes: first.body.length, buildMs: first.ms, rebuildMs: again.ms, repeats, cachedUs, notModifiedUs };
 }
 
 if (process.argv[1] === new URL(import.meta.url).pathname) {

@@ -68,6 +68,14 @@ t.test('keys: a model narrows the key types; a vendor may need a value', async (
   t.same(valued.leftOut.map((l) => l.reason), ['a park key of Yealink phones needs a value']);
 });
 
+t.test('keys: a position that cannot take a type leaves the key out, and the next key takes the position', async (t) => {
+  const lines = buildPhoneConfig(inputs).lines;
+  const fits = { ...pack, keyFits: (_m: unknown, position: number, type: string) => (type === 'line' && position > 2 ? `key ${position} cannot be a line key` : undefined) };
+  const { keys, leftOut } = buildKeys(fits, model, lines, [{ type: 'blf', value: '203' }]);
+  t.same(keys.map((k) => [k.index, k.type, k.value]), [[1, 'line', '1'], [2, 'line', '2'], [3, 'blf', '203']]);
+  t.same(leftOut.map((l) => [l.position, l.reason]), [[3, 'key 3 cannot be a line key']]);
+});
+
 t.test('the directory: by last name, one line each', async (t) => {
   t.same(directoryEntries([ann, bob, { ...cy, firstName: 'Cy\nx' }]).map((e) => e.name), ['Cy x Abel', 'Bob Young', 'Ann Zed']);
 });
