@@ -8,7 +8,7 @@
 import { mergeSettings, syslogTarget, type Layers, type Merged } from '../domain/settings.js';
 import type { DirectoryEntry, LeftOutKey, PhoneConfig, PhoneKey, PhoneLine } from '../domain/phone-config.js';
 import type { Device, Employee, Key, PlainCredentials, Site } from '../domain/types.js';
-import type { Model, VendorPack } from '../vendors/pack.js';
+import { nameFor, type Model, type VendorPack } from '../vendors/pack.js';
 
 
 export interface PhoneInputs {
@@ -30,8 +30,16 @@ export interface PhoneInputs {
   publicUrl: string;
 }
 
-/** One line on a phone's screen: any run of white space or control characters is one space. */
-const oneLine = (text: string): string => text.replace(/[\s\p{Cc}]+/gu, ' ').trim();
+/**
+ * One line on a phone's screen: any run of white space or control characters is one space, and
+ * what no file can carry (unpaired surrogates, U+FFFE, U+FFFF) goes, so every vendor's directory
+ * and configuration can take the text as it is.
+ */
+const oneLine = (text: string): string =>
+  text
+    .replace(/[\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+    .replace(/[\s\p{Cc}]+/gu, ' ')
+    .trim();
 
 export const displayName = (e: Pick<Employee, 'firstName' | 'lastName'>): string => oneLine(`${e.firstName} ${e.lastName}`);
 
@@ -114,7 +122,7 @@ export function buildKeys(pack: VendorPack, model: Model, lines: readonly PhoneL
 /** The URL of the device's directory file, when its pack has one. */
 function directoryUrl(pack: VendorPack, model: Model, mac: string, publicUrl: string): string | undefined {
   const spec = pack.files.find((f) => f.directory && (f.onlyFor?.(model) ?? true));
-  return spec && new URL(spec.pattern.replaceAll('{mac}', mac).replaceAll('{MAC}', mac.toUpperCase()), publicUrl).href;
+  return spec && new URL(nameFor(spec.pattern, mac), publicUrl).href;
 }
 
 /** The settings of a device's phone, merged from its scopes: the records' own and those kept apart (`settings`). */

@@ -4,7 +4,7 @@ import type { Device, Employee, PlainCredentials, Settings, Site, WindowClaim } 
 import type { Store } from '../store/store.js';
 import type { FileIndex, Match } from '../vendors/index.js';
 import { vendorOfMac } from '../vendors/ouis.js';
-import type { FileSpec, UserAgentFacts, VendorPack } from '../vendors/pack.js';
+import { nameFor, type FileSpec, type UserAgentFacts, type VendorPack } from '../vendors/pack.js';
 import type { Bans } from './bans.js';
 import { RenderCache } from './cache.js';
 import { decide, type Decision, type Facts, type KnownDevice, type WindowState } from './decide.js';
@@ -243,25 +243,32 @@ export function createResolver(deps: ProvisionerDeps) {
     return { ...(s.employee ? { employee: s.employee } : {}), ...(s.site ? { site: s.site } : {}), lines: s.lines, settings: s.settings };
   }
 
-  /** The directory a device's phone gets: its site's people, every site's, or none, built once per store change. */
-  async function directory(pack: VendorPack, device: Device): Promise<Buffer | null> {
+  /**
+   * The directory a device's phone gets: its site's people, every site's, or none, built once per
+   * store change (per pack and site; per device for a paged one, whose pages link each other by URL).
+   */
+  async function directory(pack: VendorPack, device: Device, spec: FileSpec, page: number | undefined): Promise<Buffer | null> {
     const s = await stored(device.mac);
     const scope = phoneSettings({ pack, device, ...(s?.site ? { site: s.site } : {}), ...(s ? { settings: s.settings } : {}) }).values.directory;
     if (!pack.directory || scope === 'off' || (scope === 'site' && !s?.site)) return null;
     const siteId = scope === 'site' ? s?.site?.id : undefined;
     const build = pack.directory.bind(pack);
-    return derived.getAsync(`dir\0${pack.id}\0${siteId ?? '*'}`, async () => Buffer.from(build(directoryEntries(await deps.store.listEmployees(siteId ? { siteId } : {})))));
+    const entries = () => derived.getAsync(`dirent\0${siteId ?? '*'}`, async () => directoryEntries(await deps.store.listEmployees(siteId ? { siteId } : {})));
+    const body = (text: string | null): Buffer | null => (text === null ? null : Buffer.from(text));
+    if (page === undefined) return derived.getAsync(`dir\0${pack.id}\0${siteId ?? '*'}`, async () => body(build(await entries())));
+    const url = (n: number): string => new URL(nameFor(spec.pattern, device.mac, n), deps.publicUrl()).href;
+    return derived.getAsync(`dir\0${pack.id}\0${device.mac}\0${page}`, async () => body(build(await entries(), { number: page, url })));
   }
 
   /** The 200 answer for a rendered file, through the render cache; kept ready-made until the next change. */
-  function rendered(inputs: Omit<RenderInputs, 'publicUrl' | 'caUrl' | 'caPem'>, key: string): ProvisionAnswer | Promise<ProvisionAnswer> {
+  function rendered(inputs: Omit<RenderInputs, 'publicUrl' | 'caUrl' | 'caPem'>, key: string, page?: number): ProvisionAnswer | Promise<ProvisionAnswer> {
     const { pack, spec, variant, model } = inputs;
-    const template = spec.directory ? '' : templateOf(spec, variant);
-    return derived.getAsync(`r\0${variant}\0${pack.id}\0${template}\0${spec.contentType}\0${model.id}\0${key}`, async () => {
+    const template = spec.directory ? `directory ${spec.pattern}` : templateOf(spec, variant);
+    return derived.getAsync(`r\0${variant}\0${pack.id}\0${template}\0${spec.contentType}\0${model.id}\0${key}\0${page ?? ''}`, async () => {
       const full: RenderInputs = { ...inputs, publicUrl: deps.publicUrl(), caUrl: deps.caUrl(), caPem: deps.caPem };
       if (variant === 'full' && full.device) {
         if (spec.directory) {
-          const body = await directory(pack, full.device);
+          const body = await directory(pack, full.device, spec, page);
           return body ? reply(200, body, { 'Content-Type': spec.contentType, ETag: etagOf(body), 'Cache-Control': 'no-cache' }) : MISS;
         }
         // Read with the device, under the same stamp (see stored): no second trip to the store.
@@ -295,7 +302,7 @@ export function createResolver(deps: ProvisionerDeps) {
   function answerFor(d: Decision, at: Date): ProvisionAnswer | Promise<ProvisionAnswer> {
     switch (d.kind) {
       case 'full':
-        return rendered({ pack: d.known.pack, model: d.known.model, spec: d.match.spec, variant: 'full', device: d.known.device, now: at }, d.known.device.mac);
+        return rendered({ pack: d.known.pack, model: d.known.model, spec: d.match.spec, variant: 'full', device: d.known.device, now: at }, d.known.device.mac, d.match.page);
       case 'anonymous':
         return rendered({ pack: d.match.pack, model: d.model, spec: d.match.spec, variant: 'bootstrap', mac: d.mac, now: at }, d.mac);
       case 'sealed': {

@@ -6,7 +6,7 @@ import { create } from 'xmlbuilder2';
 import type { Codec } from '../domain/types.js';
 import type { DirectoryEntry, PhoneConfig, PhoneKey } from '../domain/phone-config.js';
 import { countryTones } from './cisco-tones.js';
-import type { Model } from './pack.js';
+import type { DirectoryPage, Model } from './pack.js';
 
 /** SPA models (Linksys/Sipura lineage) differ from MPP in key functions, codecs and the admin password's name. */
 export const isSpa = (model: Model): boolean => model.id.startsWith('cisco-spa');
@@ -131,34 +131,53 @@ export function ciscoPhone(config: PhoneConfig, model: Model, counts: { lines: n
 /** "A single CiscoIPPhoneDirectory object can contain a maximum of 32 DirectoryEntry objects" [XSI-DEV]. */
 export const DIRECTORY_MAX = 32;
 
-// Characters XML 1.0 cannot carry at all; the core's directory entries are one line already.
-// eslint-disable-next-line no-control-regex
-const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const text = (value: string): string => value.replace(XML_FORBIDDEN, '');
+
+/** The people of each page: as many whole people (their extension, and their number when they have one) as one object holds. */
+function pagesOf(entries: readonly DirectoryEntry[]): DirectoryEntry[][] {
+  const pages: DirectoryEntry[][] = [[]];
+  let rows = 0;
+  for (const e of entries) {
+    const need = e.phoneNumber ? 2 : 1;
+    if (rows + need > DIRECTORY_MAX) {
+      pages.push([]);
+      rows = 0;
+    }
+    pages[pages.length - 1]?.push(e);
+    rows += need;
+  }
+  return pages;
+}
 
 /**
- * The company directory as one `CiscoIPPhoneDirectory` [XSI-DEV, F-SPA-DIR, W-DIRD]: a
- * `DirectoryEntry` for each person's extension and one more, same name, for their phone number.
- * One object holds at most 32 entries and Dialtone cannot serve further pages yet (a static
- * per-device file, see the facts), so the list stops at the last person who fits whole, and the
- * prompt says how many people it shows.
+ * One page of the company directory, a `CiscoIPPhoneDirectory` [XSI-DEV, F-SPA-DIR, W-DIRD]: a
+ * `DirectoryEntry` for each person's extension and one more, same name, for their phone number,
+ * at most 32 entries. With more than one page, soft keys page through them by URL as directory
+ * services do [W-DIRD-PAGES]: Dial, Previous, Next, Exit. Null past the last page. Without
+ * `page` (a test), page 1 without links.
  */
-export function ciscoDirectory(entries: readonly DirectoryEntry[]): string {
-  const rows: Array<{ name: string; telephone: string }> = [];
-  let people = 0;
-  for (const e of entries) {
-    const own = [{ name: e.name, telephone: e.extension }, ...(e.phoneNumber ? [{ name: e.name, telephone: e.phoneNumber }] : [])];
-    if (rows.length + own.length > DIRECTORY_MAX) break;
-    rows.push(...own);
-    people++;
-  }
+export function ciscoDirectory(entries: readonly DirectoryEntry[], page?: DirectoryPage): string | null {
+  const pages = pagesOf(entries);
+  const n = page?.number ?? 1;
+  const people = pages[n - 1];
+  if (!people) return null;
   const doc = create({ version: '1.0', encoding: 'UTF-8' }).ele('CiscoIPPhoneDirectory');
   doc.ele('Title').txt('Directory');
-  doc.ele('Prompt').txt(people === entries.length ? `${people} people` : `${people} of ${entries.length} people`);
-  for (const row of rows) {
-    const entry = doc.ele('DirectoryEntry');
-    entry.ele('Name').txt(text(row.name));
-    entry.ele('Telephone').txt(text(row.telephone));
+  doc.ele('Prompt').txt(pages.length === 1 ? `${entries.length} people` : `Page ${n} of ${pages.length}`);
+  for (const e of people) {
+    for (const telephone of [e.extension, ...(e.phoneNumber ? [e.phoneNumber] : [])]) {
+      const entry = doc.ele('DirectoryEntry');
+      entry.ele('Name').txt(e.name);
+      entry.ele('Telephone').txt(telephone);
+    }
+  }
+  if (page && pages.length > 1) {
+    const keys: Array<[string, string]> = [['Dial', 'SoftKey:Dial'], ...(n > 1 ? [['Previous', page.url(n - 1)] as [string, string]] : []), ...(n < pages.length ? [['Next', page.url(n + 1)] as [string, string]] : []), ['Exit', 'SoftKey:Exit']];
+    keys.forEach(([name, url], i) => {
+      const key = doc.ele('SoftKeyItem');
+      key.ele('Name').txt(name);
+      key.ele('URL').txt(url);
+      key.ele('Position').txt(String(i + 1));
+    });
   }
   return doc.end({ prettyPrint: true });
 }

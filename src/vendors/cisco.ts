@@ -122,7 +122,7 @@ export const cisco: VendorPack = {
     // MPP: the company directory, fetched when the user opens it (XML_Directory_Service_URL), over
     // HTTPS with the device's provisioning credentials. No SPA gets one: it could fetch it only in
     // clear (facts §7.3).
-    { pattern: '{mac}-dir.xml', scope: 'device', directory: true, onlyFor: (m) => !m.sealedProfiles, format: 'xml', contentType: 'text/xml; charset=utf-8' },
+    { pattern: '{mac}-dir-{page}.xml', scope: 'device', directory: true, onlyFor: (m) => !m.sealedProfiles, format: 'xml', contentType: 'text/xml; charset=utf-8' },
   ],
   // Enterprise (CUCM) firmware on the same hardware: its trust lists and SEP file, with the MAC in
   // upper case [W-SCCP `_FILENAME_REGEXES`, W-SPA `_SEPFILE_REGEX`/`_CTLSEPFILE_REGEX`].

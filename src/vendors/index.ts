@@ -30,7 +30,7 @@ export interface ModelInfo {
   adminPassword: string;
 }
 
-const shown = (pattern: string, model: Model): string => pattern.replaceAll('{mac}', '<mac>').replaceAll('{MAC}', '<MAC>').replaceAll('{model}', model.fileKey ?? '');
+const shown = (pattern: string, model: Model): string => pattern.replaceAll('{mac}', '<mac>').replaceAll('{MAC}', '<MAC>').replaceAll('{page}', '<page>').replaceAll('{model}', model.fileKey ?? '');
 
 /** Whether this model's phones ask for names of the spec: a model file needs the model's own key. */
 const asks = (spec: FileSpec, model: Model): boolean => (spec.onlyFor?.(model) ?? true) && (model.fileKey !== undefined || !spec.pattern.includes('{model}'));
@@ -58,6 +58,8 @@ export interface Match {
   mac?: string;
   /** The model a model file names. */
   model?: Model;
+  /** The page a paged directory name asks for, from 1. */
+  page?: number;
 }
 
 interface Compiled {
@@ -73,11 +75,12 @@ function compile(pack: VendorPack, spec: FileSpec): Compiled {
   const models = new Map(pack.models.filter((m) => m.fileKey !== undefined).map((m) => [m.fileKey as string, m]));
   const keys = [...models.keys()].sort((a, b) => b.length - a.length).map(escapeRe);
   const source = spec.pattern
-    .split(/(\{mac\}|\{MAC\}|\{model\})/)
+    .split(/(\{mac\}|\{MAC\}|\{model\}|\{page\})/)
     .map((part) => {
       if (part === '{mac}') return '(?<mac>[0-9a-f]{12})';
       if (part === '{MAC}') return '(?<mac>[0-9A-F]{12})';
       if (part === '{model}') return `(?<model>${keys.join('|') || '(?!)'})`;
+      if (part === '{page}') return '(?<page>[1-9][0-9]{0,3})';
       return escapeRe(part);
     })
     .join('');
@@ -108,7 +111,8 @@ export class FileIndex {
       if (!m) continue;
       const mac = m.groups?.mac?.toLowerCase();
       const model = m.groups?.model === undefined ? undefined : c.models.get(m.groups.model);
-      out.push({ pack: c.pack, spec: c.spec, ...(mac ? { mac } : {}), ...(model ? { model } : {}) });
+      const page = m.groups?.page === undefined ? undefined : Number(m.groups.page);
+      out.push({ pack: c.pack, spec: c.spec, ...(mac ? { mac } : {}), ...(model ? { model } : {}), ...(page ? { page } : {}) });
     }
     return out.sort((a, b) => Number(b.spec.scope === 'device') - Number(a.spec.scope === 'device'));
   }

@@ -37,7 +37,8 @@ export interface Model {
 export interface FileSpec {
   /**
    * The name as the phone asks for it. `{mac}` is the MAC in lower case, `{MAC}` in upper case,
-   * `{model}` a model's `fileKey`. Matching is exact: no other case, no other characters. The name
+   * `{model}` a model's `fileKey`, `{page}` a page number from 1 (paged directory files). Matching
+   * is exact: no other case, no other characters. The name
    * is the request path's last segment, or its last two (`pb{mac}/phonebook.xml`) for a phone that
    * appends a fixed name to a folder it is given.
    */
@@ -73,6 +74,12 @@ export interface FileSpec {
   directory?: true;
   format: Format;
   contentType: string;
+}
+
+/** A page of a paged directory: its number, from 1, and the URL of any page of the same device's directory. */
+export interface DirectoryPage {
+  number: number;
+  url(page: number): string;
 }
 
 export interface AdminPasswordFormat {
@@ -135,8 +142,11 @@ export interface VendorPack {
    * format afterwards, like the rest of the context.
    */
   phone?(config: PhoneConfig, model: Model): Record<string, unknown>;
-  /** The body of the pack's directory file (see FileSpec.directory), from the entries it lists. */
-  directory?(entries: readonly DirectoryEntry[]): string;
+  /**
+   * The body of the pack's directory file (see FileSpec.directory), from the entries it lists.
+   * For a spec whose name has `{page}`, one page of it, or null past the last.
+   */
+  directory?(entries: readonly DirectoryEntry[], page?: DirectoryPage): string | null;
   /**
    * A last pass over a rendered file, for what a template cannot do on its own (e.g. putting raw
    * settings into the section of the file that holds their key). `text` is the file as rendered;
@@ -155,3 +165,7 @@ export const DEFAULT_ADMIN_PASSWORD: AdminPasswordFormat = {
 
 export const adminPasswordFormat = (pack: VendorPack | undefined): AdminPasswordFormat => pack?.adminPassword ?? DEFAULT_ADMIN_PASSWORD;
 
+
+/** A spec's name for one device (and page): what the phone asks for. */
+export const nameFor = (pattern: string, mac: string, page = 1): string =>
+  pattern.replaceAll('{mac}', mac).replaceAll('{MAC}', mac.toUpperCase()).replaceAll('{page}', String(page));

@@ -87,10 +87,6 @@ export function officeValues(config: PhoneConfig, lines: number, keys: number): 
   };
 }
 
-// What XML 1.0 cannot carry even escaped; xmlbuilder2 escapes markup but lets these through.
-// eslint-disable-next-line no-control-regex
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const text = (value: string): string => value.replace(NOT_XML, '');
 
 /**
  * The remote phone book [F-PB]: `YealinkIPPhoneDirectory`, one `DirectoryEntry` per person with
@@ -100,9 +96,9 @@ export function directoryXml(entries: readonly DirectoryEntry[]): string {
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('YealinkIPPhoneDirectory');
   for (const e of entries) {
     const entry = root.ele('DirectoryEntry');
-    entry.ele('Name').txt(text(e.name));
-    entry.ele('Telephone').txt(text(e.extension));
-    if (e.phoneNumber) entry.ele('Telephone').txt(text(e.phoneNumber));
+    entry.ele('Name').txt(e.name);
+    entry.ele('Telephone').txt(e.extension);
+    if (e.phoneNumber) entry.ele('Telephone').txt(e.phoneNumber);
   }
   return root.end({ prettyPrint: true }) + '\n';
 }

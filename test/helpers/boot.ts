@@ -10,6 +10,8 @@ export interface LineFacts {
   password?: string;
   registrar?: string;
   displayName?: string;
+  /** The phone's own web admin password, as the file sets it. */
+  adminPassword?: string;
   /** The file's time-zone setting(s), for the test to compare with what it expects. */
   timeZone?: unknown;
 }
@@ -91,7 +93,7 @@ export async function replayBoot(t: Test, c: VendorCase): Promise<void> {
     device: { mac: c.mac, model: c.model },
   });
   const creds = employee.device.credentials;
-  const secrets = [creds.password, creds.provisioning.password];
+  const secrets = [creds.password, creds.provisioning.password, creds.adminPassword];
   const other = await api('POST', '/devices', { mac: '00:15:65:ff:ff:fe', model: c.model });
 
   const index = new FileIndex();
@@ -148,6 +150,7 @@ export async function replayBoot(t: Test, c: VendorCase): Promise<void> {
     t.equal(line.displayName, 'Zoë "Z" <O\'Brien> & Co ]]> Ada account.1.password = x', `${file}: display name, escaped and on one line`);
     t.same(line.timeZone, c.expectedTimeZone, `${file}: time zone`);
     t.ok(text.includes(creds.provisioning.password), `${file}: carries the provisioning credentials`);
+    t.equal(line.adminPassword, creds.adminPassword, `${file}: the phone's own admin password, generated for it`);
     t.notOk(text.includes(other.credentials.password), `${file}: nothing of another device`);
   }
   t.ok(sawLine, 'a device file carried the line');

@@ -33,6 +33,7 @@ function readLine(t: Test, file: string, text: string): LineFacts {
     user: value(doc, 'User_ID_1_'),
     authName: value(doc, 'Auth_ID_1_'),
     password: value(doc, 'Password_1_'),
+    adminPassword: value(doc, 'Admin_Password') ?? value(doc, 'Admin_Passwd'),
     registrar: proxy?.replace(/:\d+$/, ''),
     displayName: value(doc, 'Display_Name_1_'),
     timeZone: ['Time_Zone', 'Daylight_Saving_Time_Enable', 'Daylight_Saving_Time_Rule'].map((k) => value(doc, k)),

@@ -53,6 +53,7 @@ function readLine(t: Test, file: string, text: string): LineFacts {
     user: childText(line, 'PhoneNumber'),
     authName: childText(line, 'RegisterUser'),
     password: childText(line, 'RegisterPswd'),
+    adminPassword: elements(doc, 'Password').find((p) => (p.parentNode as Element | null)?.getAttribute('index') === '1')?.textContent ?? undefined,
     registrar: childText(line, 'RegisterAddr'),
     displayName: childText(line, 'DisplayName'),
     timeZone: ['TimeZone', 'TimeZoneName', 'EnableDST', 'DSTFixedType', 'DSTMinOffset', 'DSTStartMon', 'DSTStartWeek', 'DSTStartWday', 'DSTStartHour', 'DSTEndMon', 'DSTEndWeek', 'DSTEndWday', 'DSTEndHour'].map((k) => value(doc, k)),

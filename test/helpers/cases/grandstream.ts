@@ -53,11 +53,11 @@ function readLine(t: Test, file: string, text: string): LineFacts {
   t.equal(value(doc, 'P33'), '*97', `${file}: voicemail`);
   t.equal(value(doc, 'P30'), 'ntp.example.com', `${file}: NTP`);
   t.match(value(doc, 'P1360'), /^dt[0-9a-f]{12}$/, `${file}: provisioning user`);
-  t.equal(elements(doc, 'P2').length, 0, `${file}: never the admin password`);
   return {
     user: value(doc, 'P35'),
     authName: value(doc, 'P36'),
     password: value(doc, 'P34'),
+    adminPassword: value(doc, 'P2'),
     registrar: server?.replace(/:\d+$/, ''),
     displayName: value(doc, 'P3'),
     timeZone: ['P64', 'P246', 'P143'].map((k) => value(doc, k)),

@@ -57,7 +57,7 @@ export function polyCase(name: string, model: string, mac: string, userAgent: st
       t.equal(get('reg.1.server.1.port'), '5061');
       t.equal(get('msg.mwi.1.callBack'), '*97');
       t.equal(get('tcpIpApp.sntp.address'), 'ntp.example.com');
-      t.equal(get('device.auth.localAdminPassword'), null, 'no admin password: none was set or generated');
+      t.equal(get('device.auth.localAdminPassword.set'), '1', 'the generated admin password is applied');
       t.equal(get('device.auth.localUserPassword'), null, 'never sets the user password');
       t.equal(get('dir.local.readonly'), '1', 'the company directory is read only');
       t.equal(get('lineKey.1.category'), 'Line', 'line 1 has its line key');
@@ -67,6 +67,7 @@ export function polyCase(name: string, model: string, mac: string, userAgent: st
         user: get('reg.1.address') ?? undefined,
         authName: get('reg.1.auth.userId') ?? undefined,
         password: get('reg.1.auth.password') ?? undefined,
+        adminPassword: get('device.auth.localAdminPassword') ?? undefined,
         registrar: get('reg.1.server.1.address') ?? undefined,
         displayName: get('reg.1.displayName') ?? undefined,
         timeZone: TZ_KEYS.map(get),

@@ -50,12 +50,13 @@ const d785: VendorCase = {
     t.equal(value(doc, 'ntp_server'), 'ntp.example.com', `${file}: NTP`);
     t.equal(value(doc, 'setting_server'), listUrl(file), `${file}: resyncs from the HTTPS list`);
     t.equal(value(doc, 'http_client_user'), `dt${macOf(file).toLowerCase()}`, `${file}: provisioning user`);
-    // No admin password is set in this boot: the phone keeps its own.
-    for (const tag of ['http_user', 'http_pass', 'admin_mode_password', 'webserver_admin_password']) t.equal(elements(doc, tag).length, 0, `${file}: no ${tag}`);
+    // The device's generated admin password, the same for the web and the phone's admin mode.
+    for (const tag of ['admin_mode_password', 'admin_mode_password_confirm']) t.equal(value(doc, tag), value(doc, 'http_pass'), `${file}: ${tag} as http_pass`);
     return {
       user: value(doc, 'user_name'),
       authName: value(doc, 'user_pname'),
       password: value(doc, 'user_pass'),
+      adminPassword: value(doc, 'http_pass'),
       registrar: value(doc, 'user_host'),
       displayName: value(doc, 'user_realname'),
       timeZone: [value(doc, 'timezone'), elements(doc, 'utc_offset').length],

@@ -60,6 +60,7 @@ function yealinkCase(name: string, model: string, code: string, mac: string, use
         user: kv.get('account.1.user_name'),
         authName: kv.get('account.1.auth_name'),
         password: kv.get('account.1.password'),
+        adminPassword: kv.get('static.security.user_password')?.replace(/^admin:/, ''),
         registrar: kv.get('account.1.sip_server.1.address'),
         displayName: kv.get('account.1.display_name'),
         timeZone: ['local_time.time_zone', 'local_time.summer_time', 'local_time.start_time', 'local_time.end_time', 'local_time.offset_time'].map((k) => kv.get(k)),

@@ -90,7 +90,7 @@ if (!boot) throw new Error('the Cisco cases have no 8841');
 
 export const office: OfficeCase = {
   boot,
-  directoryFile: `${boot.mac}-dir.xml`,
+  directoryFile: `${boot.mac}-dir-1.xml`,
   read,
   readDirectory,
   // The phone's logo text, a parameter of the Sipura lineage that public SPA profiles set: harmless.

@@ -78,4 +78,5 @@ t.test('keys: a position that cannot take a type leaves the key out, and the nex
 
 t.test('the directory: by last name, one line each', async (t) => {
   t.same(directoryEntries([ann, bob, { ...cy, firstName: 'Cy\nx' }]).map((e) => e.name), ['Cy x Abel', 'Bob Young', 'Ann Zed']);
+  t.same(directoryEntries([{ ...cy, firstName: 'C\uD800y\uFFFE', lastName: 'A\u0000bel \uD83D\uDE00' }]).map((e) => e.name), ['Cy A bel \uD83D\uDE00'], 'nothing a file cannot carry; a whole emoji stays');
 });

@@ -156,7 +156,7 @@ t.test('MPP 8841: three lines, their keys, settings, the directory and raw setti
   t.equal(elements(doc, 'Admin_Passwd').length, 0, "an MPP has no SPA's Admin_Passwd");
 
   // The directory, with the device's credentials.
-  t.equal(facts.directoryUrl, 'https://prov.example.com:8443/00562b043615-dir.xml');
+  t.equal(facts.directoryUrl, 'https://prov.example.com:8443/00562b043615-dir-1.xml');
   t.ok(facts.directoryUrl?.endsWith(`/${office.directoryFile}`), 'the office case names the same file');
   t.equal(last(doc, 'XML_User_Name'), 'dt00562b043615');
   t.equal(last(doc, 'XML_Password'), 'ProvSecret1');
@@ -228,29 +228,36 @@ t.test('the bootstrap and the model file carry no secret and none of the office'
   t.equal(elements(parseXml(full), 'Admin_Password').length, 0, 'no admin password without the credentials');
 });
 
-t.test('the directory: 1,000 people, one object of at most 32 entries, names intact', async (t) => {
+t.test('the directory: 1,000 people in pages of at most 32 entries, linked by soft keys, names intact', async (t) => {
   const people = Array.from({ length: 1000 }, (_, i) => ({ ...person(`p${i}`, `Zoë "${i}"`, `O'Brien & <Sons> ${String(i).padStart(4, '0')}`, String(2000 + i)), ...(i % 2 ? { phoneNumber: `+1555000${String(i).padStart(4, '0')}` } : {}) }));
   const entries = directoryEntries(people);
-  const text = cisco.directory?.(entries) ?? '';
-  const doc = parseXml(text);
-  t.equal(elements(doc, 'DirectoryEntry').length <= 32, true, 'within the object’s limit');
-  const read = readDirectory(t, text);
-  t.same(read.slice(0, 2), [
-    { name: `Zoë "0" O'Brien & <Sons> 0000`, extension: '2000' },
-    { name: `Zoë "1" O'Brien & <Sons> 0001`, extension: '2001', phoneNumber: '+15550000001' },
-  ]);
-  t.equal(read.length, 21, 'whole people only: 21 people take 31 entries, the 22nd would need two more');
-  t.equal(last(doc, 'Prompt'), '21 of 1000 people', 'the prompt says the list is cut');
-  t.same(read, entries.slice(0, 21).map((e) => ({ name: e.name, extension: e.extension, ...(e.phoneNumber ? { phoneNumber: e.phoneNumber } : {}) })), 'the first people in the directory’s order');
+  const url = (n: number) => `https://prov.example.com/00562b043615-dir-${n}.xml`;
+  const page = (n: number) => cisco.directory?.(entries, { number: n, url });
+  const pages: string[] = [];
+  for (let n = 1; page(n) !== null; n++) pages.push(page(n) as string);
+  t.equal(pages.length, Math.ceil(1000 / 21), 'whole people only: 21 people take 31 entries, the 22nd would need two more');
+  const read = pages.flatMap((text) => {
+    t.ok(elements(parseXml(text), 'DirectoryEntry').length <= 32, 'each page within the object’s limit');
+    return readDirectory(t, text);
+  });
+  t.same(read, entries.map((e) => ({ name: e.name, extension: e.extension, ...(e.phoneNumber ? { phoneNumber: e.phoneNumber } : {}) })), 'every person once, in the directory’s order, across the pages');
+  t.same(read[0], { name: `Zoë "0" O'Brien & <Sons> 0000`, extension: '2000' }, 'names intact');
+  const keys = (text: string) => elements(parseXml(text), 'SoftKeyItem').map((k) => [elements(k, 'Name')[0]?.textContent, elements(k, 'URL')[0]?.textContent, elements(k, 'Position')[0]?.textContent]);
+  t.same(keys(pages[0] as string), [['Dial', 'SoftKey:Dial', '1'], ['Next', url(2), '2'], ['Exit', 'SoftKey:Exit', '3']], 'page 1: no previous page');
+  t.same(keys(pages[1] as string), [['Dial', 'SoftKey:Dial', '1'], ['Previous', url(1), '2'], ['Next', url(3), '3'], ['Exit', 'SoftKey:Exit', '4']]);
+  t.same(keys(pages.at(-1) as string).map((k) => k[0]), ['Dial', 'Previous', 'Exit'], 'the last page: no next page');
+  t.equal(last(parseXml(pages[1] as string), 'Prompt'), `Page 2 of ${pages.length}`);
 
-  const small = readDirectory(t, cisco.directory?.(entries.slice(0, 3)) ?? '');
-  t.equal(small.length, 3);
-  t.equal(last(parseXml(cisco.directory?.(entries.slice(0, 3)) ?? ''), 'Prompt'), '3 people');
-  const lone = parseXml(cisco.directory?.([{ firstName: 'A', lastName: 'B\uFFFE\uD800', name: 'A B\uFFFE\uD800', extension: '1' }]) ?? '');
+  const small = cisco.directory?.(entries.slice(0, 3), { number: 1, url }) ?? '';
+  t.equal(readDirectory(t, small).length, 3);
+  t.equal(last(parseXml(small), 'Prompt'), '3 people');
+  t.same(keys(small), [], "one page: the phone's own soft keys");
+  t.equal(cisco.directory?.(entries.slice(0, 3), { number: 2, url }), null, 'past the last page: nothing');
+  const lone = parseXml(cisco.directory?.(directoryEntries([person('x', 'A', 'B\uFFFE\uD800', '1')])) ?? '');
   t.equal(last(lone, 'Name'), 'A B', 'characters XML cannot carry are dropped');
 
   const spec = cisco.files.find((f) => f.directory);
-  t.same(spec && { pattern: spec.pattern, scope: spec.scope, forSpa: spec.onlyFor?.(model('cisco-spa508g')), forMpp: spec.onlyFor?.(model('cisco-8841-3pcc')) }, { pattern: '{mac}-dir.xml', scope: 'device', forSpa: false, forMpp: true });
+  t.same(spec && { pattern: spec.pattern, scope: spec.scope, forSpa: spec.onlyFor?.(model('cisco-spa508g')), forMpp: spec.onlyFor?.(model('cisco-8841-3pcc')) }, { pattern: '{mac}-dir-{page}.xml', scope: 'device', forSpa: false, forMpp: true });
 });
 
 t.test('rawKey: element names only, nothing that injects', async (t) => {

@@ -89,9 +89,10 @@ t.test('file names: exact case as the phones ask', async (t) => {
   t.same(one('8875-3PCC.xml'), [], 'no source for the 8875: not a Cisco file');
   const spa = modelList().find((m) => m.id === 'cisco-spa508g');
   t.same(spa?.files, ['spa508G.cfg', '<mac>-key.xml', '<mac>.aes'], 'an SPA: its key, then its sealed file');
-  t.same(modelList().find((m) => m.id === 'cisco-7841-3pcc')?.files, ['7841-3PCC.xml', '<mac>.xml', '<mac>-dir.xml'], 'an MPP: its file, then its directory when the user opens it');
-  t.same(one('00562b043615-dir.xml'), ['{mac}-dir.xml:00562b043615']);
-  t.same(one('00562B043615-dir.xml'), [], 'the directory name has the MAC in lower case, as the profile writes it');
+  t.same(modelList().find((m) => m.id === 'cisco-7841-3pcc')?.files, ['7841-3PCC.xml', '<mac>.xml', '<mac>-dir-<page>.xml'], 'an MPP: its file, then its directory when the user opens it');
+  t.same(one('00562b043615-dir-1.xml'), ['{mac}-dir-{page}.xml:00562b043615']);
+  t.same(one('00562B043615-dir-1.xml'), [], 'the directory name has the MAC in lower case, as the profile writes it');
+  t.same(one('00562b043615-dir-0.xml'), [], 'pages count from 1');
 });
 
 t.test('routine misses: enterprise firmware names only, nothing a prober would guess', async (t) => {

@@ -171,7 +171,7 @@ t.test('rawKey: Snom setting names, with an optional index, and nothing else', a
 
 t.test('the directory: a complete tbook of 1,000 colleagues, names intact', async (t) => {
   const people = Array.from({ length: 1000 }, (_, n) => ({ ...person(`p${n}`, `First${n} & <Co>`, `Last"${String(n).padStart(4, '0')}'s`, String(1000 + n)), ...(n % 2 ? { phoneNumber: '+15551230000' } : {}) }));
-  const body = snom.directory!(directoryEntries([...people, person('z', 'Zoë', 'Ünal\u0007', '999')]));
+  const body = snom.directory!(directoryEntries([...people, person('z', 'Zoë', 'Ünal\u0007', '999')])) ?? '';
   const doc = parseXml(body);
   const items = elements(doc, 'item');
   t.equal(items.length, 1001);
@@ -182,7 +182,7 @@ t.test('the directory: a complete tbook of 1,000 colleagues, names intact', asyn
   t.same(entries.at(-1), { name: 'Zoë Ünal', extension: '999' }, 'sorted by last name; control characters gone');
   t.equal(elements(items[0]!, 'name')[0]?.textContent, 'First0 & <Co> Last"0000\'s');
   t.equal(elements(items[0]!, 'number_type')[0]?.textContent, 'sip');
-  t.same(readSnomDirectory(t, snom.directory!([])), [], 'an empty site: an empty, complete book');
+  t.same(readSnomDirectory(t, snom.directory!([]) ?? ''), [], 'an empty site: an empty, complete book');
 });
 
 t.test('file names: the directory is a device file with the MAC upper case', async (t) => {
