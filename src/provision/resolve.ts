@@ -244,18 +244,20 @@ export function createResolver(deps: ProvisionerDeps) {
   }
 
   /**
-   * The directory a device's phone gets: its site's people, every site's, or none, built once per
-   * store change (per pack and site; per device for a paged one, whose pages link each other by URL).
+   * The directory a device's phone gets: its site's people, every site's, or (turned off, or no
+   * site) an empty one, so that a phone that still asks clears what it had. Built once per store
+   * change (per pack and site; per device for a paged one, whose pages link each other by URL).
    */
   async function directory(pack: VendorPack, device: Device, spec: FileSpec, page: number | undefined): Promise<Buffer | null> {
+    if (!pack.directory) return null;
     const s = await stored(device.mac);
     const scope = phoneSettings({ pack, device, ...(s?.site ? { site: s.site } : {}), ...(s ? { settings: s.settings } : {}) }).values.directory;
-    if (!pack.directory || scope === 'off' || (scope === 'site' && !s?.site)) return null;
-    const siteId = scope === 'site' ? s?.site?.id : undefined;
+    const listed = scope === 'off' || (scope === 'site' && !s?.site) ? 'none' : scope === 'site' ? s?.site?.id : '*';
     const build = pack.directory.bind(pack);
-    const entries = () => derived.getAsync(`dirent\0${siteId ?? '*'}`, async () => directoryEntries(await deps.store.listEmployees(siteId ? { siteId } : {})));
+    const entries = () =>
+      derived.getAsync(`dirent\0${listed}`, async () => (listed === 'none' ? [] : directoryEntries(await deps.store.listEmployees(listed === '*' ? {} : { siteId: listed }))));
     const body = (text: string | null): Buffer | null => (text === null ? null : Buffer.from(text));
-    if (page === undefined) return derived.getAsync(`dir\0${pack.id}\0${siteId ?? '*'}`, async () => body(build(await entries())));
+    if (page === undefined) return derived.getAsync(`dir\0${pack.id}\0${listed}`, async () => body(build(await entries())));
     const url = (n: number): string => new URL(nameFor(spec.pattern, device.mac, n), deps.publicUrl()).href;
     return derived.getAsync(`dir\0${pack.id}\0${device.mac}\0${page}`, async () => body(build(await entries(), { number: page, url })));
   }

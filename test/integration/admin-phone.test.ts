@@ -145,3 +145,19 @@ t.test('GET /models says what each model takes', async (t) => {
   const t54w = models.find((m: { id: string }) => m.id === 'yealink-t54w');
   t.match(t54w, { lines: Number, keys: Number, keyTypes: Array, rawSettings: Boolean, adminPassword: String });
 });
+
+t.test('the directory turned off is served empty, so a phone that still asks clears its list', async (t) => {
+  const { app, ok, ann } = await office(t);
+  await ok('POST', '/devices', { mac: '805ec0000009', model: 'yealink-t54w', employeeId: ann.id });
+  const { CHANNELS } = await import('../../src/provision/index.js');
+  const get = () => app.provisioning.resolver.handle({ channel: CHANNELS.https, method: 'GET', target: '/805ec0000009-phonebook.xml', address: '127.0.0.1' });
+  const names = (body: Buffer) => [...body.toString().matchAll(/<Name>([^<]*)<\/Name>/g)].map((m) => m[1]);
+  t.same(names((await get()).body), ['ann Test', 'bob Test', 'cy Test']);
+  await ok('PUT', '/settings', { directory: 'off' });
+  const off = await get();
+  t.equal(off.status, 200);
+  t.same(names(off.body), [], 'an empty list');
+  t.notOk((await ok('GET', '/devices/805ec0000009/settings')).directory, 'and the configuration names no directory');
+  await ok('PUT', '/settings', { directory: 'all' });
+  t.same(names((await get()).body).length, 3, 'every site: the same three here');
+});

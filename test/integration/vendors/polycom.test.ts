@@ -73,7 +73,8 @@ t.test('Polycom files: valid XML everywhere, masters and directories', async (t)
     'the extension, then the outside number',
   );
   const noSite = await fetchFile(server, 'https', '/0004f2000001-directory.xml', { userAgent: UA });
-  t.equal(noSite.status, 404, 'a device without a site has no company directory (it takes the empty fallback)');
+  t.equal(noSite.status, 200, 'a device without a site gets an empty company directory, clearing any it had');
+  t.equal(elements(parseXml(noSite.text), 'item').length, 0);
   const misses = (await api('GET', '/misses')) as Array<{ protocol: string; file: string; reason?: string }>;
   t.ok(misses.some((e) => e.protocol === 'http' && e.file === '64167f0a0b0c-directory.xml' && e.reason === 'confidential_only'), 'the security log says why');
   t.same(await api('GET', '/bans'), []);
