@@ -250,9 +250,9 @@ export function createResolver(deps: ProvisionerDeps) {
    */
   async function directory(pack: VendorPack, device: Device, spec: FileSpec, page: number | undefined): Promise<Buffer | null> {
     if (!pack.directory) return null;
-    const s = await stored(device.mac);
-    const scope = phoneSettings({ pack, device, ...(s?.site ? { site: s.site } : {}), ...(s ? { settings: s.settings } : {}) }).values.directory;
-    const listed = scope === 'off' || (scope === 'site' && !s?.site) ? 'none' : scope === 'site' ? s?.site?.id : '*';
+    const { site, settings } = await records(device);
+    const scope = phoneSettings({ pack, device, ...(site ? { site } : {}), ...(settings ? { settings } : {}) }).values.directory;
+    const listed = scope === 'off' || (scope === 'site' && !site) ? 'none' : scope === 'site' ? site?.id : '*';
     const build = pack.directory.bind(pack);
     const entries = () =>
       derived.getAsync(`dirent\0${listed}`, async () => (listed === 'none' ? [] : directoryEntries(await deps.store.listEmployees(listed === '*' ? {} : { siteId: listed }))));
@@ -468,7 +468,7 @@ export function createResolver(deps: ProvisionerDeps) {
       const s = await stored(mac);
       if (!s) return null;
       const known = deps.files.model(s.device.model);
-      const inputs = { device: s.device, ...(s.employee ? { employee: s.employee } : {}), ...(s.site ? { site: s.site } : {}), lines: s.lines, settings: s.settings };
+      const inputs = { device: s.device, ...(await records(s.device)) };
       const merged = phoneSettings({ ...inputs, ...(known ? { pack: known.pack } : {}) });
       if (!known) return { merged };
       return { merged, config: buildPhoneConfig({ ...inputs, pack: known.pack, model: known.model, publicUrl: deps.publicUrl() }) };
