@@ -8,7 +8,7 @@ import { generateAuthName, generatePassword, generateProvisioningUsername, PROVI
 import { defaultExtension, validateExtension } from '../domain/extension.js';
 import { asCountryCode, toE164 } from '../domain/phone.js';
 import { hashSecret, type Sealer } from '../domain/secrets.js';
-import type { Device, DeviceCredentials, DeviceLine, Employee, PlainCredentials, Settings, Site } from '../domain/types.js';
+import { directNumber, type Device, type DeviceCredentials, type DeviceLine, type Employee, type PlainCredentials, type Settings, type Site } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { FileIndex } from '../vendors/index.js';
 import { adminPasswordFormat, type VendorPack } from '../vendors/pack.js';
@@ -32,6 +32,26 @@ export interface RecordsDeps {
 export interface DeviceSecrets extends PlainCredentials {
   adminPassword?: string;
   lines: Array<{ line: number; employeeId?: string; authName: string; password: string }>;
+}
+
+/** A number as an employee is given it: its text, the field it came from, and whether it is one already stored (E.164). */
+interface NumberInput {
+  value: string;
+  path: string;
+  stored?: boolean;
+}
+
+/**
+ * The numbers of an employee from what a create or a patch says: `numbers` (the whole list, or
+ * null for none) and `phoneNumber` (the direct number: it goes first; in a patch without
+ * `numbers` it takes the place of the current direct number, and null removes that).
+ */
+function numberInputs(input: { phoneNumber?: string | null; numbers?: string[] | null }, current: readonly string[] = []): NumberInput[] {
+  const listed: NumberInput[] =
+    input.numbers === undefined ? current.map((value, i) => ({ value, path: `numbers.${i}`, stored: true })) : (input.numbers ?? []).map((value, i) => ({ value, path: `numbers.${i}` }));
+  if (input.phoneNumber === undefined) return listed;
+  const rest = input.numbers === undefined ? listed.slice(1) : listed;
+  return input.phoneNumber === null ? rest : [{ value: input.phoneNumber, path: 'phoneNumber' }, ...rest];
 }
 
 /** Lines 2..N as a device is given them: who, and what the phone shows. */
@@ -73,14 +93,14 @@ function compact<T extends object>(record: T): T {
 const isAuthNameClash = (err: unknown): boolean =>
   err instanceof DialtoneError && err.code === 'conflict' && err.errors.some((e) => e.path.endsWith('authName'));
 
-export type EmployeeView = Omit<Employee, 'pinHash'> & { hasPin: boolean };
+export type EmployeeView = Omit<Employee, 'pinHash'> & { phoneNumber?: string; hasPin: boolean };
 export type DeviceView = Omit<Device, 'credentials' | 'lines' | 'settings'> & {
   authName: string;
   lines?: Array<LineInput & { authName: string }>;
   settings?: ReturnType<typeof settingsView>;
 };
 
-export const employeeView = ({ pinHash, ...e }: Employee): EmployeeView => ({ ...e, hasPin: pinHash !== undefined });
+export const employeeView = ({ pinHash, ...e }: Employee): EmployeeView => ({ ...e, ...(e.numbers?.length ? { phoneNumber: directNumber(e) } : {}), hasPin: pinHash !== undefined });
 export const deviceView = ({ credentials, lines, settings, ...d }: Device): DeviceView => ({
   ...d,
   authName: credentials.authName,
@@ -198,16 +218,35 @@ export function createRecords(deps: RecordsDeps) {
     return site ?? undefined;
   }
 
-  /** The rules that need the site: E.164 with the site's country, extension and zone defaults. */
-  function settle(e: Employee, site: Site | undefined, hasPin: boolean, checks: Checks): Employee {
+  /**
+   * The rules that need the site: numbers as E.164 with the site's country (each routed to no one
+   * else), extension and zone defaults. `numbers` are the person's numbers as given, direct first,
+   * each with the field it came from; a conflict over a number is thrown after every other check.
+   */
+  async function settle(e: Employee, numbers: NumberInput[], site: Site | undefined, hasPin: boolean, checks: Checks): Promise<Employee> {
     const country = asCountryCode(site?.address?.country);
-    const phoneNumber = e.phoneNumber && checks.run(() => toE164(e.phoneNumber!, 'phoneNumber', country));
+    const routed: string[] = [];
+    const taken: FieldError[] = [];
+    for (const { value, path, stored } of numbers) {
+      const number = stored ? value : checks.run(() => toE164(value, path, country));
+      if (number === undefined) continue;
+      if (routed.includes(number)) {
+        if (path !== 'phoneNumber') checks.errors.push({ path, message: `${number} is listed twice` });
+        continue;
+      }
+      routed.push(number);
+      const owner = await store.numberOwner(number);
+      if (owner !== null && owner !== e.id) taken.push({ path, message: `${number} is already routed to employee ${owner}` });
+    }
     const unreachableForward = e.unreachableForward && checks.run(() => toE164(e.unreachableForward!, 'unreachableForward', country));
     let extension = e.extension;
-    if (!extension && phoneNumber) extension = checks.run(() => validateExtension(defaultExtension(phoneNumber), 'extension')) ?? '';
+    const direct = routed[0];
+    if (!extension && direct) extension = checks.run(() => validateExtension(defaultExtension(direct), 'extension')) ?? '';
     if (!extension) checks.errors.push({ path: 'extension', message: 'is required when there is no phoneNumber to take it from' });
     if (e.authorizedUser && !hasPin) checks.errors.push({ path: 'pin', message: 'is required when authorizedUser is true' });
-    return compact({ ...e, phoneNumber, unreachableForward, extension, timeZone: e.timeZone || site?.timeZone || 'UTC' });
+    checks.done();
+    if (taken.length > 0) throw new DialtoneError('conflict', taken.map((t) => `${t.path}: ${t.message}`).join('; '), taken);
+    return compact({ ...e, numbers: routed.length > 0 ? routed : undefined, unreachableForward, extension, timeZone: e.timeZone || site?.timeZone || 'UTC' });
   }
 
   return {
@@ -239,9 +278,9 @@ export function createRecords(deps: RecordsDeps) {
       const id = randomUUID();
       const deviceSettings = input.device?.settings && storedSettings(input.device.settings, ownReach(input.device.model, 'a generic device'), sealer, 'device.settings', checks.errors);
       if (input.device) await checkLines({ ...input.device, employeeId: id }, checks, 'device.');
-      const { pin, device: deviceInput, sendWelcomeEmail, ...fields } = input;
+      const { pin, device: deviceInput, sendWelcomeEmail, phoneNumber, numbers, ...fields } = input;
       const stamp = now();
-      const employee = settle(
+      const employee = await settle(
         {
           ...fields,
           id,
@@ -251,11 +290,11 @@ export function createRecords(deps: RecordsDeps) {
           createdAt: stamp,
           updatedAt: stamp,
         },
+        numberInputs({ phoneNumber, numbers }),
         site,
         pin !== undefined,
         checks,
       );
-      checks.done();
       if (pin !== undefined) employee.pinHash = await hashSecret(pin);
       if (!deviceInput) return { employee: await store.insertEmployee(employee) };
       const draft = { ...deviceInput, settings: deviceSettings, employeeId: employee.id, enrollmentUntil: enrollmentUntil(), createdAt: stamp, updatedAt: stamp };
@@ -267,7 +306,7 @@ export function createRecords(deps: RecordsDeps) {
       const current = await store.getEmployee(id);
       if (!current) throw notFound('employee');
       const checks = new Checks();
-      const { pin, sendWelcomeEmail, ...fields } = patch;
+      const { pin, sendWelcomeEmail, phoneNumber, numbers, ...fields } = patch;
       const site = await siteOf(fields.siteId ?? current.siteId, checks);
       const merged = merge(current, fields);
       if (pin === null) delete merged.pinHash;
@@ -275,10 +314,10 @@ export function createRecords(deps: RecordsDeps) {
         if (!merged.email) checks.errors.push({ path: 'email', message: 'is required when sendWelcomeEmail is true' });
         merged.welcomeEmail = { status: 'pending', requestedAt: now() };
       }
-      // A new phone number re-derives the extension only when the patch does not set one.
-      if (fields.phoneNumber !== undefined && fields.extension === undefined) merged.extension = '';
-      const employee = settle({ ...merged, updatedAt: now() }, site, Boolean(pin) || merged.pinHash !== undefined, checks);
-      checks.done();
+      // A new direct number re-derives the extension only when the patch does not set one.
+      const given = numberInputs({ phoneNumber, numbers }, current.numbers);
+      if (given[0]?.value !== directNumber(current) && fields.extension === undefined) merged.extension = '';
+      const employee = await settle({ ...merged, updatedAt: now() }, given, site, Boolean(pin) || merged.pinHash !== undefined, checks);
       if (pin) employee.pinHash = await hashSecret(pin);
       const updated = await store.replaceEmployee(employee);
       if (!updated) throw notFound('employee');

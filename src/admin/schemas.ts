@@ -208,7 +208,8 @@ const employeeFields = {
   }),
   email: z.email('must be an email address').max(254).optional(),
   voicemailToEmail: z.boolean().default(false),
-  phoneNumber: phone.optional(),
+  phoneNumber: phone.optional().meta({ description: 'The direct number: the first of `numbers` (it goes first when both are given)', example: '+1 212 736 5000' }),
+  numbers: z.array(phone).max(100, 'must list at most 100 numbers').optional().meta({ description: "The account's numbers routed to this person, direct number first; stored as E.164, each routed to one person only" }),
   extension: ruled((s) => validateExtension(s), { description: 'Digits; defaults to the last four of phoneNumber', example: '5000' }).optional(),
   unreachableForward: phone.optional(),
   timeZone: timeZone.optional(),
@@ -228,7 +229,7 @@ export const employeeCreate = z
     if (e.authorizedUser && e.pin === undefined) {
       ctx.addIssue({ code: 'custom', path: ['pin'], message: 'is required when authorizedUser is true' });
     }
-    if (e.extension === undefined && e.phoneNumber === undefined) {
+    if (e.extension === undefined && e.phoneNumber === undefined && !e.numbers?.length) {
       ctx.addIssue({ code: 'custom', path: ['extension'], message: 'is required when there is no phoneNumber to take it from' });
     }
     if (e.sendWelcomeEmail && e.email === undefined) {
@@ -388,7 +389,8 @@ export const employeeView = z.object({
   username: z.string(),
   email: z.string().optional(),
   voicemailToEmail: z.boolean(),
-  phoneNumber: z.string().optional(),
+  phoneNumber: z.string().optional().meta({ description: 'The direct number: the first of `numbers`' }),
+  numbers: z.array(z.string()).optional(),
   extension: z.string(),
   unreachableForward: z.string().optional(),
   timeZone: z.string(),

@@ -101,8 +101,12 @@ export interface Employee {
   username: string;
   email?: string;
   voicemailToEmail: boolean;
-  /** E.164. */
-  phoneNumber?: string;
+  /**
+   * The account's numbers routed to this person, E.164, in the order they were assigned: the
+   * first is the direct number (the API's `phoneNumber`; see directNumber). Each number is routed
+   * to at most one employee, and every one is in the numbers table.
+   */
+  numbers?: string[];
   /** Digits; unique within the site. */
   extension: string;
   /** E.164. */
@@ -118,6 +122,37 @@ export interface Employee {
   keys?: Key[];
   createdAt: string;
   updatedAt: string;
+}
+
+/** The direct number of an employee: the first of their numbers. */
+export const directNumber = (e: Pick<Employee, 'numbers'>): string | undefined => e.numbers?.[0];
+
+/** One of the account's phone numbers (the inventory); who it is routed to is the employee's `numbers`. */
+export interface PhoneNumber {
+  /** E.164. */
+  number: string;
+  label?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One admin write, as the audit log keeps it: who, what, when, on what; never a secret. */
+export interface AuditEntry {
+  /** Sortable: entries listed by id are in the order they were written. */
+  id: string;
+  at: string;
+  /** The name of the token that made the change (`label` of ApiToken). */
+  actor: string;
+  /** The id of that token. */
+  actorId?: string;
+  /** The operation, e.g. `employees.create` (see the admin routes' operationIds). */
+  action: string;
+  /** What was changed, e.g. `employees/<id>`, `devices/<mac>`. */
+  target?: string;
+  /** The HTTP status the change was answered with. */
+  status: number;
+  /** More on it, without secrets: e.g. how many rows an import wrote, or `includeCredentials`. */
+  detail?: string;
 }
 
 export interface DeviceCredentials {

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import type { Employee } from '../domain/types.js';
+import { directNumber, type Employee } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { jobId, type MailQueue, type MailMessage } from './queue.js';
 
@@ -54,7 +54,7 @@ export function createWelcomeMail(deps: { store: Store; queue: MailQueue; templa
       lastName: employee.lastName,
       username: employee.username,
       extension: employee.extension,
-      phoneNumber: employee.phoneNumber,
+      phoneNumber: directNumber(employee),
       siteName: site?.name,
       voicemailNumber: site?.voicemailNumber,
     };

@@ -7,7 +7,7 @@
  */
 import { mergeSettings, syslogTarget, type Layers, type Merged } from '../domain/settings.js';
 import type { DirectoryEntry, LeftOutKey, PhoneConfig, PhoneKey, PhoneLine } from '../domain/phone-config.js';
-import type { Device, Employee, Key, PlainCredentials, Site } from '../domain/types.js';
+import { directNumber, type Device, type Employee, type Key, type PlainCredentials, type Site } from '../domain/types.js';
 import { nameFor, type Model, type VendorPack } from '../vendors/pack.js';
 
 
@@ -58,7 +58,7 @@ function phoneLine(index: number, pack: VendorPack, employee: Employee, site: Si
     displayName: displayName(employee),
     label: label ?? employee.extension,
     extension: employee.extension,
-    ...(employee.phoneNumber ? { phoneNumber: employee.phoneNumber } : {}),
+    ...(employee.numbers?.length ? { phoneNumber: directNumber(employee) } : {}),
     registrar: site.sip.registrar,
     port: site.sip.port ?? (site.sip.transport === 'tls' ? 5061 : 5060),
     transport: site.sip.transport,
@@ -170,6 +170,6 @@ export function buildPhoneConfig(i: PhoneInputs): PhoneConfig {
 /** The people a directory lists, by last name then first name. */
 export function directoryEntries(employees: readonly Employee[]): DirectoryEntry[] {
   return employees
-    .map((e) => ({ firstName: oneLine(e.firstName), lastName: oneLine(e.lastName), name: displayName(e), extension: e.extension, ...(e.phoneNumber ? { phoneNumber: e.phoneNumber } : {}) }))
+    .map((e) => ({ firstName: oneLine(e.firstName), lastName: oneLine(e.lastName), name: displayName(e), extension: e.extension, ...(e.numbers?.length ? { phoneNumber: directNumber(e) } : {}) }))
     .sort((a, b) => a.lastName.localeCompare(b.lastName) || a.firstName.localeCompare(b.firstName) || a.extension.localeCompare(b.extension));
 }

@@ -4,7 +4,7 @@ import { Low, type Adapter } from 'lowdb';
 import { StartupError } from '../errors.js';
 import { lockFolder } from './lock.js';
 import { InvalidRecord, tablesFromFile } from './load.js';
-import { MemoryStore, TABLES, emptyTables, type Data, type Tables } from './memory.js';
+import { LATER_TABLES, MemoryStore, TABLES, emptyTables, type Data, type Tables } from './memory.js';
 
 export const DATA_FILE = 'dialtone.json';
 
@@ -51,8 +51,8 @@ export function parseDataFile(file: string, bytes: Buffer): Tables {
     d === null ||
     typeof d !== 'object' ||
     d.format !== 'dialtone' ||
-    // `settings` came later: a file without it is one written before it existed.
-    TABLES.some((t) => (t !== 'settings' || d[t] !== undefined) && (d[t] === null || typeof d[t] !== 'object' || Array.isArray(d[t])))
+    // Tables that came later: a file without one was written before it existed.
+    TABLES.some((t) => (!LATER_TABLES.includes(t) || d[t] !== undefined) && (d[t] === null || typeof d[t] !== 'object' || Array.isArray(d[t])))
   ) {
     throw refuse(file, 'is not a Dialtone data file');
   }

@@ -1,9 +1,11 @@
 import type { z } from 'zod';
-import type { Device } from '../domain/types.js';
-import { TABLES, authNamesOf, emptyTables, extKey, userKey, type Row, type Table, type Tables } from './memory.js';
-import { deviceRecord, employeeRecord, settingsRecord, siteRecord, tokenRecord } from './schemas.js';
+import type { Employee } from '../domain/types.js';
+import { TABLES, authNamesOf, emptyTables, extKey, inventoried, userKey, type Row, type Table, type Tables } from './memory.js';
+import { auditRecord, deviceRecord, employeeRecord, numberRecord, settingsRecord, siteRecord, tokenRecord } from './schemas.js';
 
-const SCHEMAS: { [T in Table]: z.ZodType } = { sites: siteRecord, employees: employeeRecord, devices: deviceRecord, tokens: tokenRecord, settings: settingsRecord };
+const SCHEMAS: { [T in Table]: z.ZodType } = { sites: siteRecord, employees: employeeRecord, devices: deviceRecord, tokens: tokenRecord, settings: settingsRecord, numbers: numberRecord, audit: auditRecord };
+/** The field each table's records are kept under. */
+const KEY_FIELD: { [T in Table]: string } = { sites: 'id', employees: 'id', devices: 'mac', tokens: 'id', settings: 'scope', numbers: 'number', audit: 'id' };
 
 /** A record the store cannot hold; `message` says which record and why. */
 export class InvalidRecord extends Error {
@@ -29,13 +31,15 @@ export function tablesFromFile(raw: { [T in Table]?: object }): Tables {
   const tables = emptyTables();
   for (const table of TABLES) {
     const rows = tables[table] as Map<string, Row<Table>>;
-    for (const [key, row] of Object.entries(raw[table] ?? {})) {
+    for (const [key, stored] of Object.entries(raw[table] ?? {})) {
+      const row = table === 'employees' ? withNumbers(stored as Employee & { phoneNumber?: unknown }) : stored;
       const checked = SCHEMAS[table].safeParse(row);
       if (!checked.success) {
         const issues = checked.error.issues.slice(0, 3).map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message));
         throw new InvalidRecord(table, key, issues.join('; '));
       }
-      const [idField, id] = table === 'devices' ? ['mac', (row as Device).mac] : table === 'settings' ? ['scope', (row as { scope: string }).scope] : ['id', (row as { id: string }).id];
+      const idField = KEY_FIELD[table];
+      const id = (row as Record<string, string>)[idField] ?? '';
       if (id !== key) throw new InvalidRecord(table, key, `its ${idField} is ${quote(id)}, but a record is kept under its own ${idField}`);
       rows.set(key, row as Row<Table>);
     }
@@ -43,7 +47,13 @@ export function tablesFromFile(raw: { [T in Table]?: object }): Tables {
 
   const usernames = new Map<string, string>();
   const extensions = new Map<string, string>();
+  const routes = new Map<string, string>();
   for (const [key, e] of tables.employees) {
+    for (const number of e.numbers ?? []) {
+      const sameNumber = claim(routes, number, key);
+      if (sameNumber !== undefined) throw new InvalidRecord('employees', key, `numbers: ${quote(number)} is also routed to employees ${quote(sameNumber)}`);
+      if (!tables.numbers.has(number)) tables.numbers.set(number, inventoried(number, e.updatedAt));
+    }
     if (!tables.sites.has(e.siteId)) throw new InvalidRecord('employees', key, `siteId: there is no site ${quote(e.siteId)}`);
     const sameName = claim(usernames, userKey(e), key);
     if (sameName !== undefined) {
@@ -70,6 +80,16 @@ export function tablesFromFile(raw: { [T in Table]?: object }): Tables {
     }
   }
   return tables;
+}
+
+/**
+ * An employee as files before the numbers table kept them, with one `phoneNumber`, becomes one
+ * with `numbers`; the number joins the numbers table when the file is checked.
+ */
+function withNumbers(e: Employee & { phoneNumber?: unknown }): Employee {
+  if (e === null || typeof e !== 'object' || e.phoneNumber === undefined) return e;
+  const { phoneNumber, ...rest } = e;
+  return typeof phoneNumber === 'string' && rest.numbers === undefined ? { ...rest, numbers: [phoneNumber] } : e;
 }
 
 /** Records `key` as the holder of `value`; returns the earlier holder, if any. */

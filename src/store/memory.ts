@@ -1,6 +1,7 @@
 import { conflict, invalidField } from '../errors.js';
-import type { ApiToken, Device, Employee, ScopedSettings, Site } from '../domain/types.js';
-import type { Store } from './store.js';
+import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSettings, Site } from '../domain/types.js';
+import { DialtoneError } from '../errors.js';
+import type { DeviceFilter, EmployeeFilter, NumberFilter, Page, Store, StoreChange } from './store.js';
 
 /** Everything a store holds, as it is written to disk by the JSON backend. */
 export interface Data {
@@ -10,8 +11,10 @@ export interface Data {
   employees: Record<string, Employee>;
   devices: Record<string, Device>;
   tokens: Record<string, ApiToken>;
-  /** Absent from files written before settings existed. */
+  /** Absent from files written before settings existed (and numbers, audit, after them). */
   settings?: Record<string, ScopedSettings>;
+  numbers?: Record<string, PhoneNumber>;
+  audit?: Record<string, AuditEntry>;
 }
 
 /**
@@ -27,13 +30,39 @@ interface Rows {
   devices: Device;
   tokens: ApiToken;
   settings: ScopedSettings;
+  numbers: PhoneNumber;
+  audit: AuditEntry;
 }
 export type Table = keyof Rows;
 export type Row<T extends Table> = Rows[T];
-export const TABLES: readonly Table[] = ['sites', 'employees', 'devices', 'tokens', 'settings'];
+export const TABLES: readonly Table[] = ['sites', 'employees', 'devices', 'tokens', 'settings', 'numbers', 'audit'];
+/** Tables a data file may lack: it was written before they existed. */
+export const LATER_TABLES: readonly Table[] = ['settings', 'numbers', 'audit'];
 
-export const emptyData = (): Data => ({ format: 'dialtone', version: 1, sites: {}, employees: {}, devices: {}, tokens: {}, settings: {} });
-export const emptyTables = (): Tables => ({ sites: new Map(), employees: new Map(), devices: new Map(), tokens: new Map(), settings: new Map() });
+export const emptyData = (): Data => ({ format: 'dialtone', version: 1, sites: {}, employees: {}, devices: {}, tokens: {}, settings: {}, numbers: {}, audit: {} });
+export const emptyTables = (): Tables => ({ sites: new Map(), employees: new Map(), devices: new Map(), tokens: new Map(), settings: new Map(), numbers: new Map(), audit: new Map() });
+
+/** A number added to the numbers table because an employee was given it. */
+export const inventoried = (number: string, at: string): PhoneNumber => ({ number, createdAt: at, updatedAt: at });
+
+/** The records of a table in key order, after `page.after`, at most `page.limit` of them. */
+function paged<T>(rows: Map<string, T>, page: Page, keep: (row: T) => boolean = () => true): T[] {
+  const keys = [...rows.keys()].filter((k) => page.after === undefined || k > page.after).sort();
+  const out: T[] = [];
+  for (const key of keys) {
+    if (page.limit !== undefined && out.length >= page.limit) break;
+    const row = rows.get(key) as T;
+    if (keep(row)) out.push(copy(row));
+  }
+  return out;
+}
+
+/** Whether any of `fields` holds `q`, ignoring case. */
+const matches = (q: string | undefined, fields: Array<string | undefined>): boolean => {
+  if (q === undefined || q === '') return true;
+  const needle = q.toLowerCase();
+  return fields.some((f) => f !== undefined && f.toLowerCase().includes(needle));
+};
 
 /** Every SIP auth name a device holds: its own (line 1) and its other lines'. */
 export const authNamesOf = (d: Device): string[] => [d.credentials.authName, ...(d.lines ?? []).map((l) => l.credentials.authName)];
@@ -55,6 +84,8 @@ export class MemoryStore implements Store {
   private readonly usernames = new Map<string, string>();
   private readonly extensions = new Map<string, string>();
   private readonly authNames = new Map<string, string>();
+  /** Number → the employee it is routed to. */
+  private readonly routes = new Map<string, string>();
 
   get revision(): number {
     return this.changes;
@@ -75,6 +106,7 @@ export class MemoryStore implements Store {
     this.usernames.clear();
     this.extensions.clear();
     this.authNames.clear();
+    this.routes.clear();
     for (const e of tables.employees.values()) this.index('employees', e, true);
     for (const d of tables.devices.values()) this.index('devices', d, true);
   }
@@ -85,6 +117,7 @@ export class MemoryStore implements Store {
     if (table === 'employees') {
       const e = row as Employee;
       maps.push([this.usernames, userKey(e), e.id], [this.extensions, extKey(e), e.id]);
+      for (const number of e.numbers ?? []) maps.push([this.routes, number, e.id]);
     } else if (table === 'devices') {
       const d = row as Device;
       for (const name of authNamesOf(d)) maps.push([this.authNames, name, d.mac]);
@@ -115,8 +148,17 @@ export class MemoryStore implements Store {
     });
   }
 
+  /** The numbers of an employee's that the numbers table lacks, as rows to add with them. */
+  private newNumbers(e: Employee): Array<['numbers', string, PhoneNumber]> {
+    return (e.numbers ?? []).filter((n) => !this.tables.numbers.has(n)).map((n) => ['numbers', n, inventoried(n, e.updatedAt)]);
+  }
+
   private checkEmployee(e: Employee): void {
     if (!this.tables.sites.has(e.siteId)) throw invalidField('siteId', `no site with id ${e.siteId}`);
+    e.numbers?.forEach((number, i) => {
+      const owner = this.routes.get(number);
+      if ((owner !== undefined && owner !== e.id) || e.numbers?.indexOf(number) !== i) throw conflict(`numbers.${i}`, `${number} is already routed to ${owner === e.id || owner === undefined ? 'this employee' : `employee ${owner}`}`);
+    });
     const byName = this.usernames.get(userKey(e));
     if (byName !== undefined && byName !== e.id) throw conflict('username', `"${e.username}" is already taken`);
     const byExt = this.extensions.get(extKey(e));
@@ -157,8 +199,8 @@ export class MemoryStore implements Store {
     return s ? copy(s) : null;
   }
 
-  async listSites(): Promise<Site[]> {
-    return [...this.tables.sites.values()].map(copy);
+  async listSites(page: Page = {}): Promise<Site[]> {
+    return paged(this.tables.sites, page);
   }
 
   async replaceSite(site: Site): Promise<Site | null> {
@@ -182,6 +224,7 @@ export class MemoryStore implements Store {
     this.checkEmployee(employee);
     if (device) this.checkDevice(device, true, employee, 'device.');
     await this.apply([
+      ...this.newNumbers(employee),
       ['employees', employee.id, copy(employee)],
       ...(device ? [['devices', device.mac, copy(device)] as ['devices', string, Device]] : []),
     ]);
@@ -193,16 +236,29 @@ export class MemoryStore implements Store {
     return e ? copy(e) : null;
   }
 
-  async listEmployees(filter: { siteId?: string } = {}): Promise<Employee[]> {
-    return [...this.tables.employees.values()]
-      .filter((e) => filter.siteId === undefined || e.siteId === filter.siteId)
-      .map(copy);
+  async listEmployees(filter: EmployeeFilter = {}): Promise<Employee[]> {
+    const macs = filter.q ? this.macsByEmployee() : undefined;
+    return paged(this.tables.employees, filter, (e) => (filter.siteId === undefined || e.siteId === filter.siteId) && this.employeeMatches(e, filter.q, macs));
+  }
+
+  async numberOwner(number: string): Promise<string | null> {
+    return this.routes.get(number) ?? null;
+  }
+
+  private employeeMatches(e: Employee, q: string | undefined, macs?: Map<string, string[]>): boolean {
+    return matches(q, [`${e.firstName} ${e.lastName}`, e.username, e.extension, ...(e.numbers ?? []), ...(macs?.get(e.id) ?? [])]);
+  }
+
+  private macsByEmployee(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const d of this.tables.devices.values()) if (d.employeeId !== undefined) out.set(d.employeeId, [...(out.get(d.employeeId) ?? []), d.mac]);
+    return out;
   }
 
   async replaceEmployee(employee: Employee): Promise<Employee | null> {
     if (!this.tables.employees.has(employee.id)) return null;
     this.checkEmployee(employee);
-    await this.apply([['employees', employee.id, copy(employee)]]);
+    await this.apply([...this.newNumbers(employee), ['employees', employee.id, copy(employee)]]);
     return copy(employee);
   }
 
@@ -233,10 +289,14 @@ export class MemoryStore implements Store {
     return d ? copy(d) : null;
   }
 
-  async listDevices(filter: { employeeId?: string } = {}): Promise<Device[]> {
-    return [...this.tables.devices.values()]
-      .filter((d) => filter.employeeId === undefined || d.employeeId === filter.employeeId)
-      .map(copy);
+  async listDevices(filter: DeviceFilter = {}): Promise<Device[]> {
+    return paged(this.tables.devices, filter, (d) => {
+      const employee = d.employeeId === undefined ? undefined : this.tables.employees.get(d.employeeId);
+      if (filter.employeeId !== undefined && d.employeeId !== filter.employeeId) return false;
+      if (filter.siteId !== undefined && employee?.siteId !== filter.siteId) return false;
+      if (filter.model !== undefined && d.model !== filter.model) return false;
+      return matches(filter.q, [d.mac, d.label, d.model]) || (employee !== undefined && filter.q !== undefined && this.employeeMatches(employee, filter.q));
+    });
   }
 
   async replaceDevice(device: Device): Promise<Device | null> {
@@ -263,6 +323,94 @@ export class MemoryStore implements Store {
     return copy(device);
   }
 
+  // Numbers
+
+  async insertNumber(entry: PhoneNumber): Promise<PhoneNumber> {
+    if (this.tables.numbers.has(entry.number)) throw conflict('number', `${entry.number} is already one of the account's numbers`);
+    await this.apply([['numbers', entry.number, copy(entry)]]);
+    return copy(entry);
+  }
+
+  async getNumber(number: string): Promise<PhoneNumber | null> {
+    const n = this.tables.numbers.get(number);
+    return n ? copy(n) : null;
+  }
+
+  async listNumbers(filter: NumberFilter = {}): Promise<PhoneNumber[]> {
+    return paged(this.tables.numbers, filter, (n) => {
+      const owner = this.routes.get(n.number);
+      if (filter.available !== undefined && filter.available !== (owner === undefined)) return false;
+      if (filter.employeeId !== undefined && owner !== filter.employeeId) return false;
+      return matches(filter.q, [n.number, n.label]);
+    });
+  }
+
+  async replaceNumber(entry: PhoneNumber): Promise<PhoneNumber | null> {
+    if (!this.tables.numbers.has(entry.number)) return null;
+    await this.apply([['numbers', entry.number, copy(entry)]]);
+    return copy(entry);
+  }
+
+  async deleteNumber(number: string): Promise<boolean> {
+    if (!this.tables.numbers.has(number)) return false;
+    const owner = this.routes.get(number);
+    if (owner !== undefined) throw conflict('number', `${number} is routed to employee ${owner}; take it from them first`);
+    await this.apply([['numbers', number, undefined]]);
+    return true;
+  }
+
+  // Several changes as one write
+
+  async write(changes: StoreChange[]): Promise<void> {
+    const done: Array<[Table, string, Row<Table> | undefined]> = [];
+    const put = <T extends Table>(table: T, key: string, row: Row<T>): void => {
+      done.push([table, key, this.put(table, key, copy(row))]);
+    };
+    try {
+      changes.forEach((change, i) => {
+        try {
+          switch (change.table) {
+            case 'sites':
+              return put('sites', change.row.id, change.row);
+            case 'employees':
+              this.checkEmployee(change.row);
+              for (const [, key, row] of this.newNumbers(change.row)) put('numbers', key, row);
+              return put('employees', change.row.id, change.row);
+            case 'devices':
+              this.checkDevice(change.row, false);
+              return put('devices', change.row.mac, change.row);
+            case 'numbers':
+              return put('numbers', change.row.number, change.row);
+            case 'settings':
+              return put('settings', change.row.scope, change.row);
+          }
+        } catch (err) {
+          if (err instanceof DialtoneError) throw new DialtoneError(err.code, err.message, err.errors.map((e) => ({ ...e, path: `${i}.${e.path}` })));
+          throw err;
+        }
+      });
+    } catch (err) {
+      this.undo(done);
+      throw err;
+    }
+    await this.persist(() => this.undo(done));
+  }
+
+  private undo(done: Array<[Table, string, Row<Table> | undefined]>): void {
+    for (const [table, key, old] of [...done].reverse()) this.put(table, key, old);
+  }
+
+  // Audit log
+
+  async appendAudit(entry: AuditEntry): Promise<AuditEntry> {
+    await this.apply([['audit', entry.id, copy(entry)]]);
+    return copy(entry);
+  }
+
+  async listAudit(page: Page = {}): Promise<AuditEntry[]> {
+    return paged(this.tables.audit, page);
+  }
+
   // Settings kept apart from records (global, per model)
 
   async getSettings(scope: string): Promise<ScopedSettings | null> {
@@ -283,8 +431,8 @@ export class MemoryStore implements Store {
     return copy(token);
   }
 
-  async listTokens(): Promise<ApiToken[]> {
-    return [...this.tables.tokens.values()].map(copy);
+  async listTokens(page: Page = {}): Promise<ApiToken[]> {
+    return paged(this.tables.tokens, page);
   }
 
   // Added for the admin API (token hashes moving from scrypt to HMAC on first use); same shape as

@@ -8,7 +8,7 @@
  * kept as they are, so that a record written by a newer build of the same data version survives.
  */
 import { z } from 'zod';
-import { CODECS, KEY_TYPES, type ApiToken, type Device, type Employee, type ScopedSettings, type Site } from '../domain/types.js';
+import { CODECS, KEY_TYPES, type ApiToken, type AuditEntry, type Device, type Employee, type PhoneNumber, type ScopedSettings, type Site } from '../domain/types.js';
 
 const address = z.looseObject({
   line1: z.string(),
@@ -63,7 +63,7 @@ export const employeeRecord = z.looseObject({
   username: z.string(),
   email: z.string().optional(),
   voicemailToEmail: z.boolean(),
-  phoneNumber: z.string().optional(),
+  numbers: z.array(z.string()).optional(),
   extension: z.string(),
   unreachableForward: z.string().optional(),
   timeZone: z.string(),
@@ -102,6 +102,19 @@ export const deviceRecord = z.looseObject({
 
 export const settingsRecord = z.looseObject({ scope: z.string(), settings, updatedAt: z.string() });
 
+export const numberRecord = z.looseObject({ number: z.string(), label: z.string().optional(), createdAt: z.string(), updatedAt: z.string() });
+
+export const auditRecord = z.looseObject({
+  id: z.string(),
+  at: z.string(),
+  actor: z.string(),
+  actorId: z.string().optional(),
+  action: z.string(),
+  target: z.string().optional(),
+  status: z.number(),
+  detail: z.string().optional(),
+});
+
 export const tokenRecord = z.looseObject({
   id: z.string(),
   hash: z.string(),
@@ -122,5 +135,7 @@ const agree: [
   Same<Deep<z.infer<typeof deviceRecord>>, Deep<Device>>,
   Same<Deep<z.infer<typeof tokenRecord>>, Deep<ApiToken>>,
   Same<Deep<z.infer<typeof settingsRecord>>, Deep<ScopedSettings>>,
-] = [true, true, true, true, true];
+  Same<Deep<z.infer<typeof numberRecord>>, Deep<PhoneNumber>>,
+  Same<Deep<z.infer<typeof auditRecord>>, Deep<AuditEntry>>,
+] = [true, true, true, true, true, true, true];
 void agree;

@@ -1,4 +1,45 @@
-import type { ApiToken, Device, Employee, ScopedSettings, Site } from '../domain/types.js';
+import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSettings, Site } from '../domain/types.js';
+
+/**
+ * A page of a list: records in the order of their key (id, MAC, number), starting after the key
+ * `after`, at most `limit` of them (all when left out). Keys never change, so paging by the last
+ * key seen visits every record that exists throughout exactly once, while others come and go.
+ */
+export interface Page {
+  after?: string;
+  limit?: number;
+}
+
+/** `q`: a case-insensitive substring of any of the record's searchable fields (see each filter). */
+export interface EmployeeFilter extends Page {
+  siteId?: string;
+  /** First and last name, username, extension, numbers, and the MACs of their devices. */
+  q?: string;
+}
+export interface DeviceFilter extends Page {
+  /** The employee of line 1. */
+  employeeId?: string;
+  /** The site of line 1's employee. */
+  siteId?: string;
+  model?: string;
+  /** MAC, label, model, and line 1's employee's name, username, extension and numbers. */
+  q?: string;
+}
+export interface NumberFilter extends Page {
+  /** Only numbers routed to no one (true) or to someone (false). */
+  available?: boolean;
+  employeeId?: string;
+  /** The number and its label. */
+  q?: string;
+}
+
+/** One record written by `write`: stored as given, replacing the record with its key if any. */
+export type StoreChange =
+  | { table: 'sites'; row: Site }
+  | { table: 'employees'; row: Employee }
+  | { table: 'devices'; row: Device }
+  | { table: 'numbers'; row: PhoneNumber }
+  | { table: 'settings'; row: ScopedSettings };
 
 /**
  * Where Dialtone keeps its records. Every method is async; "not found" is `null` (or `false` for
@@ -7,13 +48,16 @@ import type { ApiToken, Device, Employee, ScopedSettings, Site } from '../domain
  *
  * - `employee.username`: unique across the system, compared without regard to case;
  * - `employee.extension`: unique within the employee's site;
+ * - each number in `employee.numbers` is routed to one employee only (a conflict naming
+ *   `numbers.<i>`), and storing an employee adds to the numbers table those of theirs it lacks;
  * - `device.mac`, and every SIP auth name (`device.credentials.authName` and each of
  *   `device.lines[].credentials.authName`): unique across devices and lines.
  *
  * Referential rules, also checked by the store so that they hold under concurrency:
  * - an employee's `siteId` must name a site (`not_found` naming `siteId` otherwise, as 400);
  * - a device's `employeeId`, when set, and each of its lines' `employeeId` must name an employee;
- * - deleting a site that still has employees is a conflict;
+ * - deleting a site that still has employees is a conflict, and so is deleting a number that is
+ *   routed to someone;
  * - deleting an employee unassigns their devices (the phones stay registered) and removes their
  *   lines from other devices.
  *
@@ -34,20 +78,22 @@ export interface Store {
 
   insertSite(site: Site): Promise<Site>;
   getSite(id: string): Promise<Site | null>;
-  listSites(): Promise<Site[]>;
+  listSites(page?: Page): Promise<Site[]>;
   replaceSite(site: Site): Promise<Site | null>;
   deleteSite(id: string): Promise<boolean>;
 
   /** Inserts the employee and, when given, the device, both or neither. */
   insertEmployee(employee: Employee, device?: Device): Promise<Employee>;
   getEmployee(id: string): Promise<Employee | null>;
-  listEmployees(filter?: { siteId?: string }): Promise<Employee[]>;
+  listEmployees(filter?: EmployeeFilter): Promise<Employee[]>;
+  /** The employee a number is routed to, if any. */
+  numberOwner(number: string): Promise<string | null>;
   replaceEmployee(employee: Employee): Promise<Employee | null>;
   deleteEmployee(id: string): Promise<boolean>;
 
   insertDevice(device: Device): Promise<Device>;
   getDevice(mac: string): Promise<Device | null>;
-  listDevices(filter?: { employeeId?: string }): Promise<Device[]>;
+  listDevices(filter?: DeviceFilter): Promise<Device[]>;
   replaceDevice(device: Device): Promise<Device | null>;
   deleteDevice(mac: string): Promise<boolean>;
   /**
@@ -58,13 +104,33 @@ export interface Store {
    */
   replaceDeviceMac(oldMac: string, device: Device): Promise<Device | null>;
 
+  insertNumber(entry: PhoneNumber): Promise<PhoneNumber>;
+  getNumber(number: string): Promise<PhoneNumber | null>;
+  listNumbers(filter?: NumberFilter): Promise<PhoneNumber[]>;
+  replaceNumber(entry: PhoneNumber): Promise<PhoneNumber | null>;
+  /** False when there was no such number; a conflict when it is routed to someone. */
+  deleteNumber(number: string): Promise<boolean>;
+
+  /**
+   * Writes every change, in order, as one durable unit: each is checked by the rules above
+   * against the store as the changes before it left it, and when one breaks a rule nothing is
+   * written and the error names the change (`errors[].path` prefixed with `<index>.`). For bulk
+   * imports: the memory backends persist once for all of them.
+   */
+  write(changes: StoreChange[]): Promise<void>;
+
+  /** Appends to the audit log (durable, like every write). */
+  appendAudit(entry: AuditEntry): Promise<AuditEntry>;
+  /** The audit log in the order it was written (by id). */
+  listAudit(page?: Page): Promise<AuditEntry[]>;
+
   /** Settings kept apart from the records they apply to: `global` and `model:<id>` (see ScopedSettings). */
   getSettings(scope: string): Promise<ScopedSettings | null>;
   /** Stores the scope's settings, replacing what it had. */
   putSettings(entry: ScopedSettings): Promise<ScopedSettings>;
 
   insertToken(token: ApiToken): Promise<ApiToken>;
-  listTokens(): Promise<ApiToken[]>;
+  listTokens(page?: Page): Promise<ApiToken[]>;
   /**
    * Rewrites the token with the same id (null when there is none). Used by the admin API to move
    * a token stored as a scrypt hash by an earlier version to its keyed hash on first use.

@@ -194,7 +194,7 @@ t.test('the directory file: 1,000 people, quoted names that survive, read back',
   t.same(entries[0], { name: "Zoë 'Z' <O'Brien> & Co, #1 Ada account.1.password = x", extension: '2000' }, '& < > \' , # survive; a " becomes \' (no escape inside quotes); by last name, Ada first');
   t.same(entries[1], { name: 'First1 Last0001', extension: '2001' });
   t.equal(text.split('\n').filter((l) => l && !l.startsWith('#')).length, 1000, 'one line each');
-  t.same(office.readDirectory(t, aastra.directory?.(directoryEntries([{ ...bob, extension: '' }, { ...cy, phoneNumber: '+15551230000' }])) ?? ''), [{ name: 'Cy Abel', extension: '1003' }], 'the extension is the number; no number, no entry');
+  t.same(office.readDirectory(t, aastra.directory?.(directoryEntries([{ ...bob, extension: '' }, { ...cy, numbers: ['+15551230000'] }])) ?? ''), [{ name: 'Cy Abel', extension: '1003' }], 'the extension is the number; no number, no entry');
 });
 
 t.test('the directory file name: the device file the phone asks for', async (t) => {
