@@ -31,17 +31,17 @@ export function tablesFromFile(raw: { [T in Table]?: object }): Tables {
   const tables = emptyTables();
   for (const table of TABLES) {
     const rows = tables[table] as Map<string, Row<Table>>;
-    for (const [key, stored] of Object.entries(raw[table] ?? {})) {
-      const row = table === 'employees' ? withNumbers(stored as Employee & { phoneNumber?: unknown }) : stored;
+    for (const [key, stored] of Object.entries(raw[table] ?? {}) as Array<[string, unknown]>) {
+      const row = table === 'employees' ? withNumbers(stored as Employee & { phoneNumber?: unknown }) : (stored as Row<Table>);
       const checked = SCHEMAS[table].safeParse(row);
       if (!checked.success) {
         const issues = checked.error.issues.slice(0, 3).map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message));
         throw new InvalidRecord(table, key, issues.join('; '));
       }
       const idField = KEY_FIELD[table];
-      const id = (row as Record<string, string>)[idField] ?? '';
+      const id = (row as unknown as Record<string, string>)[idField] ?? '';
       if (id !== key) throw new InvalidRecord(table, key, `its ${idField} is ${quote(id)}, but a record is kept under its own ${idField}`);
-      rows.set(key, row as Row<Table>);
+      rows.set(key, row);
     }
   }
 
