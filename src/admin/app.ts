@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { pinoHttp } from 'pino-http';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { DialtoneError, PROBLEM_CONTENT_TYPE, invalid, toProblem, type FieldError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ApiToken, TokenScope } from '../domain/types.js';
@@ -71,6 +71,20 @@ function bodyError(err: BodyParserError, encoding = 'identity'): DialtoneError |
     default:
       return undefined;
   }
+}
+
+/** The query as the route's `query` schema reads it: every parameter known, each given once. */
+function parseQuery(route: Route, raw: Record<string, unknown>): unknown {
+  const errors: FieldError[] = [];
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value !== 'string') errors.push({ path: `query.${name}`, message: 'must be given once, as name=value' });
+  }
+  if (errors.length > 0) throw invalid(errors);
+  const parsed = (route.query ?? z.strictObject({})).strict().safeParse(raw);
+  if (!parsed.success) {
+    throw invalid(fieldErrors(parsed.error).map((e) => ({ path: `query.${e.path}`, message: e.message === 'is not a known field' ? 'is not a query parameter this route takes' : e.message })));
+  }
+  return parsed.data;
 }
 
 /** The path of a request URL without its query string, which may carry anything (tokens too). */
@@ -182,7 +196,7 @@ export function createAdminApp({ routes, tokens, logger, authFailuresPerMinute =
         if (!parsed.success) throw invalid(fieldErrors(parsed.error));
         body = parsed.data;
       }
-      const query = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));
+      const query = parseQuery(route, req.query);
       const result = await route.handler({ params: (res.locals.params ?? {}) as Record<string, string>, body, query, scope: (res.locals.scope ?? 'admin') as TokenScope });
       if (route.status === 204 || result === undefined) res.status(route.status).end();
       else if (result instanceof RawReply) res.status(route.status).type(result.contentType).send(result.body);

@@ -80,7 +80,10 @@ export function openapiDocument(routes: Route[], version: string): object {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    const query = Object.entries(r.query ?? {}).map(([name, description]) => ({ name, in: 'query', required: false, description, schema: { type: 'string' } }));
+    const query = Object.entries(r.query?.shape ?? {}).map(([name, schema]) => {
+      const { description, ...json } = inputSchema(schema as z.ZodType) as { description?: string };
+      return { name, in: 'query', required: false, ...(description ? { description } : {}), schema: json };
+    });
     const responses: Record<string, unknown> = {
       [r.status]: r.response
         ? { description: 'Success', content: { 'application/json': { schema: outputSchema(r.response) } } }

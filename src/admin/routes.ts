@@ -18,7 +18,8 @@ import { tokenRoutes } from './tokens.js';
 export interface RouteContext {
   params: Record<string, string>;
   body: unknown;
-  query: Record<string, string | undefined>;
+  /** The query, parsed by the route's `query` schema (`{}` for a route without one). */
+  query: unknown;
   /** The scope of the caller's token. */
   scope: TokenScope;
 }
@@ -41,7 +42,11 @@ export interface Route {
   body?: z.ZodType;
   /** Whether the body may be left out (it then parses as `{}`). */
   bodyOptional?: boolean;
-  query?: Record<string, string>;
+  /**
+   * The query parameters the route takes, each a string parsed by its schema (coerce numbers and
+   * booleans); any other parameter, or one given twice, is refused with a 400 naming it.
+   */
+  query?: z.ZodObject;
   response?: z.ZodType;
   status: number;
   /** Routes are protected by the bearer token unless this says otherwise. */
@@ -147,7 +152,7 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
         return { ...(await welcomed(employee)), ...(device && credentials ? { device: { ...deviceView(device), credentials } } : {}) };
       },
     },
-    { method: 'get', path: '/employees', scope: 'readonly', tag: 'employees', summary: 'List employees', status: 200, query: { siteId: 'Only employees of this site' }, response: z.array(s.employeeView), handler: async (ctx) => (await store.listEmployees(ctx.query.siteId ? { siteId: ctx.query.siteId } : {})).map(shownEmployee) },
+    { method: 'get', path: '/employees', scope: 'readonly', tag: 'employees', summary: 'List employees', status: 200, query: z.object({ siteId: s.idOf('a site').optional().meta({ description: 'Only employees of this site' }) }), response: z.array(s.employeeView), handler: async (ctx) => (await store.listEmployees(ctx.query as { siteId?: string })).map(shownEmployee) },
     { method: 'get', path: '/employees/{id}', scope: 'readonly', params: employeeParams, tag: 'employees', summary: 'Read an employee', status: 200, response: s.employeeView, handler: async (ctx) => shownEmployee(found('employee', await store.getEmployee(id(ctx)))) },
     { method: 'patch', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Change an employee (JSON merge patch)', status: 200, body: s.employeePatch, response: s.employeeView, handler: async (ctx) => welcomed(await records.patchEmployee(id(ctx), ctx.body as s.EmployeePatch)) },
     {
@@ -157,7 +162,7 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
     { method: 'delete', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Delete an employee; their devices stay, unassigned', status: 204, handler: async (ctx) => gone('employee', await store.deleteEmployee(id(ctx))) },
 
     { method: 'post', path: '/devices', tag: 'devices', summary: 'Register a device; returns its credentials', status: 201, body: s.deviceCreate, response: s.deviceCreated, handler: async (ctx) => withCredentials(await records.createDevice(ctx.body as s.DeviceCreate)) },
-    { method: 'get', path: '/devices', scope: 'readonly', tag: 'devices', summary: 'List devices', status: 200, query: { employeeId: 'Only devices of this employee' }, response: z.array(s.deviceView), handler: async (ctx) => (await store.listDevices(ctx.query.employeeId ? { employeeId: ctx.query.employeeId } : {})).map(shownDevice) },
+    { method: 'get', path: '/devices', scope: 'readonly', tag: 'devices', summary: 'List devices', status: 200, query: z.object({ employeeId: s.idOf('an employee').optional().meta({ description: 'Only devices of this employee' }) }), response: z.array(s.deviceView), handler: async (ctx) => (await store.listDevices(ctx.query as { employeeId?: string })).map(shownDevice) },
     { method: 'get', path: '/devices/{mac}', scope: 'readonly', params: deviceParams, tag: 'devices', summary: 'Read a device, with whether its phone holds its latest configuration', status: 200, response: s.deviceView.extend({ config: s.configView }), handler: async (ctx) => oneDevice(found('device', await store.getDevice(mac(ctx)))) },
     { method: 'patch', path: '/devices/{mac}', params: deviceParams, tag: 'devices', summary: 'Change a device (JSON merge patch)', status: 200, body: s.devicePatch, response: s.deviceView, handler: async (ctx) => deviceView(await records.patchDevice(mac(ctx), ctx.body as s.DevicePatch)) },
     {
