@@ -197,7 +197,7 @@ export function createAdminApp({ routes, tokens, logger, authFailuresPerMinute =
         body = parsed.data;
       }
       const query = parseQuery(route, req.query);
-      const result = await route.handler({ params: (res.locals.params ?? {}) as Record<string, string>, body, query, scope: (res.locals.scope ?? 'admin') as TokenScope });
+      const result = await route.handler({ params: (res.locals.params ?? {}) as Record<string, string>, body, query, scope: (res.locals.scope ?? 'admin') as TokenScope, audit: () => undefined });
       if (route.status === 204 || result === undefined) res.status(route.status).end();
       else if (result instanceof RawReply) res.status(route.status).type(result.contentType).send(result.body);
       else res.status(route.status).json(result);

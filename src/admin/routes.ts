@@ -22,6 +22,8 @@ export interface RouteContext {
   query: unknown;
   /** The scope of the caller's token. */
   scope: TokenScope;
+  /** Adds to the audit log's entry for this request a detail without secrets (e.g. `includeCredentials`, rows imported). */
+  audit: (detail: string) => void;
 }
 
 export interface Route {
@@ -51,6 +53,11 @@ export interface Route {
   status: number;
   /** Routes are protected by the bearer token unless this says otherwise. */
   public?: boolean;
+  /**
+   * Whether a successful request is recorded in the audit log: every write is (POST, PUT, PATCH,
+   * DELETE) unless this is false; a read only when this is true (an export with credentials).
+   */
+  audit?: boolean;
   /** The least scope a token needs for this route; `admin` unless it says otherwise. */
   scope?: TokenScope;
   handler: (ctx: RouteContext) => Promise<unknown>;
