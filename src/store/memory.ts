@@ -363,6 +363,7 @@ export class MemoryStore implements Store {
 
   async write(changes: StoreChange[]): Promise<void> {
     const done: Array<[Table, string, Row<Table> | undefined]> = [];
+    const revision = this.changes;
     const put = <T extends Table>(table: T, key: string, row: Row<T>): void => {
       done.push([table, key, this.put(table, key, copy(row))]);
     };
@@ -391,6 +392,7 @@ export class MemoryStore implements Store {
       });
     } catch (err) {
       this.undo(done);
+      this.changes = revision; // refused before anyone could read the changes: nothing happened
       throw err;
     }
     await this.persist(() => this.undo(done));

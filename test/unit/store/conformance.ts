@@ -15,6 +15,7 @@ export function conformance(
   // Ids are plain strings to the store: one named like a member of Object.prototype must neither
   // find that member (a 500, or `{}` for `__proto__`) nor satisfy a reference to a site or employee.
   const PROTO_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+  const line = (employeeId: string, authName: string) => ({ employeeId, credentials: { authName, passwordSealed: 'v1.sealed' } });
 
   t.test('sites: insert, get, list, replace, delete', async (t) => {
     const store = await make(t);
@@ -233,7 +234,6 @@ export function conformance(
     const [a, b] = [employee(s.id), employee(s.id)];
     await store.insertEmployee(a);
     await store.insertEmployee(b);
-    const line = (employeeId: string, authName: string) => ({ employeeId, credentials: { authName, passwordSealed: 'v1.sealed' } });
     const d = device({ employeeId: a.id, lines: [line(b.id, 'second-line')] });
     await store.insertDevice(d);
     const other = device();
@@ -252,6 +252,54 @@ export function conformance(
     t.equal(left?.lines, undefined, "the deleted employee's line is gone");
     await store.insertDevice({ ...other, lines: [line(a.id, 'second-line')] });
     t.pass('and its auth name is free again');
+  });
+
+  t.test('write: many changes as one unit, each checked against those before it', async (t) => {
+    const store = await make(t);
+    const s = site();
+    const a = employee(s.id, { username: 'ada', extension: '100', numbers: ['+12127365000', '+12127365001'] });
+    const b = employee(s.id, { username: 'bob', extension: '101' });
+    const d = device({ employeeId: a.id, lines: [line(b.id, 'bob-line')] });
+    const stamp = a.createdAt;
+    await store.write([
+      { table: 'sites', row: s },
+      { table: 'employees', row: a },
+      { table: 'employees', row: b },
+      { table: 'devices', row: d },
+      { table: 'numbers', row: { number: '+12127365009', label: 'spare', createdAt: stamp, updatedAt: stamp } },
+      { table: 'settings', row: { scope: 'global', settings: { vlan: 20 }, updatedAt: stamp } },
+    ]);
+    t.same(await store.getDevice(d.mac), d, 'a device referring to employees written before it in the same write');
+    t.same((await store.listNumbers()).map((n) => n.number), ['+12127365000', '+12127365001', '+12127365009'], "the employee's numbers joined the numbers table");
+    t.equal(await store.numberOwner('+12127365001'), a.id);
+    t.same((await store.listNumbers({ available: true })).map((n) => n.number), ['+12127365009']);
+
+    const before = store.revision;
+    const c = employee(s.id, { username: 'cy', extension: '102' });
+    await t.rejects(
+      store.write([
+        { table: 'employees', row: c },
+        { table: 'employees', row: { ...b, firstName: 'Robert' } },
+        { table: 'employees', row: employee(s.id, { username: 'ADA', extension: '103' }) },
+      ]),
+      { status: 409, errors: [{ path: '2.username' }] },
+      'the failing change is named by its index',
+    );
+    t.equal(store.revision, before, 'a refused write leaves the revision alone');
+    t.equal(await store.getEmployee(c.id), null, 'nothing of it was written');
+    t.equal((await store.getEmployee(b.id))?.firstName, b.firstName, 'not even a replacement before the failing change');
+    await t.rejects(store.write([{ table: 'employees', row: employee(s.id, { username: 'dee', extension: '104', numbers: ['+12127365000'] }) }]), { status: 409, errors: [{ path: '0.numbers.0' }] }, 'a number routed to someone else');
+    await t.rejects(store.write([{ table: 'devices', row: device({ employeeId: 'nobody' }) }]), { status: 400, errors: [{ path: '0.employeeId' }] });
+    await t.rejects(store.deleteNumber('+12127365000'), { status: 409, errors: [{ path: 'number' }] }, 'a routed number cannot be deleted');
+    await store.write([{ table: 'employees', row: { ...a, numbers: ['+12127365001'] } }]);
+    t.equal(await store.numberOwner('+12127365000'), null, 'a number taken from its employee is free');
+    t.equal(await store.deleteNumber('+12127365000'), true);
+    if (reopen) {
+      const again = await reopen(t, store);
+      t.same(await again.getDevice(d.mac), d, 'durable');
+      t.equal(await again.numberOwner('+12127365001'), a.id);
+      t.equal(await again.getNumber('+12127365000'), null);
+    }
   });
 
   t.test('tokens', async (t) => {

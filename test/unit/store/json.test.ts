@@ -168,6 +168,7 @@ t.test('a data file holding an invalid record stops start-up, naming the table a
     ['a device of an employee who is not there', { employees: {} }, /devices "001565000001".*employeeId.*no employee "emp-1"/],
     ['two employees with one username', { employees: { [e.id]: e, [other.id]: { ...other, username: 'jo.SMITH' } } }, /employees "emp-2".*username.*"emp-1"/],
     ['two employees with one extension at a site', { employees: { [e.id]: e, [other.id]: { ...other, extension: '2001' } } }, /employees "emp-2".*extension.*"emp-1"/],
+    ['two employees with one number', { employees: { [e.id]: { ...e, numbers: ['+12127365000'] }, [other.id]: { ...other, numbers: ['+12127365001', '+12127365000'] } } }, /employees "emp-2".*numbers.*"\+12127365000".*"emp-1"/],
     ['two devices with one auth name', { devices: { [d.mac]: d, [otherDevice.mac]: { ...otherDevice, credentials: { ...otherDevice.credentials, authName: d.credentials.authName } } } }, /devices "001565000002".*authName.*"001565000001"/],
     ['an invalid record under __proto__', { sites: JSON.parse(`{"__proto__": ${JSON.stringify({ ...s, id: '__proto__', name: null })}}`) }, /sites "__proto__".*name/],
   ];
@@ -192,6 +193,21 @@ t.test('a data file holding an invalid record stops start-up, naming the table a
   await writeFile(join(dir, DATA_FILE), JSON.stringify(valid));
   const store = await opened(t, dir);
   t.same(await store.getDevice(d.mac), d);
+});
+
+t.test('a file from before the numbers table: each phoneNumber becomes the number of its employee, in the numbers table', async (t) => {
+  const s = site({ id: 'site-1' });
+  const { numbers: _none, ...e } = employee(s.id, { id: 'emp-1' });
+  const dir = t.testdir();
+  await writeFile(join(dir, DATA_FILE), JSON.stringify({ format: 'dialtone', version: 1, sites: { [s.id]: s }, employees: { [e.id]: { ...e, phoneNumber: '+12127365000' } }, devices: {}, tokens: {}, settings: {} }));
+  const store = await opened(t, dir);
+  t.same((await store.getEmployee(e.id))?.numbers, ['+12127365000']);
+  t.same(await store.getNumber('+12127365000'), { number: '+12127365000', createdAt: e.updatedAt, updatedAt: e.updatedAt });
+  t.equal(await store.numberOwner('+12127365000'), e.id);
+  await store.close();
+  const written = JSON.parse(await readFile(join(dir, DATA_FILE), 'utf8')) as { employees: Record<string, object>; numbers: Record<string, object> };
+  t.notOk('phoneNumber' in (written.employees[e.id] ?? {}), 'written back in the new form');
+  t.ok(written.numbers['+12127365000']);
 });
 
 t.test('records filed under Object.prototype names load as they are and are written back the same', async (t) => {
