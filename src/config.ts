@@ -4,7 +4,8 @@ import { getCiphers } from 'node:tls';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { cidrMessage, isCidr } from './domain/cidr.js';
-import { StartupError } from './errors.js';
+import { parseUsernamePattern } from './domain/username.js';
+import { DialtoneError, StartupError } from './errors.js';
 
 /** `host:port` (IPv6 hosts in brackets), port 0 for any free port; `off` disables the listener. */
 export type Listen = { host: string; port: number } | 'off';
@@ -43,6 +44,16 @@ const tls12Cipher = z
     }
     return name.toUpperCase();
   });
+
+/** A naming convention for suggested user names, checked as it will be used (see parseUsernamePattern). */
+const usernamePattern = z.string().superRefine((pattern, ctx) => {
+  try {
+    parseUsernamePattern(pattern);
+  } catch (err) {
+    if (!(err instanceof DialtoneError)) throw err;
+    ctx.addIssue({ code: 'custom', message: err.errors[0]?.message ?? err.message });
+  }
+});
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -128,6 +139,13 @@ export const settingsSchema = z
     mailFrom: z.string().min(3).regex(/@/, 'must be an email address, e.g. "Dialtone <dialtone@example.com>"'),
     /** The first retry of a message after a temporary failure, in milliseconds; each next one doubles (up to an hour). */
     mailRetryMs: z.number({ error: 'must be a whole number of milliseconds' }).int('must be a whole number of milliseconds').min(10, 'must be at least 10').max(3_600_000, 'must be at most 3600000 (an hour)'),
+    /** The company name `{company}` stands for in usernamePattern (folded to the characters a user name takes); default none. */
+    usernameCompany: z.string().max(64, 'must be at most 64 characters'),
+    /**
+     * How suggested user names are made: `{company}`, `{site}` (the site's name), `{first}`,
+     * `{last}`, `{f}` and `{l}` (their initials), and text a user name may hold between them.
+     */
+    usernamePattern,
   })
   .strict();
 

@@ -225,7 +225,7 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     // The document describes the routes, which serve it: read only once both exist.
     const resync = createResyncFor(settings, { store, sealer, provisioning, log });
     const tokens = createTokenCheck(store, tokenKey);
-    const routes = [...adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning, tokenKey, tokenUse: (id) => tokens.lastUsed(id), resyncs: resync.registry, welcomeMail }), ...resyncRoutes({ store, ...resync })];
+    const routes = [...adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning, tokenKey, tokenUse: (id) => tokens.lastUsed(id), resyncs: resync.registry, welcomeMail, usernames: { company: settings.usernameCompany, pattern: settings.usernamePattern } }), ...resyncRoutes({ store, ...resync })];
     const openapi = openapiDocument(routes, version);
     const adminApp = createAdminApp({ routes, tokens, logger: log.child({ service: 'admin' }) });
 

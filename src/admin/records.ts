@@ -3,12 +3,12 @@
  * patches, generating credentials, and shaping what the API returns. No HTTP here.
  */
 import { randomUUID } from 'node:crypto';
-import { DialtoneError, invalid, notFound, type FieldError } from '../errors.js';
+import { conflict, DialtoneError, invalid, invalidField, notFound, type FieldError } from '../errors.js';
 import { generateAuthName, generatePassword, generateProvisioningUsername, PROVISIONING_PASSWORD_LENGTH } from '../domain/credentials.js';
 import { defaultExtension, validateExtension } from '../domain/extension.js';
 import { asCountryCode, toE164 } from '../domain/phone.js';
 import { hashSecret, type Sealer } from '../domain/secrets.js';
-import { directNumber, type Device, type DeviceCredentials, type DeviceLine, type Employee, type PlainCredentials, type Settings, type Site } from '../domain/types.js';
+import { directNumber, type Device, type DeviceCredentials, type DeviceLine, type Employee, type PhoneNumber, type PlainCredentials, type Settings, type Site } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { FileIndex } from '../vendors/index.js';
 import { adminPasswordFormat, type VendorPack } from '../vendors/pack.js';
@@ -449,6 +449,36 @@ export function createRecords(deps: RecordsDeps) {
       const updated = await store.replaceDevice({ ...rest, enrollmentUntil: enrollmentUntil(windowSeconds), updatedAt: now() });
       if (!updated) throw notFound('device');
       return updated;
+    },
+
+    /**
+     * One of the account's numbers stored (added, with `isNew`: a conflict naming `number` when
+     * the inventory has it) and, with `employeeId`, routed: an id routes it to that employee, last
+     * of their numbers (so their direct number only when they had none), `null` takes it from its
+     * employee (their next number becomes direct). The employee goes through the rules of any
+     * change to their numbers (settle, then the store's); their extension stays. Entry and
+     * employee are one store write. A number routed to someone else is a conflict naming
+     * `employeeId`: it is taken from them first.
+     */
+    async saveNumber(entry: PhoneNumber, change: { isNew: boolean; employeeId?: string | null }): Promise<PhoneNumber> {
+      const { number } = entry;
+      if (change.isNew && (await store.getNumber(number))) throw conflict('number', `${number} is already one of the account's numbers`);
+      const owner = await store.numberOwner(number);
+      let employee: Employee | undefined;
+      if (change.employeeId !== undefined && change.employeeId !== owner) {
+        if (change.employeeId !== null && owner !== null) throw conflict('employeeId', `${number} is routed to employee ${owner}; take it from them first (employeeId null)`);
+        const current = await store.getEmployee(change.employeeId ?? owner ?? '');
+        if (!current) throw invalidField('employeeId', `no employee with id ${change.employeeId}`);
+        const numbers = change.employeeId === null ? (current.numbers ?? []).filter((n) => n !== number) : [...(current.numbers ?? []), number];
+        const checks = new Checks();
+        const site = await siteOf(current.siteId, checks);
+        const given = numbers.map((value, i) => ({ value, path: `numbers.${i}`, stored: true }));
+        employee = await settle({ ...current, numbers: undefined, updatedAt: now() }, given, site, current.pinHash !== undefined, checks);
+        // Checked again just before the write: the employee may have gone meanwhile (a write would bring them back).
+        if (!(await store.getEmployee(current.id))) throw invalidField('employeeId', `no employee with id ${current.id}`);
+      }
+      await store.write([{ table: 'numbers', row: entry }, ...(employee ? [{ table: 'employees' as const, row: employee }] : [])]);
+      return entry;
     },
   };
 }

@@ -14,6 +14,8 @@ import * as s from './schemas.js';
 import { idParam, macParam } from './params.js';
 import { forbidden, hasScope } from './scopes.js';
 import { tokenRoutes } from './tokens.js';
+import { numberRoutes } from './numbers.js';
+import { usernameRoutes, type UsernameConvention } from './usernames.js';
 
 export interface RouteContext {
   params: Record<string, string>;
@@ -85,6 +87,8 @@ export interface RoutesDeps {
   resyncs?: { move(oldMac: string, newMac: string): void; forget(mac: string): void };
   /** Queues welcome emails and tells what became of them (without it, one asked for shows as queued). */
   welcomeMail?: Pick<WelcomeMail, 'request' | 'status'>;
+  /** How suggested user names are made (settings usernamePattern, usernameCompany); the default convention without. */
+  usernames?: UsernameConvention;
 }
 
 const found = <T>(what: string, value: T | null): T => {
@@ -107,7 +111,7 @@ const banParams = {
 /** `{name}` of a file: any text; the resolver matches it against the names each vendor's phones ask for. */
 const fileParams = { mac: macParam, name: (text: string): string => text };
 
-export function adminRoutes({ store, records, models, openapi, provisioning, tokenKey, tokenUse, resyncs, welcomeMail }: RoutesDeps): Route[] {
+export function adminRoutes({ store, records, models, openapi, provisioning, tokenKey, tokenUse, resyncs, welcomeMail, usernames }: RoutesDeps): Route[] {
   const { resolver, timeline, bans } = provisioning;
   /** `{id}` of a model: one GET /models lists. */
   const modelParams = {
@@ -241,5 +245,7 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
       },
     },
     ...tokenRoutes(store, tokenKey, tokenUse),
+    ...numberRoutes({ store, records }),
+    ...usernameRoutes(store, usernames),
   ];
 }

@@ -483,3 +483,36 @@ export const configView = z
     currentEtag: z.string().optional().meta({ description: 'The ETag that file has now' }),
   })
   .meta({ description: 'in_sync: the phone holds what it would get now; pending: it would get something else (until its next fetch); never_fetched: it has not yet fetched a full file' });
+
+// The account's numbers and user name suggestions (see numbers.ts and usernames.ts)
+
+const numberLabel = text(64).meta({ description: 'What the number is for', example: 'Sales line' });
+const routedTo = idOf('an employee').meta({ description: 'The employee the number is routed to: last of their numbers, so their direct number when they had none' });
+
+export const numberCreate = z.strictObject({
+  number: phone.meta({ description: 'International form (+ and the country code), or national with `country`; stored as E.164', example: '+1 212 736 5000' }),
+  country: addressInput.shape.country.optional().meta({ description: 'The country of a number written in national form (ISO 3166-1 alpha-2)', example: 'US' }),
+  label: numberLabel.optional(),
+  employeeId: routedTo.optional(),
+});
+export const numberPatch = z.strictObject({
+  label: numberLabel.nullable().optional(),
+  employeeId: routedTo.nullable().optional().meta({ description: 'An id routes the number to that employee (refused while it is routed to someone else); null takes it from its employee, whose next number becomes direct' }),
+});
+export type NumberCreate = z.output<typeof numberCreate>;
+export type NumberPatch = z.output<typeof numberPatch>;
+
+export const numberView = z
+  .object({
+    number: z.string().meta({ description: 'E.164' }),
+    label: z.string().optional(),
+    employeeId: z.string().optional().meta({ description: 'The employee it is routed to; absent: available' }),
+    direct: z.literal(true).optional().meta({ description: "Present when it is that employee's direct number (the first of their numbers)" }),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ description: "One of the account's phone numbers, and whom it is routed to" });
+
+export const usernameSuggestions = z.object({
+  suggestions: z.array(z.string()).meta({ description: 'Available user names, the naming convention\'s first; none when the name has no letters a user name can take' }),
+});

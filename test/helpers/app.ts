@@ -8,6 +8,7 @@ import { createTokenCheck, generateToken } from '../../src/admin/auth.js';
 import { openapiDocument } from '../../src/admin/openapi.js';
 import { createRecords, type Records } from '../../src/admin/records.js';
 import { adminRoutes } from '../../src/admin/routes.js';
+import type { UsernameConvention } from '../../src/admin/usernames.js';
 import { createSealer, hashToken } from '../../src/domain/secrets.js';
 import { createLogger } from '../../src/log.js';
 import { MemoryStore } from '../../src/store/memory.js';
@@ -25,7 +26,7 @@ export interface InProcess {
 }
 
 /** The admin app over a memory store, on a real HTTP listener on 127.0.0.1 port 0. */
-export async function startApp(t: Test, opts: { models?: string[] } = {}): Promise<InProcess> {
+export async function startApp(t: Test, opts: { models?: string[]; usernames?: UsernameConvention } = {}): Promise<InProcess> {
   const store = new MemoryStore();
   await store.open();
   const token = generateToken();
@@ -53,7 +54,7 @@ export async function startApp(t: Test, opts: { models?: string[] } = {}): Promi
   });
   let doc: object = {};
   const tokens = createTokenCheck(store, tokenKey);
-  const routes = adminRoutes({ store, records, models: () => models, openapi: () => doc, provisioning, tokenKey, tokenUse: (id) => tokens.lastUsed(id) });
+  const routes = adminRoutes({ store, records, models: () => models, openapi: () => doc, provisioning, tokenKey, tokenUse: (id) => tokens.lastUsed(id), ...(opts.usernames ? { usernames: opts.usernames } : {}) });
   doc = openapiDocument(routes, 'test');
   const server = createServer(createAdminApp({ routes, tokens, logger }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

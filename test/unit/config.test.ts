@@ -58,6 +58,8 @@ t.test('defaults come from configs/default.json', async (t) => {
     resyncAmiEndpoint: 'authName',
     mailFrom: 'Dialtone <dialtone@localhost>',
     mailRetryMs: 30000,
+    usernameCompany: '',
+    usernamePattern: '{company}{f}{last}',
   });
   t.strictSame(s.trustedNetworks, []);
   t.equal(s.publicUrl, undefined);
@@ -302,4 +304,16 @@ t.test('mail settings', async (t) => {
   t.notOk(message.includes('hunter22'), 'the refusal does not repeat the password');
   refuses(t, () => load({ DIALTONE_MAIL_FROM: 'nobody' }), ['DIALTONE_MAIL_FROM', 'email address'], 'a From without @');
   refuses(t, () => load({ DIALTONE_MAIL_RETRY_MS: '1' }), ['DIALTONE_MAIL_RETRY_MS', 'at least 10'], 'a retry too quick');
+});
+
+t.test('user name convention: DIALTONE_USERNAME_COMPANY and DIALTONE_USERNAME_PATTERN, checked at start-up', async (t) => {
+  const s = load({ DIALTONE_USERNAME_COMPANY: 'Acme', DIALTONE_USERNAME_PATTERN: '{first}.{last}' });
+  t.same([s.usernameCompany, s.usernamePattern], ['Acme', '{first}.{last}']);
+  const dir = folderWith(t, { 'site.json': JSON.stringify({ usernameCompany: 'Initech', usernamePattern: '{company}-{f}{l}' }) });
+  const fromFile = load({ DIALTONE_CONFIG: 'site.json' }, dir);
+  t.same([fromFile.usernameCompany, fromFile.usernamePattern], ['Initech', '{company}-{f}{l}'], 'config-file keys');
+  refuses(t, () => load({ DIALTONE_USERNAME_PATTERN: '{company}{initial}{last}' }), ['DIALTONE_USERNAME_PATTERN', 'unknown placeholder {initial}', '{company}, {site}, {first}, {f}, {last}, {l}'], 'an unknown placeholder');
+  refuses(t, () => load({ DIALTONE_USERNAME_PATTERN: '{first} {last}' }), ['DIALTONE_USERNAME_PATTERN', 'found " "'], 'a character a user name cannot hold');
+  refuses(t, () => load({ DIALTONE_USERNAME_PATTERN: '{company}' }), ['DIALTONE_USERNAME_PATTERN', "the person's name"], 'no part of the name');
+  refuses(t, () => loadSettings({ defaultsFile: join(folderWith(t, { 'd.json': JSON.stringify({ ...JSON.parse(readFileSync(DEFAULTS, 'utf8')), usernamePattern: '{last' }) }), 'd.json'), env: {}, cwd: CWD }), ['usernamePattern in', 'brace'], 'in a file, named by key');
 });

@@ -302,6 +302,113 @@ export function conformance(
     }
   });
 
+  // The account's numbers: the inventory (numbers table) and each number's route (employee.numbers).
+
+  t.test('numbers: insert, get, list, replace, delete; a number is in the inventory once', async (t) => {
+    const store = await make(t);
+    const at = new Date().toISOString();
+    const a = { number: '+12125550101', label: 'Sales', createdAt: at, updatedAt: at };
+    const b = { number: '+12125550100', createdAt: at, updatedAt: at };
+    t.same(await store.insertNumber(a), a);
+    t.same(await store.insertNumber(b), b);
+    await t.rejects(store.insertNumber({ ...a, label: 'again' }), { status: 409, errors: [{ path: 'number' }] }, 'already in the inventory');
+    t.same(await store.getNumber(a.number), a, 'the refusal changed nothing');
+    t.equal(await store.getNumber('+12125550199'), null);
+    t.same(await store.listNumbers(), [b, a], 'in the order of the number');
+    t.same(await store.replaceNumber({ ...a, label: 'Support' }), { ...a, label: 'Support' });
+    t.equal(await store.replaceNumber({ ...a, number: '+12125550199' }), null, 'replacing an unknown number is null');
+    t.equal(await store.deleteNumber(b.number), true);
+    t.equal(await store.deleteNumber(b.number), false);
+    t.same(await store.listNumbers(), [{ ...a, label: 'Support' }]);
+    for (const id of PROTO_NAMES) t.equal(await store.getNumber(id), null, `getNumber(${id})`);
+  });
+
+  t.test("numbers: an employee's numbers join the inventory, each routed to one employee only", async (t) => {
+    const store = await make(t);
+    const s = site();
+    await store.insertSite(s);
+    const at = new Date().toISOString();
+    await store.insertNumber({ number: '+12125550102', label: 'Front desk', createdAt: at, updatedAt: at });
+    const a = employee(s.id, { numbers: ['+12125550101', '+12125550102', '+12125550103'] });
+    await store.insertEmployee(a);
+    t.same((await store.listNumbers()).map((n) => [n.number, n.label]), [['+12125550101', undefined], ['+12125550102', 'Front desk'], ['+12125550103', undefined]], 'added when missing; a label stays');
+    t.equal(await store.numberOwner('+12125550103'), a.id);
+    t.equal(await store.numberOwner('+12125550199'), null);
+    await t.rejects(store.insertEmployee(employee(s.id, { numbers: ['+12125550104', '+12125550102'] })), { status: 409, errors: [{ path: 'numbers.1' }] }, "another employee's number");
+    t.equal(await store.getNumber('+12125550104'), null, 'a refused employee adds no number');
+    await t.rejects(store.replaceEmployee({ ...a, numbers: ['+12125550101', '+12125550101'] }), { status: 409, errors: [{ path: 'numbers.1' }] }, 'one number twice');
+    const b = employee(s.id);
+    await store.insertEmployee(b);
+    await t.rejects(store.replaceEmployee({ ...b, numbers: ['+12125550103'] }), { status: 409, errors: [{ path: 'numbers.0' }] });
+
+    // Taken from one, given to the other.
+    await store.replaceEmployee({ ...a, numbers: ['+12125550101', '+12125550102'] });
+    t.equal(await store.numberOwner('+12125550103'), null, 'free once taken away');
+    t.ok(await store.getNumber('+12125550103'), 'and still in the inventory');
+    await store.replaceEmployee({ ...b, numbers: ['+12125550103'] });
+    t.equal(await store.numberOwner('+12125550103'), b.id);
+
+    await t.rejects(store.deleteNumber('+12125550103'), { status: 409, errors: [{ path: 'number', message: /take it from them first/ }] }, 'not while routed');
+    t.ok(await store.getNumber('+12125550103'));
+    await store.deleteEmployee(b.id);
+    t.equal(await store.numberOwner('+12125550103'), null, "a deleted employee's numbers are free");
+    t.equal(await store.deleteNumber('+12125550103'), true);
+  });
+
+  t.test('numbers: lists filter by route and text, and page by number', async (t) => {
+    const store = await make(t);
+    const s = site();
+    await store.insertSite(s);
+    const at = new Date().toISOString();
+    for (let i = 0; i < 6; i++) await store.insertNumber({ number: `+1212555011${i}`, ...(i % 2 ? { label: `Fax ${i}` } : {}), createdAt: at, updatedAt: at });
+    const a = employee(s.id, { numbers: ['+12125550113', '+12125550111'] });
+    await store.insertEmployee(a);
+    const numbers = async (filter: Parameters<Store['listNumbers']>[0]) => (await store.listNumbers(filter)).map((n) => n.number.slice(-2));
+    t.same(await numbers({ available: true }), ['10', '12', '14', '15']);
+    t.same(await numbers({ available: false }), ['11', '13'], 'in number order, not route order');
+    t.same(await numbers({ employeeId: a.id }), ['11', '13']);
+    t.same(await numbers({ employeeId: 'nobody' }), []);
+    t.same(await numbers({ q: 'fax' }), ['11', '13', '15'], 'the label, any case');
+    t.same(await numbers({ q: '0112' }), ['12'], 'the number');
+    t.same(await numbers({ available: true, q: 'FAX' }), ['15'], 'filters together');
+    t.same(await numbers({ available: true, limit: 2 }), ['10', '12']);
+    t.same(await numbers({ available: true, after: '+12125550112', limit: 2 }), ['14', '15'], 'after the last key seen');
+    t.same(await numbers({ after: '+12125550115' }), []);
+  });
+
+  t.test('numbers: an entry and an employee written as one unit, or neither', async (t) => {
+    const store = await make(t);
+    const s = site();
+    await store.insertSite(s);
+    const a = employee(s.id, { numbers: ['+12125550121'] });
+    const b = employee(s.id);
+    await store.insertEmployee(a);
+    await store.insertEmployee(b);
+    const at = new Date().toISOString();
+    await t.rejects(
+      store.write([
+        { table: 'numbers', row: { number: '+12125550122', label: 'New', createdAt: at, updatedAt: at } },
+        { table: 'employees', row: { ...b, numbers: ['+12125550122', '+12125550121'] } },
+      ]),
+      { status: 409, errors: [{ path: '1.numbers.1' }] },
+    );
+    t.equal(await store.getNumber('+12125550122'), null, 'nothing written: not the number');
+    t.same(await store.getEmployee(b.id), b, 'nor the employee');
+    await store.write([
+      { table: 'numbers', row: { number: '+12125550122', label: 'New', createdAt: at, updatedAt: at } },
+      { table: 'employees', row: { ...b, numbers: ['+12125550122'] } },
+    ]);
+    t.equal((await store.getNumber('+12125550122'))?.label, 'New', 'the label written with the route');
+    t.equal(await store.numberOwner('+12125550122'), b.id);
+    if (reopen) {
+      const again = await reopen(t, store);
+      t.same((await again.listNumbers()).map((n) => [n.number, n.label]), [['+12125550121', undefined], ['+12125550122', 'New']], 'after a reopen: the inventory');
+      t.equal(await again.numberOwner('+12125550121'), a.id, 'after a reopen: the routes');
+      await t.rejects(again.replaceEmployee({ ...a, numbers: ['+12125550121', '+12125550122'] }), { status: 409, errors: [{ path: 'numbers.1' }] }, 'after a reopen: index rebuilt');
+      await t.rejects(again.deleteNumber('+12125550122'), { status: 409, errors: [{ path: 'number' }] });
+    }
+  });
+
   t.test('tokens', async (t) => {
     const store = await make(t);
     const tok = { id: 'tok1', hash: 'scrypt$x', label: 'first', createdAt: new Date().toISOString() };
