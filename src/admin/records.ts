@@ -316,7 +316,7 @@ export function createRecords(deps: RecordsDeps) {
       }
       // A new direct number re-derives the extension only when the patch does not set one.
       const given = numberInputs({ phoneNumber, numbers }, current.numbers);
-      if (given[0]?.value !== directNumber(current) && fields.extension === undefined) merged.extension = '';
+      if (given[0] !== undefined && given[0].value !== directNumber(current) && fields.extension === undefined) merged.extension = '';
       const employee = await settle({ ...merged, updatedAt: now() }, given, site, Boolean(pin) || merged.pinHash !== undefined, checks);
       if (pin) employee.pinHash = await hashSecret(pin);
       const updated = await store.replaceEmployee(employee);
@@ -474,10 +474,9 @@ export function createRecords(deps: RecordsDeps) {
         const site = await siteOf(current.siteId, checks);
         const given = numbers.map((value, i) => ({ value, path: `numbers.${i}`, stored: true }));
         employee = await settle({ ...current, numbers: undefined, updatedAt: now() }, given, site, current.pinHash !== undefined, checks);
-        // Checked again just before the write: the employee may have gone meanwhile (a write would bring them back).
-        if (!(await store.getEmployee(current.id))) throw invalidField('employeeId', `no employee with id ${current.id}`);
       }
-      await store.write([{ table: 'numbers', row: entry }, ...(employee ? [{ table: 'employees' as const, row: employee }] : [])]);
+      // The checks above give the clear errors; `must` keeps them true up to the write itself.
+      await store.write([{ table: 'numbers', row: entry, must: change.isNew ? 'insert' : 'replace' }, ...(employee ? [{ table: 'employees' as const, row: employee, must: 'replace' as const }] : [])]);
       return entry;
     },
   };

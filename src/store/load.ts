@@ -1,11 +1,9 @@
 import type { z } from 'zod';
 import type { Employee } from '../domain/types.js';
-import { TABLES, authNamesOf, emptyTables, extKey, inventoried, userKey, type Row, type Table, type Tables } from './memory.js';
+import { KEY_FIELD, TABLES, authNamesOf, emptyTables, extKey, inventoried, userKey, type Row, type Table, type Tables } from './memory.js';
 import { auditRecord, deviceRecord, employeeRecord, numberRecord, settingsRecord, siteRecord, tokenRecord } from './schemas.js';
 
 const SCHEMAS: { [T in Table]: z.ZodType } = { sites: siteRecord, employees: employeeRecord, devices: deviceRecord, tokens: tokenRecord, settings: settingsRecord, numbers: numberRecord, audit: auditRecord };
-/** The field each table's records are kept under. */
-const KEY_FIELD: { [T in Table]: string } = { sites: 'id', employees: 'id', devices: 'mac', tokens: 'id', settings: 'scope', numbers: 'number', audit: 'id' };
 
 /** A record the store cannot hold; `message` says which record and why. */
 export class InvalidRecord extends Error {

@@ -36,6 +36,8 @@ interface Rows {
 export type Table = keyof Rows;
 export type Row<T extends Table> = Rows[T];
 export const TABLES: readonly Table[] = ['sites', 'employees', 'devices', 'tokens', 'settings', 'numbers', 'audit'];
+/** The field each table's records are kept under. */
+export const KEY_FIELD: { [T in Table]: string } = { sites: 'id', employees: 'id', devices: 'mac', tokens: 'id', settings: 'scope', numbers: 'number', audit: 'id' };
 /** Tables a data file may lack: it was written before they existed. */
 export const LATER_TABLES: readonly Table[] = ['settings', 'numbers', 'audit'];
 
@@ -370,6 +372,7 @@ export class MemoryStore implements Store {
     try {
       changes.forEach((change, i) => {
         try {
+          this.checkPresence(change);
           switch (change.table) {
             case 'sites':
               return put('sites', change.row.id, change.row);
@@ -396,6 +399,16 @@ export class MemoryStore implements Store {
       throw err;
     }
     await this.persist(() => this.undo(done));
+  }
+
+  /** A change's `must`: whether a record with its key may, or must, exist already. */
+  private checkPresence(change: StoreChange): void {
+    if (change.must === undefined) return;
+    const field = KEY_FIELD[change.table];
+    const key = (change.row as unknown as Record<string, string>)[field] ?? '';
+    const exists = (this.tables[change.table] as Map<string, unknown>).has(key);
+    if (change.must === 'insert' && exists) throw conflict(field, `${change.table} ${key} already exists`);
+    if (change.must === 'replace' && !exists) throw new DialtoneError('not_found', `${change.table} ${key} not found`, [{ path: field, message: 'names no stored record' }]);
   }
 
   private undo(done: Array<[Table, string, Row<Table> | undefined]>): void {

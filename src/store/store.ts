@@ -33,13 +33,19 @@ export interface NumberFilter extends Page {
   q?: string;
 }
 
-/** One record written by `write`: stored as given, replacing the record with its key if any. */
-export type StoreChange =
+/**
+ * One record written by `write`: stored as given, replacing the record with its key if any. With
+ * `must: 'insert'` a record with its key must not exist yet (a conflict naming its key field);
+ * with `must: 'replace'` it must (`not_found`): the check is part of the write, so nothing can
+ * come or go between a caller's look and the write.
+ */
+export type StoreChange = (
   | { table: 'sites'; row: Site }
   | { table: 'employees'; row: Employee }
   | { table: 'devices'; row: Device }
   | { table: 'numbers'; row: PhoneNumber }
-  | { table: 'settings'; row: ScopedSettings };
+  | { table: 'settings'; row: ScopedSettings }
+) & { must?: 'insert' | 'replace' };
 
 /**
  * Where Dialtone keeps its records. Every method is async; "not found" is `null` (or `false` for

@@ -264,3 +264,14 @@ t.test('the real server: DIALTONE_USERNAME_COMPANY and DIALTONE_USERNAME_PATTERN
   t.equal(added.status, 201, added.text);
   t.equal(await server.stop(), 0);
 });
+
+t.test("an employee's numbers patched away: the extension they had stays; a new direct number gives a new one", async (t) => {
+  const { ok, employee } = await setup(t);
+  const e = await employee({ username: 'numbered', numbers: ['+12127365000', '+12127365001'] });
+  t.equal(e.extension, '5000', 'taken from the direct number');
+  const none = await ok('PATCH', `/employees/${e.id}`, { numbers: null });
+  t.equal(none.phoneNumber, undefined);
+  t.equal(none.extension, '5000', 'no number to take one from: the extension stays');
+  const again = await ok('PATCH', `/employees/${e.id}`, { phoneNumber: '+1 212 736 5002' });
+  t.same([again.phoneNumber, again.extension], ['+12127365002', '5002'], 'a new direct number re-derives it');
+});

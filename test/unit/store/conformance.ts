@@ -291,6 +291,10 @@ export function conformance(
     await t.rejects(store.write([{ table: 'employees', row: employee(s.id, { username: 'dee', extension: '104', numbers: ['+12127365000'] }) }]), { status: 409, errors: [{ path: '0.numbers.0' }] }, 'a number routed to someone else');
     await t.rejects(store.write([{ table: 'devices', row: device({ employeeId: 'nobody' }) }]), { status: 400, errors: [{ path: '0.employeeId' }] });
     await t.rejects(store.deleteNumber('+12127365000'), { status: 409, errors: [{ path: 'number' }] }, 'a routed number cannot be deleted');
+    await t.rejects(store.write([{ table: 'sites', row: s, must: 'insert' }]), { status: 409, errors: [{ path: '0.id' }] }, "must: 'insert' refuses a record that exists");
+    await t.rejects(store.write([{ table: 'sites', row: site(), must: 'replace' }]), { status: 404, errors: [{ path: '0.id' }] }, "must: 'replace' refuses one that does not");
+    await store.write([{ table: 'sites', row: { ...s, name: 'Again' }, must: 'replace' }, { table: 'sites', row: site({ id: 'site-new' }), must: 'insert' }]);
+    t.equal((await store.getSite('site-new'))?.id, 'site-new');
     await store.write([{ table: 'employees', row: { ...a, numbers: ['+12127365001'] } }]);
     t.equal(await store.numberOwner('+12127365000'), null, 'a number taken from its employee is free');
     t.equal(await store.deleteNumber('+12127365000'), true);
