@@ -220,22 +220,15 @@ const employeeFields = {
   keys: employeeKeys.optional(),
 };
 
-export const employeeCreate = z
-  .strictObject({
-    ...employeeFields,
-    device: z.strictObject({ mac: macInput, ...deviceFields }).optional(),
-  })
-  .superRefine((e, ctx) => {
-    if (e.authorizedUser && e.pin === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['pin'], message: 'is required when authorizedUser is true' });
-    }
-    if (e.extension === undefined && e.phoneNumber === undefined && !e.numbers?.length) {
-      ctx.addIssue({ code: 'custom', path: ['extension'], message: 'is required when there is no phoneNumber to take it from' });
-    }
-    if (e.sendWelcomeEmail && e.email === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['email'], message: 'is required when sendWelcomeEmail is true' });
-    }
-  });
+/**
+ * The rules that span fields (a PIN for an authorized user, an extension or a number to take it
+ * from, an email for the welcome email) are the records layer's, checked with the rest in one
+ * round (see validate.ts), so that no field's problem hides another's.
+ */
+export const employeeCreate = z.strictObject({
+  ...employeeFields,
+  device: z.strictObject({ mac: macInput, ...deviceFields }).optional(),
+});
 
 export const deviceCreate = z.strictObject({
   mac: macInput,
