@@ -103,8 +103,8 @@ const TAKEN: Record<UniqueKind, (shown: string, holder: string) => string> = {
 /** A device as the records layer builds it, before its missing secrets are generated (see withSecrets). */
 export type DeviceDraft = Omit<Device, 'credentials' | 'lines'> & { credentials?: DeviceCredentials; lines?: Array<LineInput & { credentials?: LineCredentials }> };
 
-/** An employee's fields as a create or a merge patch gives them (a PIN hash only from an import). */
-export type EmployeeInput = Draft<EmployeePatch> & { pinHash?: string };
+/** An employee's fields as a create or a merge patch gives them (a PIN hash, and the id of a new one, only from an import). */
+export type EmployeeInput = Draft<EmployeePatch> & { pinHash?: string; id?: string };
 /** A device's fields as a create or a merge patch gives them; line credentials only from an import. */
 export type DeviceInput = Draft<Omit<DevicePatch, 'lines'>> & { mac?: string; lines?: Array<LineInput & { credentials?: LineCredentials }> | null; credentials?: DeviceCredentials };
 
@@ -358,8 +358,8 @@ export function createRecords(deps: RecordsDeps) {
    */
   async function employeeFrom(current: Employee | undefined, input: EmployeeInput, lookup: Lookup, checks: Checks): Promise<{ employee: Employee; claims: Claim[]; pin?: string }> {
     const stamp = now();
-    const { pin, pinHash, sendWelcomeEmail, phoneNumber, numbers, ...fields } = input;
-    const base = current ?? ({ id: randomUUID(), voicemailToEmail: false, authorizedUser: false, extension: '', timeZone: '', createdAt: stamp } as Employee);
+    const { pin, pinHash, id, sendWelcomeEmail, phoneNumber, numbers, ...fields } = input;
+    const base = current ?? ({ id: id ?? randomUUID(), voicemailToEmail: false, authorizedUser: false, extension: '', timeZone: '', createdAt: stamp } as Employee);
     const merged = merge(base, fields);
     const site = merged.siteId === undefined ? undefined : await siteOf(merged.siteId, lookup, checks);
     if (pin === null) delete merged.pinHash;
@@ -441,7 +441,9 @@ export function createRecords(deps: RecordsDeps) {
   };
 
   return {
-    /** For the import (see import.ts): the same rules over its own lookup, without writing. */
+    /** For the import and the export (see import.ts): the same rules over their own lookup, without writing. */
+    sealer,
+    packOf,
     employeeFrom,
     deviceFrom,
     siteFrom,

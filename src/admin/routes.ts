@@ -14,6 +14,7 @@ import * as s from './schemas.js';
 import { idParam, macParam } from './params.js';
 import { forbidden, hasScope } from './scopes.js';
 import { tokenRoutes } from './tokens.js';
+import { transferRoutes } from './export.js';
 
 export interface RouteContext {
   params: Record<string, string>;
@@ -248,5 +249,6 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
       },
     },
     ...tokenRoutes(store, tokenKey, tokenUse),
+    ...transferRoutes({ store, records, models: () => models().map((m) => m.id) }),
   ];
 }
