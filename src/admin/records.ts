@@ -413,7 +413,7 @@ export function createRecords(deps: RecordsDeps) {
     given.forEach((name, i) => {
       if (name !== undefined) claims.push({ kind: 'authName', key: name, shown: name, path: path(i === 0 ? 'credentials.authName' : `credentials.lines.${i - 1}.authName`), self: merged.mac });
     });
-    return { draft: compact({ ...merged, lines, updatedAt: stamp }), claims };
+    return { draft: compact({ ...merged, lines: lines?.length ? lines : undefined, updatedAt: stamp }), claims };
   }
 
   /** A site from its create input, or a merge patch of the current one; settings checked and sealed. */

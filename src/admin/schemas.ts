@@ -325,7 +325,7 @@ const transferEmployeeFields = {
 };
 /** An employee row without its device (new), or a merge patch of a stored employee (upsert). */
 export const transferEmployee = z.strictObject(transferEmployeeFields);
-export const transferEmployeePatch = patchOf(transferEmployeeFields, ['username']);
+export const transferEmployeePatch = patchOf(transferEmployeeFields, ['username', 'site', 'firstName', 'lastName', 'voicemailToEmail', 'authorizedUser']);
 export const transferSitePatch = sitePatch;
 export const transferNumber = z.strictObject({ number: phone, label: text(200).optional() });
 
