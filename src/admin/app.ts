@@ -8,6 +8,7 @@ import type { ApiToken, TokenScope } from '../domain/types.js';
 import type { TokenCheck } from './auth.js';
 import { forbidden, hasScope } from './scopes.js';
 import { RawReply, type Route } from './routes.js';
+import { fieldErrors } from './validate.js';
 
 export interface AdminAppDeps {
   routes: Route[];
@@ -19,18 +20,7 @@ export interface AdminAppDeps {
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 const BODY_LIMIT = '1mb';
-
-/** zod issues as field errors: one per wrong field, unknown fields each named. */
-export function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.flatMap((issue): FieldError[] => {
-    const path = issue.path.map(String);
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'is not a known field' }));
-    }
-    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
-    return [{ path: path.join('.'), message }];
-  });
-}
+const CSV_TYPE = 'text/csv';
 
 const sendProblem = (res: express.Response, err: unknown): void => {
   const problem = toProblem(err);
@@ -50,7 +40,7 @@ interface BodyParserError {
  * Content-Encoding: zlib's errors (bytes that are not gzip, deflate or br, or stop short) come
  * through body-parser as 400s without a type.
  */
-function bodyError(err: BodyParserError, encoding = 'identity'): DialtoneError | undefined {
+function bodyError(err: BodyParserError, encoding = 'identity', limit = BODY_LIMIT): DialtoneError | undefined {
   switch (err.type) {
     case 'entity.parse.failed':
       return invalid([{ path: '', message: `body is not valid JSON (${err.message ?? 'parse error'})` }]);
@@ -59,7 +49,7 @@ function bodyError(err: BodyParserError, encoding = 'identity'): DialtoneError |
     case 'request.aborted':
       return invalid([{ path: '', message: 'body was cut short (request aborted)' }]);
     case 'entity.too.large':
-      return new DialtoneError('payload_too_large', `body is larger than ${BODY_LIMIT}`);
+      return new DialtoneError('payload_too_large', `body is larger than ${limit}`);
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new DialtoneError('unsupported_media_type', err.message ?? 'unsupported body encoding');
@@ -158,18 +148,26 @@ export function createAdminApp({ routes, tokens, logger, authFailuresPerMinute =
       next();
     };
 
-  const parseJson = express.json({ limit: BODY_LIMIT, type: JSON_TYPES, strict: false });
-  const jsonBody: RequestHandler = (req, res, next) =>
-    parseJson(req, res, (err?: BodyParserError | null) => {
-      if (err === undefined || err === null) return next();
-      next(bodyError(err, (req.get('content-encoding') ?? 'identity').trim().toLowerCase()) ?? err);
-    });
+  // A route that takes its body raw may take text/csv too, and more than BODY_LIMIT (an import).
+  const bodyParsers = (route: Route): RequestHandler[] => {
+    const limit = route.rawBody?.limit ?? BODY_LIMIT;
+    const parsers = [express.json({ limit, type: JSON_TYPES, strict: false }), ...(route.rawBody?.csv ? [express.text({ limit, type: CSV_TYPE })] : [])];
+    return parsers.map(
+      (parse): RequestHandler =>
+        (req, res, next) =>
+          parse(req, res, (err?: BodyParserError | null) => {
+            if (err === undefined || err === null) return next();
+            next(bodyError(err, (req.get('content-encoding') ?? 'identity').trim().toLowerCase(), limit) ?? err);
+          }),
+    );
+  };
   const requireJson =
     (route: Route): RequestHandler =>
     (req, _res, next) => {
       const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-      if (hasBody && !req.is(JSON_TYPES)) {
-        next(new DialtoneError('unsupported_media_type', `body must be application/json; got ${req.get('content-type') ?? 'no content type'}`));
+      const types = route.rawBody?.csv ? [...JSON_TYPES, CSV_TYPE] : JSON_TYPES;
+      if (hasBody && !req.is(types)) {
+        next(new DialtoneError('unsupported_media_type', `body must be ${types.filter((t) => !t.includes('*')).join(' or ')}; got ${req.get('content-type') ?? 'no content type'}`));
       } else if (!hasBody && !route.bodyOptional) {
         next(invalid([{ path: '', message: 'a JSON body is required' }]));
       } else next();
@@ -188,10 +186,11 @@ export function createAdminApp({ routes, tokens, logger, authFailuresPerMinute =
     const chain: RequestHandler[] = [];
     if (!route.public) chain.push(authenticate, requireScope(route.scope ?? 'admin'));
     if (route.params) chain.push(checkParams(route));
-    if (route.body) chain.push(requireJson(route), jsonBody);
+    if (route.body) chain.push(requireJson(route), ...bodyParsers(route));
     chain.push(async (req, res) => {
       let body: unknown;
-      if (route.body) {
+      if (route.rawBody) body = req.body ?? {};
+      else if (route.body) {
         const parsed = route.body.safeParse(req.body ?? {});
         if (!parsed.success) throw invalid(fieldErrors(parsed.error));
         body = parsed.data;

@@ -3,18 +3,21 @@
  * patches, generating credentials, and shaping what the API returns. No HTTP here.
  */
 import { randomUUID } from 'node:crypto';
-import { conflict, DialtoneError, invalid, invalidField, notFound, type FieldError } from '../errors.js';
+import type { z } from 'zod';
+import { conflict, DialtoneError, invalidField, notFound } from '../errors.js';
 import { generateAuthName, generatePassword, generateProvisioningUsername, PROVISIONING_PASSWORD_LENGTH } from '../domain/credentials.js';
 import { defaultExtension, validateExtension } from '../domain/extension.js';
 import { asCountryCode, toE164 } from '../domain/phone.js';
 import { hashSecret, type Sealer } from '../domain/secrets.js';
-import { directNumber, type Device, type DeviceCredentials, type DeviceLine, type Employee, type PhoneNumber, type PlainCredentials, type Settings, type Site } from '../domain/types.js';
+import { directNumber, type Device, type DeviceCredentials, type DeviceLine, type Employee, type LineCredentials, type PhoneNumber, type PlainCredentials, type ScopedSettings, type Settings, type Site } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { FileIndex } from '../vendors/index.js';
 import { adminPasswordFormat, type VendorPack } from '../vendors/pack.js';
 import { lineCount } from '../provision/phone.js';
 import { settingsView, storedSettings, type Reach, type SettingsView } from './phone-settings.js';
-import type { DeviceCreate, DevicePatch, DeviceReplace, EmployeeCreate, EmployeePatch, OwnSettings, SharedSettings, SiteCreate, SitePatch } from './schemas.js';
+import * as s from './schemas.js';
+import type { DevicePatch, DeviceReplace, EmployeePatch, OwnSettings, SharedSettings, SiteCreate, SitePatch } from './schemas.js';
+import { Checks, wellFormed, type Draft } from './validate.js';
 
 export interface RecordsDeps {
   store: Store;
@@ -57,22 +60,53 @@ function numberInputs(input: { phoneNumber?: string | null; numbers?: string[] |
 /** Lines 2..N as a device is given them: who, and what the phone shows. */
 type LineInput = Pick<DeviceLine, 'employeeId' | 'label'>;
 
-/** Runs each check, gathering every field error instead of stopping at the first. */
-class Checks {
-  readonly errors: FieldError[] = [];
-  run<T>(check: () => T): T | undefined {
-    try {
-      return check();
-    } catch (err) {
-      if (!(err instanceof DialtoneError) || err.code !== 'invalid_input') throw err;
-      this.errors.push(...err.errors);
-      return undefined;
-    }
-  }
-  done(): void {
-    if (this.errors.length > 0) throw invalid(this.errors);
-  }
+/** The values only one record may hold (see Store): a username (any case), an extension at a site, a routed number, a MAC, a SIP auth name. */
+export type UniqueKind = 'username' | 'extension' | 'number' | 'mac' | 'authName';
+
+/** Who holds a unique value: a stored record (its id or MAC), or one an import file makes (`in`: where in the file). */
+export interface Holder {
+  id: string;
+  in?: string;
 }
+
+/** A unique value a record will hold: checked against its holder, unless that is the record itself (`self`). */
+export interface Claim {
+  kind: UniqueKind;
+  /** As the holders are found by: lower case for a username, `<siteId>\0<extension>` for an extension. */
+  key: string;
+  /** As a message shows it. */
+  shown: string;
+  path: string;
+  self?: string;
+}
+
+/**
+ * Where the checks find the records a request refers to and the holders of unique values: the
+ * store for one request, an index of the store and the file for an import.
+ */
+export interface Lookup {
+  site(id: string): Promise<Site | undefined>;
+  hasEmployee(id: string): Promise<boolean>;
+  holder(kind: UniqueKind, key: string): Promise<Holder | undefined>;
+  /** Kinds whose lookup scans the records: checked only to explain a request refused anyway. */
+  scans: ReadonlySet<UniqueKind>;
+}
+
+const TAKEN: Record<UniqueKind, (shown: string, holder: string) => string> = {
+  username: (v) => `${v} is already taken`,
+  extension: (v) => `${v} is already used at this site`,
+  number: (v, id) => `${v} is already routed to employee ${id}`,
+  mac: (v) => `a device with MAC ${v} already exists`,
+  authName: (v) => `SIP auth name ${v} is already in use`,
+};
+
+/** A device as the records layer builds it, before its missing secrets are generated (see withSecrets). */
+export type DeviceDraft = Omit<Device, 'credentials' | 'lines'> & { credentials?: DeviceCredentials; lines?: Array<LineInput & { credentials?: LineCredentials }> };
+
+/** An employee's fields as a create or a merge patch gives them (a PIN hash, and the id of a new one, only from an import). */
+export type EmployeeInput = Draft<EmployeePatch> & { pinHash?: string; id?: string };
+/** A device's fields as a create or a merge patch gives them; line credentials only from an import. */
+export type DeviceInput = Draft<Omit<DevicePatch, 'lines'>> & { mac?: string; lines?: Array<LineInput & { credentials?: LineCredentials }> | null; credentials?: DeviceCredentials };
 
 /** Applies a JSON merge patch: present fields replace, `null` deletes. */
 function merge<T extends object>(record: T, patch: object): T {
@@ -122,7 +156,7 @@ export function createRecords(deps: RecordsDeps) {
    * phone's admin password (also when the one it has does not fit its vendor, after a change of
    * model). Secrets it has stay: a rotation passes the device without them.
    */
-  function withSecrets(draft: Omit<Device, 'credentials' | 'lines'> & { credentials?: DeviceCredentials; lines?: Array<LineInput & { credentials?: DeviceLine['credentials'] }> }): Device {
+  function withSecrets(draft: DeviceDraft): Device {
     let credentials: DeviceCredentials = draft.credentials ?? {
       authName: generateAuthName(),
       passwordSealed: sealer.seal(generatePassword()),
@@ -139,7 +173,7 @@ export function createRecords(deps: RecordsDeps) {
   }
 
   /** Writes a device whose missing secrets are generated, generating them again on an auth-name clash. */
-  async function written<T>(draft: Parameters<typeof withSecrets>[0], write: (device: Device) => Promise<T>): Promise<T> {
+  async function written<T>(draft: DeviceDraft, write: (device: Device) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await write(withSecrets(draft));
@@ -166,19 +200,21 @@ export function createRecords(deps: RecordsDeps) {
   }
 
   /** Lines 2..N of a device: within the model's count, each another employee who exists, none twice. */
-  async function checkLines(device: Pick<Device, 'model' | 'employeeId'> & { lines?: LineInput[] }, checks: Checks, at = ''): Promise<void> {
+  async function checkLines(device: { model?: string; employeeId?: string; lines?: LineInput[] }, lookup: Lookup, checks: Checks, at = ''): Promise<void> {
     const lines = device.lines ?? [];
     if (lines.length === 0) return;
-    const known = files.model(device.model);
-    const most = known ? lineCount(known.pack, known.model) : 1;
     if (!device.employeeId) checks.errors.push({ path: `${at}lines`, message: "needs the device's own employee first (line 1): set employeeId" });
-    if (lines.length > most - 1) checks.errors.push({ path: `${at}lines`, message: `lists ${lines.length} lines, but the ${known?.model.name ?? 'generic device'} takes ${most} in all: at most ${most - 1} besides line 1` });
+    const known = device.model === undefined ? undefined : files.model(device.model);
+    const most = known ? lineCount(known.pack, known.model) : 1;
+    if (device.model !== undefined && lines.length > most - 1) {
+      checks.errors.push({ path: `${at}lines`, message: `lists ${lines.length} lines, but the ${known?.model.name ?? 'generic device'} takes ${most} in all: at most ${most - 1} besides line 1` });
+    }
     const taken = new Map(device.employeeId ? [[device.employeeId, 1]] : []);
     for (const [n, line] of lines.entries()) {
       const path = `${at}lines.${n}.employeeId`;
       const already = taken.get(line.employeeId);
       if (already !== undefined) checks.errors.push({ path, message: `is already line ${already} of this device` });
-      else if (!(await store.getEmployee(line.employeeId))) checks.errors.push({ path, message: `no employee with id ${line.employeeId}` });
+      else if (!(await lookup.hasEmployee(line.employeeId))) checks.errors.push({ path, message: `no employee with id ${line.employeeId}` });
       taken.set(line.employeeId, n + 2);
     }
   }
@@ -198,36 +234,100 @@ export function createRecords(deps: RecordsDeps) {
    * A settings merge patch applied to stored settings: a field present replaces (checked and
    * sealed as on create), `null` removes. Undefined when nothing is left.
    */
-  function patchedSettings(stored: Settings | undefined, patch: Record<string, unknown>, reach: Reach, checks: Checks): Settings | undefined {
+  function patchedSettings(stored: Settings | undefined, patch: Record<string, unknown>, reach: Reach, checks: Checks, at = 'settings'): Settings | undefined {
     const present = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null && v !== undefined)) as SharedSettings | OwnSettings;
     const out: Record<string, unknown> = { ...stored };
     for (const [k, v] of Object.entries(patch)) if (v === null) delete out[k === 'adminPassword' ? 'adminPasswordSealed' : k];
-    Object.assign(out, storedSettings(present, reach, sealer, 'settings', checks.errors));
-    return Object.keys(out).length > 0 ? (out) : undefined;
+    Object.assign(out, storedSettings(present, reach, sealer, at, checks.errors));
+    return Object.keys(out).length > 0 ? out : undefined;
   }
 
-  const checkModel = (checks: Checks, model: string | undefined, path: string): void => {
-    if (model !== undefined && model !== 'generic' && !deps.models.has(model)) {
+  const checkModel = (checks: Checks, model: string | null | undefined, path: string): void => {
+    if (model !== undefined && model !== null && model !== 'generic' && !deps.models.has(model)) {
       checks.errors.push({ path, message: `unknown model "${model}"; see GET /models, or use "generic"` });
     }
   };
 
-  async function siteOf(siteId: string, checks: Checks): Promise<Site | undefined> {
-    const site = await store.getSite(siteId);
+  async function siteOf(siteId: string, lookup: Lookup, checks: Checks): Promise<Site | undefined> {
+    const site = await lookup.site(siteId);
     if (!site) checks.errors.push({ path: 'siteId', message: `no site with id ${siteId}` });
-    return site ?? undefined;
+    return site;
+  }
+
+  /** The store, as the checks of one request look things up in it (a username or an extension by a scan: see Lookup.scans). */
+  const storeLookup: Lookup = {
+    site: async (id) => (await store.getSite(id)) ?? undefined,
+    hasEmployee: async (id) => (await store.getEmployee(id)) !== null,
+    scans: new Set<UniqueKind>(['username', 'extension', 'authName']),
+    async holder(kind, key) {
+      const id = (found: string | undefined): Holder | undefined => (found === undefined ? undefined : { id: found });
+      switch (kind) {
+        case 'number':
+          return id((await store.numberOwner(key)) ?? undefined);
+        case 'mac':
+          return id((await store.getDevice(key))?.mac);
+        case 'username':
+          return id((await store.listEmployees({ q: key })).find((e) => e.username.toLowerCase() === key)?.id);
+        case 'extension': {
+          const [siteId = '', extension = ''] = key.split('\u0000');
+          return id((await store.listEmployees({ siteId, q: extension })).find((e) => e.extension === extension)?.id);
+        }
+        case 'authName':
+          return id((await store.listDevices()).find((d) => authNames(d).includes(key))?.mac);
+      }
+    },
+  };
+  const authNames = (d: Pick<Device, 'credentials' | 'lines'>): string[] => [d.credentials.authName, ...(d.lines ?? []).map((l) => l.credentials.authName)];
+
+  /**
+   * Checks each claim against its holder: the kinds the lookup finds cheaply, or (`scanned`) those
+   * it scans for. A holder in the file being imported is an input error; a stored one, a conflict.
+   */
+  async function checkClaims(claims: readonly Claim[], lookup: Lookup, checks: Checks, scanned = false): Promise<void> {
+    for (const claim of claims) {
+      if (lookup.scans.has(claim.kind) !== scanned) continue;
+      const holder = await lookup.holder(claim.kind, claim.key);
+      if (holder === undefined || holder.id === claim.self) continue;
+      if (holder.in !== undefined) checks.errors.push({ path: claim.path, message: `${claim.shown} is also given in ${holder.in}` });
+      else checks.conflict(claim.path, TAKEN[claim.kind](claim.shown, holder.id));
+    }
+  }
+
+  /** Every claim of a request checked: the scans only when it is refused anyway (they cost a pass over the records). */
+  async function settleClaims(claims: readonly Claim[], checks: Checks): Promise<void> {
+    await checkClaims(claims, storeLookup, checks);
+    if (checks.failed) await checkClaims(claims, storeLookup, checks, true);
+    checks.done();
   }
 
   /**
-   * The rules that need the site: numbers as E.164 with the site's country (each routed to no one
-   * else), extension and zone defaults. `numbers` are the person's numbers as given, direct first,
-   * each with the field it came from; a conflict over a number is thrown after every other check.
+   * A write that the store may refuse over a unique value the cheap checks did not look at (or
+   * one taken meanwhile): every claim is then checked, and all that are taken are reported.
    */
-  async function settle(e: Employee, numbers: NumberInput[], site: Site | undefined, hasPin: boolean, checks: Checks): Promise<Employee> {
+  async function claimed<T>(claims: readonly Claim[], checks: Checks, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      if (err instanceof DialtoneError && err.code === 'conflict') {
+        await checkClaims(claims, storeLookup, checks, true);
+        checks.done();
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The rules that need the site: numbers as E.164 with the site's country, extension and zone
+   * defaults; and the unique values the employee claims. `numbers` are the person's numbers as
+   * given, direct first, each with the field it came from.
+   */
+  function settle(e: Employee, numbers: NumberInput[], site: Site | undefined, hasPin: boolean, checks: Checks): { employee: Employee; claims: Claim[] } {
     const country = asCountryCode(site?.address?.country);
     const routed: string[] = [];
-    const taken: FieldError[] = [];
+    const claims: Claim[] = [];
     for (const { value, path, stored } of numbers) {
+      // Without its site a national number cannot be read: its site is the problem then.
+      if (!site && !stored && !value.trim().startsWith('+')) continue;
       const number = stored ? value : checks.run(() => toE164(value, path, country));
       if (number === undefined) continue;
       if (routed.includes(number)) {
@@ -235,128 +335,183 @@ export function createRecords(deps: RecordsDeps) {
         continue;
       }
       routed.push(number);
-      const owner = await store.numberOwner(number);
-      if (owner !== null && owner !== e.id) taken.push({ path, message: `${number} is already routed to employee ${owner}` });
+      claims.push({ kind: 'number', key: number, shown: number, path, self: e.id });
     }
     const unreachableForward = e.unreachableForward && checks.run(() => toE164(e.unreachableForward!, 'unreachableForward', country));
     let extension = e.extension;
     const direct = routed[0];
     if (!extension && direct) extension = checks.run(() => validateExtension(defaultExtension(direct), 'extension')) ?? '';
-    if (!extension) checks.errors.push({ path: 'extension', message: 'is required when there is no phoneNumber to take it from' });
-    if (e.authorizedUser && !hasPin) checks.errors.push({ path: 'pin', message: 'is required when authorizedUser is true' });
-    checks.done();
-    if (taken.length > 0) throw new DialtoneError('conflict', taken.map((t) => `${t.path}: ${t.message}`).join('; '), taken);
-    return compact({ ...e, numbers: routed.length > 0 ? routed : undefined, unreachableForward, extension, timeZone: e.timeZone || site?.timeZone || 'UTC' });
+    if (!extension && !['extension', 'phoneNumber', 'numbers'].some((p) => checks.names(p))) {
+      checks.errors.push({ path: 'extension', message: 'is required when there is no phoneNumber to take it from' });
+    }
+    if (e.authorizedUser && !hasPin && !checks.names('pin')) checks.errors.push({ path: 'pin', message: 'is required when authorizedUser is true' });
+    if (e.username !== undefined) claims.push({ kind: 'username', key: e.username.toLowerCase(), shown: `"${e.username}"`, path: 'username', self: e.id });
+    if (extension && site) claims.push({ kind: 'extension', key: `${site.id}\u0000${extension}`, shown: extension, path: 'extension', self: e.id });
+    const employee = compact({ ...e, numbers: routed.length > 0 ? routed : undefined, unreachableForward, extension, timeZone: e.timeZone || site?.timeZone || 'UTC' });
+    return { employee, claims };
   }
 
+  /**
+   * The employee a create (no `current`) or a merge patch of `current` makes, what it claims, and
+   * the PIN to hash; every problem of a well-formed field goes into `checks`. The employee is
+   * whole once the checks pass.
+   */
+  async function employeeFrom(current: Employee | undefined, input: EmployeeInput, lookup: Lookup, checks: Checks): Promise<{ employee: Employee; claims: Claim[]; pin?: string }> {
+    const stamp = now();
+    const { pin, pinHash, id, sendWelcomeEmail, phoneNumber, numbers, ...fields } = input;
+    const base = current ?? ({ id: id ?? randomUUID(), voicemailToEmail: false, authorizedUser: false, extension: '', timeZone: '', createdAt: stamp } as Employee);
+    const merged = merge(base, fields);
+    const site = merged.siteId === undefined ? undefined : await siteOf(merged.siteId, lookup, checks);
+    if (pin === null) delete merged.pinHash;
+    if (pinHash !== undefined) merged.pinHash = pinHash;
+    if (sendWelcomeEmail) {
+      if (!merged.email && !checks.names('email')) checks.errors.push({ path: 'email', message: 'is required when sendWelcomeEmail is true' });
+      merged.welcomeEmail = { status: 'pending', requestedAt: stamp };
+    }
+    // A new direct number re-derives the extension only when the patch does not set one.
+    const given = numberInputs({ phoneNumber, numbers }, current?.numbers);
+    if (current && given[0] !== undefined && given[0].value !== directNumber(current) && fields.extension === undefined) merged.extension = '';
+    const settled = settle({ ...merged, updatedAt: stamp }, given, site, Boolean(pin) || merged.pinHash !== undefined, checks);
+    return { ...settled, ...(pin ? { pin } : {}) };
+  }
+
+  /**
+   * The device a create (no `current`) or a merge patch of `current` makes, without the secrets it
+   * lacks, and what it claims; problems under `at` (`device.` inside an employee). Lines given
+   * again keep their credentials (by employee); a new model must take the lines, and the device's
+   * raw settings must be its vendor's. `owner` is an employee being created with it.
+   */
+  async function deviceFrom(current: Device | undefined, input: DeviceInput, lookup: Lookup, checks: Checks, at = '', owner?: string): Promise<{ draft: DeviceDraft; claims: Claim[] }> {
+    const stamp = now();
+    const path = (field: string): string => `${at}${field}`;
+    checkModel(checks, input.model, path('model'));
+    const { settings: settingsInput, lines: linesInput, ...fields } = input;
+    const base = current ?? ({ createdAt: stamp, enrollmentUntil: enrollmentUntil() } as Device);
+    const merged = merge(base, fields);
+    // Settings are checked against the model's vendor: not against a model that is itself wrong.
+    if (!checks.names(path('model'))) {
+      const reach = ownReach(merged.model ?? 'generic', 'a generic device');
+      if (settingsInput === null) delete merged.settings;
+      else if (settingsInput !== undefined) {
+        merged.settings = current ? patchedSettings(current.settings, settingsInput, reach, checks, path('settings')) : storedSettings(settingsInput as OwnSettings, reach, sealer, path('settings'), checks.errors);
+      }
+      const vendors = Object.keys(merged.settings?.raw ?? {});
+      if (!reach.shared && vendors.some((v) => v !== reach.pack?.id)) {
+        checks.errors.push({ path: path('settings.raw'), message: `holds settings of ${vendors.join(', ')} phones, and this device is now a ${reach.pack?.name ?? 'generic'} phone: replace or remove them in the same change` });
+      }
+    }
+    const byEmployee = new Map((current?.lines ?? []).map((l) => [l.employeeId, l.credentials]));
+    const lines = linesInput === undefined ? current?.lines : (linesInput ?? []).map((l) => compact({ ...l, credentials: l.credentials ?? byEmployee.get(l.employeeId) }));
+    const employeeId = merged.employeeId;
+    if (employeeId !== undefined && employeeId !== owner && employeeId !== current?.employeeId && !(await lookup.hasEmployee(employeeId))) {
+      checks.errors.push({ path: path('employeeId'), message: `no employee with id ${employeeId}` });
+    }
+    await checkLines({ model: checks.names(path('model')) ? undefined : merged.model, employeeId, lines }, lookup, checks, at);
+    const claims: Claim[] = [];
+    if (!current && merged.mac !== undefined) claims.push({ kind: 'mac', key: merged.mac, shown: merged.mac, path: path('mac') });
+    const given = [input.credentials?.authName, ...(input.lines ?? []).map((l) => l.credentials?.authName)];
+    given.forEach((name, i) => {
+      if (name !== undefined) claims.push({ kind: 'authName', key: name, shown: name, path: path(i === 0 ? 'credentials.authName' : `credentials.lines.${i - 1}.authName`), self: merged.mac });
+    });
+    return { draft: compact({ ...merged, lines: lines?.length ? lines : undefined, updatedAt: stamp }), claims };
+  }
+
+  /** A site from its create input, or a merge patch of the current one; settings checked and sealed. */
+  function siteFrom(current: Site | undefined, input: SiteCreate | SitePatch, checks: Checks): Site {
+    const stamp = now();
+    const { settings: settingsInput, ...fields } = input;
+    const merged = merge(current ?? ({ id: randomUUID(), createdAt: stamp } as Site), fields);
+    if (settingsInput === null) delete merged.settings;
+    else if (settingsInput !== undefined) merged.settings = current ? patchedSettings(current.settings, settingsInput, sharedReach, checks) : storedSettings(settingsInput as SharedSettings, sharedReach, sealer, 'settings', checks.errors);
+    return compact({ ...merged, updatedAt: stamp });
+  }
+
+  /** The settings of every phone (`global`) or of one model's phones, from what a PUT gives (paths under `at`). */
+  function scopeSettingsFrom(scope: { model?: string }, input: SharedSettings | OwnSettings, checks: Checks, at = ''): ScopedSettings {
+    const model = scope.model === undefined ? undefined : modelOf(scope.model);
+    const settings = storedSettings(input, model ? ownReach(model.id, '') : sharedReach, sealer, at, checks.errors);
+    return { scope: model ? `model:${model.id}` : 'global', settings, updatedAt: now() };
+  }
+
+  /** A body as it came, as its well-formed fields (the schema's issues for the others in `checks`). */
+  const rawInput = <S extends z.ZodType>(schema: S, raw: unknown, checks: Checks): Draft<z.output<S>> => {
+    const input = wellFormed(schema, raw, checks);
+    if (input === undefined) checks.done(); // not an object at all: nothing else to check
+    return input ?? ({} as Draft<z.output<S>>);
+  };
+
   return {
+    /** For the import and the export (see import.ts): the same rules over their own lookup, without writing. */
+    sealer,
+    packOf,
+    employeeFrom,
+    deviceFrom,
+    siteFrom,
+    scopeSettingsFrom,
+    checkClaims,
+    withSecrets,
+    secretsOf,
+
     async createSite(input: SiteCreate): Promise<Site> {
       const checks = new Checks();
-      const settings = input.settings && storedSettings(input.settings, sharedReach, sealer, 'settings', checks.errors);
+      const site = siteFrom(undefined, input, checks);
       checks.done();
-      const stamp = now();
-      return store.insertSite(compact({ id: randomUUID(), ...input, settings, createdAt: stamp, updatedAt: stamp }));
+      return store.insertSite(site);
     },
 
     async patchSite(id: string, patch: SitePatch): Promise<Site> {
-      const site = await store.getSite(id);
-      if (!site) throw notFound('site');
+      const current = await store.getSite(id);
+      if (!current) throw notFound('site');
       const checks = new Checks();
-      const { settings: settingsPatch, ...fields } = patch;
-      const merged = merge(site, fields);
-      if (settingsPatch !== undefined) merged.settings = settingsPatch === null ? undefined : patchedSettings(site.settings, settingsPatch, sharedReach, checks);
+      const site = siteFrom(current, patch, checks);
       checks.done();
-      const updated = await store.replaceSite(compact({ ...merged, updatedAt: now() }));
+      const updated = await store.replaceSite(site);
       if (!updated) throw notFound('site');
       return updated;
     },
 
-    async createEmployee(input: EmployeeCreate): Promise<{ employee: Employee; device?: Device; credentials?: DeviceSecrets }> {
+    /** An employee (and device) from a create body as it came: every problem reported in one round. */
+    async createEmployee(raw: unknown): Promise<{ employee: Employee; device?: Device; credentials?: DeviceSecrets }> {
       const checks = new Checks();
-      const site = await siteOf(input.siteId, checks);
-      checkModel(checks, input.device?.model, 'device.model');
-      const id = randomUUID();
-      const deviceSettings = input.device?.settings && storedSettings(input.device.settings, ownReach(input.device.model, 'a generic device'), sealer, 'device.settings', checks.errors);
-      if (input.device) await checkLines({ ...input.device, employeeId: id }, checks, 'device.');
-      const { pin, device: deviceInput, sendWelcomeEmail, phoneNumber, numbers, ...fields } = input;
-      const stamp = now();
-      const employee = await settle(
-        {
-          ...fields,
-          id,
-          extension: fields.extension ?? '',
-          timeZone: fields.timeZone ?? '',
-          welcomeEmail: sendWelcomeEmail ? { status: 'pending', requestedAt: stamp } : undefined,
-          createdAt: stamp,
-          updatedAt: stamp,
-        },
-        numberInputs({ phoneNumber, numbers }),
-        site,
-        pin !== undefined,
-        checks,
-      );
+      const { device: deviceInput, ...input } = rawInput(s.employeeCreate, raw, checks);
+      const { employee, claims, pin } = await employeeFrom(undefined, input, storeLookup, checks);
+      const device = deviceInput && (await deviceFrom(undefined, { ...deviceInput, employeeId: employee.id }, storeLookup, checks, 'device.', employee.id));
+      claims.push(...(device?.claims ?? []));
+      await settleClaims(claims, checks);
       if (pin !== undefined) employee.pinHash = await hashSecret(pin);
-      if (!deviceInput) return { employee: await store.insertEmployee(employee) };
-      const draft = { ...deviceInput, settings: deviceSettings, employeeId: employee.id, enrollmentUntil: enrollmentUntil(), createdAt: stamp, updatedAt: stamp };
-      const result = await written(draft, async (device) => ({ employee: await store.insertEmployee(employee, device), device }));
+      if (!device) return { employee: await claimed(claims, checks, () => store.insertEmployee(employee)) };
+      const result = await written(device.draft, (d) => claimed(claims, checks, async () => ({ employee: await store.insertEmployee(employee, d), device: d })));
       return { ...result, credentials: secretsOf(result.device) };
     },
 
-    async patchEmployee(id: string, patch: EmployeePatch): Promise<Employee> {
+    /** A merge patch as it came: every problem reported in one round. */
+    async patchEmployee(id: string, raw: unknown): Promise<Employee> {
       const current = await store.getEmployee(id);
       if (!current) throw notFound('employee');
       const checks = new Checks();
-      const { pin, sendWelcomeEmail, phoneNumber, numbers, ...fields } = patch;
-      const site = await siteOf(fields.siteId ?? current.siteId, checks);
-      const merged = merge(current, fields);
-      if (pin === null) delete merged.pinHash;
-      if (sendWelcomeEmail) {
-        if (!merged.email) checks.errors.push({ path: 'email', message: 'is required when sendWelcomeEmail is true' });
-        merged.welcomeEmail = { status: 'pending', requestedAt: now() };
-      }
-      // A new direct number re-derives the extension only when the patch does not set one.
-      const given = numberInputs({ phoneNumber, numbers }, current.numbers);
-      if (given[0] !== undefined && given[0].value !== directNumber(current) && fields.extension === undefined) merged.extension = '';
-      const employee = await settle({ ...merged, updatedAt: now() }, given, site, Boolean(pin) || merged.pinHash !== undefined, checks);
+      const { employee, claims, pin } = await employeeFrom(current, rawInput(s.employeePatch, raw, checks), storeLookup, checks);
+      await settleClaims(claims, checks);
       if (pin) employee.pinHash = await hashSecret(pin);
-      const updated = await store.replaceEmployee(employee);
+      const updated = await claimed(claims, checks, () => store.replaceEmployee(employee));
       if (!updated) throw notFound('employee');
       return updated;
     },
 
-    async createDevice(input: DeviceCreate): Promise<{ device: Device; credentials: DeviceSecrets }> {
+    async createDevice(raw: unknown): Promise<{ device: Device; credentials: DeviceSecrets }> {
       const checks = new Checks();
-      checkModel(checks, input.model, 'model');
-      const settings = input.settings && storedSettings(input.settings, ownReach(input.model, 'a generic device'), sealer, 'settings', checks.errors);
-      await checkLines(input, checks);
-      checks.done();
-      const stamp = now();
-      const device = await written({ ...input, settings, enrollmentUntil: enrollmentUntil(), createdAt: stamp, updatedAt: stamp }, (d) => store.insertDevice(d));
+      const { draft, claims } = await deviceFrom(undefined, rawInput(s.deviceCreate, raw, checks), storeLookup, checks);
+      await settleClaims(claims, checks);
+      const device = await written(draft, (d) => claimed(claims, checks, () => store.insertDevice(d)));
       return { device, credentials: secretsOf(device) };
     },
 
-    /**
-     * Lines given again keep their credentials (by employee); new ones get theirs. A new model
-     * must take the lines, and the device's raw settings must be its vendor's.
-     */
-    async patchDevice(mac: string, patch: DevicePatch): Promise<Device> {
+    async patchDevice(mac: string, raw: unknown): Promise<Device> {
       const current = await store.getDevice(mac);
       if (!current) throw notFound('device');
       const checks = new Checks();
-      checkModel(checks, patch.model ?? undefined, 'model');
-      const { settings: settingsPatch, lines: linesPatch, ...fields } = patch;
-      const merged = merge(current, fields);
-      const reach = ownReach(merged.model, 'a generic device');
-      if (settingsPatch !== undefined) merged.settings = settingsPatch === null ? undefined : patchedSettings(current.settings, settingsPatch, reach, checks);
-      const vendors = Object.keys(merged.settings?.raw ?? {});
-      if (!reach.shared && vendors.some((v) => v !== reach.pack?.id)) {
-        checks.errors.push({ path: 'settings.raw', message: `holds settings of ${vendors.join(', ')} phones, and this device is now a ${reach.pack?.name ?? 'generic'} phone: replace or remove them in the same change` });
-      }
-      const byEmployee = new Map((current.lines ?? []).map((l) => [l.employeeId, l.credentials]));
-      const lines = linesPatch === undefined ? current.lines : (linesPatch ?? []).map((l) => compact({ ...l, credentials: byEmployee.get(l.employeeId) }));
-      await checkLines({ ...merged, lines }, checks);
-      checks.done();
-      const updated = await written({ ...merged, lines, updatedAt: now() }, (d) => store.replaceDevice(d));
+      const { draft, claims } = await deviceFrom(current, rawInput(s.devicePatch, raw, checks), storeLookup, checks);
+      await settleClaims(claims, checks);
+      const updated = await written(draft, (d) => claimed(claims, checks, () => store.replaceDevice(d)));
       if (!updated) throw notFound('device');
       return updated;
     },
@@ -420,12 +575,10 @@ export function createRecords(deps: RecordsDeps) {
     /** Replaces the settings of every phone or of one model's phones (write-only fields must be given again). */
     async putScopeSettings(scope: { model?: string }, input: SharedSettings | OwnSettings): Promise<SettingsView> {
       const checks = new Checks();
-      const model = scope.model === undefined ? undefined : modelOf(scope.model);
-      const reach = model ? ownReach(model.id, '') : sharedReach;
-      const settings = storedSettings(input, reach, sealer, '', checks.errors);
+      const entry = scopeSettingsFrom(scope, input, checks);
       checks.done();
-      const stored = await store.putSettings({ scope: model ? `model:${model.id}` : 'global', settings, updatedAt: now() });
-      return settingsView(stored.settings, model !== undefined);
+      const stored = await store.putSettings(entry);
+      return settingsView(stored.settings, scope.model !== undefined);
     },
 
     /**
@@ -471,9 +624,10 @@ export function createRecords(deps: RecordsDeps) {
         if (!current) throw invalidField('employeeId', `no employee with id ${change.employeeId}`);
         const numbers = change.employeeId === null ? (current.numbers ?? []).filter((n) => n !== number) : [...(current.numbers ?? []), number];
         const checks = new Checks();
-        const site = await siteOf(current.siteId, checks);
-        const given = numbers.map((value, i) => ({ value, path: `numbers.${i}`, stored: true }));
-        employee = await settle({ ...current, numbers: undefined, updatedAt: now() }, given, site, current.pinHash !== undefined, checks);
+        // The extension is given as it is: routing a number here never changes it.
+        const next = await employeeFrom(current, { numbers, extension: current.extension }, storeLookup, checks);
+        await settleClaims(next.claims, checks);
+        employee = next.employee;
       }
       // The checks above give the clear errors; `must` keeps them true up to the write itself.
       await store.write([{ table: 'numbers', row: entry, must: change.isNew ? 'insert' : 'replace' }, ...(employee ? [{ table: 'employees' as const, row: employee, must: 'replace' as const }] : [])]);

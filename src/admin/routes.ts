@@ -16,6 +16,7 @@ import { forbidden, hasScope } from './scopes.js';
 import { tokenRoutes } from './tokens.js';
 import { numberRoutes } from './numbers.js';
 import { usernameRoutes, type UsernameConvention } from './usernames.js';
+import { transferRoutes } from './export.js';
 
 export interface RouteContext {
   params: Record<string, string>;
@@ -44,6 +45,13 @@ export interface Route {
   operationId?: string;
   /** Request body schema; the handler gets the parsed value. */
   body?: z.ZodType;
+  /**
+   * The handler gets the body as it came (`{}` when left out), unchecked: `body` then only
+   * documents it. For routes that check it themselves and report every problem in one round
+   * (see validate.ts). `csv` takes a text/csv body too, as a string; `limit` replaces the
+   * 1 MB size limit.
+   */
+  rawBody?: { csv?: boolean; limit?: string };
   /** Whether the body may be left out (it then parses as `{}`). */
   bodyOptional?: boolean;
   /**
@@ -157,25 +165,25 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
     { method: 'delete', path: '/sites/{id}', params: siteParams, tag: 'sites', summary: 'Delete a site without employees', status: 204, handler: async (ctx) => gone('site', await store.deleteSite(id(ctx))) },
 
     {
-      method: 'post', path: '/employees', tag: 'employees', summary: 'Create an employee, optionally with a device (both or neither)', status: 201, body: s.employeeCreate, response: s.employeeCreated,
+      method: 'post', path: '/employees', tag: 'employees', summary: 'Create an employee, optionally with a device (both or neither)', status: 201, body: s.employeeCreate, rawBody: {}, response: s.employeeCreated,
       handler: async (ctx) => {
-        const { employee, device, credentials } = await records.createEmployee(ctx.body as s.EmployeeCreate);
+        const { employee, device, credentials } = await records.createEmployee(ctx.body);
         return { ...(await welcomed(employee)), ...(device && credentials ? { device: { ...deviceView(device), credentials } } : {}) };
       },
     },
     { method: 'get', path: '/employees', scope: 'readonly', tag: 'employees', summary: 'List employees', status: 200, query: z.object({ siteId: s.idOf('a site').optional().meta({ description: 'Only employees of this site' }) }), response: z.array(s.employeeView), handler: async (ctx) => (await store.listEmployees(ctx.query as { siteId?: string })).map(shownEmployee) },
     { method: 'get', path: '/employees/{id}', scope: 'readonly', params: employeeParams, tag: 'employees', summary: 'Read an employee', status: 200, response: s.employeeView, handler: async (ctx) => shownEmployee(found('employee', await store.getEmployee(id(ctx)))) },
-    { method: 'patch', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Change an employee (JSON merge patch)', status: 200, body: s.employeePatch, response: s.employeeView, handler: async (ctx) => welcomed(await records.patchEmployee(id(ctx), ctx.body as s.EmployeePatch)) },
+    { method: 'patch', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Change an employee (JSON merge patch)', status: 200, body: s.employeePatch, rawBody: {}, response: s.employeeView, handler: async (ctx) => welcomed(await records.patchEmployee(id(ctx), ctx.body)) },
     {
       method: 'post', path: '/employees/{id}/welcome-email', params: employeeParams, tag: 'employees', summary: 'Send the welcome email (again): queued now, status on the employee', status: 202, response: s.employeeView,
       handler: async (ctx) => welcomed(await records.patchEmployee(id(ctx), { sendWelcomeEmail: true })),
     },
     { method: 'delete', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Delete an employee; their devices stay, unassigned', status: 204, handler: async (ctx) => gone('employee', await store.deleteEmployee(id(ctx))) },
 
-    { method: 'post', path: '/devices', tag: 'devices', summary: 'Register a device; returns its credentials', status: 201, body: s.deviceCreate, response: s.deviceCreated, handler: async (ctx) => withCredentials(await records.createDevice(ctx.body as s.DeviceCreate)) },
+    { method: 'post', path: '/devices', tag: 'devices', summary: 'Register a device; returns its credentials', status: 201, body: s.deviceCreate, rawBody: {}, response: s.deviceCreated, handler: async (ctx) => withCredentials(await records.createDevice(ctx.body)) },
     { method: 'get', path: '/devices', scope: 'readonly', tag: 'devices', summary: 'List devices', status: 200, query: z.object({ employeeId: s.idOf('an employee').optional().meta({ description: 'Only devices of this employee' }) }), response: z.array(s.deviceView), handler: async (ctx) => (await store.listDevices(ctx.query as { employeeId?: string })).map(shownDevice) },
     { method: 'get', path: '/devices/{mac}', scope: 'readonly', params: deviceParams, tag: 'devices', summary: 'Read a device, with whether its phone holds its latest configuration', status: 200, response: s.deviceView.extend({ config: s.configView }), handler: async (ctx) => oneDevice(found('device', await store.getDevice(mac(ctx)))) },
-    { method: 'patch', path: '/devices/{mac}', params: deviceParams, tag: 'devices', summary: 'Change a device (JSON merge patch)', status: 200, body: s.devicePatch, response: s.deviceView, handler: async (ctx) => deviceView(await records.patchDevice(mac(ctx), ctx.body as s.DevicePatch)) },
+    { method: 'patch', path: '/devices/{mac}', params: deviceParams, tag: 'devices', summary: 'Change a device (JSON merge patch)', status: 200, body: s.devicePatch, rawBody: {}, response: s.deviceView, handler: async (ctx) => deviceView(await records.patchDevice(mac(ctx), ctx.body)) },
     {
       method: 'delete', path: '/devices/{mac}', params: deviceParams, tag: 'devices', summary: 'Delete a device', status: 204,
       handler: async (ctx) => {
@@ -247,5 +255,6 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
     ...tokenRoutes(store, tokenKey, tokenUse),
     ...numberRoutes({ store, records }),
     ...usernameRoutes(store, usernames),
+    ...transferRoutes({ store, records, models: () => models().map((m) => m.id) }),
   ];
 }

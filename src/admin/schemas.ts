@@ -220,22 +220,15 @@ const employeeFields = {
   keys: employeeKeys.optional(),
 };
 
-export const employeeCreate = z
-  .strictObject({
-    ...employeeFields,
-    device: z.strictObject({ mac: macInput, ...deviceFields }).optional(),
-  })
-  .superRefine((e, ctx) => {
-    if (e.authorizedUser && e.pin === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['pin'], message: 'is required when authorizedUser is true' });
-    }
-    if (e.extension === undefined && e.phoneNumber === undefined && !e.numbers?.length) {
-      ctx.addIssue({ code: 'custom', path: ['extension'], message: 'is required when there is no phoneNumber to take it from' });
-    }
-    if (e.sendWelcomeEmail && e.email === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['email'], message: 'is required when sendWelcomeEmail is true' });
-    }
-  });
+/**
+ * The rules that span fields (a PIN for an authorized user, an extension or a number to take it
+ * from, an email for the welcome email) are the records layer's, checked with the rest in one
+ * round (see validate.ts), so that no field's problem hides another's.
+ */
+export const employeeCreate = z.strictObject({
+  ...employeeFields,
+  device: z.strictObject({ mac: macInput, ...deviceFields }).optional(),
+});
 
 export const deviceCreate = z.strictObject({
   mac: macInput,
@@ -282,6 +275,77 @@ export const reprovisionInput = z.strictObject({
 export const deviceReplace = z.strictObject({
   mac: macInput.meta({ description: 'MAC address of the new handset (any accepted form); must differ from the old one and be unregistered' }),
   model: deviceFields.model.optional().meta({ description: "The new handset's model id from GET /models, or \"generic\"; default: the old one's" }),
+});
+
+// Import and export (see import.ts): the records of an account by name (sites by name, employees
+// by username, devices by MAC), without ids or timestamps, so that an export imports as it is.
+
+const usernameInput = employeeFields.username;
+/** A line 2..N by the username of its employee (one the store has, or one the same import creates). */
+const lineByName = z.strictObject({ username: usernameInput, label: lineInput.shape.label });
+const secretText = (what: string, min: number, max: number) => z.string().regex(new RegExp(`^[A-Za-z0-9]{${min},${max}}$`), `must be ${min} to ${max} letters and digits (${what})`);
+const authName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'must be 1 to 32 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+/** A device's secrets in clear, as an export with credentials writes them: an import keeps them. */
+export const transferCredentials = z
+  .strictObject({
+    authName,
+    password: secretText('a SIP password', 8, 64),
+    provisioningPassword: secretText('a provisioning password', 8, 20),
+    adminPassword: z.string().min(1).max(64).optional().meta({ description: "The phone's admin password; it must fit its vendor's format" }),
+    lines: z
+      .array(z.strictObject({ authName, password: secretText('a SIP password', 8, 64) }))
+      .max(MAX_LINES - 1)
+      .optional()
+      .meta({ description: "Lines 2..N's, in the order of the device's lines" }),
+  })
+  .meta({ description: 'SIP, provisioning and admin credentials in clear (export with includeCredentials; an import keeps them)' });
+
+const transferDeviceFields = {
+  mac: macInput,
+  ...deviceFields,
+  lines: z.array(lineByName).max(MAX_LINES - 1).optional().meta({ description: 'Lines 2..N, by the username of their employee' }),
+  credentials: transferCredentials.optional(),
+};
+/** An employee's device in an import row (new), or a merge patch of a stored one (upsert). */
+export const transferDevice = z.strictObject(transferDeviceFields);
+export const transferDevicePatch = patchOf(transferDeviceFields, ['mac']);
+/** A device that is not the device of an employee's row: unassigned, or an employee's second one. */
+export const transferLooseDevice = transferDevice.extend({ employee: usernameInput.optional().meta({ description: 'The username of its employee (line 1)' }) });
+
+const { siteId: _siteId, sendWelcomeEmail: _welcome, ...rowFields } = employeeFields;
+const transferEmployeeFields = {
+  site: text(200).meta({ description: 'The name of the site (one the store has, or one the same import creates)' }),
+  ...rowFields,
+  pinHash: z
+    .string()
+    .regex(/^scrypt\$\d{1,8}\$\d{1,3}\$\d{1,3}\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{16,}$/, 'must be a PIN hash as an export with credentials writes it')
+    .optional()
+    .meta({ description: 'The PIN as a scrypt hash (export with includeCredentials); or give pin' }),
+};
+/** An employee row without its device (new), or a merge patch of a stored employee (upsert). */
+export const transferEmployee = z.strictObject(transferEmployeeFields);
+export const transferEmployeePatch = patchOf(transferEmployeeFields, ['username', 'site', 'firstName', 'lastName', 'voicemailToEmail', 'authorizedUser']);
+export const transferSitePatch = sitePatch;
+export const transferNumber = z.strictObject({ number: phone, label: text(200).optional() });
+
+/** The JSON form of an import and an export. */
+export const transferDocument = z
+  .strictObject({
+    settings: sharedSettings.optional().meta({ description: 'The settings of every phone (GET /settings)' }),
+    models: z.record(z.string(), ownSettings).optional().meta({ description: "Each model's settings, by model id" }),
+    sites: z.array(siteCreate).optional(),
+    numbers: z.array(transferNumber).optional().meta({ description: "The account's numbers, routed or not" }),
+    employees: z.array(transferEmployee.extend({ device: transferDevice.optional() })).optional().meta({ description: 'One row per employee, with their device' }),
+    devices: z.array(transferLooseDevice).optional(),
+  })
+  .meta({ description: 'An account by name: sites by name, employees by username, devices by MAC; no ids, no timestamps' });
+
+const counted = z.object({ created: z.number().int(), updated: z.number().int(), unchanged: z.number().int() });
+export const importResult = z.object({
+  dryRun: z.boolean(),
+  mode: z.enum(['create', 'upsert']),
+  counts: z.object({ settings: counted, sites: counted, numbers: counted, employees: counted, devices: counted }),
 });
 
 export type SiteCreate = z.output<typeof siteCreate>;
