@@ -19,6 +19,7 @@ import { generateProvisioningUsername } from '../domain/credentials.js';
 import { toE164 } from '../domain/phone.js';
 import { hashSecret } from '../domain/secrets.js';
 import type { Device, DeviceCredentials, Employee, PhoneNumber, ScopedSettings, Settings, Site } from '../domain/types.js';
+import type { WelcomeMail } from '../mail/welcome.js';
 import type { Store, StoreChange } from '../store/store.js';
 import { adminPasswordFormat } from '../vendors/pack.js';
 import type { Claim, DeviceDraft, DeviceInput, Holder, Lookup, Records, UniqueKind } from './records.js';
@@ -45,6 +46,7 @@ export const COLUMNS = {
   timeZone: 'text',
   voicemailToEmail: 'yesno',
   authorizedUser: 'yesno',
+  sendWelcomeEmail: 'yesno',
   pin: 'text',
   pinHash: 'text',
   emergencyAddress: 'json',
@@ -301,10 +303,12 @@ export interface ImportDeps {
   records: Records;
   /** The model ids settings may be given for. */
   models: () => string[];
+  /** Queues the welcome emails rows asked for (sendWelcomeEmail), once the import is written. */
+  welcomeMail?: Pick<WelcomeMail, 'recover'>;
 }
 
 /** The import: `body` is a CSV text or a parsed JSON value. */
-export function createImporter({ store, records, models }: ImportDeps) {
+export function createImporter({ store, records, models, welcomeMail }: ImportDeps) {
   const { sealer } = records;
   /** The sealed value already stored when it holds `plain`, else `plain` sealed anew (so an unchanged record compares equal). */
   const sealKeeping = (plain: string, old: string | undefined): string => (old !== undefined && sealer.open(old) === plain ? old : sealer.seal(plain));
@@ -559,6 +563,7 @@ export function createImporter({ store, records, models }: ImportDeps) {
       const from = [...origins, ...changed.map((d) => d.origin)];
       try {
         await store.write(all);
+        await welcomeMail?.recover(); // every welcome email asked for and not yet queued
         return { dryRun, mode, counts };
       } catch (err) {
         if (!(err instanceof DialtoneError)) throw err;

@@ -94,7 +94,7 @@ export interface RoutesDeps {
   /** A device's resyncs follow it through a handset swap and go with it. */
   resyncs?: { move(oldMac: string, newMac: string): void; forget(mac: string): void };
   /** Queues welcome emails and tells what became of them (without it, one asked for shows as queued). */
-  welcomeMail?: Pick<WelcomeMail, 'request' | 'status'>;
+  welcomeMail?: Pick<WelcomeMail, 'request' | 'status' | 'recover'>;
   /** How suggested user names are made (settings usernamePattern, usernameCompany); the default convention without. */
   usernames?: UsernameConvention;
 }
@@ -255,6 +255,6 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
     ...tokenRoutes(store, tokenKey, tokenUse),
     ...numberRoutes({ store, records }),
     ...usernameRoutes(store, usernames),
-    ...transferRoutes({ store, records, models: () => models().map((m) => m.id) }),
+    ...transferRoutes({ store, records, models: () => models().map((m) => m.id), ...(welcomeMail ? { welcomeMail } : {}) }),
   ];
 }

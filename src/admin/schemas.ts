@@ -313,10 +313,11 @@ export const transferDevicePatch = patchOf(transferDeviceFields, ['mac']);
 /** A device that is not the device of an employee's row: unassigned, or an employee's second one. */
 export const transferLooseDevice = transferDevice.extend({ employee: usernameInput.optional().meta({ description: 'The username of its employee (line 1)' }) });
 
-const { siteId: _siteId, sendWelcomeEmail: _welcome, ...rowFields } = employeeFields;
+const { siteId: _siteId, ...rowFields } = employeeFields;
 const transferEmployeeFields = {
   site: text(200).meta({ description: 'The name of the site (one the store has, or one the same import creates)' }),
   ...rowFields,
+  sendWelcomeEmail: z.boolean().optional().meta({ description: 'Queue the welcome email once the import is written (never exported)' }),
   pinHash: z
     .string()
     .regex(/^scrypt\$\d{1,8}\$\d{1,3}\$\d{1,3}\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{16,}$/, 'must be a PIN hash as an export with credentials writes it')

@@ -180,3 +180,25 @@ t.test('no SMTP configured: the .eml lands in the outbox', async (t) => {
   t.match(eml, /ada\.lovelace/);
   t.notOk(eml.includes(PIN), 'no PIN');
 });
+
+t.test('an import whose rows ask for it queues each welcome email once; a dry run queues none', async (t) => {
+  const dir = t.testdir();
+  const server = await startServer(t, dir);
+  await server.ok('POST', '/sites', { name: 'Head office', timeZone: 'America/New_York', sip: { registrar: 'sip.example.com' } });
+  const rows = [
+    'site,username,firstName,lastName,email,extension,sendWelcomeEmail',
+    'Head office,grace.hopper,Grace,Hopper,grace@example.com,201,true',
+    'Head office,alan.turing,Alan,Turing,alan@example.com,202,false',
+  ].join('\n');
+  const headers = { 'content-type': 'text/csv' };
+  t.equal((await server.api('POST', '/import?dryRun=true', { raw: rows, headers })).status, 200);
+  t.equal((await server.api('POST', '/import', { raw: rows, headers })).status, 200);
+  const listed = (await server.api('GET', '/employees')).json as { items?: Array<{ id: string; username: string }> } | Array<{ id: string; username: string }>;
+  const grace = (Array.isArray(listed) ? listed : (listed.items ?? [])).find((e) => e.username === 'grace.hopper');
+  if (!grace) throw new Error('grace.hopper was not imported');
+  await sentOf(server, grace.id);
+  const outbox = join(dir, 'data', 'outbox');
+  const files = await readdir(outbox);
+  t.equal(files.length, 1, 'one message: the row that asked, once (not for the dry run, not for the other row)');
+  t.match(await readFile(join(outbox, files[0]!), 'utf8'), /^To: grace@example\.com/m);
+});
