@@ -124,7 +124,7 @@ t.test('sent by SMTP with the right content and no secret; resend sends a new on
   t.not(id(mail.received[1]!), id(m), 'a resend is a new message');
   t.equal((await sentOf(server, emp.id)).attempts, 1);
 
-  const noEmail = await server.api('POST', '/employees', { body: { siteId: (await server.api('GET', '/sites')).json[0].id, firstName: 'Bo', lastName: 'Day', username: 'bo', extension: '200' } });
+  const noEmail = await server.api('POST', '/employees', { body: { siteId: (await server.api('GET', '/sites')).json.items[0].id, firstName: 'Bo', lastName: 'Day', username: 'bo', extension: '200' } });
   const refused = await server.api('POST', `/employees/${noEmail.json.id}/welcome-email`);
   t.equal(refused.status, 400, 'no email address: 400');
   t.match(refused.json.errors, [{ path: 'email' }]);
