@@ -1,6 +1,6 @@
 /** `/tokens`: API tokens with a scope, the token itself shown once. */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { hashToken } from '../domain/secrets.js';
 import type { ApiToken } from '../domain/types.js';
 import { DialtoneError, notFound } from '../errors.js';
