@@ -1,5 +1,5 @@
 import type { Test } from 'tap';
-import type { AuditEntry, Employee } from '../../../src/domain/types.js';
+import type { AuditEntry, Employee, Site } from '../../../src/domain/types.js';
 import type { AuditFilter, DeviceFilter, EmployeeFilter, Page, Store } from '../../../src/store/store.js';
 import { device, employee, site } from '../../helpers/records.js';
 
@@ -417,12 +417,18 @@ export function conformance(
     }
   }
 
-  t.test('pages: key order from after a key, at most limit, ascending or descending', async (t) => {
+  /** A store with a site of `n` employees. */
+  async function staffed(t: Test, n: number): Promise<{ store: Store; s: Site; staff: Employee[] }> {
     const store = await make(t);
     const s = site();
     await store.insertSite(s);
-    const staff = Array.from({ length: 25 }, () => employee(s.id));
+    const staff = Array.from({ length: n }, () => employee(s.id));
     for (const e of staff) await store.insertEmployee(e);
+    return { store, s, staff };
+  }
+
+  t.test('pages: key order from after a key, at most limit, ascending or descending', async (t) => {
+    const { store, staff } = await staffed(t, 25);
     const ids = staff.map((e) => e.id).sort();
     t.same((await store.listEmployees()).map((e) => e.id), ids, 'no page: all, in key order');
     t.same((await store.listEmployees({ limit: 10 })).map((e) => e.id), ids.slice(0, 10));
@@ -443,11 +449,7 @@ export function conformance(
   });
 
   t.test('pages while records come and go: each one there throughout exactly once', async (t) => {
-    const store = await make(t);
-    const s = site();
-    await store.insertSite(s);
-    const first = Array.from({ length: 60 }, () => employee(s.id));
-    for (const e of first) await store.insertEmployee(e);
+    const { store, s, staff: first } = await staffed(t, 60);
     const removed = new Set<string>();
     const seen = await pages(
       (p) => store.listEmployees(p),
