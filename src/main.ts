@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './cli/index.js';
 import { createAdminApp } from './admin/app.js';
+import { createAuditLog } from './admin/audit.js';
 import { createTokenCheck, ensureAdminToken } from './admin/auth.js';
 import { openapiDocument } from './admin/openapi.js';
 import { createRecords } from './admin/records.js';
@@ -227,7 +228,7 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     const tokens = createTokenCheck(store, tokenKey);
     const routes = [...adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning, tokenKey, tokenUse: (id) => tokens.lastUsed(id), resyncs: resync.registry, welcomeMail, usernames: { company: settings.usernameCompany, pattern: settings.usernamePattern } }), ...resyncRoutes({ store, ...resync })];
     const openapi = openapiDocument(routes, version);
-    const adminApp = createAdminApp({ routes, tokens, logger: log.child({ service: 'admin' }) });
+    const adminApp = createAdminApp({ routes, tokens, audit: createAuditLog(store), logger: log.child({ service: 'admin' }) });
 
     // Phones' factory certificates, when the operator installed vendor CAs: asked for, not required.
     const vendorCas = await loadVendorCas(settings.certsDir, models.map((m) => m.vendor));

@@ -6,6 +6,8 @@ import { DialtoneError, PROBLEM_CONTENT_TYPE, invalid, toProblem, type FieldErro
 import type { Logger } from '../log.js';
 import type { ApiToken, TokenScope } from '../domain/types.js';
 import type { TokenCheck } from './auth.js';
+import type { AuditLog } from './audit.js';
+import { operationIdOf } from './openapi.js';
 import { forbidden, hasScope } from './scopes.js';
 import { RawReply, type Route } from './routes.js';
 import { fieldErrors } from './validate.js';
@@ -13,6 +15,8 @@ import { fieldErrors } from './validate.js';
 export interface AdminAppDeps {
   routes: Route[];
   tokens: TokenCheck;
+  /** Where every write (and every read a route marks `audit`) is recorded before it is answered. */
+  audit: AuditLog;
   logger: Logger;
   /** Failed authentications allowed per client address per minute before 429s. */
   authFailuresPerMinute?: number;
@@ -77,6 +81,24 @@ function parseQuery(route: Route, raw: Record<string, unknown>): unknown {
   return parsed.data;
 }
 
+/** Whether a successful request of the route goes into the audit log (see Route.audit). */
+const audited = (route: Route): boolean => route.audit ?? route.method !== 'get';
+
+/**
+ * What a request changed, for its audit entry: the path up to its last parameter, with the
+ * values the route checked (`employees/<id>` for `/employees/{id}/welcome-email`); for a create
+ * without one, the path and the `id` (or `mac`) of what it answered; otherwise the path.
+ */
+function auditTarget(route: Route, params: Record<string, string>, result: unknown): string {
+  const segments = route.path.split('/').filter(Boolean);
+  let end = segments.length;
+  while (end > 0 && !/^\{\w+\}$/.test(segments[end - 1] as string)) end--;
+  if (end > 0) return segments.slice(0, end).map((segment) => (/^\{(\w+)\}$/.test(segment) ? (params[segment.slice(1, -1)] ?? '') : segment)).join('/');
+  const made = route.method === 'post' && result !== null && typeof result === 'object' && !(result instanceof RawReply) ? (result as { id?: unknown; mac?: unknown }) : {};
+  const key = typeof made.id === 'string' ? made.id : typeof made.mac === 'string' ? made.mac : undefined;
+  return [...segments, ...(key === undefined ? [] : [key])].join('/');
+}
+
 /** The path of a request URL without its query string, which may carry anything (tokens too). */
 const withoutQuery = (url: string): string => {
   const end = url.search(/[?#]/);
@@ -87,7 +109,7 @@ const withoutQuery = (url: string): string => {
  * The admin REST API as an express app, mounted at /api/v1. It never listens: main (or a test)
  * puts it behind an HTTPS server.
  */
-export function createAdminApp({ routes, tokens, logger, authFailuresPerMinute = 30 }: AdminAppDeps): Express {
+export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerMinute = 30 }: AdminAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -117,6 +139,7 @@ export function createAdminApp({ routes, tokens, logger, authFailuresPerMinute =
   /** Remembers who is asking, and notes the token's use (off the request: a failed write costs nothing here). */
   const allowed = (token: ApiToken, res: express.Response): undefined => {
     res.locals.scope = token.scope ?? 'admin';
+    res.locals.token = token;
     tokens.used(token);
     return undefined;
   };
@@ -173,6 +196,27 @@ export function createAdminApp({ routes, tokens, logger, authFailuresPerMinute =
       } else next();
     };
 
+  /**
+   * The audit entry of a request that succeeded, written before it is answered. The change itself
+   * is already durable: when the entry cannot be written, the answer is a 500 and the log says so.
+   */
+  const record = async (route: Route, params: Record<string, string>, result: unknown, token: ApiToken | undefined, details: string[]): Promise<void> => {
+    const action = operationIdOf(route);
+    const target = auditTarget(route, params, result);
+    try {
+      await audit.record({
+        actor: token?.label ?? '(no token)',
+        ...(token ? { actorId: token.id } : {}),
+        action,
+        target,
+        status: route.status,
+        ...(details.length > 0 ? { detail: details.join('; ') } : {}),
+      });
+    } catch (cause) {
+      throw new Error(`${action} on ${target} was done, but its audit entry could not be written: ${(cause as Error).message}`, { cause });
+    }
+  };
+
   const api = express.Router({ caseSensitive: true, strict: false });
   const requireScope =
     (needed: TokenScope): RequestHandler =>
@@ -196,7 +240,10 @@ export function createAdminApp({ routes, tokens, logger, authFailuresPerMinute =
         body = parsed.data;
       }
       const query = parseQuery(route, req.query);
-      const result = await route.handler({ params: (res.locals.params ?? {}) as Record<string, string>, body, query, scope: (res.locals.scope ?? 'admin') as TokenScope, audit: () => undefined });
+      const params = (res.locals.params ?? {}) as Record<string, string>;
+      const details: string[] = [];
+      const result = await route.handler({ params, body, query, scope: (res.locals.scope ?? 'admin') as TokenScope, audit: (detail) => void details.push(detail) });
+      if (audited(route)) await record(route, params, result, res.locals.token as ApiToken | undefined, details);
       if (route.status === 204 || result === undefined) res.status(route.status).end();
       else if (result instanceof RawReply) res.status(route.status).type(result.contentType).send(result.body);
       else res.status(route.status).json(result);

@@ -81,7 +81,7 @@ export function openapiDocument(routes: Route[], version: string): object {
   for (const r of routes) {
     const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     const query = Object.entries(r.query?.shape ?? {}).map(([name, schema]) => {
-      const { description, ...json } = inputSchema(schema as z.ZodType) as { description?: string };
+      const { description, $schema: _, ...json } = inputSchema(schema as z.ZodType) as { description?: string; $schema?: string };
       return { name, in: 'query', required: false, ...(description ? { description } : {}), schema: json };
     });
     const responses: Record<string, unknown> = {
@@ -89,7 +89,7 @@ export function openapiDocument(routes: Route[], version: string): object {
         ? { description: 'Success', content: { 'application/json': { schema: outputSchema(r.response) } } }
         : { description: 'Success' },
     };
-    if (r.body || params.length) responses['400'] = problem('Invalid input; every wrong field is listed in `errors`');
+    if (r.body || params.length || query.length) responses['400'] = problem('Invalid input; every wrong field is listed in `errors`');
     if (!r.public) responses['401'] = problem('Missing or invalid token');
     if (!r.public) responses['403'] = problem(`The token lacks the ${r.scope ?? 'admin'} scope`);
     if (params.length) responses['404'] = problem('Not found');

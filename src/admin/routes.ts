@@ -17,6 +17,8 @@ import { tokenRoutes } from './tokens.js';
 import { numberRoutes } from './numbers.js';
 import { usernameRoutes, type UsernameConvention } from './usernames.js';
 import { transferRoutes } from './export.js';
+import { auditRoutes } from './audit.js';
+import { listQuery, listed, pageOfRows, pageSchema, pageView, searchQuery, type PageQuery } from './paging.js';
 
 export interface RouteContext {
   params: Record<string, string>;
@@ -116,6 +118,18 @@ const banParams = {
     return text;
   },
 };
+const siteQuery = listQuery({ q: searchQuery('the name').optional() });
+const employeeQuery = listQuery({
+  siteId: s.idOf('a site').optional().meta({ description: 'Only employees of this site' }),
+  q: searchQuery("the name, username, extension, numbers or their devices' MACs (a MAC in any form, or part of one)").optional(),
+});
+const deviceQuery = listQuery({
+  siteId: s.idOf('a site').optional().meta({ description: "Only devices whose line 1 is an employee of this site" }),
+  employeeId: s.idOf('an employee').optional().meta({ description: 'Only devices whose line 1 is this employee' }),
+  model: z.string().max(64, 'must be at most 64 characters').optional().meta({ description: 'Only devices of this model (see GET /models)' }),
+  q: searchQuery("the MAC (any form, or part of one), label, model, or line 1's employee's name, username, extension or numbers").optional(),
+});
+
 /** `{name}` of a file: any text; the resolver matches it against the names each vendor's phones ask for. */
 const fileParams = { mac: macParam, name: (text: string): string => text };
 
@@ -159,7 +173,7 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
     { method: 'get', path: '/models', scope: 'readonly', tag: 'meta', summary: 'Supported vendors and models, with the files each requests', status: 200, response: z.array(s.modelView), handler: async () => models() },
 
     { method: 'post', path: '/sites', tag: 'sites', summary: 'Create a site', status: 201, body: s.siteCreate, response: s.siteView, handler: async (ctx) => siteView(await records.createSite(ctx.body as s.SiteCreate)) },
-    { method: 'get', path: '/sites', scope: 'readonly', tag: 'sites', summary: 'List sites', status: 200, response: z.array(s.siteView), handler: async () => (await store.listSites()).map(siteView) },
+    { method: 'get', path: '/sites', scope: 'readonly', tag: 'sites', summary: 'List sites, a page at a time (by id)', status: 200, query: siteQuery, response: pageView(s.siteView), handler: async (ctx) => listed(ctx.query as z.output<typeof siteQuery>, (f) => store.listSites(f), (x) => x.id, siteView) },
     { method: 'get', path: '/sites/{id}', scope: 'readonly', params: siteParams, tag: 'sites', summary: 'Read a site', status: 200, response: s.siteView, handler: async (ctx) => siteView(found('site', await store.getSite(id(ctx)))) },
     { method: 'patch', path: '/sites/{id}', params: siteParams, tag: 'sites', summary: 'Change a site (JSON merge patch)', status: 200, body: s.sitePatch, response: s.siteView, handler: async (ctx) => siteView(await records.patchSite(id(ctx), ctx.body as s.SitePatch)) },
     { method: 'delete', path: '/sites/{id}', params: siteParams, tag: 'sites', summary: 'Delete a site without employees', status: 204, handler: async (ctx) => gone('site', await store.deleteSite(id(ctx))) },
@@ -168,10 +182,11 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
       method: 'post', path: '/employees', tag: 'employees', summary: 'Create an employee, optionally with a device (both or neither)', status: 201, body: s.employeeCreate, rawBody: {}, response: s.employeeCreated,
       handler: async (ctx) => {
         const { employee, device, credentials } = await records.createEmployee(ctx.body);
+        if (device) ctx.audit(`with device ${device.mac}`);
         return { ...(await welcomed(employee)), ...(device && credentials ? { device: { ...deviceView(device), credentials } } : {}) };
       },
     },
-    { method: 'get', path: '/employees', scope: 'readonly', tag: 'employees', summary: 'List employees', status: 200, query: z.object({ siteId: s.idOf('a site').optional().meta({ description: 'Only employees of this site' }) }), response: z.array(s.employeeView), handler: async (ctx) => (await store.listEmployees(ctx.query as { siteId?: string })).map(shownEmployee) },
+    { method: 'get', path: '/employees', scope: 'readonly', tag: 'employees', summary: 'List employees, a page at a time (by id)', status: 200, query: employeeQuery, response: pageView(s.employeeView), handler: async (ctx) => listed(ctx.query as z.output<typeof employeeQuery>, (f) => store.listEmployees(f), (e) => e.id, shownEmployee) },
     { method: 'get', path: '/employees/{id}', scope: 'readonly', params: employeeParams, tag: 'employees', summary: 'Read an employee', status: 200, response: s.employeeView, handler: async (ctx) => shownEmployee(found('employee', await store.getEmployee(id(ctx)))) },
     { method: 'patch', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Change an employee (JSON merge patch)', status: 200, body: s.employeePatch, rawBody: {}, response: s.employeeView, handler: async (ctx) => welcomed(await records.patchEmployee(id(ctx), ctx.body)) },
     {
@@ -181,7 +196,7 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
     { method: 'delete', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Delete an employee; their devices stay, unassigned', status: 204, handler: async (ctx) => gone('employee', await store.deleteEmployee(id(ctx))) },
 
     { method: 'post', path: '/devices', tag: 'devices', summary: 'Register a device; returns its credentials', status: 201, body: s.deviceCreate, rawBody: {}, response: s.deviceCreated, handler: async (ctx) => withCredentials(await records.createDevice(ctx.body)) },
-    { method: 'get', path: '/devices', scope: 'readonly', tag: 'devices', summary: 'List devices', status: 200, query: z.object({ employeeId: s.idOf('an employee').optional().meta({ description: 'Only devices of this employee' }) }), response: z.array(s.deviceView), handler: async (ctx) => (await store.listDevices(ctx.query as { employeeId?: string })).map(shownDevice) },
+    { method: 'get', path: '/devices', scope: 'readonly', tag: 'devices', summary: 'List devices, a page at a time (by MAC)', status: 200, query: deviceQuery, response: pageView(s.deviceView), handler: async (ctx) => listed(ctx.query as z.output<typeof deviceQuery>, (f) => store.listDevices(f), (d) => d.mac, shownDevice) },
     { method: 'get', path: '/devices/{mac}', scope: 'readonly', params: deviceParams, tag: 'devices', summary: 'Read a device, with whether its phone holds its latest configuration', status: 200, response: s.deviceView.extend({ config: s.configView }), handler: async (ctx) => oneDevice(found('device', await store.getDevice(mac(ctx)))) },
     { method: 'patch', path: '/devices/{mac}', params: deviceParams, tag: 'devices', summary: 'Change a device (JSON merge patch)', status: 200, body: s.devicePatch, rawBody: {}, response: s.deviceView, handler: async (ctx) => deviceView(await records.patchDevice(mac(ctx), ctx.body)) },
     {
@@ -230,14 +245,15 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
       },
     },
     { method: 'get', path: '/misses', scope: 'readonly', tag: 'provisioning', summary: 'Recent requests for unknown phones or files (security log)', status: 200, response: z.array(s.eventView), handler: async () => timeline.securityEvents() },
-    { method: 'get', path: '/bans', scope: 'readonly', tag: 'provisioning', summary: 'Client addresses banned for probing', status: 200, response: z.array(s.banView), handler: async () => bans.list() },
+    { method: 'get', path: '/bans', scope: 'readonly', tag: 'provisioning', summary: 'Client addresses banned for probing, a page at a time (by address)', status: 200, query: pageSchema, response: pageView(s.banView), handler: async (ctx) => pageOfRows(bans.list(), ctx.query as PageQuery, (b) => b.address, (b) => b) },
     { method: 'delete', path: '/bans/{address}', params: banParams, tag: 'provisioning', summary: 'Lift a ban', status: 204, handler: async (ctx) => gone('ban', bans.lift(ctx.params.address ?? '')) },
-    { method: 'get', path: '/devices/{mac}/credentials', params: deviceParams, tag: 'devices', summary: "Read a device's SIP and provisioning credentials", status: 200, response: s.credentialsView, handler: async (ctx) => records.readCredentials(mac(ctx)) },
+    { method: 'get', path: '/devices/{mac}/credentials', params: deviceParams, tag: 'devices', summary: "Read a device's SIP and provisioning credentials (recorded in the audit log)", status: 200, audit: true, response: s.credentialsView, handler: async (ctx) => records.readCredentials(mac(ctx)) },
     { method: 'post', path: '/devices/{mac}/credentials', params: deviceParams, tag: 'devices', summary: 'Regenerate the SIP auth name, SIP password and provisioning password', status: 200, body: s.regenerateInput, bodyOptional: true, response: s.credentialsView, handler: async (ctx) => (await records.regenerateCredentials(mac(ctx))).credentials },
     {
       method: 'post', path: '/devices/{mac}/replace', scope: 'technician', params: deviceParams, tag: 'devices', summary: 'Swap the handset: a new MAC (and model) takes over the device with the same SIP credentials and a new enrollment window', status: 200, body: s.deviceReplace, response: s.deviceView,
       handler: async (ctx) => {
         const device = await records.replaceDevice(mac(ctx), ctx.body as s.DeviceReplace);
+        ctx.audit(`now ${device.mac}`);
         timeline.move(mac(ctx), device.mac);
         resyncs?.move(mac(ctx), device.mac);
         return shownDevice(device);
@@ -248,7 +264,10 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
       handler: async (ctx) => {
         const { rotateCredentials, windowSeconds } = ctx.body as z.output<typeof s.reprovisionInput>;
         if (rotateCredentials && !hasScope(ctx.scope, 'admin')) throw forbidden('admin', ctx.scope);
-        if (rotateCredentials) return withCredentials(await records.regenerateCredentials(mac(ctx), { seconds: windowSeconds }));
+        if (rotateCredentials) {
+          ctx.audit('credentials rotated');
+          return withCredentials(await records.regenerateCredentials(mac(ctx), { seconds: windowSeconds }));
+        }
         return shownDevice(await records.reprovision(mac(ctx), windowSeconds));
       },
     },
@@ -256,5 +275,6 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
     ...numberRoutes({ store, records }),
     ...usernameRoutes(store, usernames),
     ...transferRoutes({ store, records, models: () => models().map((m) => m.id), ...(welcomeMail ? { welcomeMail } : {}) }),
+    ...auditRoutes(store),
   ];
 }

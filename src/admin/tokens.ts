@@ -1,11 +1,12 @@
 /** `/tokens`: API tokens with a scope, the token itself shown once. */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { hashToken } from '../domain/secrets.js';
 import type { ApiToken } from '../domain/types.js';
 import { DialtoneError, notFound } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { generateToken } from './auth.js';
+import { listed, pageSchema, pageView, type PageQuery } from './paging.js';
 import { idParam } from './params.js';
 import type { Route } from './routes.js';
 import * as s from './schemas.js';
@@ -31,7 +32,10 @@ export function tokenRoutes(store: Store, tokenKey: Buffer, lastUsed: (id: strin
         return { ...tokenView(stored, undefined), token };
       },
     },
-    { method: 'get', path: '/tokens', tag: 'tokens', summary: 'List API tokens (never the tokens themselves)', status: 200, response: z.array(s.tokenView), handler: async () => (await store.listTokens()).map((token) => tokenView(token, lastUsed(token.id))) },
+    {
+      method: 'get', path: '/tokens', tag: 'tokens', summary: 'List API tokens, a page at a time (by id; never the tokens themselves)', status: 200, query: pageSchema, response: pageView(s.tokenView),
+      handler: async (ctx) => listed(ctx.query as PageQuery, (page) => store.listTokens(page), (token) => token.id, (token) => tokenView(token, lastUsed(token.id))),
+    },
     {
       method: 'delete', path: '/tokens/{id}', params: tokenParams, tag: 'tokens', summary: 'Revoke an API token (not the last admin token)', status: 204,
       handler: async (ctx) => {

@@ -15,7 +15,8 @@ export function fieldErrors(error: z.ZodError, at = ''): FieldError[] {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ path: join([...issue.path, key]), message: 'is not a known field' }));
     }
-    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+    // zod does not report the input: a missing field is the type error whose own message says it received undefined.
+    const message = issue.code === 'invalid_type' && / received undefined$/.test(issue.message) ? 'is required' : issue.message;
     return [{ path: join(issue.path), message }];
   });
 }

@@ -1,7 +1,9 @@
 import { conflict, invalidField } from '../errors.js';
 import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSettings, Site } from '../domain/types.js';
 import { DialtoneError } from '../errors.js';
-import type { DeviceFilter, EmployeeFilter, NumberFilter, Page, Store, StoreChange } from './store.js';
+import { parseMac } from '../domain/mac.js';
+import { SortedKeys } from './sorted-keys.js';
+import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, SiteFilter, Store, StoreChange } from './store.js';
 
 /** Everything a store holds, as it is written to disk by the JSON backend. */
 export interface Data {
@@ -44,27 +46,51 @@ export const LATER_TABLES: readonly Table[] = ['settings', 'numbers', 'audit'];
 export const emptyData = (): Data => ({ format: 'dialtone', version: 1, sites: {}, employees: {}, devices: {}, tokens: {}, settings: {}, numbers: {}, audit: {} });
 export const emptyTables = (): Tables => ({ sites: new Map(), employees: new Map(), devices: new Map(), tokens: new Map(), settings: new Map(), numbers: new Map(), audit: new Map() });
 
+const keyOrder = (tables: Tables): Record<Table, SortedKeys> => Object.fromEntries(TABLES.map((t) => [t, new SortedKeys(tables[t].keys())])) as Record<Table, SortedKeys>;
+
 /** A number added to the numbers table because an employee was given it. */
 export const inventoried = (number: string, at: string): PhoneNumber => ({ number, createdAt: at, updatedAt: at });
 
-/** The records of a table in key order, after `page.after`, at most `page.limit` of them. */
-function paged<T>(rows: Map<string, T>, page: Page, keep: (row: T) => boolean = () => true): T[] {
-  const keys = [...rows.keys()].filter((k) => page.after === undefined || k > page.after).sort();
+/** A copy of each row of `rows` `keep` keeps, in the order of `keys`, at most `limit` of them. */
+function paged<T>(rows: Map<string, T>, keys: Iterable<string>, limit: number | undefined, keep: (row: T) => boolean = () => true): T[] {
   const out: T[] = [];
+  if (limit !== undefined && limit <= 0) return out;
   for (const key of keys) {
-    if (page.limit !== undefined && out.length >= page.limit) break;
     const row = rows.get(key) as T;
-    if (keep(row)) out.push(copy(row));
+    if (!keep(row)) continue;
+    out.push(copy(row));
+    if (out.length === limit) break;
   }
   return out;
 }
 
-/** Whether any of `fields` holds `q`, ignoring case. */
-const matches = (q: string | undefined, fields: Array<string | undefined>): boolean => {
-  if (q === undefined || q === '') return true;
+/** Whether a row's `fields` or `macs` hold what `q` looks for (see search). */
+type Search = (fields: Array<string | undefined>, macs?: readonly string[]) => boolean;
+
+/**
+ * The test of a `q` (worked out once per list): a field holds `q`, ignoring case, or a MAC holds
+ * its hex digits (see macNeedle). No `q`, or an empty one, keeps every row.
+ */
+function search(q: string | undefined): Search {
+  if (q === undefined || q === '') return () => true;
   const needle = q.toLowerCase();
-  return fields.some((f) => f !== undefined && f.toLowerCase().includes(needle));
-};
+  const digits = macNeedle(q);
+  return (fields, macs = []) => fields.some((f) => f !== undefined && f.toLowerCase().includes(needle)) || (digits !== undefined && macs.some((mac) => mac.includes(digits)));
+}
+
+/**
+ * What `q` looks for in a MAC (12 lower-case hex digits): the address when `q` is one in any
+ * notation, otherwise its hex digits with the separators left out (`aa:bb` finds `…aabb…`);
+ * nothing when `q` is not made of hex digits and separators.
+ */
+function macNeedle(q: string): string | undefined {
+  try {
+    return parseMac(q);
+  } catch {
+    const digits = q.replace(/[\s:.-]/g, '').toLowerCase();
+    return /^[0-9a-f]+$/.test(digits) ? digits : undefined;
+  }
+}
 
 /** Every SIP auth name a device holds: its own (line 1) and its other lines'. */
 export const authNamesOf = (d: Device): string[] => [d.credentials.authName, ...(d.lines ?? []).map((l) => l.credentials.authName)];
@@ -81,6 +107,8 @@ export const extKey = (e: Employee): string => `${e.siteId}\u0000${e.extension}`
  */
 export class MemoryStore implements Store {
   protected tables: Tables = emptyTables();
+  /** Each table's keys in order, kept by `put`: what a page is taken along. */
+  private order = keyOrder(this.tables);
   private changes = 0;
   // Indexes for the uniqueness rules, derived from `tables` and kept in step by `put`.
   private readonly usernames = new Map<string, string>();
@@ -104,6 +132,7 @@ export class MemoryStore implements Store {
   /** Replaces everything held (after loading) and rebuilds the indexes. */
   protected load(tables: Tables): void {
     this.tables = tables;
+    this.order = keyOrder(tables);
     this.changes++;
     this.usernames.clear();
     this.extensions.clear();
@@ -136,10 +165,19 @@ export class MemoryStore implements Store {
     const old = rows.get(key);
     this.changes++;
     this.index(table, old, false);
-    if (row === undefined) rows.delete(key);
-    else rows.set(key, row);
+    if (row === undefined) {
+      if (rows.delete(key)) this.order[table].delete(key);
+    } else {
+      if (old === undefined) this.order[table].add(key);
+      rows.set(key, row);
+    }
     this.index(table, row, true);
     return old;
+  }
+
+  /** The rows of `table` on `page` that `keep` keeps, in key order (see Page). */
+  private page<T extends Table>(table: T, page: Page, keep?: (row: Row<T>) => boolean): Array<Row<T>> {
+    return paged(this.tables[table] as Map<string, Row<T>>, this.order[table].from(page.after, page.descending), page.limit, keep);
   }
 
   /** Applies a set of row changes as one unit: all durable, or (on a failed persist) none. */
@@ -201,8 +239,9 @@ export class MemoryStore implements Store {
     return s ? copy(s) : null;
   }
 
-  async listSites(page: Page = {}): Promise<Site[]> {
-    return paged(this.tables.sites, page);
+  async listSites(filter: SiteFilter = {}): Promise<Site[]> {
+    const found = search(filter.q);
+    return this.page('sites', filter, (s) => found([s.name]));
   }
 
   async replaceSite(site: Site): Promise<Site | null> {
@@ -239,16 +278,17 @@ export class MemoryStore implements Store {
   }
 
   async listEmployees(filter: EmployeeFilter = {}): Promise<Employee[]> {
+    const found = search(filter.q);
     const macs = filter.q ? this.macsByEmployee() : undefined;
-    return paged(this.tables.employees, filter, (e) => (filter.siteId === undefined || e.siteId === filter.siteId) && this.employeeMatches(e, filter.q, macs));
+    return this.page('employees', filter, (e) => (filter.siteId === undefined || e.siteId === filter.siteId) && this.employeeFound(e, found, macs));
   }
 
   async numberOwner(number: string): Promise<string | null> {
     return this.routes.get(number) ?? null;
   }
 
-  private employeeMatches(e: Employee, q: string | undefined, macs?: Map<string, string[]>): boolean {
-    return matches(q, [`${e.firstName} ${e.lastName}`, e.username, e.extension, ...(e.numbers ?? []), ...(macs?.get(e.id) ?? [])]);
+  private employeeFound(e: Employee, found: Search, macs?: Map<string, string[]>): boolean {
+    return found([`${e.firstName} ${e.lastName}`, e.username, e.extension, ...(e.numbers ?? [])], macs?.get(e.id));
   }
 
   private macsByEmployee(): Map<string, string[]> {
@@ -292,12 +332,13 @@ export class MemoryStore implements Store {
   }
 
   async listDevices(filter: DeviceFilter = {}): Promise<Device[]> {
-    return paged(this.tables.devices, filter, (d) => {
+    const found = search(filter.q);
+    return this.page('devices', filter, (d) => {
       const employee = d.employeeId === undefined ? undefined : this.tables.employees.get(d.employeeId);
       if (filter.employeeId !== undefined && d.employeeId !== filter.employeeId) return false;
       if (filter.siteId !== undefined && employee?.siteId !== filter.siteId) return false;
       if (filter.model !== undefined && d.model !== filter.model) return false;
-      return matches(filter.q, [d.mac, d.label, d.model]) || (employee !== undefined && filter.q !== undefined && this.employeeMatches(employee, filter.q));
+      return found([d.label, d.model], [d.mac]) || (employee !== undefined && filter.q !== undefined && this.employeeFound(employee, found));
     });
   }
 
@@ -339,11 +380,12 @@ export class MemoryStore implements Store {
   }
 
   async listNumbers(filter: NumberFilter = {}): Promise<PhoneNumber[]> {
-    return paged(this.tables.numbers, filter, (n) => {
+    const found = search(filter.q);
+    return this.page('numbers', filter, (n) => {
       const owner = this.routes.get(n.number);
       if (filter.available !== undefined && filter.available !== (owner === undefined)) return false;
       if (filter.employeeId !== undefined && owner !== filter.employeeId) return false;
-      return matches(filter.q, [n.number, n.label]);
+      return found([n.number, n.label]);
     });
   }
 
@@ -422,8 +464,14 @@ export class MemoryStore implements Store {
     return copy(entry);
   }
 
-  async listAudit(page: Page = {}): Promise<AuditEntry[]> {
-    return paged(this.tables.audit, page);
+  async listAudit(filter: AuditFilter = {}): Promise<AuditEntry[]> {
+    const under = filter.target === undefined ? undefined : `${filter.target}/`;
+    return this.page('audit', filter, (a) => {
+      if (filter.actor !== undefined && a.actor !== filter.actor) return false;
+      if (filter.action !== undefined && a.action !== filter.action) return false;
+      if (filter.target !== undefined && a.target !== filter.target && !a.target?.startsWith(under as string)) return false;
+      return filter.since === undefined || a.at >= filter.since;
+    });
   }
 
   // Settings kept apart from records (global, per model)
@@ -447,7 +495,7 @@ export class MemoryStore implements Store {
   }
 
   async listTokens(page: Page = {}): Promise<ApiToken[]> {
-    return paged(this.tables.tokens, page);
+    return this.page('tokens', page);
   }
 
   // Added for the admin API (token hashes moving from scrypt to HMAC on first use); same shape as

@@ -8,9 +8,19 @@ import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSetting
 export interface Page {
   after?: string;
   limit?: number;
+  /** Keys in descending order instead (`after` then is the key to go on below). */
+  descending?: boolean;
 }
 
-/** `q`: a case-insensitive substring of any of the record's searchable fields (see each filter). */
+/**
+ * `q`: a case-insensitive substring of any of the record's searchable fields (see each filter).
+ * A MAC among them is matched by its hex digits: `q` in any MAC notation, whole or in part
+ * (`00:15:65:AA:BB:CC`, `0015.65aa`, `aa-bb`), finds it.
+ */
+export interface SiteFilter extends Page {
+  /** The site's name. */
+  q?: string;
+}
 export interface EmployeeFilter extends Page {
   siteId?: string;
   /** First and last name, username, extension, numbers, and the MACs of their devices. */
@@ -31,6 +41,16 @@ export interface NumberFilter extends Page {
   employeeId?: string;
   /** The number and its label. */
   q?: string;
+}
+
+/** Audit entries (see AuditEntry), each filter exact unless it says otherwise. */
+export interface AuditFilter extends Page {
+  actor?: string;
+  action?: string;
+  /** The target, or anything under it: `employees` finds `employees/<id>` too. */
+  target?: string;
+  /** Entries at or after this time (ISO 8601, UTC). */
+  since?: string;
 }
 
 /**
@@ -84,7 +104,7 @@ export interface Store {
 
   insertSite(site: Site): Promise<Site>;
   getSite(id: string): Promise<Site | null>;
-  listSites(page?: Page): Promise<Site[]>;
+  listSites(filter?: SiteFilter): Promise<Site[]>;
   replaceSite(site: Site): Promise<Site | null>;
   deleteSite(id: string): Promise<boolean>;
 
@@ -127,8 +147,8 @@ export interface Store {
 
   /** Appends to the audit log (durable, like every write). */
   appendAudit(entry: AuditEntry): Promise<AuditEntry>;
-  /** The audit log in the order it was written (by id). */
-  listAudit(page?: Page): Promise<AuditEntry[]>;
+  /** The audit log in the order it was written (by id; newest first with `descending`). */
+  listAudit(filter?: AuditFilter): Promise<AuditEntry[]>;
 
   /** Settings kept apart from the records they apply to: `global` and `model:<id>` (see ScopedSettings). */
   getSettings(scope: string): Promise<ScopedSettings | null>;

@@ -101,9 +101,14 @@ async function measure(store: 'json' | 'memory'): Promise<Result> {
     const second = await start();
     if (store === 'json') {
       const again = new Client(second.port, second.ca, 1);
-      const list = await again.call('GET', '/employees');
+      let listed = 0;
+      for (let cursor: string | undefined = ''; cursor !== undefined; ) {
+        const page = await again.call('GET', `/employees?limit=1000${cursor ? `&cursor=${cursor}` : ''}`);
+        const { items, nextCursor } = page.json as { items: unknown[]; nextCursor?: string };
+        listed += items.length;
+        cursor = nextCursor;
+      }
       again.close();
-      const listed = Array.isArray(list.json) ? list.json.length : NaN;
       if (listed !== latencies.length) throw new Error(`after restart GET /employees lists ${listed}, expected ${latencies.length}`);
     }
     await second.stop();

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Test } from 'tap';
 import { createAdminApp } from '../../src/admin/app.js';
+import { createAuditLog } from '../../src/admin/audit.js';
 import { createTokenCheck, generateToken } from '../../src/admin/auth.js';
 import { openapiDocument } from '../../src/admin/openapi.js';
 import { createRecords, type Records } from '../../src/admin/records.js';
@@ -56,7 +57,7 @@ export async function startApp(t: Test, opts: { models?: string[]; usernames?: U
   const tokens = createTokenCheck(store, tokenKey);
   const routes = adminRoutes({ store, records, models: () => models, openapi: () => doc, provisioning, tokenKey, tokenUse: (id) => tokens.lastUsed(id), ...(opts.usernames ? { usernames: opts.usernames } : {}) });
   doc = openapiDocument(routes, 'test');
-  const server = createServer(createAdminApp({ routes, tokens, logger }));
+  const server = createServer(createAdminApp({ routes, tokens, audit: createAuditLog(store), logger }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.teardown(() => new Promise<void>((r) => server.close(() => r())));
   const { port } = server.address() as AddressInfo;

@@ -136,7 +136,7 @@ export async function replayBoot(t: Test, c: VendorCase): Promise<void> {
     c.checkFull(t, file, r.text);
     full[file] = r;
   }
-  t.same(await api('GET', '/bans'), [], 'no ban after the whole sequence, twice');
+  t.same((await api('GET', '/bans')).items, [], 'no ban after the whole sequence, twice');
   let sawLine = false;
   for (const file of c.deviceFiles) {
     const text = full[file]?.text ?? '';

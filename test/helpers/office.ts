@@ -186,7 +186,7 @@ export async function replayOffice(t: Test, c: OfficeCase): Promise<void> {
   t.ok(entries.some((e) => e.extension === '1004' && e.name.startsWith('Dee &')), 'a name with XML characters survives');
   await ok('PATCH', `/employees/${bob.id}`, { firstName: 'Robert' });
   t.ok(c.readDirectory(t, (await directory()).text).some((e) => e.name === 'Robert Test'), 'a renamed employee appears on the next fetch');
-  t.same(await ok('GET', '/bans'), [], 'no ban from the whole office boot');
+  t.same((await ok('GET', '/bans')).items, [], 'no ban from the whole office boot');
 
   // 5. After the window: the directory takes the device's credentials, like its configuration.
   await ok('POST', `/devices/${boot.mac}/reprovision`, { windowSeconds: 0 });

@@ -53,7 +53,7 @@ t.test('sites: merge patch', async (t) => {
   t.not(r.json.updatedAt, site.updatedAt);
   t.equal(r.json.createdAt, site.createdAt);
   t.equal((await app.call('PATCH', `/sites/${site.id}`, { body: { name: null } })).status, 400, 'a required field cannot be removed');
-  t.equal((await app.call('GET', '/sites')).json.length, 1);
+  t.equal((await app.call('GET', '/sites')).json.items.length, 1);
 });
 
 t.test('employees: national numbers take the site country; patches re-derive what depends on them', async (t) => {
@@ -84,7 +84,7 @@ t.test('employees: national numbers take the site country; patches re-derive wha
   t.match(renamed.json, { firstName: 'Alan M.', authorizedUser: true, voicemailToEmail: true, hasPin: true }, 'absent fields keep their stored values, defaults do not apply');
   const welcome = await app.call('PATCH', `/employees/${e.id}`, { body: { sendWelcomeEmail: true } });
   t.match(welcome.json.welcomeEmail, { status: 'queued', attempts: 0 }, 'a welcome email can be asked for later');
-  t.equal((await app.call('GET', `/employees?siteId=${site.id}`)).json.length, 1);
+  t.equal((await app.call('GET', `/employees?siteId=${site.id}`)).json.items.length, 1);
   t.match((await app.call('GET', '/employees?siteId=elsewhere')).json, { status: 400, errors: [{ path: 'query.siteId' }] }, 'a site id that cannot name a site');
   t.match((await app.call('GET', '/employees?site=x')).json, { status: 400, errors: [{ path: 'query.site', message: /not a query parameter/ }] }, 'an unknown parameter is refused');
 });
@@ -129,6 +129,6 @@ t.test('devices: credentials, rotation, reprovisioning, unassignment', async (t)
   t.equal((await app.call('DELETE', `/employees/${emp.id}`)).status, 204);
   t.notOk('employeeId' in (await app.call('GET', '/devices/001565123456')).json, 'deleting the employee unassigns the device');
   t.equal((await app.call('DELETE', '/devices/00:15:65:12:34:56')).status, 204);
-  t.equal((await app.call('GET', '/devices')).json.length, 0);
+  t.equal((await app.call('GET', '/devices')).json.items.length, 0);
   t.same((await app.call('GET', '/models')).json.map((m: { id: string }) => m.id), ['yealink-t46s']);
 });

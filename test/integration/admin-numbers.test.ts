@@ -233,7 +233,7 @@ t.test('usernames: the convention, then alternatives, each available (case-insen
   t.equal((await employee({ username: picked, extension: '104' })).username, 'JSmith3', 'a suggestion is a user name the API takes');
   t.same(await suggest('firstName=John&lastName=Smith'), ['JSmith4', 'JohnS', 'John.Smith2']);
 
-  const site = (await ok('GET', '/sites'))[0];
+  const site = (await ok('GET', '/sites')).items[0];
   t.same(await suggest(`firstName=John&lastName=Smith&siteId=${site.id}`), ['JSmith4', 'JohnS', 'John.Smith2'], 'a site changes nothing unless the convention uses {site}');
   const bad = async (query: string, path: string, message: RegExp) => t.match((await app.call('GET', `/usernames/suggest?${query}`)).json, { status: 400, errors: [{ path, message }] }, query);
   await bad('firstName=John', 'query.lastName', /required/);

@@ -25,12 +25,12 @@ const readonly = await create('/tokens', { name: 'Dashboard', scope: 'readonly' 
 
 t.test('tokens: created with a scope, the token shown once, listed without it', async (t) => {
   t.match(technician, { name: 'Field team', scope: 'technician', token: /^dt_[\w-]{43}$/ });
-  const listed = (await call('GET', '/tokens')).json as Array<Record<string, unknown>>;
+  const listed = (await call('GET', '/tokens')).json.items as Array<Record<string, unknown>>;
   t.same(listed.map((x) => x.scope).sort(), ['admin', 'readonly', 'technician']);
   t.notOk(JSON.stringify(listed).includes(technician.token), 'the list never shows a token');
   t.notOk(listed.some((x) => 'hash' in x || 'token' in x), 'nor its hash');
   t.equal((await call('GET', '/devices', undefined, technician.token)).status, 200);
-  const used = ((await call('GET', '/tokens')).json as Array<{ id: string; lastUsed?: string }>).find((x) => x.id === technician.id);
+  const used = ((await call('GET', '/tokens')).json.items as Array<{ id: string; lastUsed?: string }>).find((x) => x.id === technician.id);
   t.match(used?.lastUsed, /^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/, 'its last use, to the minute');
   const bad = await call('POST', '/tokens', { name: '', scope: 'root' });
   t.equal(bad.status, 400);
@@ -94,7 +94,7 @@ t.test("a technician's own operations, within bounds", async (t) => {
 t.test('revoking: a revoked token is refused; the last admin token stays', async (t) => {
   t.equal((await call('DELETE', `/tokens/${readonly.id}`)).status, 204);
   t.equal((await call('GET', '/devices', undefined, readonly.token)).status, 401, 'the revoked token no longer works');
-  const admin = ((await call('GET', '/tokens')).json as Array<{ id: string; scope: string }>).find((x) => x.scope === 'admin');
+  const admin = ((await call('GET', '/tokens')).json.items as Array<{ id: string; scope: string }>).find((x) => x.scope === 'admin');
   const last = await call('DELETE', `/tokens/${admin?.id}`);
   t.equal(last.status, 409, 'the last admin token cannot be revoked');
   t.match(last.json.detail, /last admin token/);

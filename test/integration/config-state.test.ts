@@ -35,6 +35,6 @@ t.test('config state follows the phone and the records', async (t) => {
   const unchanged = await fetchFile(server, 'https', `/${MAC}.cfg`, { userAgent: UA, headers: { 'if-none-match': String(again.headers.etag) } });
   t.equal(unchanged.status, 304);
   t.match(await config(), { state: 'in_sync', servedEtag: again.headers.etag }, 'a 304 keeps it in sync');
-  const listed = (await api('GET', '/devices')) as Array<{ mac: string; config?: unknown }>;
+  const listed = (await api('GET', '/devices')).items as Array<{ mac: string; config?: unknown }>;
   t.equal(listed.find((d) => d.mac === MAC)?.config, undefined, 'lists leave it out (it takes a render per device)');
 });

@@ -40,10 +40,10 @@ t.test('SIGKILL during 200 concurrent creates loses no acknowledged write', asyn
 
   JSON.parse(await readFile(join(dir, 'data', 'dialtone.json'), 'utf8')); // whole, valid JSON
   server = await startServer(t, dir);
-  const stored = new Set(((await server.api('GET', '/employees')).json as Array<{ username: string }>).map((e) => e.username));
+  const stored = new Set(((await server.api('GET', '/employees?limit=1000')).json.items as Array<{ username: string }>).map((e) => e.username));
   const lost = acknowledged.filter((u) => !stored.has(u));
   t.same(lost, [], 'every acknowledged create survived');
-  const devices = (await server.api('GET', '/devices')).json as Array<{ employeeId: string }>;
+  const devices = (await server.api('GET', '/devices?limit=1000')).json.items as Array<{ employeeId: string }>;
   t.equal(devices.length, stored.size, 'each stored employee has its device: no half-written pair');
   t.equal(await server.stop(), 0);
 });

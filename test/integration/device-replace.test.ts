@@ -59,7 +59,7 @@ t.test('handset swap: the new MAC takes over the device with the same SIP creden
   t.equal(swap.json.windowClaim, undefined, 'a new, unclaimed window');
   t.ok(Date.parse(swap.json.enrollmentUntil as string) > Date.now(), 'open now');
   t.equal((await server.api('GET', `/devices/${A}`)).status, 404, 'the old MAC is gone');
-  t.same((await server.api('GET', `/devices?employeeId=${created.json.id as string}`)).json.map((d: { mac: string }) => d.mac), [B], 'the employee has the new handset only');
+  t.same((await server.api('GET', `/devices?employeeId=${created.json.id as string}`)).json.items.map((d: { mac: string }) => d.mac), [B], 'the employee has the new handset only');
 
   const now = (await server.api('GET', `/devices/${B}/credentials`)).json;
   t.equal(now.authName, creds.authName, 'same SIP auth name');

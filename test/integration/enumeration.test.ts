@@ -70,14 +70,14 @@ t.test('2,000 MACs over HTTP, TFTP and HTTPS, the registered one among them: not
   t.match(JSON.parse([...shapes.http.keys()][0] as string)[0], 200, 'HTTP: the same bootstrap');
   for (const secret of [creds.password, creds.provisioning.password]) t.notOk(texts.some((text) => text.includes(secret)), 'no secret in any answer');
   t.equal(createHash('sha256').update(await readFile(dataFile)).digest('hex'), before, 'the sweep wrote nothing');
-  t.same((await server.api('GET', '/bans')).json, [], 'answers that tell nothing need no ban: the sweep is not banned');
+  t.same((await server.api('GET', '/bans')).json.items, [], 'answers that tell nothing need no ban: the sweep is not banned');
 });
 
 t.test('a banned prober learns nothing: 1,000 guesses over HTTPS find no registered MAC', async (t) => {
   const { server, creds } = await setup(t);
   await server.api('POST', '/devices/805ec0000001/reprovision', { body: { windowSeconds: 0 } });
   for (let i = 0; i < 31; i++) await fetchFile(server, 'http', `/wp-admin${i}.php`, { from: PROBER });
-  t.same(((await server.api('GET', '/bans')).json as Array<{ address: string }>).map((b) => b.address), [PROBER], 'banned for its misses');
+  t.same(((await server.api('GET', '/bans')).json.items as Array<{ address: string }>).map((b) => b.address), [PROBER], 'banned for its misses');
 
   const agent = new HttpsAgent({ keepAlive: true, localAddress: PROBER, ca: server.ca });
   t.teardown(() => agent.destroy());
@@ -105,7 +105,7 @@ t.test('a banned prober learns nothing: 1,000 guesses over HTTPS find no registe
   const misses = (await server.api('GET', '/misses')).json as unknown[];
   t.ok(misses.length > 0 && misses.length <= 1000, `the security log is bounded (${misses.length})`);
   t.equal((await server.api('DELETE', `/bans/${PROBER}`)).status, 204, 'a ban can be lifted');
-  t.equal((await server.api('GET', '/bans')).json.length, 0);
+  t.equal((await server.api('GET', '/bans')).json.items.length, 0);
   await server.api('POST', '/devices/805ec0000001/reprovision', { body: {} });
   t.equal((await fetchFile(server, 'https', '/805ec0000001.cfg', { userAgent: UA, from: PROBER })).status, 200, 'in a new window, served again once lifted');
 });

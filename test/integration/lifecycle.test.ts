@@ -53,7 +53,7 @@ t.test('create over HTTPS, restart, read back', async (t) => {
   t.equal(dev.json.mac, '001565aabbcc');
 
   const listed = await server.api('GET', '/devices');
-  t.equal(listed.json.length, 2);
+  t.equal(listed.json.items.length, 2);
   t.notOk(listed.text.includes(creds.password), 'listings hold no passwords');
   t.notOk(listed.text.includes('Sealed'), 'nor sealed ones');
 

@@ -54,14 +54,14 @@ t.test('50 phones behind one address boot twice within a minute: no ban, every f
   for (const round of ['power on', 'second power cut']) {
     await Promise.all(phones.map(boot));
     t.same(failures, [], `${round}: every phone got every file it serves, and a 404 for the rest`);
-    t.same(await api('GET', '/bans'), [], `${round}: the office's address is not banned`);
+    t.same((await api('GET', '/bans')).items, [], `${round}: the office's address is not banned`);
   }
   t.ok(Date.now() - started < DEADLINE_MS, `both boots within a minute (${Date.now() - started} ms)`);
 
   // A prober at another address asking for names no phone asks for is banned all the same.
   const prober = '127.0.0.2';
   for (let i = 0; i < 40; i++) await fetchFile(server, 'http', `/probe-${i}.cfg`, { from: prober });
-  const bans = (await api('GET', '/bans')) as Array<{ address: string }>;
+  const bans = (await api('GET', '/bans')).items as Array<{ address: string }>;
   t.same(
     bans.map((b) => b.address),
     [prober],

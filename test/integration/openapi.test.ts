@@ -30,7 +30,12 @@ t.test('every operation has a unique operationId, and the main views are named c
   const json = (path: string, method: string, status: string) => doc.paths[path][method].responses[status].content['application/json'].schema;
   t.same(json('/sites/{id}', 'get', '200'), { $ref: '#/components/schemas/Site' });
   t.same(json('/devices/{mac}/credentials', 'get', '200'), { $ref: '#/components/schemas/Credentials' });
-  t.same(json('/sites', 'get', '200'), { type: 'array', items: { $ref: '#/components/schemas/Site' } });
+  t.match(json('/sites', 'get', '200'), { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Site' } }, nextCursor: { type: 'string' } }, required: ['items'] }, 'a list is a page');
+  const names = (path: string) => (doc.paths[path].get.parameters as Array<{ name: string; in: string }>).filter((p) => p.in === 'query').map((p) => p.name);
+  t.same(names('/devices'), ['limit', 'cursor', 'siteId', 'employeeId', 'model', 'q'], 'query parameters from the route schema');
+  t.same(names('/audit'), ['limit', 'cursor', 'actor', 'action', 'target', 'since']);
+  t.match(doc.paths['/employees'].get.parameters.find((p: { name: string }) => p.name === 'limit').schema, { type: 'integer', minimum: 1, maximum: 1000, default: 100 });
+  t.ok(doc.paths['/tokens'].get.responses['400'], 'a route with query parameters documents 400');
   t.same(doc.paths['/sites'].post.responses['400'].content['application/problem+json'].schema, { $ref: '#/components/schemas/Problem' });
   t.same(doc.components.schemas.DeviceCreated.properties.credentials, { $ref: '#/components/schemas/Credentials' }, 'components refer to each other');
   t.notOk(JSON.stringify(doc).includes('#/$defs/'), 'no reference points outside the components');

@@ -90,7 +90,7 @@ t.test('refused by policy: outside the site networks, certificate required, bann
   await api('PATCH', `/devices/${MAC}`, { requireDeviceCertificate: false });
   const prober = '127.0.0.77';
   for (let i = 0; i < 31; i++) await get('http', `probe-${i}.bin`, prober, '');
-  t.ok(((await api('GET', '/bans')) as Array<{ address: string }>).some((b) => b.address === prober), 'the prober is banned');
+  t.ok(((await api('GET', '/bans')).items as Array<{ address: string }>).some((b) => b.address === prober), 'the prober is banned');
   t.equal((await get('https', `${MAC}.cfg`, prober)).status, 401);
   t.match(await newest((e) => e.address === prober), { reason: 'banned' });
   const misses = (await api('GET', '/misses')) as Event[];

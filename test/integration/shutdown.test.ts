@@ -44,7 +44,7 @@ t.test('SIGTERM mid-burst: in-flight creates finish, the store is flushed, exit 
   t.match(server.logs.join('\n'), /"msg":"stopped"/);
 
   server = await startServer(t, dir);
-  const stored = new Set(((await server.api('GET', '/employees')).json as Array<{ username: string }>).map((e) => e.username));
+  const stored = new Set(((await server.api('GET', '/employees?limit=1000')).json.items as Array<{ username: string }>).map((e) => e.username));
   t.same(acknowledged.filter((u) => !stored.has(u)), [], 'every acknowledged create was flushed');
   await server.stop();
 });

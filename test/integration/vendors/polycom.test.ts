@@ -77,7 +77,7 @@ t.test('Polycom files: valid XML everywhere, masters and directories', async (t)
   t.equal(elements(parseXml(noSite.text), 'item').length, 0);
   const misses = (await api('GET', '/misses')) as Array<{ protocol: string; file: string; reason?: string }>;
   t.ok(misses.some((e) => e.protocol === 'http' && e.file === '64167f0a0b0c-directory.xml' && e.reason === 'confidential_only'), 'the security log says why');
-  t.same(await api('GET', '/bans'), []);
+  t.same((await api('GET', '/bans')).items, []);
 
   // The full settings: UDP with an outbound proxy, a southern-hemisphere zone.
   const full = settings((await get('https', '64167f0a0b0c-phone.cfg')).text);

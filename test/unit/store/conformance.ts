@@ -1,5 +1,6 @@
 import type { Test } from 'tap';
-import type { Store } from '../../../src/store/store.js';
+import type { AuditEntry, Employee, Site } from '../../../src/domain/types.js';
+import type { AuditFilter, DeviceFilter, EmployeeFilter, Page, Store } from '../../../src/store/store.js';
 import { device, employee, site } from '../../helpers/records.js';
 
 /**
@@ -558,6 +559,140 @@ export function conformance(
     t.equal(await store.getSite('constructor'), null);
     t.equal(await store.getEmployee('__proto__'), null);
     t.equal(await store.getDevice('__proto__'), null);
+  });
+
+  // Paging and filters
+
+  /** Every row of a list, `limit` at a time, following the last key; `between` runs after each page. */
+  async function pages<R>(list: (page: Page) => Promise<R[]>, keyOf: (row: R) => string, limit: number, between: (n: number) => Promise<unknown> = async () => undefined, descending = false): Promise<R[]> {
+    const out: R[] = [];
+    let after: string | undefined;
+    for (let n = 0; ; n++) {
+      const page = await list({ limit, descending, ...(after === undefined ? {} : { after }) });
+      out.push(...page);
+      if (page.length < limit) return out;
+      after = keyOf(page.at(-1) as R);
+      await between(n);
+    }
+  }
+
+  /** A store with a site of `n` employees. */
+  async function staffed(t: Test, n: number): Promise<{ store: Store; s: Site; staff: Employee[] }> {
+    const store = await make(t);
+    const s = site();
+    await store.insertSite(s);
+    const staff = Array.from({ length: n }, () => employee(s.id));
+    for (const e of staff) await store.insertEmployee(e);
+    return { store, s, staff };
+  }
+
+  t.test('pages: key order from after a key, at most limit, ascending or descending', async (t) => {
+    const { store, staff } = await staffed(t, 25);
+    const ids = staff.map((e) => e.id).sort();
+    t.same((await store.listEmployees()).map((e) => e.id), ids, 'no page: all, in key order');
+    t.same((await store.listEmployees({ limit: 10 })).map((e) => e.id), ids.slice(0, 10));
+    t.same((await store.listEmployees({ after: ids[9], limit: 10 })).map((e) => e.id), ids.slice(10, 20), 'after a key');
+    t.same((await store.listEmployees({ after: `${ids[9]}0`, limit: 3 })).map((e) => e.id), ids.slice(10, 13), 'after a key no record has');
+    t.same((await store.listEmployees({ after: ids[24] })).map((e) => e.id), [], 'after the last');
+    t.same((await store.listEmployees({ limit: 0 })).map((e) => e.id), [], 'limit 0');
+    t.same((await store.listEmployees({ descending: true, limit: 3 })).map((e) => e.id), ids.slice(-3).reverse(), 'descending');
+    t.same((await store.listEmployees({ descending: true, after: ids[3] })).map((e) => e.id), ids.slice(0, 3).reverse(), 'descending, below a key');
+    t.same((await store.listEmployees({ descending: true, after: '' })).map((e) => e.id), [], 'descending below the least key');
+    t.same((await pages((p) => store.listEmployees(p), (e) => e.id, 4)).map((e) => e.id), ids, 'pages of 4 list each once');
+    t.same((await pages((p) => store.listEmployees(p), (e) => e.id, 4, undefined, true)).map((e) => e.id), [...ids].reverse(), 'descending too');
+    const before = store.revision;
+    await store.listSites({ limit: 1 });
+    await store.listTokens({ limit: 1 });
+    await store.listAudit({ limit: 1, descending: true });
+    t.equal(store.revision, before, 'pages are reads: the revision stays');
+  });
+
+  t.test('pages while records come and go: each one there throughout exactly once', async (t) => {
+    const { store, s, staff: first } = await staffed(t, 60);
+    const removed = new Set<string>();
+    const seen = await pages(
+      (p) => store.listEmployees(p),
+      (e) => e.id,
+      7,
+      async (n) => {
+        for (let i = 0; i < 3; i++) await store.insertEmployee(employee(s.id));
+        const gone = first[(n * 17) % first.length] as Employee;
+        if (removed.has(gone.id)) return;
+        removed.add(gone.id);
+        await store.deleteEmployee(gone.id);
+      },
+    );
+    const ids = seen.map((e) => e.id);
+    t.equal(new Set(ids).size, ids.length, 'none twice');
+    t.same(ids, [...ids].sort(), 'in key order');
+    t.same(first.filter((e) => !removed.has(e.id) && !ids.includes(e.id)).map((e) => e.id), [], 'none of those there throughout missed');
+    t.ok(removed.size > 3, `${removed.size} deleted meanwhile`);
+    if (reopen) {
+      const again = await reopen(t, store);
+      t.same((await pages((p) => again.listEmployees(p), (e) => e.id, 9)).map((e) => e.id).sort(), (await again.listEmployees()).map((e) => e.id), 'after a reopen: the order rebuilt');
+    }
+  });
+
+  t.test('filters: sites by name, employees by site and text, devices by employee, site, model and text, a MAC in any form', async (t) => {
+    const store = await make(t);
+    const [hq, depot] = [site({ name: 'Headquarters' }), site({ name: 'North Depot' })];
+    await store.insertSite(hq);
+    await store.insertSite(depot);
+    const ada = employee(hq.id, { firstName: 'Ada', lastName: 'Lovelace', username: 'ada', extension: '5000', numbers: ['+12127365000'] });
+    const bob = employee(depot.id, { firstName: 'Bob', lastName: 'Stone', username: 'bob', extension: '2001' });
+    await store.insertEmployee(ada, device({ mac: '001565aabb01', employeeId: ada.id, model: 'yealink-t46s', label: 'Front desk' }));
+    await store.insertEmployee(bob, device({ mac: '805ec0112233', employeeId: bob.id }));
+    await store.insertDevice(device({ mac: '001565ccddee', model: 'yealink-t46s', label: 'Spare' }));
+    const who = async (filter: EmployeeFilter) => (await store.listEmployees(filter)).map((e) => e.username).sort();
+    const macs = async (filter: DeviceFilter) => (await store.listDevices(filter)).map((d) => d.mac).sort();
+
+    t.same((await store.listSites({ q: 'DEPOT' })).map((x) => x.id), [depot.id], 'sites by name, any case');
+    t.equal((await store.listSites({ q: '' })).length, 2, 'an empty q keeps all');
+    t.same(await who({ siteId: depot.id }), ['bob']);
+    t.same(await who({ q: 'ada lovelace' }), ['ada'], 'first and last name');
+    t.same(await who({ q: 'BOB' }), ['bob'], 'username, any case');
+    t.same(await who({ q: '2001' }), ['bob'], 'extension');
+    t.same(await who({ q: '7365000' }), ['ada'], 'numbers');
+    for (const q of ['00:15:65:AA:BB:01', '00-15-65-aa-bb-01', '0015.65aa.bb01', 'aa:bb:01', 'AABB01', ' aabb ']) t.same(await who({ q }), ['ada'], `the MAC of their device as ${JSON.stringify(q)}`);
+    t.same(await who({ q: 'ada', siteId: depot.id }), [], 'filters combine');
+    t.same(await macs({ employeeId: bob.id }), ['805ec0112233']);
+    t.same(await macs({ siteId: hq.id }), ['001565aabb01'], "by line 1's employee's site");
+    t.same(await macs({ model: 'yealink-t46s' }), ['001565aabb01', '001565ccddee']);
+    t.same(await macs({ q: 'spare' }), ['001565ccddee'], 'label');
+    t.same(await macs({ q: 'stone' }), ['805ec0112233'], "line 1's employee");
+    t.same(await macs({ q: '80-5E-C0' }), ['805ec0112233'], 'part of a MAC with separators');
+    t.same(await macs({ q: '0015.65cc.ddee' }), ['001565ccddee'], 'a whole MAC, Cisco style');
+    t.same(await macs({ q: 'zz:zz' }), [], 'not hex: no MAC matches');
+    t.same(await macs({ q: '0015', limit: 1 }), ['001565aabb01'], 'a filtered page');
+    t.same(await macs({ q: '0015', after: '001565aabb01' }), ['001565ccddee'], 'and the next');
+  });
+
+  t.test('audit: appended in id order, filtered by actor, action, target and time, newest first', async (t) => {
+    const store = await make(t);
+    const at = (minute: number) => `2026-12-05T13:${String(minute).padStart(2, '0')}:00.000Z`;
+    const entries: AuditEntry[] = [
+      { id: '1764939600000-0000', at: at(0), actor: 'ops', actorId: 't1', action: 'postSites', target: 'sites/s1', status: 201 },
+      { id: '1764939660000-0000', at: at(1), actor: 'ops', actorId: 't1', action: 'postEmployees', target: 'employees/e1', status: 201, detail: 'with device 001565000001' },
+      { id: '1764939720000-0000', at: at(2), actor: 'script', action: 'patchEmployeesById', target: 'employees/e1', status: 200 },
+      { id: '1764939720000-0001', at: at(2), actor: 'script', action: 'putSettings', target: 'settings', status: 200 },
+      { id: '1764939780000-0000', at: at(3), actor: 'ops', actorId: 't1', action: 'deleteEmployeesById', target: 'employees/e10', status: 204 },
+    ];
+    for (const e of entries) t.same(await store.appendAudit(e), e);
+    const ids = async (filter: AuditFilter) => (await store.listAudit(filter)).map((e) => e.id);
+    t.same(await store.listAudit(), entries, 'in the order written');
+    t.same(await ids({ descending: true, limit: 2 }), [entries[4]!.id, entries[3]!.id], 'newest first');
+    t.same(await ids({ descending: true, after: entries[3]!.id, limit: 2 }), [entries[2]!.id, entries[1]!.id], 'and on below a cursor');
+    t.same(await ids({ actor: 'script' }), [entries[2]!.id, entries[3]!.id]);
+    t.same(await ids({ action: 'postSites' }), [entries[0]!.id]);
+    t.same(await ids({ target: 'employees/e1' }), [entries[1]!.id, entries[2]!.id], 'a target, not e10');
+    t.same(await ids({ target: 'employees' }), [entries[1]!.id, entries[2]!.id, entries[4]!.id], 'and what is under one');
+    t.same(await ids({ since: at(2) }), [entries[2]!.id, entries[3]!.id, entries[4]!.id], 'since: at or after');
+    t.same(await ids({ since: at(2), actor: 'ops', descending: true }), [entries[4]!.id], 'filters combine');
+    if (reopen) {
+      const again = await reopen(t, store);
+      t.same(await again.listAudit(), entries, 'after a reopen: every entry');
+      t.same((await again.listAudit({ descending: true, limit: 1 }))[0], entries[4], 'newest still last in key order');
+    }
   });
 
   if (reopen) {
