@@ -1,7 +1,9 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
+import type { AuditEntry } from '../domain/types.js';
 import { StartupError } from '../errors.js';
+import { AUDIT_FILE, AuditFile, readAuditFile } from './audit-file.js';
 import { lockFolder } from './lock.js';
 import { InvalidRecord, tablesFromFile } from './load.js';
 import { LATER_TABLES, MemoryStore, TABLES, emptyTables, type Data, type Tables } from './memory.js';
@@ -111,7 +113,8 @@ class DurableJsonFile implements Adapter<Tables> {
   }
 
   async write(tables: Tables): Promise<void> {
-    await writeDurably(this.file, encodeData(tables));
+    // The audit log has a file of its own (audit-file.ts).
+    await writeDurably(this.file, encodeData({ ...tables, audit: new Map() }));
   }
 }
 
@@ -134,6 +137,7 @@ export class JsonStore extends MemoryStore {
   readonly file: string;
   private readonly db: Low<Tables>;
   private unlock: (() => Promise<void>) | undefined;
+  private readonly audit: AuditFile;
   private queue: Waiter[] = [];
   private flushing: Promise<void> | undefined;
   /** Full rewrites of the data file since open (what batching saves is visible here). */
@@ -143,6 +147,7 @@ export class JsonStore extends MemoryStore {
     super();
     this.file = join(dir, DATA_FILE);
     this.db = new Low<Tables>(new DurableJsonFile(this.file), emptyTables());
+    this.audit = new AuditFile(join(dir, AUDIT_FILE));
   }
 
   override async open(): Promise<void> {
@@ -151,17 +156,31 @@ export class JsonStore extends MemoryStore {
     try {
       await rm(`${this.file}.tmp`, { force: true }); // a flush cut short by a crash
       await this.db.read();
-      this.load(this.db.data);
+      const tables = this.db.data;
+      const logged = await readAuditFile(this.audit.file);
+      await this.audit.open();
+      // Entries a data file held (before the log had a file of its own) move to the log first.
+      const known = new Set(logged.map((e) => e.id));
+      const moved = [...tables.audit.values()].filter((e) => !known.has(e.id));
+      await Promise.all(moved.map((e) => this.audit.append(e)));
+      tables.audit = new Map([...logged, ...moved].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((e) => [e.id, e]));
+      this.load(tables);
       await this.db.write(); // creates the file on first start; proves the folder is writable
     } catch (err) {
+      await this.audit.close();
       await this.unlock();
       this.unlock = undefined;
       throw err;
     }
   }
 
+  protected override logAudit(entry: AuditEntry): Promise<void> {
+    return this.audit.append(entry);
+  }
+
   override async close(): Promise<void> {
     while (this.flushing) await this.flushing;
+    await this.audit.close();
     await this.unlock?.();
     this.unlock = undefined;
   }

@@ -233,3 +233,41 @@ t.test('records filed under Object.prototype names load as they are and are writ
   }
   t.same(Object.keys(JSON.parse(onDisk).sites), ['__proto__', 'hasOwnProperty'], 'both sites on disk under their ids');
 });
+
+t.test('the audit log is a file of its own: appended, never in the data file; a torn last line is cut off', async (t) => {
+  const dir = t.testdir();
+  const entry = (n: number) => ({ id: `176493960000${n}-0000`, at: '2026-12-05T13:00:00.000Z', actor: 'ops', action: 'postSites', target: `sites/${n}`, status: 201 });
+  let store = await opened(t, dir);
+  const flushes = store.flushes;
+  await Promise.all([store.appendAudit(entry(1)), store.appendAudit(entry(2))]);
+  t.equal(store.flushes, flushes, 'no rewrite of the data file');
+  const lines = (await readFile(join(dir, 'audit.jsonl'), 'utf8')).split('\n');
+  t.same(lines.filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id), [entry(1).id, entry(2).id]);
+  await store.insertSite(site());
+  t.notOk((await readFile(join(dir, DATA_FILE), 'utf8')).includes('postSites'), 'the data file holds no entry');
+  await store.close();
+
+  // A crash in the middle of an append leaves a line without its newline: never acknowledged.
+  await writeFile(join(dir, 'audit.jsonl'), `${JSON.stringify(entry(1))}\n${JSON.stringify(entry(2))}\n{"id":"17649`);
+  store = await opened(t, dir);
+  t.same((await store.listAudit()).map((e) => e.id), [entry(1).id, entry(2).id]);
+  await store.appendAudit(entry(3));
+  t.same((await store.listAudit({ descending: true, limit: 1 })).map((e) => e.id), [entry(3).id], 'appended after the cut');
+  await store.close();
+  store = await opened(t, dir);
+  t.equal((await store.listAudit()).length, 3, 'and all there after a restart');
+  await store.close();
+
+  await writeFile(join(dir, 'audit.jsonl'), `${JSON.stringify(entry(1))}\nnot an entry\n`);
+  await t.rejects(new JsonStore(dir).open(), { name: 'StartupError', message: /audit log .*audit\.jsonl line 2/ });
+});
+
+t.test('audit entries a data file held move to the audit file', async (t) => {
+  const dir = t.testdir();
+  const entry = { id: '1764939600000-0000', at: '2026-12-05T13:00:00.000Z', actor: 'ops', action: 'postSites', status: 201 };
+  await writeFile(join(dir, DATA_FILE), JSON.stringify({ ...emptyData(), audit: { [entry.id]: entry } }));
+  const store = await opened(t, dir);
+  t.same(await store.listAudit(), [entry]);
+  t.match(await readFile(join(dir, 'audit.jsonl'), 'utf8'), entry.id);
+  t.notOk((await readFile(join(dir, DATA_FILE), 'utf8')).includes(entry.id));
+});
