@@ -50,7 +50,11 @@ export interface LastSeen {
 
 /** What a timeline tells its journal (see journal.ts): each change, in order. */
 export interface TimelineSink {
-  event(mac: string | undefined, event: RecordedEvent): void;
+  /**
+   * The event the timeline now keeps for a request: a new one, or (a repeat) the one it folded
+   * the request into, its `count` and `at` moved on. The same object each time it is folded into.
+   */
+  event(mac: string | undefined, kept: RecordedEvent): void;
   forget(mac: string): void;
   move(oldMac: string, newMac: string): void;
 }
@@ -105,9 +109,12 @@ export class Timeline {
     this.misses = new Ring(securityLog);
   }
 
-  /** An event of the device itself (`source: 'device'`), a claim in its name, or (no MAC) a miss. */
+  /**
+   * An event of the device itself (`source: 'device'`), a claim in its name, or (no MAC) a miss.
+   * An event that already stands for several requests (`count`, as the journal replays one) adds
+   * them all.
+   */
   record(mac: string | undefined, event: RecordedEvent): void {
-    this.sink?.event(mac, event);
     let events = this.misses;
     if (mac !== undefined) {
       const rings = event.source === 'claim' ? this.claims : this.own;
@@ -116,13 +123,16 @@ export class Timeline {
       if (event.source !== 'claim' && this.lastAddress.get(mac) !== event.address) this.seenAt(mac, event.address);
     }
     const newest = events.newest();
+    let kept = event;
     if (newest && same(newest, event)) {
       newest.firstAt ??= newest.at;
       newest.at = event.at;
-      newest.count = (newest.count ?? 1) + 1;
+      newest.count = (newest.count ?? 1) + (event.count ?? 1);
+      kept = newest;
     } else {
       events.push(event);
     }
+    this.sink?.event(mac, kept);
     if (this.onDeviceEvent !== undefined && mac !== undefined) {
       // A sealed file is served to anyone, so its fetch proves nothing: told as unproven, with its address.
       if (event.source === 'device') this.onDeviceEvent(mac, event.at);

@@ -1,15 +1,20 @@
 /**
  * The timeline on disk: `timeline.jsonl` in the data folder, one change per line (an event, a
  * forgotten device, a swapped handset), replayed into the timeline on start. A request only
- * queues a copy of its event; the queue is appended to the file every `flushMs` (so a SIGKILL
- * loses at most that much), off the request. When the file has grown to `compactLines`, it is
- * written afresh from what the timeline keeps (a new file renamed over the old), and the timeline
- * is held within `maxEvents` in all, the oldest dropped.
+ * notes which event the timeline kept for it; every `flushMs` (so a SIGKILL loses at most that
+ * much), off the request, each event noted is appended as it is then: a new one whole, and one
+ * written before that repeats have folded into since as one line carrying just the repeats
+ * (`count`, and the time of the last), which replay folds in the same way. A phone polling the same
+ * file, or a load test, costs a line per flush, not one per request. When the file has grown to
+ * `compactLines`, it is written afresh from what the timeline keeps (a new file renamed over the
+ * old), and the timeline is held within `maxEvents` in all, the oldest dropped.
  */
 import { appendFile, open, readFile, rename } from 'node:fs/promises';
 import type { RecordedEvent, Timeline, TimelineSink } from './events.js';
 
 type Entry = { e: RecordedEvent; m?: string } | { forget: string } | { move: [string, string] };
+/** What waits for the next flush: an event the timeline keeps (as it is at the flush), or a change. */
+type Queued = { kept: RecordedEvent; m: string | undefined } | { forget: string } | { move: [string, string] };
 
 export interface JournalOptions {
   flushMs?: number;
@@ -22,7 +27,11 @@ export interface JournalOptions {
 }
 
 export class TimelineJournal implements TimelineSink {
-  private queue: Entry[] = [];
+  private queue: Queued[] = [];
+  /** The events in the queue: a repeat of one of them is already on its way. */
+  private queued = new Set<RecordedEvent>();
+  /** Each event on disk, with the requests (`count`) the file holds for it. */
+  private readonly written = new WeakMap<RecordedEvent, number>();
   private lines = 0;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
@@ -68,9 +77,10 @@ export class TimelineJournal implements TimelineSink {
     await this.flush();
   }
 
-  event(mac: string | undefined, event: RecordedEvent): void {
-    // A copy: the timeline folds later repeats into the event it keeps, changing it in place.
-    this.queue.push(mac === undefined ? { e: { ...event } } : { e: { ...event }, m: mac });
+  event(mac: string | undefined, kept: RecordedEvent): void {
+    if (this.queued.has(kept)) return;
+    this.queued.add(kept);
+    this.queue.push({ kept, m: mac });
   }
 
   forget(mac: string): void {
@@ -86,15 +96,37 @@ export class TimelineJournal implements TimelineSink {
     this.writing = this.writing.then(async () => {
       if (this.queue.length === 0) return;
       const batch = this.queue;
+      const noted = this.queued;
       this.queue = [];
+      this.queued = new Set();
+      const done: Array<[RecordedEvent, number]> = [];
+      let text = '';
+      let lines = 0;
+      for (const item of batch) {
+        let entry: Entry = item as Entry;
+        if ('kept' in item) {
+          const count = item.kept.count ?? 1;
+          const before = this.written.get(item.kept);
+          if (before === count) continue;
+          // On disk already: only the requests folded into it since, which replay folds in too.
+          const e = before === undefined ? item.kept : { ...item.kept, count: count - before, firstAt: undefined };
+          entry = item.m === undefined ? { e } : { e, m: item.m };
+          done.push([item.kept, count]);
+        }
+        text += `${JSON.stringify(entry)}\n`;
+        lines++;
+      }
       try {
-        await appendFile(this.file, batch.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
-        this.lines += batch.length;
+        if (text !== '') await appendFile(this.file, text);
       } catch (err) {
-        this.queue = [...batch, ...this.queue];
+        // Tried again at the next flush, in order; an event noted again since goes once, as it is then.
+        this.queue = [...batch, ...this.queue.filter((item) => !('kept' in item) || !noted.has(item.kept))];
+        for (const kept of noted) this.queued.add(kept);
         this.opts.onError?.(err);
         return;
       }
+      for (const [kept, count] of done) this.written.set(kept, count);
+      this.lines += lines;
       if (this.lines >= this.compactLines) await this.compact().catch((err: unknown) => this.opts.onError?.(err));
     });
     return this.writing;
@@ -115,12 +147,12 @@ export class TimelineJournal implements TimelineSink {
     }
     const fresh = `${this.file}.new`;
     const out = await open(fresh, 'w', 0o600);
-    let lines = 0;
+    const done: Array<[RecordedEvent, number]> = [];
     try {
       let chunk = '';
       for (const [mac, event] of this.timeline.entries()) {
         chunk += `${JSON.stringify(mac === undefined ? { e: event } : { e: event, m: mac })}\n`;
-        lines++;
+        done.push([event, event.count ?? 1]);
         if (chunk.length > 1 << 16) {
           await out.write(chunk);
           chunk = '';
@@ -132,6 +164,7 @@ export class TimelineJournal implements TimelineSink {
       await out.close();
     }
     await rename(fresh, this.file);
-    this.lines = lines;
+    for (const [event, count] of done) this.written.set(event, count);
+    this.lines = done.length;
   }
 }

@@ -54,6 +54,36 @@ t.test('what the timeline kept comes back after a restart: events, folds, claims
   await third.journal.close();
 });
 
+t.test('a request repeated is a line per flush, not per request, and comes back with its count', async (t) => {
+  const file = join(await dir(t), 'timeline.jsonl');
+  const first = await opened(file, { compactLines: 6 });
+  const poll = (i: number): RecordedEvent => event(0, { at: Date.UTC(2026, 0, 1, 0, 0, i) });
+  let i = 0;
+  for (; i < 100; i++) first.timeline.record(A, poll(i));
+  first.timeline.record(undefined, event(1, { status: 404 }));
+  first.timeline.record(undefined, event(1, { status: 404 }));
+  await first.journal.flush();
+  const lines = async (): Promise<Array<{ e: RecordedEvent }>> => (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { e: RecordedEvent });
+  t.same((await lines()).map((l) => l.e.count), [100, 2], 'one line for the 100 polls, one for the two misses');
+  for (; i < 150; i++) first.timeline.record(A, poll(i));
+  await first.journal.flush();
+  t.same((await lines()).slice(2).map((l) => [l.e.count, l.e.firstAt, l.e.at]), [[50, undefined, poll(149).at]], 'then a line with only the repeats since');
+  await first.journal.flush();
+  t.equal((await lines()).length, 3, 'and nothing when nothing happened');
+  // Past compactLines the file is written afresh; repeats after it count from what it holds.
+  for (let round = 0; round < 4; round++) {
+    for (let n = 0; n < 10; n++, i++) first.timeline.record(A, poll(i));
+    first.timeline.record(B, event(round + 10));
+    await first.journal.flush();
+  }
+  const before = { a: first.timeline.events(A), b: first.timeline.events(B), misses: first.timeline.securityEvents() };
+  t.equal(before.a[0]?.count, 190);
+  await first.journal.close();
+  const second = await opened(file);
+  t.same({ a: second.timeline.events(A), b: second.timeline.events(B), misses: second.timeline.securityEvents() }, before, 'counts, first and last times, as they were');
+  await second.journal.close();
+});
+
 t.test('a torn last line (a crash mid-write) is skipped and named', async (t) => {
   const file = join(await dir(t), 'timeline.jsonl');
   await writeFile(file, `${JSON.stringify({ e: event(0), m: A })}\n{"e":{"at":17`);
