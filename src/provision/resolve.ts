@@ -4,7 +4,7 @@ import type { Device, Employee, PlainCredentials, Settings, Site, WindowClaim } 
 import type { Store } from '../store/store.js';
 import type { FileIndex, Match } from '../vendors/index.js';
 import { vendorOfMac } from '../vendors/ouis.js';
-import { nameFor, type FileSpec, type UserAgentFacts, type VendorPack } from '../vendors/pack.js';
+import { nameFor, type FileSpec, type Model, type UserAgentFacts, type VendorPack } from '../vendors/pack.js';
 import type { Bans } from './bans.js';
 import { RenderCache } from './cache.js';
 import { decide, type Decision, type Facts, type KnownDevice, type WindowState } from './decide.js';
@@ -101,6 +101,8 @@ const MAX_KEPT_USER_AGENT = 256;
 
 interface Stored {
   device: Device;
+  /** Its vendor pack and model, when its model is one of a pack's. */
+  owner: { pack: VendorPack; model: Model } | undefined;
   /** The device's employee and their site, read once with it: its full files are made from them. */
   employee: Employee | undefined;
   site: Site | undefined;
@@ -110,10 +112,28 @@ interface Stored {
   settings: { global?: Settings; model?: Settings };
   /** End of the enrollment window, epoch ms; 0 when none. */
   windowEnds: number;
+  /** When the stored claim on the window was made, epoch ms; 0 when none. */
+  claimedAt: number;
   /** The site's networks, when it limits its windows to them. */
   networks: Networks | undefined;
   requireCertificate: boolean;
+  /** The provisioning password, opened when a Digest answer is first checked against it. */
+  provisioningPassword: () => string;
 }
+
+/** What a request target names: its file name, the specs that name can be, and the device MAC among them. */
+interface Target {
+  name: string | undefined;
+  found: readonly Match[];
+  mac: string | undefined;
+  /** The vendor whose OUI the MAC has. */
+  ouiPack: VendorPack | undefined;
+}
+
+const NO_TARGET: Target = Object.freeze({ name: undefined, found: [], mac: undefined, ouiPack: undefined });
+const NO_USER_AGENT: { pack?: VendorPack; facts?: UserAgentFacts } = Object.freeze({});
+
+const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => value instanceof Promise;
 
 /** How long the client that claimed a window may go on fetching in it: a phone's boot sequence. */
 export const CLAIM_GRACE_MS = 10 * 60_000;
@@ -134,23 +154,24 @@ export function createResolver(deps: ProvisionerDeps) {
   /** Digest is checked against this for a MAC nobody registered, so both take the same path. */
   const nobody = { username: '\0', password: randomBytes(24).toString('base64') };
 
-  const plainCredentials = (device: Device): PlainCredentials => ({
+  /** Line 1's and the provisioning credentials, opened (the provisioning password by `opened` when the device's record holds it). */
+  const plainCredentials = (device: Device, opened?: () => string): PlainCredentials => ({
     authName: device.credentials.authName,
     password: deps.sealer.open(device.credentials.passwordSealed),
-    provisioning: { username: device.credentials.provisioningUsername, password: deps.sealer.open(device.credentials.provisioningPasswordSealed) },
+    provisioning: { username: device.credentials.provisioningUsername, password: opened ? opened() : deps.sealer.open(device.credentials.provisioningPasswordSealed) },
   });
 
   /** The pack a User-Agent names, and what it says (model, firmware, MAC), if anything. */
   const userAgentFacts = (userAgent: string | undefined): { pack?: VendorPack; facts?: UserAgentFacts } => {
-    if (!userAgent) return {};
+    if (!userAgent) return NO_USER_AGENT;
     const parse = () => {
       for (const pack of deps.files.packs) {
         const facts = pack.parseUserAgent(userAgent);
         if (facts) return { pack, facts };
       }
-      return {};
+      return NO_USER_AGENT;
     };
-    return userAgent.length > MAX_KEPT_USER_AGENT ? parse() : derived.get(`u\0${userAgent}`, parse);
+    return userAgent.length > MAX_KEPT_USER_AGENT ? parse() : derived.get('user-agent', userAgent, parse);
   };
 
   /** The time of this request; what was derived before any change since is dropped. */
@@ -160,10 +181,24 @@ export function createResolver(deps: ProvisionerDeps) {
     return at;
   };
 
-  const matches = (name: string): Match[] => derived.get(`m\0${name}`, () => deps.files.match(name));
+  const matches = (name: string): Match[] => derived.get('matches', name, () => deps.files.match(name));
+
+  /** What a request target names (see Target): a read's target is parsed once per stamp. */
+  const target = (requested: string): Target =>
+    derived.get('target', requested, () => {
+      let name = fileName(requested);
+      let found = name ? matches(name) : [];
+      if (found.length === 0 && deps.files.nested) {
+        const longer = fileName(requested, 2);
+        const more = longer ? matches(longer) : [];
+        if (more.length > 0) [name, found] = [longer, more];
+      }
+      const mac = found.find((m) => m.spec.scope === 'device')?.mac;
+      return { name, found, mac, ouiPack: mac ? packs.get(vendorOfMac(mac) ?? '') : undefined };
+    });
 
   const stored = (mac: string): Stored | null | Promise<Stored | null> =>
-    derived.getAsync(`d\0${mac}`, async () => {
+    derived.getAsync('device', mac, async (): Promise<Stored | null> => {
       const device = await deps.store.getDevice(mac);
       if (!device) return null;
       const withSite = async (id: string | undefined) => {
@@ -172,17 +207,22 @@ export function createResolver(deps: ProvisionerDeps) {
         return employee && site ? { employee, site } : undefined;
       };
       const own = await withSite(device.employeeId);
-      const model = deps.files.model(device.model)?.model.id;
+      const owner = deps.files.model(device.model);
+      const model = owner?.model.id;
       const [global, modelSettings] = await Promise.all([deps.store.getSettings('global'), model ? deps.store.getSettings(`model:${model}`) : null]);
+      let provisioningPassword: string | undefined;
       return {
         device,
+        owner,
         employee: own?.employee,
         site: own?.site,
         lines: await Promise.all((device.lines ?? []).map((l) => withSite(l.employeeId))),
         settings: { ...(global ? { global: global.settings } : {}), ...(modelSettings ? { model: modelSettings.settings } : {}) },
         windowEnds: device.enrollmentUntil ? Date.parse(device.enrollmentUntil) : 0,
+        claimedAt: device.windowClaim ? Date.parse(device.windowClaim.at) : 0,
         networks: own?.site.networks?.length ? new Networks(own.site.networks) : undefined,
         requireCertificate: Boolean(device.requireDeviceCertificate ?? own?.site.requireDeviceCertificate),
+        provisioningPassword: () => (provisioningPassword ??= deps.sealer.open(device.credentials.provisioningPasswordSealed)),
       };
     });
 
@@ -193,10 +233,11 @@ export function createResolver(deps: ProvisionerDeps) {
   function windowFor(s: Stored, address: string, at: number): WindowState {
     if (s.windowEnds <= at) return 'closed';
     if (s.networks && !s.networks.contains(address)) return 'outside_networks';
-    const claim = claiming.get(s.device.mac) ?? s.device.windowClaim;
+    const pending = claiming.get(s.device.mac);
+    const claim = pending ?? s.device.windowClaim;
     if (!claim) return 'open';
     if (claim.address !== address) return 'claimed';
-    return at < Date.parse(claim.at) + CLAIM_GRACE_MS ? 'open' : 'closed';
+    return at < (pending ? Date.parse(pending.at) : s.claimedAt) + CLAIM_GRACE_MS ? 'open' : 'closed';
   }
 
   /**
@@ -222,26 +263,26 @@ export function createResolver(deps: ProvisionerDeps) {
     return write().finally(() => claiming.delete(device.mac));
   }
 
-  /** The registered device of this MAC with its vendor pack and model, or null. */
-  async function knownDevice(mac: string, address: string, at: number): Promise<KnownDevice | null> {
-    const s = await stored(mac);
-    const owner = s && deps.files.model(s.device.model);
-    return s && owner ? { device: s.device, pack: owner.pack, model: owner.model, window: windowFor(s, address, at), requireCertificate: s.requireCertificate } : null;
+  /** The registered device as the policy sees it from `address`, when its model is a vendor pack's; else null. */
+  function knownOf(s: Stored | null, address: string, at: number): KnownDevice | null {
+    return s?.owner ? { device: s.device, pack: s.owner.pack, model: s.owner.model, window: windowFor(s, address, at), requireCertificate: s.requireCertificate } : null;
   }
 
-  function checkDigest(req: ProvisionRequest, known: KnownDevice | null): Facts['auth'] {
+  /** The registered device of this MAC with its vendor pack and model, or null. */
+  async function knownDevice(mac: string, address: string, at: number): Promise<KnownDevice | null> {
+    return knownOf(await stored(mac), address, at);
+  }
+
+  function checkDigest(req: ProvisionRequest, s: Stored | null): Facts['auth'] {
     if (req.authorization === undefined) return 'none';
-    const c = known?.device.credentials;
-    const result = deps.digest.verify(req.authorization, req.method, req.target, c ? { username: c.provisioningUsername, password: deps.sealer.open(c.provisioningPasswordSealed) } : nobody);
+    const result = deps.digest.verify(req.authorization, req.method, req.target, s?.owner ? { username: s.device.credentials.provisioningUsername, password: s.provisioningPassword() } : nobody);
     return result.ok ? 'ok' : result.stale ? 'stale' : 'failed';
   }
 
   /** What a device's full files are made of besides the device: its employees, sites and settings, read with it (see stored). */
-  async function records(device: Device): Promise<Pick<RenderInputs, 'employee' | 'site' | 'lines' | 'settings'>> {
-    const s = await stored(device.mac);
-    if (!s) return {};
-    return { ...(s.employee ? { employee: s.employee } : {}), ...(s.site ? { site: s.site } : {}), lines: s.lines, settings: s.settings };
-  }
+  const recordsOf = (s: Stored | null): Pick<RenderInputs, 'employee' | 'site' | 'lines' | 'settings'> =>
+    s ? { ...(s.employee ? { employee: s.employee } : {}), ...(s.site ? { site: s.site } : {}), lines: s.lines, settings: s.settings } : {};
+  const records = async (device: Device): Promise<Pick<RenderInputs, 'employee' | 'site' | 'lines' | 'settings'>> => recordsOf(await stored(device.mac));
 
   /**
    * The directory a device's phone gets: its site's people, every site's, or (turned off, or no
@@ -255,37 +296,45 @@ export function createResolver(deps: ProvisionerDeps) {
     const listed = scope === 'off' || (scope === 'site' && !site) ? 'none' : scope === 'site' ? site?.id : '*';
     const build = pack.directory.bind(pack);
     const entries = () =>
-      derived.getAsync(`dirent\0${listed}`, async () => (listed === 'none' ? [] : directoryEntries(await deps.store.listEmployees(listed === '*' ? {} : { siteId: listed }))));
+      derived.getAsync('directory entries', listed, async () => (listed === 'none' ? [] : directoryEntries(await deps.store.listEmployees(listed === '*' ? {} : { siteId: listed }))));
     const body = (text: string | null): Buffer | null => (text === null ? null : Buffer.from(text));
-    if (page === undefined) return derived.getAsync(`dir\0${pack.id}\0${listed}`, async () => body(build(await entries())));
+    if (page === undefined) return derived.getAsync('directory', `${pack.id}\0${listed}`, async () => body(build(await entries())));
     const url = (n: number): string => new URL(nameFor(spec.pattern, device.mac, n), deps.publicUrl()).href;
-    return derived.getAsync(`dir\0${pack.id}\0${device.mac}\0${page}`, async () => body(build(await entries(), { number: page, url })));
+    return derived.getAsync('directory page', `${pack.id}\0${device.mac}\0${page}`, async () => body(build(await entries(), { number: page, url })));
   }
 
-  /** The 200 answer for a rendered file, through the render cache; kept ready-made until the next change. */
-  function rendered(inputs: Omit<RenderInputs, 'publicUrl' | 'caUrl' | 'caPem'>, key: string, page?: number): ProvisionAnswer | Promise<ProvisionAnswer> {
-    const { pack, spec, variant, model } = inputs;
-    const template = spec.directory ? `directory ${spec.pattern}` : templateOf(spec, variant);
-    return derived.getAsync(`r\0${variant}\0${pack.id}\0${template}\0${spec.contentType}\0${model.id}\0${key}\0${page ?? ''}`, async () => {
-      const full: RenderInputs = { ...inputs, publicUrl: deps.publicUrl(), caUrl: deps.caUrl(), caPem: deps.caPem };
-      if (variant === 'full' && full.device) {
+  /**
+   * The 200 answer for a rendered file, through the render cache; kept ready-made until the next
+   * change, by the match (its pack, spec, MAC and page), the variant and the model (a device's
+   * full file is its device's model's, which the match's MAC says).
+   */
+  function rendered(match: Match, variant: RenderInputs['variant'], model: Model, device: Device | undefined, at: Date): ProvisionAnswer | Promise<ProvisionAnswer> {
+    return derived.getAsync(variant === 'full' ? 'full' : `${variant}\0${model.id}`, match, async () => {
+      const { pack, spec, mac } = match;
+      const full: RenderInputs = { pack, model, spec, variant, now: at, publicUrl: deps.publicUrl(), caUrl: deps.caUrl(), caPem: deps.caPem, ...(device ? { device } : mac !== undefined ? { mac } : {}) };
+      const template = spec.directory ? `directory ${spec.pattern}` : templateOf(spec, variant);
+      let s: Stored | null = null;
+      if (variant === 'full' && device) {
         if (spec.directory) {
-          const body = await directory(pack, full.device, spec, page);
+          const body = await directory(pack, device, spec, match.page);
           return body ? reply(200, body, { 'Content-Type': spec.contentType, ETag: etagOf(body), 'Cache-Control': 'no-cache' }) : MISS;
         }
         // Read with the device, under the same stamp (see stored): no second trip to the store.
-        Object.assign(full, await records(full.device));
-        if (spec.secret !== false) {
-          full.credentials = plainCredentials(full.device);
-          full.open = (sealed) => deps.sealer.open(sealed);
-        }
+        s = await stored(device.mac);
+        Object.assign(full, recordsOf(s));
       }
+      // Secrets are opened only to render: the key says whether the file has them, not what they are.
+      const secrets = variant === 'full' && device !== undefined && spec.secret !== false;
       // The device as it shapes a file: not its window, its claim or its times.
       const shaping = full.device && { ...full.device, enrollmentUntil: undefined, windowClaim: undefined, createdAt: undefined, updatedAt: undefined };
       const cacheKey = createHash('sha256')
-        .update(JSON.stringify([variant, pack.id, template, model.id, full.mac, shaping, full.employee, full.site, full.lines, full.settings, full.credentials !== undefined, full.publicUrl, full.caUrl, deps.templates.generation, full.now.getUTCFullYear()]))
+        .update(JSON.stringify([variant, pack.id, template, model.id, full.mac, shaping, full.employee, full.site, full.lines, full.settings, secrets, full.publicUrl, full.caUrl, deps.templates.generation, full.now.getUTCFullYear()]))
         .digest('base64');
       const { body, etag } = cache.get(cacheKey, () => {
+        if (secrets && device) {
+          full.credentials = plainCredentials(device, s?.provisioningPassword);
+          full.open = (sealed) => deps.sealer.open(sealed);
+        }
         const plain = renderFile(deps.templates, full);
         const body = spec.sealed && full.credentials ? sealer.seal(plain, profileKey(full.credentials.provisioning.password)) : plain;
         return { body, etag: etagOf(body) };
@@ -304,16 +353,16 @@ export function createResolver(deps: ProvisionerDeps) {
   function answerFor(d: Decision, at: Date): ProvisionAnswer | Promise<ProvisionAnswer> {
     switch (d.kind) {
       case 'full':
-        return rendered({ pack: d.known.pack, model: d.known.model, spec: d.match.spec, variant: 'full', device: d.known.device, now: at }, d.known.device.mac, d.match.page);
+        return rendered(d.match, 'full', d.known.model, d.known.device, at);
       case 'anonymous':
-        return rendered({ pack: d.match.pack, model: d.model, spec: d.match.spec, variant: 'bootstrap', mac: d.mac, now: at }, d.mac);
+        return rendered(d.match, 'bootstrap', d.model, undefined, at);
       case 'sealed': {
-        if (d.known) return rendered({ pack: d.known.pack, model: d.known.model, spec: d.match.spec, variant: 'full', device: d.known.device, now: at }, d.known.device.mac);
+        if (d.known) return rendered(d.match, 'full', d.known.model, d.known.device, at);
         const body = sealer.decoy(`${d.match.pack.id}\0${d.match.spec.pattern}\0${d.match.mac ?? ''}`);
         return reply(200, body, { 'Content-Type': d.match.spec.contentType, ETag: etagOf(body), 'Cache-Control': 'no-cache' });
       }
       case 'public':
-        return rendered({ pack: d.match.pack, model: d.model, spec: d.match.spec, variant: 'public', now: at }, '');
+        return rendered(d.match, 'public', d.model, undefined, at);
       case 'challenge':
         return reply(401, UNAUTHORIZED, { 'Content-Type': 'text/plain; charset=utf-8', 'WWW-Authenticate': deps.digest.challenge(d.stale) });
       case 'miss':
@@ -375,22 +424,18 @@ export function createResolver(deps: ProvisionerDeps) {
       const req = address === request.address ? request : { ...request, address };
       const at = refresh();
       const reads = req.method === 'GET' || req.method === 'HEAD';
-      let name = reads ? fileName(req.target) : undefined;
-      let found = name ? matches(name) : [];
-      if (reads && found.length === 0 && deps.files.nested) {
-        const longer = fileName(req.target, 2);
-        const more = longer ? matches(longer) : [];
-        if (more.length > 0) [name, found] = [longer, more];
-      }
+      const { name, found, mac, ouiPack } = reads ? target(req.target) : NO_TARGET;
       const ua = userAgentFacts(req.userAgent);
-      const mac = found.find((m) => m.spec.scope === 'device')?.mac;
-      const known = mac ? await knownDevice(mac, req.address, at.getTime()) : null;
+      // Awaited only when read from the store: a device read since the last change answers at once.
+      const held = mac ? stored(mac) : null;
+      const s = isPromise(held) ? await held : held;
+      const known = knownOf(s, req.address, at.getTime());
       const secretsMayTravel = req.channel.confidential || trusted.contains(req.address);
-      const auth = mac && secretsMayTravel && req.channel.canChallenge ? checkDigest(req, known) : 'none';
+      const auth = mac && secretsMayTravel && req.channel.canChallenge ? checkDigest(req, s) : 'none';
       const facts: Facts = {
         reads,
         matches: found,
-        requestPack: ua.pack ?? (mac ? packs.get(vendorOfMac(mac) ?? '') : undefined),
+        requestPack: ua.pack ?? ouiPack,
         requestModel: ua.facts?.model,
         known,
         banned: deps.bans.isBanned(req.address),
@@ -400,9 +445,11 @@ export function createResolver(deps: ProvisionerDeps) {
         certificate: certificateFact(req.certificate, mac, known),
       };
       let d = decide(facts);
-      const claim = d.kind === 'full' && d.reason === 'in_window' ? await claimWindow(d.known.device, req, at) : undefined;
+      const taking = d.kind === 'full' && d.reason === 'in_window' ? claimWindow(d.known.device, req, at) : undefined;
+      const claim = isPromise(taking) ? await taking : taking;
       if (claim === 'lost' && d.kind === 'full') d = decide({ ...facts, known: { ...d.known, window: 'claimed' } });
-      const out = conditional(req, await answerFor(d, at));
+      const answer = answerFor(d, at);
+      const out = conditional(req, isPromise(answer) ? await answer : answer);
 
       const event: RecordedEvent = { at: at.getTime(), protocol: req.channel.name, address: req.address, file: (name ?? req.target).slice(0, MAX_NAME * 2), status: out.status, reason: out.status === 304 ? 'not_modified' : d.reason };
       if (req.userAgent) event.userAgent = req.userAgent.slice(0, 256);
@@ -433,7 +480,7 @@ export function createResolver(deps: ProvisionerDeps) {
       const at = refresh();
       const known = await knownDevice(mac, '', at.getTime());
       if (!known) return null;
-      for (const m of deps.files.match(name)) {
+      for (const m of matches(name)) {
         if (m.pack !== known.pack || (m.spec.scope === 'device' && m.mac !== mac) || (m.spec.onlyFor && !m.spec.onlyFor(known.model))) continue;
         // A directory has no secret to mask (and no template to mask it in): it is shown as served.
         if (m.spec.scope === 'device' && !opts.secrets && !m.spec.directory) return { body: await masked(known, m.spec, at), contentType: m.spec.contentType };
@@ -454,7 +501,7 @@ export function createResolver(deps: ProvisionerDeps) {
       if (!served) return { state: 'never_fetched' };
       const at = refresh();
       const known = await knownDevice(mac, '', at.getTime());
-      const match = known && deps.files.match(served.file).find((m) => m.pack === known.pack && m.mac === mac);
+      const match = known && matches(served.file).find((m) => m.pack === known.pack && m.mac === mac);
       const now = known && match ? (await answerFor({ kind: 'full', reason: 'in_window', match, known }, at)).headers.ETag : undefined;
       const currentEtag = typeof now === 'string' ? now : undefined;
       return { state: currentEtag === served.etag ? 'in_sync' : 'pending', file: served.file, servedAt: served.at, servedEtag: served.etag, ...(currentEtag ? { currentEtag } : {}) };
