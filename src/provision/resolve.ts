@@ -197,19 +197,27 @@ export function createResolver(deps: ProvisionerDeps) {
       return { name, found, mac, ouiPack: mac ? packs.get(vendorOfMac(mac) ?? '') : undefined };
     });
 
+  /**
+   * The records a device's files are made of besides the device, read once per stamp however many
+   * devices share them (a site, the global settings, a colleague on a line). Never changed here.
+   */
+  const employeeOf = (id: string) => derived.getAsync('employee', id, () => deps.store.getEmployee(id));
+  const siteOf = (id: string) => derived.getAsync('site', id, () => deps.store.getSite(id));
+  const settingsOf = (scope: string) => derived.getAsync('settings', scope, () => deps.store.getSettings(scope));
+
   const stored = (mac: string): Stored | null | Promise<Stored | null> =>
     derived.getAsync('device', mac, async (): Promise<Stored | null> => {
       const device = await deps.store.getDevice(mac);
       if (!device) return null;
       const withSite = async (id: string | undefined) => {
-        const employee = id === undefined ? null : await deps.store.getEmployee(id);
-        const site = employee && (await deps.store.getSite(employee.siteId));
+        const employee = id === undefined ? null : await employeeOf(id);
+        const site = employee && (await siteOf(employee.siteId));
         return employee && site ? { employee, site } : undefined;
       };
       const own = await withSite(device.employeeId);
       const owner = deps.files.model(device.model);
       const model = owner?.model.id;
-      const [global, modelSettings] = await Promise.all([deps.store.getSettings('global'), model ? deps.store.getSettings(`model:${model}`) : null]);
+      const [global, modelSettings] = await Promise.all([settingsOf('global'), model ? settingsOf(`model:${model}`) : null]);
       let provisioningPassword: string | undefined;
       return {
         device,
