@@ -229,7 +229,7 @@ t.test('the bootstrap and the model file carry no secret and none of the office'
 });
 
 t.test('the directory: 1,000 people in pages of at most 32 entries, linked by soft keys, names intact', async (t) => {
-  const people = Array.from({ length: 1000 }, (_, i) => ({ ...person(`p${i}`, `Zoë "${i}"`, `O'Brien & <Sons> ${String(i).padStart(4, '0')}`, String(2000 + i)), ...(i % 2 ? { phoneNumber: `+1555000${String(i).padStart(4, '0')}` } : {}) }));
+  const people = Array.from({ length: 1000 }, (_, i) => ({ ...person(`p${i}`, `Zoë "${i}"`, `O'Brien & <Sons> ${String(i).padStart(4, '0')}`, String(2000 + i)), ...(i % 2 ? { numbers: [`+1555000${String(i).padStart(4, '0')}`] } : {}) }));
   const entries = directoryEntries(people);
   const url = (n: number) => `https://prov.example.com/00562b043615-dir-${n}.xml`;
   const page = (n: number) => cisco.directory?.(entries, { number: n, url });

@@ -192,7 +192,7 @@ t.test('raw keys: parameter names only', async (t) => {
 
 t.test('the directory: 1,000 people, names that need escaping, the local contact directory format', async (t) => {
   const people: Employee[] = [];
-  for (let i = 0; i < 1000; i++) people.push({ ...person(`p${i}`, `First${i}`, `Last${i}`, String(2000 + i)), ...(i % 10 === 0 ? { phoneNumber: `+1212555${String(i).padStart(4, '0')}` } : {}) });
+  for (let i = 0; i < 1000; i++) people.push({ ...person(`p${i}`, `First${i}`, `Last${i}`, String(2000 + i)), ...(i % 10 === 0 ? { numbers: [`+1212555${String(i).padStart(4, '0')}`] } : {}) });
   people.push(person('odd', 'Zoë "Z" <O\'Brien>', "Ada & Co ]]> 'x'", '9999'), { ...person('twin', 'Same', 'Ext', '2001') });
   const entries: DirectoryEntry[] = directoryEntries(people);
   const text = polycom.directory!(entries) ?? '';

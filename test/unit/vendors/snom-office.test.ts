@@ -170,7 +170,7 @@ t.test('rawKey: Snom setting names, with an optional index, and nothing else', a
 });
 
 t.test('the directory: a complete tbook of 1,000 colleagues, names intact', async (t) => {
-  const people = Array.from({ length: 1000 }, (_, n) => ({ ...person(`p${n}`, `First${n} & <Co>`, `Last"${String(n).padStart(4, '0')}'s`, String(1000 + n)), ...(n % 2 ? { phoneNumber: '+15551230000' } : {}) }));
+  const people = Array.from({ length: 1000 }, (_, n) => ({ ...person(`p${n}`, `First${n} & <Co>`, `Last"${String(n).padStart(4, '0')}'s`, String(1000 + n)), ...(n % 2 ? { numbers: ['+15551230000'] } : {}) }));
   const body = snom.directory!(directoryEntries([...people, person('z', 'Zoë', 'Ünal\u0007', '999')])) ?? '';
   const doc = parseXml(body);
   const items = elements(doc, 'item');
