@@ -20,7 +20,7 @@ import { toE164 } from '../domain/phone.js';
 import { hashSecret } from '../domain/secrets.js';
 import type { Device, DeviceCredentials, Employee, PhoneNumber, ScopedSettings, Settings, Site } from '../domain/types.js';
 import type { WelcomeMail } from '../mail/welcome.js';
-import type { Store, StoreChange } from '../store/store.js';
+import type { RowChange, Store, StoreChange } from '../store/store.js';
 import { adminPasswordFormat } from '../vendors/pack.js';
 import type { Claim, DeviceDraft, DeviceInput, Holder, Lookup, Records, UniqueKind } from './records.js';
 import * as s from './schemas.js';
@@ -332,7 +332,7 @@ export function createImporter({ store, records, models, welcomeMail }: ImportDe
     const changes: StoreChange[] = [];
     const origins: Origin[] = [];
     /** Counts a record and plans its change: created (no current), updated, or left as it is. */
-    const plan = (kind: keyof ImportCounts, change: StoreChange, current: { updatedAt: string } | undefined, origin: Origin, changed = false): void => {
+    const plan = (kind: keyof ImportCounts, change: Exclude<RowChange, { table: 'tokens' }>, current: { updatedAt: string } | undefined, origin: Origin, changed = false): void => {
       if (current && !changed && same(change.row, current)) return void counts[kind].unchanged++;
       counts[kind][current ? 'updated' : 'created']++;
       // What was new or stored when checked must still be so at the write (PINs are hashed between).

@@ -3,7 +3,8 @@ import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSetting
 import { DialtoneError } from '../errors.js';
 import { parseMac } from '../domain/mac.js';
 import { SortedKeys } from './sorted-keys.js';
-import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, SiteFilter, Store, StoreChange } from './store.js';
+import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SiteFilter, Store, StoreChange } from './store.js';
+import { WriteThrough, type ChangeTable } from './writes.js';
 
 /** Everything a store holds, as it is written to disk by the JSON backend. */
 export interface Data {
@@ -92,6 +93,17 @@ function macNeedle(q: string): string | undefined {
   }
 }
 
+/** How errors name a record of each table. */
+const NOUN: { [T in Table]: string } = { sites: 'site', employees: 'employee', devices: 'device with MAC', tokens: 'token', settings: 'settings', numbers: 'number', audit: 'audit entry' };
+const notFound = (table: Table, key: string, field: string): DialtoneError => new DialtoneError('not_found', `${NOUN[table]} ${key} not found`, [{ path: field, message: 'names no stored record' }]);
+
+/** A device once employee `id` is gone: unassigned if it was theirs, without their lines. */
+function unassigned(d: Device, id: string): Device {
+  const { employeeId, lines, ...rest } = d;
+  const kept = lines?.filter((l) => l.employeeId !== id);
+  return { ...rest, ...(employeeId !== id && employeeId !== undefined ? { employeeId } : {}), ...(kept?.length ? { lines: kept } : {}), updatedAt: new Date().toISOString() };
+}
+
 /** Every SIP auth name a device holds: its own (line 1) and its other lines'. */
 export const authNamesOf = (d: Device): string[] => [d.credentials.authName, ...(d.lines ?? []).map((l) => l.credentials.authName)];
 
@@ -105,7 +117,7 @@ export const extKey = (e: Employee): string => `${e.siteId}\u0000${e.extension}`
  * JSON backend adds loading and a durable `persist` (see json.ts), so both keep every rule the
  * same way.
  */
-export class MemoryStore implements Store {
+export class MemoryStore extends WriteThrough implements Store {
   protected tables: Tables = emptyTables();
   /** Each table's keys in order, kept by `put`: what a page is taken along. */
   private order = keyOrder(this.tables);
@@ -175,22 +187,19 @@ export class MemoryStore implements Store {
     return old;
   }
 
+  private get<T extends Table>(table: T, key: string): Row<T> | null {
+    const row = (this.tables[table] as Map<string, Row<T>>).get(key);
+    return row === undefined ? null : copy(row);
+  }
+
   /** The rows of `table` on `page` that `keep` keeps, in key order (see Page). */
   private page<T extends Table>(table: T, page: Page, keep?: (row: Row<T>) => boolean): Array<Row<T>> {
     return paged(this.tables[table] as Map<string, Row<T>>, this.order[table].from(page.after, page.descending), page.limit, keep);
   }
 
-  /** Applies a set of row changes as one unit: all durable, or (on a failed persist) none. */
-  private async apply(changes: Array<{ [T in Table]: [T, string, Row<T> | undefined] }[Table]>): Promise<void> {
-    const undo = changes.map(([table, key, row]) => [table, key, this.put(table, key, row)] as const).reverse();
-    await this.persist(() => {
-      for (const [table, key, old] of undo) this.put(table, key, old);
-    });
-  }
-
   /** The numbers of an employee's that the numbers table lacks, as rows to add with them. */
-  private newNumbers(e: Employee): Array<['numbers', string, PhoneNumber]> {
-    return (e.numbers ?? []).filter((n) => !this.tables.numbers.has(n)).map((n) => ['numbers', n, inventoried(n, e.updatedAt)]);
+  private newNumbers(e: Employee): PhoneNumber[] {
+    return (e.numbers ?? []).filter((n) => !this.tables.numbers.has(n)).map((n) => inventoried(n, e.updatedAt));
   }
 
   private checkEmployee(e: Employee): void {
@@ -207,36 +216,27 @@ export class MemoryStore implements Store {
     }
   }
 
-  /**
-   * `at` prefixes field paths, for a device created inside an employee request (`device.`);
-   * `replacing` is the MAC of the device a swap removes, whose auth name the new one may take.
-   */
-  private checkDevice(d: Device, isNew: boolean, pendingEmployee?: Employee, at = '', replacing?: string): void {
-    if (isNew && this.tables.devices.has(d.mac)) throw conflict(`${at}mac`, `a device with MAC ${d.mac} already exists`);
+  private checkDevice(d: Device): void {
     const names = authNamesOf(d);
     names.forEach((name, i) => {
-      const path = i === 0 ? `${at}authName` : `${at}lines.${i - 1}.authName`;
+      const path = i === 0 ? 'authName' : `lines.${i - 1}.authName`;
       const owner = this.authNames.get(name);
-      if ((owner !== undefined && owner !== d.mac && owner !== replacing) || names.indexOf(name) !== i) throw conflict(path, 'SIP auth name is already in use');
+      if ((owner !== undefined && owner !== d.mac) || names.indexOf(name) !== i) throw conflict(path, 'SIP auth name is already in use');
     });
-    const known = (id: string): boolean => id === pendingEmployee?.id || this.tables.employees.has(id);
-    if (d.employeeId !== undefined && !known(d.employeeId)) throw invalidField(`${at}employeeId`, `no employee with id ${d.employeeId}`);
+    if (d.employeeId !== undefined && !this.tables.employees.has(d.employeeId)) throw invalidField('employeeId', `no employee with id ${d.employeeId}`);
     d.lines?.forEach((line, i) => {
-      if (!known(line.employeeId)) throw invalidField(`${at}lines.${i}.employeeId`, `no employee with id ${line.employeeId}`);
+      if (!this.tables.employees.has(line.employeeId)) throw invalidField(`lines.${i}.employeeId`, `no employee with id ${line.employeeId}`);
     });
   }
 
-  // Sites
-
-  async insertSite(site: Site): Promise<Site> {
-    if (this.tables.sites.has(site.id)) throw conflict('id', `site ${site.id} already exists`);
-    await this.apply([['sites', site.id, copy(site)]]);
-    return copy(site);
+  protected async has(table: ChangeTable, key: string): Promise<boolean> {
+    return this.tables[table].has(key);
   }
+
+  // Reads
 
   async getSite(id: string): Promise<Site | null> {
-    const s = this.tables.sites.get(id);
-    return s ? copy(s) : null;
+    return this.get('sites', id);
   }
 
   async listSites(filter: SiteFilter = {}): Promise<Site[]> {
@@ -244,37 +244,8 @@ export class MemoryStore implements Store {
     return this.page('sites', filter, (s) => found([s.name]));
   }
 
-  async replaceSite(site: Site): Promise<Site | null> {
-    if (!this.tables.sites.has(site.id)) return null;
-    await this.apply([['sites', site.id, copy(site)]]);
-    return copy(site);
-  }
-
-  async deleteSite(id: string): Promise<boolean> {
-    if (!this.tables.sites.has(id)) return false;
-    const staff = [...this.tables.employees.values()].filter((e) => e.siteId === id).length;
-    if (staff > 0) throw conflict('id', `site still has ${staff} employee${staff === 1 ? '' : 's'}; move or delete them first`);
-    await this.apply([['sites', id, undefined]]);
-    return true;
-  }
-
-  // Employees
-
-  async insertEmployee(employee: Employee, device?: Device): Promise<Employee> {
-    if (this.tables.employees.has(employee.id)) throw conflict('id', `employee ${employee.id} already exists`);
-    this.checkEmployee(employee);
-    if (device) this.checkDevice(device, true, employee, 'device.');
-    await this.apply([
-      ...this.newNumbers(employee),
-      ['employees', employee.id, copy(employee)],
-      ...(device ? [['devices', device.mac, copy(device)] as ['devices', string, Device]] : []),
-    ]);
-    return copy(employee);
-  }
-
   async getEmployee(id: string): Promise<Employee | null> {
-    const e = this.tables.employees.get(id);
-    return e ? copy(e) : null;
+    return this.get('employees', id);
   }
 
   async listEmployees(filter: EmployeeFilter = {}): Promise<Employee[]> {
@@ -297,38 +268,8 @@ export class MemoryStore implements Store {
     return out;
   }
 
-  async replaceEmployee(employee: Employee): Promise<Employee | null> {
-    if (!this.tables.employees.has(employee.id)) return null;
-    this.checkEmployee(employee);
-    await this.apply([...this.newNumbers(employee), ['employees', employee.id, copy(employee)]]);
-    return copy(employee);
-  }
-
-  async deleteEmployee(id: string): Promise<boolean> {
-    if (!this.tables.employees.has(id)) return false;
-    const now = new Date().toISOString();
-    const unassigned = [...this.tables.devices.values()]
-      .filter((d) => d.employeeId === id || d.lines?.some((l) => l.employeeId === id))
-      .map((d): ['devices', string, Device] => {
-        const { employeeId, lines, ...rest } = copy(d);
-        const kept = lines?.filter((l) => l.employeeId !== id);
-        return ['devices', d.mac, { ...rest, ...(employeeId !== id && employeeId !== undefined ? { employeeId } : {}), ...(kept?.length ? { lines: kept } : {}), updatedAt: now }];
-      });
-    await this.apply([['employees', id, undefined], ...unassigned]);
-    return true;
-  }
-
-  // Devices
-
-  async insertDevice(device: Device): Promise<Device> {
-    this.checkDevice(device, true);
-    await this.apply([['devices', device.mac, copy(device)]]);
-    return copy(device);
-  }
-
   async getDevice(mac: string): Promise<Device | null> {
-    const d = this.tables.devices.get(mac);
-    return d ? copy(d) : null;
+    return this.get('devices', mac);
   }
 
   async listDevices(filter: DeviceFilter = {}): Promise<Device[]> {
@@ -342,41 +283,8 @@ export class MemoryStore implements Store {
     });
   }
 
-  async replaceDevice(device: Device): Promise<Device | null> {
-    if (!this.tables.devices.has(device.mac)) return null;
-    this.checkDevice(device, false);
-    await this.apply([['devices', device.mac, copy(device)]]);
-    return copy(device);
-  }
-
-  async deleteDevice(mac: string): Promise<boolean> {
-    if (!this.tables.devices.has(mac)) return false;
-    await this.apply([['devices', mac, undefined]]);
-    return true;
-  }
-
-  async replaceDeviceMac(oldMac: string, device: Device): Promise<Device | null> {
-    if (!this.tables.devices.has(oldMac)) return null;
-    this.checkDevice(device, true, undefined, '', oldMac);
-    // Old row out first, so its auth name leaves the index before the new row takes it.
-    await this.apply([
-      ['devices', oldMac, undefined],
-      ['devices', device.mac, copy(device)],
-    ]);
-    return copy(device);
-  }
-
-  // Numbers
-
-  async insertNumber(entry: PhoneNumber): Promise<PhoneNumber> {
-    if (this.tables.numbers.has(entry.number)) throw conflict('number', `${entry.number} is already one of the account's numbers`);
-    await this.apply([['numbers', entry.number, copy(entry)]]);
-    return copy(entry);
-  }
-
   async getNumber(number: string): Promise<PhoneNumber | null> {
-    const n = this.tables.numbers.get(number);
-    return n ? copy(n) : null;
+    return this.get('numbers', number);
   }
 
   async listNumbers(filter: NumberFilter = {}): Promise<PhoneNumber[]> {
@@ -389,49 +297,42 @@ export class MemoryStore implements Store {
     });
   }
 
-  async replaceNumber(entry: PhoneNumber): Promise<PhoneNumber | null> {
-    if (!this.tables.numbers.has(entry.number)) return null;
-    await this.apply([['numbers', entry.number, copy(entry)]]);
-    return copy(entry);
+  async getSettings(scope: string): Promise<ScopedSettings | null> {
+    return this.get('settings', scope);
   }
 
-  async deleteNumber(number: string): Promise<boolean> {
-    if (!this.tables.numbers.has(number)) return false;
-    const owner = this.routes.get(number);
-    if (owner !== undefined) throw conflict('number', `${number} is routed to employee ${owner}; take it from them first`);
-    await this.apply([['numbers', number, undefined]]);
-    return true;
+  async listTokens(page: Page = {}): Promise<ApiToken[]> {
+    return this.page('tokens', page);
   }
 
-  // Several changes as one write
+  // Every change
 
-  async write(changes: StoreChange[]): Promise<void> {
+  async write(changes: StoreChange[], at: (index: number) => string = (i) => `${i}.`): Promise<void> {
     const done: Array<[Table, string, Row<Table> | undefined]> = [];
     const revision = this.changes;
-    const put = <T extends Table>(table: T, key: string, row: Row<T>): void => {
-      done.push([table, key, this.put(table, key, copy(row))]);
+    const put = <T extends Table>(table: T, key: string, row: Row<T> | undefined): void => {
+      done.push([table, key, this.put(table, key, row && copy(row))]);
     };
     try {
       changes.forEach((change, i) => {
         try {
+          if ('remove' in change) return this.removeRow(change.table, change.remove, put);
           this.checkPresence(change);
           switch (change.table) {
-            case 'sites':
-              return put('sites', change.row.id, change.row);
             case 'employees':
               this.checkEmployee(change.row);
-              for (const [, key, row] of this.newNumbers(change.row)) put('numbers', key, row);
+              for (const n of this.newNumbers(change.row)) put('numbers', n.number, n);
               return put('employees', change.row.id, change.row);
             case 'devices':
-              this.checkDevice(change.row, false);
+              this.checkDevice(change.row);
               return put('devices', change.row.mac, change.row);
-            case 'numbers':
-              return put('numbers', change.row.number, change.row);
-            case 'settings':
-              return put('settings', change.row.scope, change.row);
+            default: {
+              const { table, row } = change;
+              return put(table, (row as unknown as Record<string, string>)[KEY_FIELD[table]] as string, row);
+            }
           }
         } catch (err) {
-          if (err instanceof DialtoneError) throw new DialtoneError(err.code, err.message, err.errors.map((e) => ({ ...e, path: `${i}.${e.path}` })));
+          if (err instanceof DialtoneError) throw new DialtoneError(err.code, err.message, err.errors.map((e) => ({ ...e, path: `${at(i)}${e.path}` })));
           throw err;
         }
       });
@@ -443,14 +344,27 @@ export class MemoryStore implements Store {
     await this.persist(() => this.undo(done));
   }
 
+  /** A `remove` change, with what goes with it (see Store). */
+  private removeRow(table: RemoveChange['table'], key: string, put: <T extends Table>(table: T, key: string, row: Row<T> | undefined) => void): void {
+    if (!this.tables[table].has(key)) throw notFound(table, key, KEY_FIELD[table]);
+    if (table === 'sites') {
+      const staff = [...this.tables.employees.values()].filter((e) => e.siteId === key).length;
+      if (staff > 0) throw conflict('id', `site still has ${staff} employee${staff === 1 ? '' : 's'}; move or delete them first`);
+    }
+    const owner = table === 'numbers' ? this.routes.get(key) : undefined;
+    if (owner !== undefined) throw conflict('number', `${key} is routed to employee ${owner}; take it from them first`);
+    put(table, key, undefined);
+    if (table === 'employees') for (const d of this.tables.devices.values()) if (d.employeeId === key || d.lines?.some((l) => l.employeeId === key)) put('devices', d.mac, unassigned(d, key));
+  }
+
   /** A change's `must`: whether a record with its key may, or must, exist already. */
-  private checkPresence(change: StoreChange): void {
+  private checkPresence(change: RowChange): void {
     if (change.must === undefined) return;
     const field = KEY_FIELD[change.table];
     const key = (change.row as unknown as Record<string, string>)[field] ?? '';
-    const exists = (this.tables[change.table] as Map<string, unknown>).has(key);
-    if (change.must === 'insert' && exists) throw conflict(field, `${change.table} ${key} already exists`);
-    if (change.must === 'replace' && !exists) throw new DialtoneError('not_found', `${change.table} ${key} not found`, [{ path: field, message: 'names no stored record' }]);
+    const exists = this.tables[change.table].has(key);
+    if (change.must === 'insert' && exists) throw conflict(field, `${NOUN[change.table]} ${key} already exists`);
+    if (change.must === 'replace' && !exists) throw notFound(change.table, key, field);
   }
 
   private undo(done: Array<[Table, string, Row<Table> | undefined]>): void {
@@ -478,43 +392,5 @@ export class MemoryStore implements Store {
       if (filter.target !== undefined && a.target !== filter.target && !a.target?.startsWith(under as string)) return false;
       return filter.since === undefined || a.at >= filter.since;
     });
-  }
-
-  // Settings kept apart from records (global, per model)
-
-  async getSettings(scope: string): Promise<ScopedSettings | null> {
-    const s = this.tables.settings.get(scope);
-    return s ? copy(s) : null;
-  }
-
-  async putSettings(entry: ScopedSettings): Promise<ScopedSettings> {
-    await this.apply([['settings', entry.scope, copy(entry)]]);
-    return copy(entry);
-  }
-
-  // API tokens
-
-  async insertToken(token: ApiToken): Promise<ApiToken> {
-    if (this.tables.tokens.has(token.id)) throw conflict('id', `token ${token.id} already exists`);
-    await this.apply([['tokens', token.id, copy(token)]]);
-    return copy(token);
-  }
-
-  async listTokens(page: Page = {}): Promise<ApiToken[]> {
-    return this.page('tokens', page);
-  }
-
-  // Added for the admin API (token hashes moving from scrypt to HMAC on first use); same shape as
-  // replaceSite.
-  async replaceToken(token: ApiToken): Promise<ApiToken | null> {
-    if (!this.tables.tokens.has(token.id)) return null;
-    await this.apply([['tokens', token.id, copy(token)]]);
-    return copy(token);
-  }
-
-  async deleteToken(id: string): Promise<boolean> {
-    if (!this.tables.tokens.has(id)) return false;
-    await this.apply([['tokens', id, undefined]]);
-    return true;
   }
 }

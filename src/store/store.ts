@@ -54,18 +54,25 @@ export interface AuditFilter extends Page {
 }
 
 /**
- * One record written by `write`: stored as given, replacing the record with its key if any. With
- * `must: 'insert'` a record with its key must not exist yet (a conflict naming its key field);
- * with `must: 'replace'` it must (`not_found`): the check is part of the write, so nothing can
- * come or go between a caller's look and the write.
+ * One change made by `write`. A `row` is stored as given, replacing the record with its key if
+ * any: with `must: 'insert'` a record with its key must not exist yet (a conflict naming its key
+ * field), with `must: 'replace'` it must (`not_found`). A `remove` deletes the record with that
+ * key, which must exist (`not_found`). Either check is part of the write, so nothing can come or
+ * go between a caller's look and the write.
  */
-export type StoreChange = (
+export type StoreChange = RowChange | RemoveChange;
+export type RowChange = (
   | { table: 'sites'; row: Site }
   | { table: 'employees'; row: Employee }
   | { table: 'devices'; row: Device }
   | { table: 'numbers'; row: PhoneNumber }
   | { table: 'settings'; row: ScopedSettings }
+  | { table: 'tokens'; row: ApiToken }
 ) & { must?: 'insert' | 'replace' };
+export interface RemoveChange {
+  table: 'sites' | 'employees' | 'devices' | 'numbers' | 'tokens';
+  remove: string;
+}
 
 /**
  * Where Dialtone keeps its records. Every method is async; "not found" is `null` (or `false` for
@@ -85,7 +92,11 @@ export type StoreChange = (
  * - deleting a site that still has employees is a conflict, and so is deleting a number that is
  *   routed to someone;
  * - deleting an employee unassigns their devices (the phones stay registered) and removes their
- *   lines from other devices.
+ *   lines from other devices, in the same write.
+ *
+ * Every change goes through `write`; the one-record methods below are `write`s of one change (two
+ * for insertEmployee with a device and replaceDeviceMac), given to each backend by WriteThrough
+ * (writes.ts), so a backend implements the rules once.
  *
  * Records are returned as copies: changing one does not change the store.
  */
@@ -140,10 +151,10 @@ export interface Store {
   /**
    * Writes every change, in order, as one durable unit: each is checked by the rules above
    * against the store as the changes before it left it, and when one breaks a rule nothing is
-   * written and the error names the change (`errors[].path` prefixed with `<index>.`). For bulk
-   * imports: the memory backends persist once for all of them.
+   * written and the error names the change (`errors[].path` prefixed with `<index>.`, or with
+   * what `at` makes of the index). The memory backends persist once for all of them.
    */
-  write(changes: StoreChange[]): Promise<void>;
+  write(changes: StoreChange[], at?: (index: number) => string): Promise<void>;
 
   /** Appends to the audit log (durable, like every write). */
   appendAudit(entry: AuditEntry): Promise<AuditEntry>;

@@ -299,11 +299,28 @@ export function conformance(
     await store.write([{ table: 'employees', row: { ...a, numbers: ['+12127365001'] } }]);
     t.equal(await store.numberOwner('+12127365000'), null, 'a number taken from its employee is free');
     t.equal(await store.deleteNumber('+12127365000'), true);
+
+    // Removals, in the same unit as the rest and under the same rules.
+    await t.rejects(store.write([{ table: 'sites', remove: 'site-new' }, { table: 'sites', remove: 'site-new' }]), { status: 404, errors: [{ path: '1.id' }] }, 'a record removed twice');
+    t.ok(await store.getSite('site-new'), 'and the first removal was undone');
+    await t.rejects(store.write([{ table: 'numbers', remove: '+12127365001' }]), { status: 409, errors: [{ path: '0.number' }] }, 'a routed number');
+    await t.rejects(store.write([{ table: 'sites', remove: s.id }]), { status: 409, errors: [{ path: '0.id' }] }, 'a site with employees');
+    await store.write([
+      { table: 'employees', remove: b.id },
+      { table: 'employees', row: { ...a, numbers: [] } },
+      { table: 'numbers', remove: '+12127365001' },
+      { table: 'sites', remove: 'site-new' },
+    ]);
+    t.equal(await store.getEmployee(b.id), null);
+    t.equal((await store.getDevice(d.mac))?.lines, undefined, "the removed employee's line left the device in the same write");
+    t.equal(await store.getNumber('+12127365001'), null, 'a number removed once no one has it, in the same write');
     if (reopen) {
+      const kept = await store.getDevice(d.mac);
       const again = await reopen(t, store);
-      t.same(await again.getDevice(d.mac), d, 'durable');
-      t.equal(await again.numberOwner('+12127365001'), a.id);
+      t.same(await again.getDevice(d.mac), kept, 'durable');
+      t.equal(await again.getEmployee(b.id), null);
       t.equal(await again.getNumber('+12127365000'), null);
+      t.equal(await again.getNumber('+12127365001'), null);
     }
   });
 

@@ -1,0 +1,100 @@
+import type { ApiToken, Device, Employee, PhoneNumber, ScopedSettings, Site } from '../domain/types.js';
+import { conflict } from '../errors.js';
+import type { RemoveChange, RowChange, Store, StoreChange } from './store.js';
+
+/** The tables `write` changes. */
+export type ChangeTable = StoreChange['table'];
+
+type OneRecordMethods =
+  | 'insertSite'
+  | 'replaceSite'
+  | 'deleteSite'
+  | 'insertEmployee'
+  | 'replaceEmployee'
+  | 'deleteEmployee'
+  | 'insertDevice'
+  | 'replaceDevice'
+  | 'deleteDevice'
+  | 'replaceDeviceMac'
+  | 'insertNumber'
+  | 'replaceNumber'
+  | 'deleteNumber'
+  | 'putSettings'
+  | 'insertToken'
+  | 'replaceToken'
+  | 'deleteToken';
+
+/** Errors of a one-change write name the field alone (`username`, not `0.username`). */
+const bare = (): string => '';
+
+/**
+ * The Store's one-record methods as `write`s, for every backend: a backend implements `write`,
+ * which keeps every rule, and `has`; "not there" (null, false) is decided by `has`, and a record
+ * that comes or goes between that look and the write is caught by the write's own check.
+ */
+export abstract class WriteThrough implements Pick<Store, OneRecordMethods> {
+  abstract write(changes: StoreChange[], at?: (index: number) => string): Promise<void>;
+  /** Whether `table` holds a record under `key`. */
+  protected abstract has(table: ChangeTable, key: string): Promise<boolean>;
+
+  private async insert<T>(change: RowChange & { row: T }): Promise<T> {
+    await this.write([{ ...change, must: 'insert' }], bare);
+    return change.row;
+  }
+
+  private async replace<T>(change: RowChange & { row: T }, key: string): Promise<T | null> {
+    if (!(await this.has(change.table, key))) return null;
+    await this.write([{ ...change, must: 'replace' }], bare);
+    return change.row;
+  }
+
+  private async remove(table: RemoveChange['table'], key: string): Promise<boolean> {
+    if (!(await this.has(table, key))) return false;
+    await this.write([{ table, remove: key }], bare);
+    return true;
+  }
+
+  insertSite = (row: Site): Promise<Site> => this.insert({ table: 'sites', row });
+  replaceSite = (row: Site): Promise<Site | null> => this.replace({ table: 'sites', row }, row.id);
+  deleteSite = (id: string): Promise<boolean> => this.remove('sites', id);
+
+  async insertEmployee(row: Employee, device?: Device): Promise<Employee> {
+    const changes: StoreChange[] = [{ table: 'employees', row, must: 'insert' }];
+    if (device) changes.push({ table: 'devices', row: device, must: 'insert' });
+    await this.write(changes, (i) => (i === 0 ? '' : 'device.'));
+    return row;
+  }
+  replaceEmployee = (row: Employee): Promise<Employee | null> => this.replace({ table: 'employees', row }, row.id);
+  deleteEmployee = (id: string): Promise<boolean> => this.remove('employees', id);
+
+  insertDevice = (row: Device): Promise<Device> => this.insert({ table: 'devices', row });
+  replaceDevice = (row: Device): Promise<Device | null> => this.replace({ table: 'devices', row }, row.mac);
+  deleteDevice = (mac: string): Promise<boolean> => this.remove('devices', mac);
+
+  async replaceDeviceMac(oldMac: string, row: Device): Promise<Device | null> {
+    if (!(await this.has('devices', oldMac))) return null;
+    if (row.mac === oldMac) throw conflict('mac', 'the new MAC is the old one');
+    // The old record out first: its auth names are free for the new one to keep.
+    await this.write(
+      [
+        { table: 'devices', remove: oldMac },
+        { table: 'devices', row, must: 'insert' },
+      ],
+      bare,
+    );
+    return row;
+  }
+
+  insertNumber = (row: PhoneNumber): Promise<PhoneNumber> => this.insert({ table: 'numbers', row });
+  replaceNumber = (row: PhoneNumber): Promise<PhoneNumber | null> => this.replace({ table: 'numbers', row }, row.number);
+  deleteNumber = (number: string): Promise<boolean> => this.remove('numbers', number);
+
+  async putSettings(row: ScopedSettings): Promise<ScopedSettings> {
+    await this.write([{ table: 'settings', row }], bare);
+    return row;
+  }
+
+  insertToken = (row: ApiToken): Promise<ApiToken> => this.insert({ table: 'tokens', row });
+  replaceToken = (row: ApiToken): Promise<ApiToken | null> => this.replace({ table: 'tokens', row }, row.id);
+  deleteToken = (id: string): Promise<boolean> => this.remove('tokens', id);
+}
