@@ -6,8 +6,8 @@
  * JSON carries it all: the settings of every phone and of each model, sites, the account's
  * numbers, one row per employee with their device, and the other devices. CSV carries the employee
  * rows only. Secrets only with `includeCredentials` (scope admin, audited): each device's SIP,
- * provisioning and admin passwords in clear, the PIN hashes (scrypt: the hash, never a PIN, but
- * still what a guesser needs, so treated as a credential) and admin password settings.
+ * provisioning and admin passwords in clear, the PIN hashes (never a PIN, and keyed, but
+ * treated as a credential all the same) and admin password settings.
  */
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';

@@ -17,7 +17,6 @@ import { z } from 'zod';
 import { DialtoneError, invalid, type FieldError } from '../errors.js';
 import { generateProvisioningUsername } from '../domain/credentials.js';
 import { toE164 } from '../domain/phone.js';
-import { hashSecret } from '../domain/secrets.js';
 import type { Device, DeviceCredentials, Employee, PhoneNumber, ScopedSettings, Settings, Site } from '../domain/types.js';
 import type { WelcomeMail } from '../mail/welcome.js';
 import type { RowChange, Store, StoreChange } from '../store/store.js';
@@ -66,8 +65,6 @@ export type Column = keyof typeof COLUMNS;
 export const MAX_ROWS = 100_000;
 /** The largest body an import takes. */
 export const IMPORT_LIMIT = '64mb';
-/** PINs hashed at once: scrypt runs on libuv's pool (4 threads), which file writes need too. */
-const PIN_CONCURRENCY = 3;
 
 /** A problem of an import: `row` for an employee row (CSV: the record's number, the header being 1; JSON: its index in `employees`). */
 export interface RowError extends FieldError {
@@ -283,15 +280,6 @@ class ImportIndex implements Lookup {
   }
 }
 
-/** Runs `work` on every item, at most `limit` at a time. */
-async function bounded<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
 /** Where a change came from, for naming it when the store refuses it. */
 interface Origin {
   row?: number;
@@ -335,7 +323,7 @@ export function createImporter({ store, records, models, welcomeMail }: ImportDe
     const plan = (kind: keyof ImportCounts, change: Exclude<RowChange, { table: 'tokens' }>, current: { updatedAt: string } | undefined, origin: Origin, changed = false): void => {
       if (current && !changed && same(change.row, current)) return void counts[kind].unchanged++;
       counts[kind][current ? 'updated' : 'created']++;
-      // What was new or stored when checked must still be so at the write (PINs are hashed between).
+      // What was new or stored when checked must still be so at the write.
       changes.push({ ...change, must: current ? 'replace' : 'insert' });
       origins.push(origin);
     };
@@ -431,7 +419,6 @@ export function createImporter({ store, records, models, welcomeMail }: ImportDe
     };
 
     const seenMacs = new Set<string>();
-    const pins: Array<{ employee: Employee; pin: string }> = [];
     const drafts: Array<{ draft: DeviceDraft; origin: Origin; current?: Device }> = [];
 
     /** A device of the file (`at`: `device` in a row, `devices.<i>` in the JSON form), for `owner` (undefined: keep or none). */
@@ -517,8 +504,8 @@ export function createImporter({ store, records, models, welcomeMail }: ImportDe
       const device = rawDevice === undefined || rawDevice === null ? undefined : await deviceOf(rawDevice, employee.id, checks, 'device', `row ${row}`);
       report(checks, { row }, rowPath);
       if (checks.failed) continue;
+      if (pin !== undefined) employee.pinHash = records.sealer.digest(pin);
       plan('employees', { table: 'employees', row: employee }, current, { row }, pin !== undefined);
-      if (pin !== undefined) pins.push({ employee, pin });
       for (const n of employee.numbers ?? []) {
         if (inventory.has(n) || listed.has(n)) continue;
         listed.set(n, -1);
@@ -555,9 +542,6 @@ export function createImporter({ store, records, models, welcomeMail }: ImportDe
     });
     if (dryRun) return { dryRun, mode, counts };
 
-    await bounded(pins, PIN_CONCURRENCY, async ({ employee, pin }) => {
-      employee.pinHash = await hashSecret(pin);
-    });
     for (let attempt = 1; ; attempt++) {
       const all: StoreChange[] = [...changes, ...changed.map(({ draft, current }): StoreChange => ({ table: 'devices', row: records.withSecrets(draft), must: current ? 'replace' : 'insert' }))];
       const from = [...origins, ...changed.map((d) => d.origin)];

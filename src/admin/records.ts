@@ -8,7 +8,7 @@ import { conflict, DialtoneError, invalidField, notFound } from '../errors.js';
 import { generateAuthName, generatePassword, generateProvisioningUsername, PROVISIONING_PASSWORD_LENGTH } from '../domain/credentials.js';
 import { defaultExtension, validateExtension } from '../domain/extension.js';
 import { asCountryCode, toE164 } from '../domain/phone.js';
-import { hashSecret, type Sealer } from '../domain/secrets.js';
+import type { Sealer } from '../domain/secrets.js';
 import { directNumber, type Device, type DeviceCredentials, type DeviceLine, type Employee, type LineCredentials, type PhoneNumber, type PlainCredentials, type ScopedSettings, type Settings, type Site } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { FileIndex } from '../vendors/index.js';
@@ -478,7 +478,7 @@ export function createRecords(deps: RecordsDeps) {
       const device = deviceInput && (await deviceFrom(undefined, { ...deviceInput, employeeId: employee.id }, storeLookup, checks, 'device.', employee.id));
       claims.push(...(device?.claims ?? []));
       await settleClaims(claims, checks);
-      if (pin !== undefined) employee.pinHash = await hashSecret(pin);
+      if (pin !== undefined) employee.pinHash = sealer.digest(pin);
       if (!device) return { employee: await claimed(claims, checks, () => store.insertEmployee(employee)) };
       const result = await written(device.draft, (d) => claimed(claims, checks, async () => ({ employee: await store.insertEmployee(employee, d), device: d })));
       return { ...result, credentials: secretsOf(result.device) };
@@ -491,7 +491,7 @@ export function createRecords(deps: RecordsDeps) {
       const checks = new Checks();
       const { employee, claims, pin } = await employeeFrom(current, rawInput(s.employeePatch, raw, checks), storeLookup, checks);
       await settleClaims(claims, checks);
-      if (pin) employee.pinHash = await hashSecret(pin);
+      if (pin) employee.pinHash = sealer.digest(pin);
       const updated = await claimed(claims, checks, () => store.replaceEmployee(employee));
       if (!updated) throw notFound('employee');
       return updated;

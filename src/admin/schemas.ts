@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { DialtoneError } from '../errors.js';
 import { parseMac } from '../domain/mac.js';
 import { validatePin } from '../domain/pin.js';
+import { PIN_HASH } from '../domain/secrets.js';
 import { validateTimeZone } from '../domain/timezone.js';
 import { validateUsername } from '../domain/username.js';
 import { validateExtension } from '../domain/extension.js';
@@ -320,9 +321,9 @@ const transferEmployeeFields = {
   sendWelcomeEmail: z.boolean().optional().meta({ description: 'Queue the welcome email once the import is written (never exported)' }),
   pinHash: z
     .string()
-    .regex(/^scrypt\$\d{1,8}\$\d{1,3}\$\d{1,3}\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{16,}$/, 'must be a PIN hash as an export with credentials writes it')
+    .regex(PIN_HASH, 'must be a PIN hash as an export with credentials writes it')
     .optional()
-    .meta({ description: 'The PIN as a scrypt hash (export with includeCredentials); or give pin' }),
+    .meta({ description: 'The PIN as hashed by the server that exported it (export with includeCredentials); or give pin' }),
 };
 /** An employee row without its device (new), or a merge patch of a stored employee (upsert). */
 export const transferEmployee = z.strictObject(transferEmployeeFields);

@@ -1,8 +1,12 @@
 /**
  * Secrets at rest. SIP and provisioning passwords must be recoverable to render phone configs, so
- * they are sealed (AES-256-GCM); PINs and API tokens are only ever compared, so they are hashed:
- * PINs with scrypt (few digits: only a slow hash protects them), API tokens with a keyed hash
- * (HMAC-SHA-256; they are 256 random bits, so a slow hash adds nothing but a CPU bill per guess).
+ * they are sealed (AES-256-GCM); PINs and API tokens are only ever compared, so they are hashed
+ * with keys derived from the secret key (HMAC-SHA-256):
+ * - API tokens are 256 random bits: a slow hash would add nothing but a CPU bill per request.
+ * - PINs are a few digits. No hash slow enough to run on every import protects 10^4 to 10^8
+ *   guesses (scrypt at tens of ms falls in minutes to days); a key kept apart from the records
+ *   does: without the secret key a copy of the records lets no one test a guess at all.
+ * scrypt remains for API tokens stored by earlier versions (verifySecret).
  */
 
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
@@ -14,6 +18,11 @@ export interface Sealer {
   seal(plain: string): string;
   /** The plain text back; throws an internal (never exposed) error if the value was not sealed with this key. */
   open(sealed: string): string;
+  /**
+   * A secret that is only ever compared (a PIN), hashed under a key derived from this one:
+   * `hmac-sha256$<salt>$<hash>` (base64url), with a fresh salt so that equal PINs look different.
+   */
+  digest(secret: string): string;
 }
 
 const KEY_BYTES = 32;
@@ -31,8 +40,15 @@ export function createSealer(key: Buffer): Sealer {
     throw new DialtoneError('internal', `sealing key must be ${KEY_BYTES} bytes; got ${key.length}`);
   }
   const secretKey = Buffer.from(key); // a private copy: the caller may reuse or wipe its buffer
+  const digestKey = deriveKey(secretKey, 'dialtone pin hmac v1');
 
   return {
+    digest(secret) {
+      const salt = randomBytes(SALT_BYTES);
+      const hash = createHmac('sha256', digestKey).update(salt).update(secret, 'utf8').digest();
+      return [DIGEST_PREFIX, salt.toString('base64url'), hash.toString('base64url')].join('$');
+    },
+
     seal(plain) {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', secretKey, iv, { authTagLength: TAG_BYTES });
@@ -60,6 +76,10 @@ export function createSealer(key: Buffer): Sealer {
     },
   };
 }
+
+const DIGEST_PREFIX = 'hmac-sha256';
+/** What a stored PIN hash looks like: a Sealer's digest, or scrypt as earlier versions wrote it. */
+export const PIN_HASH = /^(hmac-sha256\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}|scrypt\$\d{1,8}\$\d{1,3}\$\d{1,3}\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{16,})$/;
 
 const cannotOpen = (): DialtoneError =>
   new DialtoneError('internal', 'sealed secret cannot be opened (wrong key, damaged or not sealed)');

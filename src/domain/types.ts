@@ -114,7 +114,7 @@ export interface Employee {
   /** IANA zone; the site's when not given. */
   timeZone: string;
   authorizedUser: boolean;
-  /** scrypt hash of the PIN (see domain/secrets.ts); never returned by the API. */
+  /** Keyed hash of the PIN (Sealer.digest in domain/secrets.ts; scrypt when an earlier version stored it); never returned by the API. */
   pinHash?: string;
   emergencyAddress?: Address;
   welcomeEmail?: WelcomeEmail;

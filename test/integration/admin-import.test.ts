@@ -63,7 +63,7 @@ t.test('500 rows, 7 wrong: the dry run names exactly those, writes nothing; fixe
   t.equal((await app.store.listEmployees()).length, N + 1);
   const user0 = await named(app, 'user0');
   const user1 = await named(app, 'user1');
-  t.ok(user0.pinHash?.startsWith('scrypt$'), 'the PIN is hashed');
+  t.ok(user0.pinHash?.startsWith('hmac-sha256$'), 'the PIN is hashed');
   t.same(user0.numbers, ['+12127360000']);
   const desk0 = (await app.store.getDevice('001500000000'))!;
   t.equal(desk0.employeeId, user0.id);
@@ -136,6 +136,21 @@ t.test('the JSON form: sites, settings, numbers no one has, devices without an e
   });
   const paths2 = wrong2.json.errors.map((e: { row?: number; path: string }) => `${e.row ?? '-'} ${e.path}`);
   t.same(new Set(paths2), new Set(['- sites.0.name', '- sites.0.timeZone', '- sites.0.sip', '- numbers.0.number', '0 extension', '0 device.mac', '- devices.0.employee', '- devices.0.mac']), JSON.stringify(wrong2.json.errors));
+});
+
+t.test('a PIN hash from an export is kept as it is, in either form; anything else is refused', async (t) => {
+  const { app } = await setup(t);
+  const keyed = `hmac-sha256$${'A'.repeat(22)}$${'B'.repeat(43)}`;
+  const older = `scrypt$16384$8$1$${'C'.repeat(22)}$${'D'.repeat(43)}`; // as versions before the keyed hash wrote it
+  const person = (username: string, extension: string, pinHash: string): Record<string, unknown> => ({ site: 'HQ', username, firstName: 'P', lastName: username, extension, authorizedUser: true, pinHash });
+  const wrong = await app.call('POST', '/import', { body: { employees: [person('pat', '301', 'md5$1234')] } });
+  t.equal(wrong.status, 400);
+  t.match(wrong.json.errors, [{ row: 0, path: 'pinHash', message: /PIN hash/ }]);
+  t.notMatch(wrong.text, /md5\$1234/, 'the value is not echoed');
+  const r = await app.call('POST', '/import', { body: { employees: [person('pat', '301', keyed), person('quinn', '302', older)] } });
+  t.equal(r.status, 200, r.text);
+  t.equal((await named(app, 'pat')).pinHash, keyed);
+  t.equal((await named(app, 'quinn')).pinHash, older);
 });
 
 t.test('what a CSV body must be', async (t) => {

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import t from 'tap';
 import type { Test } from 'tap';
-import { createSealer, hashSecret, verifySecret } from '../../../src/domain/secrets.js';
+import { PIN_HASH, createSealer, hashSecret, verifySecret } from '../../../src/domain/secrets.js';
 import { DialtoneError } from '../../../src/errors.js';
 
 const key = randomBytes(32);
@@ -77,6 +77,23 @@ t.test('the key must be 32 bytes', async (t) => {
       message: `sealing key must be 32 bytes; got ${size}`,
     });
   }
+});
+
+t.test('digest: a salted keyed hash, bound to the key', async (t) => {
+  const key = randomBytes(32);
+  const sealer = createSealer(key);
+  const encoded = sealer.digest('4711');
+  t.match(encoded, PIN_HASH, 'a stored PIN hash as the import accepts it');
+  t.match(encoded, /^hmac-sha256\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+  t.not(sealer.digest('4711'), encoded, 'fresh salt each time: equal PINs do not look equal');
+  const [, salt64 = '', hash64] = encoded.split('$');
+  const salt = Buffer.from(salt64, 'base64url');
+  const recompute = (k: Buffer, pin: string): string => createHmac('sha256', k).update(salt).update(pin).digest('base64url');
+  const derived = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'dialtone pin hmac v1', 32));
+  t.equal(recompute(derived, '4711'), hash64, 'HMAC-SHA-256 of salt and PIN under the derived key');
+  t.not(recompute(derived, '4712'), hash64);
+  t.not(recompute(key, '4711'), hash64, 'not under the secret key itself');
+  t.notOk(PIN_HASH.test(`${encoded}x`) || PIN_HASH.test('hmac-sha256$$'), 'nothing else passes for one');
 });
 
 t.test('hash and verify', async (t) => {
