@@ -146,6 +146,8 @@ export const settingsSchema = z
      * `{last}`, `{f}` and `{l}` (their initials), and text a user name may hold between them.
      */
     usernamePattern,
+    /** How long audit entries are kept, in days (older ones are removed at start and once a day); 0 keeps them for ever. */
+    auditDays: z.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(0, 'must not be negative').max(36_500, 'must be at most 36500 (a hundred years)'),
   })
   .strict();
 
@@ -155,12 +157,14 @@ type Key = keyof Settings;
 const KEYS = Object.keys(settingsSchema.shape) as Key[];
 const envName = (key: string): string => `DIALTONE_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 
+/** Settings whose schema is a number: their variables' text is read as one. */
+const NUMERIC = new Set(KEYS.filter((key) => settingsSchema.shape[key] instanceof z.ZodNumber));
+
 /** Turns one environment variable's text into the value the schema expects. */
 function fromEnv(key: Key, text: string): unknown {
   if (key === 'trustedNetworks') return text.split(',').map((s) => s.trim()).filter(Boolean);
   if (key === 'tlsExtraCiphers') return text.split(/[,:]/).map((s) => s.trim()).filter(Boolean);
-  const numeric: Key[] = ['enrollmentSeconds', 'digestNonceSeconds', 'tftpMaxBlockSize', 'tftpMaxTransfers', 'tftpMaxPerAddress', 'resyncSipPort', 'resyncConfirmSeconds', 'resyncSiteGapMs', 'resyncConcurrency', 'mailRetryMs'];
-  if (numeric.includes(key) && /^\s*-?\d+\s*$/.test(text)) return Number(text);
+  if (NUMERIC.has(key) && /^\s*-?\d+(\.\d+)?\s*$/.test(text)) return Number(text);
   return text;
 }
 

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './cli/index.js';
 import { createAdminApp } from './admin/app.js';
-import { createAuditLog } from './admin/audit.js';
+import { createAuditLog, keepAuditFor } from './admin/audit.js';
 import { createTokenCheck, ensureAdminToken } from './admin/auth.js';
 import { openapiDocument } from './admin/openapi.js';
 import { createRecords } from './admin/records.js';
@@ -137,8 +137,10 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
   let tftp: TftpServer | undefined;
   let journal: TimelineJournal | undefined;
   let mailQueue: MailQueue | undefined;
+  const stopRetention = settings.auditDays > 0 ? keepAuditFor(store, settings.auditDays, log.child({ service: 'admin' })) : undefined;
   // The journal last: the requests that drain still record their events.
   const closeAll = async () => {
+    stopRetention?.();
     await Promise.all([...servers.map(drain), tftp?.close()]);
     await Promise.all([journal?.close(), mailQueue?.close()]);
   };

@@ -243,7 +243,7 @@ export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerM
       const params = (res.locals.params ?? {}) as Record<string, string>;
       const details: string[] = [];
       const result = await route.handler({ params, body, query, scope: (res.locals.scope ?? 'admin') as TokenScope, audit: (detail) => void details.push(detail) });
-      if (audited(route)) await record(route, params, result, res.locals.token as ApiToken | undefined, details);
+      if (audited(route) || details.length > 0) await record(route, params, result, res.locals.token as ApiToken | undefined, details);
       if (route.status === 204 || result === undefined) res.status(route.status).end();
       else if (result instanceof RawReply) res.status(route.status).type(result.contentType).send(result.body);
       else res.status(route.status).json(result);

@@ -3,6 +3,7 @@
  * app before the answer goes out (see app.ts), listed by `GET /audit`, newest first.
  */
 import { z } from 'zod';
+import type { Logger } from 'pino';
 import type { AuditEntry } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { listQuery, listed, pageView } from './paging.js';
@@ -53,6 +54,29 @@ export function createAuditLog(store: Pick<Store, 'appendAudit' | 'listAudit'>, 
       return store.appendAudit({ ...(await next()), ...facts });
     },
   };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Retention: removes entries older than `days` now and then once a day (never in the way of
+ * exit: the timer is unref'd). A failed trim is logged and tried again the next day; what it
+ * could not remove is only kept longer. Returns the function that stops it.
+ */
+export function keepAuditFor(store: Pick<Store, 'trimAudit'>, days: number, log: Pick<Logger, 'info' | 'warn'>, now: () => number = Date.now): () => void {
+  const trim = async (): Promise<void> => {
+    const before = new Date(now() - days * DAY_MS).toISOString();
+    try {
+      const removed = await store.trimAudit(before);
+      if (removed > 0) log.info({ removed, before, auditDays: days }, 'audit entries past their retention removed');
+    } catch (err) {
+      log.warn({ err: (err as Error).message, auditDays: days }, 'audit entries past their retention could not be removed; trying again tomorrow');
+    }
+  };
+  void trim();
+  const timer = setInterval(() => void trim(), DAY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 export const auditView = z.object({

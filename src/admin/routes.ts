@@ -27,7 +27,10 @@ export interface RouteContext {
   query: unknown;
   /** The scope of the caller's token. */
   scope: TokenScope;
-  /** Adds to the audit log's entry for this request a detail without secrets (e.g. `includeCredentials`, rows imported). */
+  /**
+   * Adds to the audit log's entry for this request a detail without secrets (e.g.
+   * `includeCredentials`, rows imported); a read that gives one is recorded too (a preview with secrets).
+   */
   audit: (detail: string) => void;
 }
 
@@ -230,10 +233,12 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
     { method: 'get', path: '/models/{id}/settings', scope: 'readonly', params: modelParams, tag: 'settings', summary: "Phone settings for one model's phones", status: 200, response: s.ownSettingsView, handler: async (ctx) => records.scopeSettings({ model: id(ctx) }) },
     { method: 'put', path: '/models/{id}/settings', params: modelParams, tag: 'settings', summary: "Replace the phone settings for one model's phones (raw settings flat, in its vendor's keys)", status: 200, body: s.ownSettings, response: s.ownSettingsView, handler: async (ctx) => records.putScopeSettings({ model: id(ctx) }, ctx.body as s.OwnSettings) },
     {
-      method: 'get', path: '/devices/{mac}/files/{name}', scope: 'technician', params: fileParams, tag: 'provisioning', summary: 'The file the phone would receive over HTTPS inside its enrollment window', status: 200,
+      method: 'get', path: '/devices/{mac}/files/{name}', scope: 'technician', params: fileParams, tag: 'provisioning', summary: 'The file the phone would receive over HTTPS inside its enrollment window (with its secrets for admin tokens, recorded in the audit log)', status: 200,
       handler: async (ctx) => {
-        const file = await resolver.preview(mac(ctx), ctx.params.name ?? '', { secrets: hasScope(ctx.scope, 'admin') });
+        const secrets = hasScope(ctx.scope, 'admin');
+        const file = await resolver.preview(mac(ctx), ctx.params.name ?? '', { secrets });
         if (!file) throw notFound('file');
+        if (secrets) ctx.audit('with secrets');
         return new RawReply(file.contentType, file.body);
       },
     },

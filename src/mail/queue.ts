@@ -6,9 +6,10 @@
  * window left: a crash between the server's 250 and that write).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../sip/transaction.js';
+import { writeDurably } from '../durable.js';
 
 export interface MailMessage {
   to: string;
@@ -68,18 +69,6 @@ export const jobId = (employeeId: string, requestedAt: string): string =>
 
 /** Delay before try number `attempt + 1`, after `attempt` failed tries. */
 export const backoff = (attempt: number, retryMs: number, maxDelayMs: number): number => Math.min(maxDelayMs, retryMs * 2 ** Math.max(0, attempt - 1));
-
-async function writeDurably(file: string, text: string): Promise<void> {
-  const tmp = `${file}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
-}
 
 export class MailQueue {
   private readonly jobs = new Map<string, MailJob>();

@@ -3,11 +3,12 @@
  * smtps:// for TLS from the start), or, with no SMTP configured, an `.eml` file in the outbox
  * folder. Failures come back as SendFailure with a message cleared of the SMTP credentials.
  */
-import { mkdir, open, rename } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { SendFailure, type MailJob, type Sender } from './queue.js';
+import { writeDurably } from '../durable.js';
 
 /** Removes the credentials of `smtpUrl` (and anything shaped like user:pass@) from `text`. */
 export function redactCredentials(text: string, smtpUrl: string | undefined): string {
@@ -67,15 +68,7 @@ export function outboxSender(dir: string, from: string): Sender {
       try {
         const info = await transport.sendMail(envelope(job, from));
         await mkdir(dir, { recursive: true, mode: 0o700 });
-        const file = join(dir, `${job.id}.eml`);
-        const fh = await open(`${file}.tmp`, 'w', 0o600);
-        try {
-          await fh.writeFile(info.message as Buffer);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-        await rename(`${file}.tmp`, file);
+        await writeDurably(join(dir, `${job.id}.eml`), info.message as Buffer);
       } catch (err) {
         throw failure(err, undefined);
       }

@@ -1,10 +1,12 @@
 /**
  * The JSON store's audit log: one JSON line per entry in `audit.jsonl` beside the data file,
- * appended and fsynced (never rewritten), so recording an admin write costs an append rather
- * than a second rewrite of the whole data file, and the data file does not grow with the log.
- * Entries that arrive while an append is under way go together in the next one.
+ * appended and fsynced, so recording an admin write costs an append rather than a second rewrite
+ * of the whole data file, and the data file does not grow with the log. Entries that arrive while
+ * an append is under way go together in the next one. The file is rewritten only to drop old
+ * entries (retention), whole or not at all.
  */
 import { open, readFile, truncate, type FileHandle } from 'node:fs/promises';
+import { writeDurably } from '../durable.js';
 import type { AuditEntry } from '../domain/types.js';
 import { StartupError } from '../errors.js';
 import { auditRecord } from './schemas.js';
@@ -70,6 +72,24 @@ export class AuditFile {
       this.pending.push({ line: `${JSON.stringify(entry)}\n`, resolve, reject });
       this.writing ??= this.drain();
     });
+  }
+
+  /**
+   * Replaces the file's entries with `entries` (a crash leaves the old file or the new one).
+   * Appends that arrive meanwhile wait, and land in the new file after them.
+   */
+  async rewrite(entries: AuditEntry[]): Promise<void> {
+    while (this.writing) await this.writing;
+    const done = (async () => {
+      await writeDurably(this.file, Buffer.from(entries.map((e) => `${JSON.stringify(e)}\n`).join('')));
+      await this.handle?.close();
+      this.handle = await open(this.file, 'a', 0o600);
+    })();
+    this.writing = done.then(
+      () => this.drain(),
+      () => this.drain(),
+    );
+    await done;
   }
 
   private async drain(): Promise<void> {

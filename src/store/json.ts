@@ -1,5 +1,6 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeDurably } from '../durable.js';
 import { Low, type Adapter } from 'lowdb';
 import type { AuditEntry } from '../domain/types.js';
 import { StartupError } from '../errors.js';
@@ -9,25 +10,6 @@ import { InvalidRecord, tablesFromFile } from './load.js';
 import { LATER_TABLES, MemoryStore, TABLES, emptyTables, type Data, type Tables } from './memory.js';
 
 export const DATA_FILE = 'dialtone.json';
-
-/** Writes `bytes` so that after a crash the file holds either the old or the new bytes, whole. */
-async function writeDurably(file: string, bytes: Buffer): Promise<void> {
-  const tmp = `${file}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(bytes);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
-  const dir = await open(dirname(file), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
-}
 
 const refuse = (file: string, why: string): StartupError =>
   new StartupError(
@@ -154,7 +136,8 @@ export class JsonStore extends MemoryStore {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     this.unlock = await lockFolder(this.dir);
     try {
-      await rm(`${this.file}.tmp`, { force: true }); // a flush cut short by a crash
+      // Flushes cut short by a crash.
+      await Promise.all([rm(`${this.file}.tmp`, { force: true }), rm(`${this.audit.file}.tmp`, { force: true })]);
       await this.db.read();
       const tables = this.db.data;
       const logged = await readAuditFile(this.audit.file);
@@ -176,6 +159,10 @@ export class JsonStore extends MemoryStore {
 
   protected override logAudit(entry: AuditEntry): Promise<void> {
     return this.audit.append(entry);
+  }
+
+  protected override rewriteAudit(kept: AuditEntry[]): Promise<void> {
+    return this.audit.rewrite(kept);
   }
 
   override async close(): Promise<void> {

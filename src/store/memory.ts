@@ -384,6 +384,22 @@ export class MemoryStore extends WriteThrough implements Store {
     return Promise.resolve();
   }
 
+  async trimAudit(before: string): Promise<number> {
+    // Ids sort in the order of writing, and so by time: the old entries are the first ones.
+    const entries = [...this.order.audit.from(undefined)].map((id) => this.tables.audit.get(id) as AuditEntry);
+    let n = 0;
+    while (n < entries.length && (entries[n] as AuditEntry).at < before) n++;
+    if (n === 0) return 0;
+    await this.rewriteAudit(entries.slice(n));
+    for (const entry of entries.slice(0, n)) this.put('audit', entry.id, undefined);
+    return n;
+  }
+
+  /** Makes the audit log hold only `kept` on disk, before memory lets go of the rest. */
+  protected rewriteAudit(_kept: AuditEntry[]): Promise<void> {
+    return Promise.resolve();
+  }
+
   async listAudit(filter: AuditFilter = {}): Promise<AuditEntry[]> {
     const under = filter.target === undefined ? undefined : `${filter.target}/`;
     return this.page('audit', filter, (a) => {

@@ -160,6 +160,8 @@ export interface Store {
   appendAudit(entry: AuditEntry): Promise<AuditEntry>;
   /** The audit log in the order it was written (by id; newest first with `descending`). */
   listAudit(filter?: AuditFilter): Promise<AuditEntry[]>;
+  /** Removes the audit entries written before `before` (ISO 8601, UTC); resolves to how many. */
+  trimAudit(before: string): Promise<number>;
 
   /** Settings kept apart from the records they apply to: `global` and `model:<id>` (see ScopedSettings). */
   getSettings(scope: string): Promise<ScopedSettings | null>;

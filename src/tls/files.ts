@@ -1,8 +1,7 @@
 /** Small file helpers for the TLS material: read-if-present and atomic write. */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
 import { StartupError } from '../errors.js';
+import { writeDurably } from '../durable.js';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -23,34 +22,10 @@ export async function readIfExists(file: string): Promise<string | null> {
  * readable by others, not even briefly).
  */
 export async function writeFileAtomic(file: string, data: string, mode: number): Promise<void> {
-  const dir = dirname(file);
-  const tmp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const fh = await open(tmp, 'wx', mode);
-    try {
-      await fh.writeFile(data, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, file);
+    await writeDurably(file, data, mode);
   } catch (err) {
-    await rm(tmp, { force: true });
+    await rm(`${file}.tmp`, { force: true });
     throw new StartupError(`TLS: cannot write ${file}: ${message(err)}`);
-  }
-  await syncDir(dir);
-}
-
-/** Make the rename durable. Not every platform can open a folder for fsync; that is not fatal. */
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // best effort
   }
 }

@@ -3,7 +3,7 @@
  * of the token that made it and never a secret; listed newest first by GET /audit.
  */
 import t from 'tap';
-import { createAuditLog } from '../../src/admin/audit.js';
+import { createAuditLog, keepAuditFor } from '../../src/admin/audit.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { startApp, type InProcess } from '../helpers/app.js';
 import { startServer } from '../helpers/server.js';
@@ -99,6 +99,15 @@ t.test('no secret in any entry', async (t) => {
   secrets.push(token.token);
   await ok(app, 'PUT', '/settings', { adminPassword: '73916254' });
   secrets.push('73916254');
+  // A preview shows the file's secrets to an admin token only: that read is recorded, the other not.
+  const previews = async (): Promise<number> => (await wholeLog(app)).filter((e) => e.action === 'getDevicesByMacFilesByName').length;
+  const file = await app.call('GET', '/devices/805ec0000001/files/805ec0000001.cfg', { token: token.token });
+  t.equal(file.status, 200, file.text);
+  t.equal(await previews(), 0, 'a preview without secrets (technician) is not recorded');
+  const full = await app.call('GET', '/devices/805ec0000001/files/805ec0000001.cfg');
+  t.equal(full.status, 200);
+  t.ok(secrets.some((s) => full.text.includes(s)), 'the admin preview carries a secret');
+  t.equal(await previews(), 1, 'one with secrets (admin) is');
 
   secrets.push(...(await app.store.listTokens()).map((x) => x.hash));
   const listed = JSON.stringify(await wholeLog(app));
@@ -112,6 +121,7 @@ t.test('no secret in any entry', async (t) => {
   t.match(log.find((e) => e.action === 'getDevicesByMacCredentials'), { target: 'devices/805ec0000001', status: 200 }, 'reading credentials is recorded (the route says audit)');
   t.match(log.find((e) => e.action === 'postDevicesByMacReprovision'), { detail: 'credentials rotated' });
   t.match(log.find((e) => e.action === 'postTokens'), { target: `tokens/${token.id}` }, 'a created token by its id');
+  t.match(log.find((e) => e.action === 'getDevicesByMacFilesByName'), { target: 'devices/805ec0000001', status: 200, detail: 'with secrets' });
 });
 
 t.test('filters, and pages newest first while writes go on', async (t) => {
@@ -208,4 +218,27 @@ t.test('the audit log survives a restart of the JSON store', async (t) => {
   ]);
   t.ok(items[0].id > items[1].id, 'the id after the restart sorts after the one before it');
   t.equal(await server.stop(), 0);
+});
+
+t.test('retention: entries older than auditDays go at start, the rest stay; a failed trim is only logged', async (t) => {
+  const store = new MemoryStore();
+  const now = Date.parse('2026-12-05T12:00:00.000Z');
+  const daysAgo = (d: number) => new Date(now - d * 86_400_000).toISOString();
+  const old = { id: '1730000000000-0000', at: daysAgo(401), actor: 'ops', action: 'postSites', status: 201 };
+  const recent = { id: '1764000000000-0000', at: daysAgo(399), actor: 'ops', action: 'postSites', status: 201 };
+  await store.appendAudit(old);
+  await store.appendAudit(recent);
+  const said = new Promise<unknown[]>((resolve) => {
+    const stop = keepAuditFor(store, 400, { info: (...args: unknown[]) => resolve(args), warn: () => {} } as never, () => now);
+    t.teardown(stop);
+  });
+  t.match((await said)[0], { removed: 1, auditDays: 400 });
+  t.same(await store.listAudit(), [recent]);
+
+  const failing = { trimAudit: () => Promise.reject(new Error('disk full')) };
+  const warned = new Promise<unknown[]>((resolve) => {
+    const stop = keepAuditFor(failing, 30, { info: () => {}, warn: (...args: unknown[]) => resolve(args) } as never, () => now);
+    t.teardown(stop);
+  });
+  t.match((await warned)[0], { err: 'disk full', auditDays: 30 });
 });

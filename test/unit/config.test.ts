@@ -60,6 +60,7 @@ t.test('defaults come from configs/default.json', async (t) => {
     mailRetryMs: 30000,
     usernameCompany: '',
     usernamePattern: '{company}{f}{last}',
+    auditDays: 400,
   });
   t.strictSame(s.trustedNetworks, []);
   t.equal(s.publicUrl, undefined);
@@ -316,4 +317,11 @@ t.test('user name convention: DIALTONE_USERNAME_COMPANY and DIALTONE_USERNAME_PA
   refuses(t, () => load({ DIALTONE_USERNAME_PATTERN: '{first} {last}' }), ['DIALTONE_USERNAME_PATTERN', 'found " "'], 'a character a user name cannot hold');
   refuses(t, () => load({ DIALTONE_USERNAME_PATTERN: '{company}' }), ['DIALTONE_USERNAME_PATTERN', "the person's name"], 'no part of the name');
   refuses(t, () => loadSettings({ defaultsFile: join(folderWith(t, { 'd.json': JSON.stringify({ ...JSON.parse(readFileSync(DEFAULTS, 'utf8')), usernamePattern: '{last' }) }), 'd.json'), env: {}, cwd: CWD }), ['usernamePattern in', 'brace'], 'in a file, named by key');
+});
+
+t.test('audit retention: DIALTONE_AUDIT_DAYS, 0 for ever', async (t) => {
+  t.equal(load({ DIALTONE_AUDIT_DAYS: '90' }).auditDays, 90);
+  t.equal(load({ DIALTONE_AUDIT_DAYS: '0' }).auditDays, 0);
+  refuses(t, () => load({ DIALTONE_AUDIT_DAYS: '-1' }), ['DIALTONE_AUDIT_DAYS', 'must not be negative'], 'negative');
+  refuses(t, () => load({ DIALTONE_AUDIT_DAYS: '1.5' }), ['DIALTONE_AUDIT_DAYS', 'whole number of days'], 'a fraction');
 });

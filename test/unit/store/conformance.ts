@@ -712,6 +712,25 @@ export function conformance(
     }
   });
 
+  t.test('audit: entries before a time are trimmed, the rest kept', async (t) => {
+    let store = await make(t);
+    const at = (minute: number) => `2026-12-05T13:${String(minute).padStart(2, '0')}:00.000Z`;
+    const entries: AuditEntry[] = [0, 1, 2, 3].map((m) => ({ id: `176493${960 + m * 6}0000-0000`, at: at(m), actor: 'ops', action: 'postSites', target: `sites/s${m}`, status: 201 }));
+    for (const e of entries) await store.appendAudit(e);
+    t.equal(await store.trimAudit(at(0)), 0, 'nothing before the first');
+    t.equal(await store.trimAudit(at(2)), 2, 'before 13:02: two');
+    t.same(await store.listAudit(), entries.slice(2), 'the rest, in order');
+    const later: AuditEntry = { id: '1764939900000-0000', at: at(5), actor: 'ops', action: 'postSites', status: 201 };
+    await store.appendAudit(later);
+    t.same((await store.listAudit()).map((e) => e.id), [entries[2]!.id, entries[3]!.id, later.id], 'appended after a trim');
+    if (reopen) {
+      store = await reopen(t, store);
+      t.same((await store.listAudit()).map((e) => e.id), [entries[2]!.id, entries[3]!.id, later.id], 'after a reopen: what was kept, and what came after');
+    }
+    t.equal(await store.trimAudit(at(59)), 3, 'everything');
+    t.same(await store.listAudit(), []);
+  });
+
   if (reopen) {
     t.test('everything survives a reopen', async (t) => {
       const store = await make(t);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -260,6 +261,24 @@ t.test('the audit log is a file of its own: appended, never in the data file; a 
 
   await writeFile(join(dir, 'audit.jsonl'), `${JSON.stringify(entry(1))}\nnot an entry\n`);
   await t.rejects(new JsonStore(dir).open(), { name: 'StartupError', message: /audit log .*audit\.jsonl line 2/ });
+});
+
+t.test('a trim rewrites the audit file whole; entries appended meanwhile land after it', async (t) => {
+  const dir = t.testdir();
+  const entry = (n: number, minute: number) => ({ id: `17649396000${String(n).padStart(2, '0')}-0000`, at: `2026-12-05T13:${String(minute).padStart(2, '0')}:00.000Z`, actor: 'ops', action: 'postSites', status: 201 });
+  let store = await opened(t, dir);
+  for (let n = 0; n < 10; n++) await store.appendAudit(entry(n, n));
+  const trimming = store.trimAudit('2026-12-05T13:05:00.000Z');
+  const appended = [store.appendAudit(entry(20, 20)), store.appendAudit(entry(21, 21))];
+  t.equal(await trimming, 5);
+  await Promise.all(appended);
+  const ids = (await readFile(join(dir, 'audit.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id);
+  t.same(ids, [5, 6, 7, 8, 9, 20, 21].map((n) => entry(n, n).id), 'the file: the kept entries, then those appended during the trim');
+  await store.close();
+  store = await opened(t, dir);
+  t.equal((await store.listAudit()).length, 7, 'the same after a restart');
+  t.notOk(existsSync(join(dir, 'audit.jsonl.tmp')), 'no temporary file left');
+  await store.close();
 });
 
 t.test('audit entries a data file held move to the audit file', async (t) => {
