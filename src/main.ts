@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=32
 /**
  * The command line: `dialtone serve` (the default) starts every configured listener. The only
  * module that reads process.env and argv and that calls listen.

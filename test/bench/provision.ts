@@ -26,7 +26,7 @@ import { startFloor, type Floor } from './provision/floor.js';
 import { haveWrk, nodeLoad, probe, wrkLoad, type LoadOptions, type LoadResult, type ProbeResult, type Target } from './provision/load.js';
 import { haveNginx, NGINX, startNginx, type Nginx } from './provision/nginx.js';
 import { OFFICE_KEYS, OFFICE_MODEL, type RenderResult } from './provision/render.js';
-import { runServer, type Server } from './server.js';
+import { runServer, SERVER_NODE_OPTIONS, type Server } from './server.js';
 
 const MAC = '805ec0000001';
 const PATH = `/${MAC}.cfg`;
@@ -98,7 +98,7 @@ function fetchOnce(port: number, ca: string): Promise<{ status: number; body: Bu
 function measureRenderApart(opts: typeof RENDER): RenderResult {
   const script = new URL('./provision/render.ts', import.meta.url).pathname;
   // This script sits on the client's CPU, and children inherit that: give the renderer them all.
-  const argv = [process.execPath, '--import', '@tapjs/typescript/import', script, JSON.stringify(opts)];
+  const argv = [process.execPath, ...SERVER_NODE_OPTIONS, '--import', '@tapjs/typescript/import', script, JSON.stringify(opts)];
   const [cmd = '', ...args] = pin ? ['taskset', '-c', `0-${cpus().length - 1}`, ...argv] : argv;
   const out = spawnSync(cmd, args, {
     encoding: 'utf8',
@@ -171,7 +171,7 @@ try {
   if (first.status !== 200) throw new Error(`GET ${PATH} answered ${first.status}: ${first.body.toString()}`);
   body = first.body;
   const tls = [`dialtone ${first.tls}`];
-  console.log(`dialtone: dist/main.js serve, json store, log level ${LOG_LEVEL} (runServer reads "ready" and the ports from info lines; phones' requests are never logged one by one)`);
+  console.log(`dialtone: node ${SERVER_NODE_OPTIONS.join(' ')} dist/main.js serve (as npm start runs it), json store, log level ${LOG_LEVEL} (runServer reads "ready" and the ports from info lines; phones' requests are never logged one by one)`);
   console.log(`${PATH}: ${body.length} bytes, sha256 ${createHash('sha256').update(body).digest('hex').slice(0, 16)}…, rendered and cached by the first GET`);
   const cert = join(dir, 'certs', 'dialtone-server.crt');
   const key = join(dir, 'certs', 'dialtone-server.key');
@@ -308,7 +308,7 @@ console.log(
 const u = render.uncached;
 const c = render.cached;
 console.log(
-  `render, resolver.handle in a process of its own, unpinned (${render.bytes} bytes): uncached mean ${usOf(u.meanUs)}, p50 ${usOf(u.p50Us)}, p99 ${usOf(u.p99Us)}, max ${usOf(u.maxUs)} (${u.n} distinct devices, each once); ` +
+  `render, resolver.handle in a process of its own with the server's node options, unpinned (${render.bytes} bytes): uncached mean ${usOf(u.meanUs)}, p50 ${usOf(u.p50Us)}, p99 ${usOf(u.p99Us)}, max ${usOf(u.maxUs)} (${u.n} distinct devices, each once); ` +
     `cached mean ${usOf(c.meanUs)}, p99 ${usOf(c.p99Us)} (${c.n} calls, one device)`,
 );
 console.log(

@@ -1,10 +1,19 @@
 /** Runs the built server for the benchmark and reads what it needs from its JSON log lines. */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const MAIN = new URL('../../dist/main.js', import.meta.url).pathname;
+
+/** The node options `npm start` runs the server with (package.json's start script), so the bench measures that. */
+export const SERVER_NODE_OPTIONS: string[] = (() => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  const m = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/main\.js serve$/.exec(pkg.scripts.start);
+  if (!m) throw new Error(`package.json's start script is not "node [options] dist/main.js serve": ${pkg.scripts.start}`);
+  return m[1]?.split(' ').filter(Boolean) ?? [];
+})();
 /** The first admin token, fixed so the bench needs no token file (40 characters). */
 export const TOKEN = 'dt_bench_0123456789abcdefghijklmnopqrstu';
 
@@ -41,7 +50,7 @@ export async function runServer(dir: string, extra: Record<string, string>): Pro
   const spawned = performance.now();
   // e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (NODE_OPTIONS refuses --cpu-prof).
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const proc = spawn(process.execPath, [...nodeArgs, MAIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...SERVER_NODE_OPTIONS, ...nodeArgs, MAIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   const lines: string[] = [];
   const keep = (line: string): void => {
