@@ -204,7 +204,6 @@ const lower = (name: string): string => name.toLowerCase();
  * Lookup for an import. Every lookup is a Map's, so 10,000 rows cost no scan each.
  */
 class ImportIndex implements Lookup {
-  readonly scans = new Set<UniqueKind>();
   private readonly sites = new Map<string, Site>();
   private readonly siteNames = new Map<string, Site[]>();
   readonly byUsername = new Map<string, Employee>();

@@ -54,7 +54,7 @@ export function numberRoutes({ store, records }: { store: Store; records: Record
     const directs = new Map<string, string | undefined>();
     const out: Array<z.output<typeof s.numberView>> = [];
     for (const entry of entries) {
-      const employeeId = (await store.numberOwner(entry.number)) ?? undefined;
+      const employeeId = (await store.holder('number', entry.number)) ?? undefined;
       if (employeeId !== undefined && !directs.has(employeeId)) directs.set(employeeId, (await store.getEmployee(employeeId))?.numbers?.[0]);
       const direct = employeeId !== undefined && directs.get(employeeId) === entry.number;
       out.push({ number: entry.number, ...(entry.label !== undefined ? { label: entry.label } : {}), ...(employeeId ? { employeeId } : {}), ...(direct ? { direct: true as const } : {}), createdAt: entry.createdAt, updatedAt: entry.updatedAt });

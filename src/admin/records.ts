@@ -88,8 +88,6 @@ export interface Lookup {
   site(id: string): Promise<Site | undefined>;
   hasEmployee(id: string): Promise<boolean>;
   holder(kind: UniqueKind, key: string): Promise<Holder | undefined>;
-  /** Kinds whose lookup scans the records: checked only to explain a request refused anyway. */
-  scans: ReadonlySet<UniqueKind>;
 }
 
 const TAKEN: Record<UniqueKind, (shown: string, holder: string) => string> = {
@@ -254,38 +252,19 @@ export function createRecords(deps: RecordsDeps) {
     return site;
   }
 
-  /** The store, as the checks of one request look things up in it (a username or an extension by a scan: see Lookup.scans). */
+  /** The store, as the checks of one request look things up in it. */
   const storeLookup: Lookup = {
     site: async (id) => (await store.getSite(id)) ?? undefined,
     hasEmployee: async (id) => (await store.getEmployee(id)) !== null,
-    scans: new Set<UniqueKind>(['username', 'extension', 'authName']),
     async holder(kind, key) {
-      const id = (found: string | undefined): Holder | undefined => (found === undefined ? undefined : { id: found });
-      switch (kind) {
-        case 'number':
-          return id((await store.numberOwner(key)) ?? undefined);
-        case 'mac':
-          return id((await store.getDevice(key))?.mac);
-        case 'username':
-          return id((await store.listEmployees({ q: key })).find((e) => e.username.toLowerCase() === key)?.id);
-        case 'extension': {
-          const [siteId = '', extension = ''] = key.split('\u0000');
-          return id((await store.listEmployees({ siteId, q: extension })).find((e) => e.extension === extension)?.id);
-        }
-        case 'authName':
-          return id((await store.listDevices()).find((d) => authNames(d).includes(key))?.mac);
-      }
+      const id = kind === 'mac' ? (await store.getDevice(key))?.mac : await store.holder(kind, key);
+      return id === undefined || id === null ? undefined : { id };
     },
   };
-  const authNames = (d: Pick<Device, 'credentials' | 'lines'>): string[] => [d.credentials.authName, ...(d.lines ?? []).map((l) => l.credentials.authName)];
 
-  /**
-   * Checks each claim against its holder: the kinds the lookup finds cheaply, or (`scanned`) those
-   * it scans for. A holder in the file being imported is an input error; a stored one, a conflict.
-   */
-  async function checkClaims(claims: readonly Claim[], lookup: Lookup, checks: Checks, scanned = false): Promise<void> {
+  /** Checks each claim against its holder: one in the file being imported is an input error; a stored one, a conflict. */
+  async function checkClaims(claims: readonly Claim[], lookup: Lookup, checks: Checks): Promise<void> {
     for (const claim of claims) {
-      if (lookup.scans.has(claim.kind) !== scanned) continue;
       const holder = await lookup.holder(claim.kind, claim.key);
       if (holder === undefined || holder.id === claim.self) continue;
       if (holder.in !== undefined) checks.errors.push({ path: claim.path, message: `${claim.shown} is also given in ${holder.in}` });
@@ -293,23 +272,22 @@ export function createRecords(deps: RecordsDeps) {
     }
   }
 
-  /** Every claim of a request checked: the scans only when it is refused anyway (they cost a pass over the records). */
+  /** Every claim of a request checked, every problem reported at once. */
   async function settleClaims(claims: readonly Claim[], checks: Checks): Promise<void> {
     await checkClaims(claims, storeLookup, checks);
-    if (checks.failed) await checkClaims(claims, storeLookup, checks, true);
     checks.done();
   }
 
   /**
-   * A write that the store may refuse over a unique value the cheap checks did not look at (or
-   * one taken meanwhile): every claim is then checked, and all that are taken are reported.
+   * A write that the store may refuse over a unique value taken since the checks: every claim is
+   * then checked again, and all that are taken are reported.
    */
   async function claimed<T>(claims: readonly Claim[], checks: Checks, write: () => Promise<T>): Promise<T> {
     try {
       return await write();
     } catch (err) {
       if (err instanceof DialtoneError && err.code === 'conflict') {
-        await checkClaims(claims, storeLookup, checks, true);
+        await checkClaims(claims, storeLookup, checks);
         checks.done();
       }
       throw err;
@@ -616,7 +594,7 @@ export function createRecords(deps: RecordsDeps) {
     async saveNumber(entry: PhoneNumber, change: { isNew: boolean; employeeId?: string | null }): Promise<PhoneNumber> {
       const { number } = entry;
       if (change.isNew && (await store.getNumber(number))) throw conflict('number', `${number} is already one of the account's numbers`);
-      const owner = await store.numberOwner(number);
+      const owner = await store.holder('number', number);
       let employee: Employee | undefined;
       if (change.employeeId !== undefined && change.employeeId !== owner) {
         if (change.employeeId !== null && owner !== null) throw conflict('employeeId', `${number} is routed to employee ${owner}; take it from them first (employeeId null)`);

@@ -3,7 +3,7 @@ import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSetting
 import { DialtoneError } from '../errors.js';
 import { parseMac } from '../domain/mac.js';
 import { SortedKeys } from './sorted-keys.js';
-import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SiteFilter, Store, StoreChange } from './store.js';
+import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SiteFilter, Store, StoreChange, UniqueKey } from './store.js';
 import { WriteThrough, type ChangeTable } from './writes.js';
 
 /** Everything a store holds, as it is written to disk by the JSON backend. */
@@ -254,8 +254,9 @@ export class MemoryStore extends WriteThrough implements Store {
     return this.page('employees', filter, (e) => (filter.siteId === undefined || e.siteId === filter.siteId) && this.employeeFound(e, found, macs));
   }
 
-  async numberOwner(number: string): Promise<string | null> {
-    return this.routes.get(number) ?? null;
+  async holder(kind: UniqueKey, key: string): Promise<string | null> {
+    const index = { username: this.usernames, extension: this.extensions, number: this.routes, authName: this.authNames }[kind];
+    return index.get(key) ?? null;
   }
 
   private employeeFound(e: Employee, found: Search, macs?: Map<string, string[]>): boolean {

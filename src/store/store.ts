@@ -53,6 +53,9 @@ export interface AuditFilter extends Page {
   since?: string;
 }
 
+/** The unique keys `holder` finds the holder of. */
+export type UniqueKey = 'username' | 'extension' | 'number' | 'authName';
+
 /**
  * One change made by `write`. A `row` is stored as given, replacing the record with its key if
  * any: with `must: 'insert'` a record with its key must not exist yet (a conflict naming its key
@@ -123,8 +126,12 @@ export interface Store {
   insertEmployee(employee: Employee, device?: Device): Promise<Employee>;
   getEmployee(id: string): Promise<Employee | null>;
   listEmployees(filter?: EmployeeFilter): Promise<Employee[]>;
-  /** The employee a number is routed to, if any. */
-  numberOwner(number: string): Promise<string | null>;
+  /**
+   * Who holds a unique key (see the rules above): the employee (id) with a username, given in
+   * lower case, or with an extension at a site, given as `<siteId>\u0000<extension>`, or to whom
+   * a number is routed; the device (MAC) one of whose lines has a SIP auth name. Null: no one.
+   */
+  holder(kind: UniqueKey, key: string): Promise<string | null>;
   replaceEmployee(employee: Employee): Promise<Employee | null>;
   deleteEmployee(id: string): Promise<boolean>;
 

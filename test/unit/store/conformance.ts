@@ -255,6 +255,28 @@ export function conformance(
     t.pass('and its auth name is free again');
   });
 
+  t.test('holder: who holds each unique key, found without a scan', async (t) => {
+    const store = await make(t);
+    const s = site();
+    const a = employee(s.id, { username: 'Ada.L', extension: '100', numbers: ['+12127365100'] });
+    const b = employee(s.id, { username: 'bob', extension: '101' });
+    const d = device({ employeeId: a.id, lines: [line(b.id, 'bob-line')] });
+    await store.insertSite(s);
+    await store.insertEmployee(b);
+    await store.insertEmployee(a, d);
+    t.equal(await store.holder('username', 'ada.l'), a.id, 'a username, in lower case');
+    t.equal(await store.holder('username', 'Ada.L'), null, 'given as stored: not lower case, no match');
+    t.equal(await store.holder('extension', `${s.id}\u0000101`), b.id);
+    t.equal(await store.holder('extension', `other-site\u0000101`), null, 'an extension at another site');
+    t.equal(await store.holder('number', '+12127365100'), a.id);
+    t.equal(await store.holder('authName', d.credentials.authName), d.mac);
+    t.equal(await store.holder('authName', 'bob-line'), d.mac, "a line's auth name: the device");
+    t.equal(await store.holder('authName', 'nobody'), null);
+    await store.deleteEmployee(b.id);
+    t.equal(await store.holder('username', 'bob'), null, 'gone with the employee');
+    t.equal(await store.holder('authName', 'bob-line'), null, 'and their line with them');
+  });
+
   t.test('write: many changes as one unit, each checked against those before it', async (t) => {
     const store = await make(t);
     const s = site();
@@ -272,7 +294,7 @@ export function conformance(
     ]);
     t.same(await store.getDevice(d.mac), d, 'a device referring to employees written before it in the same write');
     t.same((await store.listNumbers()).map((n) => n.number), ['+12127365000', '+12127365001', '+12127365009'], "the employee's numbers joined the numbers table");
-    t.equal(await store.numberOwner('+12127365001'), a.id);
+    t.equal(await store.holder('number', '+12127365001'), a.id);
     t.same((await store.listNumbers({ available: true })).map((n) => n.number), ['+12127365009']);
 
     const before = store.revision;
@@ -297,7 +319,7 @@ export function conformance(
     await store.write([{ table: 'sites', row: { ...s, name: 'Again' }, must: 'replace' }, { table: 'sites', row: site({ id: 'site-new' }), must: 'insert' }]);
     t.equal((await store.getSite('site-new'))?.id, 'site-new');
     await store.write([{ table: 'employees', row: { ...a, numbers: ['+12127365001'] } }]);
-    t.equal(await store.numberOwner('+12127365000'), null, 'a number taken from its employee is free');
+    t.equal(await store.holder('number', '+12127365000'), null, 'a number taken from its employee is free');
     t.equal(await store.deleteNumber('+12127365000'), true);
 
     // Removals, in the same unit as the rest and under the same rules.
@@ -354,8 +376,8 @@ export function conformance(
     const a = employee(s.id, { numbers: ['+12125550101', '+12125550102', '+12125550103'] });
     await store.insertEmployee(a);
     t.same((await store.listNumbers()).map((n) => [n.number, n.label]), [['+12125550101', undefined], ['+12125550102', 'Front desk'], ['+12125550103', undefined]], 'added when missing; a label stays');
-    t.equal(await store.numberOwner('+12125550103'), a.id);
-    t.equal(await store.numberOwner('+12125550199'), null);
+    t.equal(await store.holder('number', '+12125550103'), a.id);
+    t.equal(await store.holder('number', '+12125550199'), null);
     await t.rejects(store.insertEmployee(employee(s.id, { numbers: ['+12125550104', '+12125550102'] })), { status: 409, errors: [{ path: 'numbers.1' }] }, "another employee's number");
     t.equal(await store.getNumber('+12125550104'), null, 'a refused employee adds no number');
     await t.rejects(store.replaceEmployee({ ...a, numbers: ['+12125550101', '+12125550101'] }), { status: 409, errors: [{ path: 'numbers.1' }] }, 'one number twice');
@@ -365,15 +387,15 @@ export function conformance(
 
     // Taken from one, given to the other.
     await store.replaceEmployee({ ...a, numbers: ['+12125550101', '+12125550102'] });
-    t.equal(await store.numberOwner('+12125550103'), null, 'free once taken away');
+    t.equal(await store.holder('number', '+12125550103'), null, 'free once taken away');
     t.ok(await store.getNumber('+12125550103'), 'and still in the inventory');
     await store.replaceEmployee({ ...b, numbers: ['+12125550103'] });
-    t.equal(await store.numberOwner('+12125550103'), b.id);
+    t.equal(await store.holder('number', '+12125550103'), b.id);
 
     await t.rejects(store.deleteNumber('+12125550103'), { status: 409, errors: [{ path: 'number', message: /take it from them first/ }] }, 'not while routed');
     t.ok(await store.getNumber('+12125550103'));
     await store.deleteEmployee(b.id);
-    t.equal(await store.numberOwner('+12125550103'), null, "a deleted employee's numbers are free");
+    t.equal(await store.holder('number', '+12125550103'), null, "a deleted employee's numbers are free");
     t.equal(await store.deleteNumber('+12125550103'), true);
   });
 
@@ -421,11 +443,11 @@ export function conformance(
       { table: 'employees', row: { ...b, numbers: ['+12125550122'] } },
     ]);
     t.equal((await store.getNumber('+12125550122'))?.label, 'New', 'the label written with the route');
-    t.equal(await store.numberOwner('+12125550122'), b.id);
+    t.equal(await store.holder('number', '+12125550122'), b.id);
     if (reopen) {
       const again = await reopen(t, store);
       t.same((await again.listNumbers()).map((n) => [n.number, n.label]), [['+12125550121', undefined], ['+12125550122', 'New']], 'after a reopen: the inventory');
-      t.equal(await again.numberOwner('+12125550121'), a.id, 'after a reopen: the routes');
+      t.equal(await again.holder('number', '+12125550121'), a.id, 'after a reopen: the routes');
       await t.rejects(again.replaceEmployee({ ...a, numbers: ['+12125550121', '+12125550122'] }), { status: 409, errors: [{ path: 'numbers.1' }] }, 'after a reopen: index rebuilt');
       await t.rejects(again.deleteNumber('+12125550122'), { status: 409, errors: [{ path: 'number' }] });
     }

@@ -204,7 +204,7 @@ t.test('a file from before the numbers table: each phoneNumber becomes the numbe
   const store = await opened(t, dir);
   t.same((await store.getEmployee(e.id))?.numbers, ['+12127365000']);
   t.same(await store.getNumber('+12127365000'), { number: '+12127365000', createdAt: e.updatedAt, updatedAt: e.updatedAt });
-  t.equal(await store.numberOwner('+12127365000'), e.id);
+  t.equal(await store.holder('number', '+12127365000'), e.id);
   await store.close();
   const written = JSON.parse(await readFile(join(dir, DATA_FILE), 'utf8')) as { employees: Record<string, object>; numbers: Record<string, object> };
   t.notOk('phoneNumber' in (written.employees[e.id] ?? {}), 'written back in the new form');
