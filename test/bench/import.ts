@@ -17,7 +17,8 @@ const N = Number(process.env.BENCH_N ?? 10_000);
 const PIN_EVERY = Number(process.env.BENCH_PIN_EVERY ?? 1);
 const TARGET_S = 30;
 
-const peakKb = async (pid: number): Promise<number> => Number(/^VmHWM:\s+(\d+)/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+/** The server's memory from /proc: `VmRSS` now, `VmHWM` its peak so far, in MB. */
+const memoryMb = async (pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 const dir = await mkdtemp(join(tmpdir(), 'dialtone-bench-import-'));
@@ -28,6 +29,7 @@ try {
     callApi(request, { host: '127.0.0.1', port: server.port, servername: 'localhost', agent, timeout: 600_000 }, TOKEN, method, path, o);
   const site = await call('POST', '/sites', { body: { name: 'HQ', timeZone: 'America/New_York', address: { line1: '350 Fifth Avenue', city: 'New York', country: 'US' }, sip: { registrar: 'sip.example.com' } } });
   if (site.status !== 201) throw new Error(`site: ${site.status} ${site.text}`);
+  console.log(`server started: RSS ${(await memoryMb(server.pid, 'VmRSS')).toFixed(0)} MB`);
   const csv = toCsvText(Array.from({ length: N }, (_, i) => officeRow(i, N, { pinEvery: PIN_EVERY })));
   const pins = PIN_EVERY > 0 ? Math.ceil(N / PIN_EVERY) : 0;
   console.log(`import benchmark: ${N} rows (${(csv.length / 1e6).toFixed(1)} MB CSV), each an employee with a Yealink T54W; ${pins} PINs; JSON store, HTTPS, one client`);
@@ -39,7 +41,8 @@ try {
     const ms = performance.now() - t0;
     if (r.status !== 200) throw new Error(`${name}: ${r.status} ${r.text.slice(0, 500)}`);
     steps.push([name, ms, check(r)]);
-    console.log(`${name.padEnd(30)}${s(ms).padEnd(12)}${steps.at(-1)?.[2]}`);
+    const [rss, peak] = [await memoryMb(server.pid, 'VmRSS'), await memoryMb(server.pid, 'VmHWM')];
+    console.log(`${name.padEnd(30)}${s(ms).padEnd(12)}${`RSS ${rss.toFixed(0)} MB, peak ${peak.toFixed(0)} MB`.padEnd(28)}${steps.at(-1)?.[2]}`);
   };
   const counted = (r: Reply): string => `employees ${JSON.stringify((r.json as { counts: { employees: object } }).counts.employees)}`;
   await timed('import, dry run', 'POST', '/import?dryRun=true', { raw: csv, headers: { 'content-type': 'text/csv' } }, counted);
@@ -48,8 +51,7 @@ try {
   await timed('export, JSON', 'GET', '/export', {}, (r) => `${(r.text.length / 1e6).toFixed(1)} MB`);
   await timed('export, CSV with credentials', 'GET', '/export?format=csv&includeCredentials=true', {}, (r) => `${(r.text.length / 1e6).toFixed(1)} MB`);
   agent.destroy();
-  const peak = await peakKb(server.pid);
-  console.log(`peak RSS (VmHWM) of the server: ${(peak / 1024).toFixed(0)} MB`);
+  console.log(`peak RSS (VmHWM) of the server: ${(await memoryMb(server.pid, 'VmHWM')).toFixed(0)} MB`);
   const real = steps.find(([name]) => name === 'import')?.[1] ?? NaN;
   console.log(`target: ${N} rows imported in < ${TARGET_S} s: ${real < TARGET_S * 1000 ? 'PASS' : 'MISS'} (${s(real)})`);
   const code = await server.stop();
