@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { conflict, DialtoneError, invalidField, notFound } from '../errors.js';
-import { generateAuthName, generatePassword, generateProvisioningUsername, PROVISIONING_PASSWORD_LENGTH } from '../domain/credentials.js';
+import { generateAuthName, generatePassword, generateProvisioningUsername } from '../domain/credentials.js';
 import { defaultExtension, validateExtension } from '../domain/extension.js';
 import { asCountryCode, toE164 } from '../domain/phone.js';
 import type { Sealer } from '../domain/secrets.js';
@@ -159,7 +159,7 @@ export function createRecords(deps: RecordsDeps) {
       authName: generateAuthName(),
       passwordSealed: sealer.seal(generatePassword()),
       provisioningUsername: generateProvisioningUsername(draft.mac),
-      provisioningPasswordSealed: sealer.seal(generatePassword(PROVISIONING_PASSWORD_LENGTH)),
+      provisioningPasswordSealed: sealer.seal(generatePassword()),
     };
     const admin = adminPasswordFormat(packOf(draft.model));
     const sealedAdmin = credentials.adminPasswordSealed;

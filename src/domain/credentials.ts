@@ -9,13 +9,11 @@ const DIGITS = '0123456789';
 /** Letters and digits only: safe inside XML, `key = value` files and URLs without any quoting. */
 export const PASSWORD_ALPHABET = UPPER + LOWER + DIGITS;
 
-export const PASSWORD_LENGTH = 24;
-
 /**
- * Provisioning (HTTP Digest) passwords are shorter: Aastra and Mitel phones take at most 20
- * characters there (src/vendors/facts/aastra.md). 20 symbols are still ≈ 119 bits.
+ * 20 symbols (≈ 119 bits) for SIP and provisioning (HTTP Digest) passwords alike: Aastra and Mitel
+ * phones take at most 20 characters in either (src/vendors/facts/aastra.md), the smallest limit found.
  */
-export const PROVISIONING_PASSWORD_LENGTH = 20;
+export const PASSWORD_LENGTH = 20;
 
 export const AUTH_NAME_LENGTH = 16;
 
@@ -29,7 +27,7 @@ function randomString(alphabet: string, length: number): string {
   return out;
 }
 
-/** A SIP or provisioning password: 24 symbols ≈ 142.9 bits by default; a phone's admin password in the alphabet its vendor takes. */
+/** A SIP or provisioning password: 20 symbols ≈ 119.1 bits by default; a phone's admin password in the alphabet its vendor takes. */
 export function generatePassword(length = PASSWORD_LENGTH, alphabet = PASSWORD_ALPHABET): string {
   if (!Number.isInteger(length) || length < 1) {
     throw new RangeError(`password length must be a positive integer; got ${length}`);

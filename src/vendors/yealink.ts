@@ -28,16 +28,20 @@ const MODELS: Array<[id: string, name: string, code: number, lines: number, keys
   ['yealink-t31', 'T31', 123, 2, 2],
   ['yealink-t31p', 'T31P', 123, 2, 2],
   ['yealink-t31g', 'T31G', 123, 2, 2],
+  ['yealink-t31w', 'T31W', 172, 2, 2],
   ['yealink-t33p', 'T33P', 124, 4, 12],
   ['yealink-t33g', 'T33G', 124, 4, 12],
   ['yealink-t34w', 'T34W', 171, 4, 12],
   ['yealink-t40g', 'T40G', 76, 3, 3],
   ['yealink-t41s', 'T41S', 68, 6, 15],
+  // No source names the T41U's own common file: it is reached only through the include line of
+  // the `<mac>.boot` Dialtone always serves, so it shares the T42U's (facts: Models).
+  ['yealink-t41u', 'T41U', 116, 6, 15],
   ['yealink-t42g', 'T42G', 29, 12, 15],
   ['yealink-t42s', 'T42S', 67, 12, 15],
   ['yealink-t42u', 'T42U', 116, 12, 15],
   ['yealink-t43u', 'T43U', 107, 12, 15],
-  ['yealink-t44u', 'T44U', 174, 12, 21],
+  ['yealink-t44u', 'T44U', 173, 12, 21],
   ['yealink-t44w', 'T44W', 174, 12, 21],
   ['yealink-t46g', 'T46G', 28, 16, 27],
   ['yealink-t46s', 'T46S', 66, 16, 27],
@@ -50,7 +54,7 @@ const MODELS: Array<[id: string, name: string, code: number, lines: number, keys
   ['yealink-t53w', 'T53W', 95, 12, 21],
   ['yealink-t54w', 'T54W', 96, 16, 27],
   ['yealink-t57w', 'T57W', 97, 16, 29],
-  // The T58A (and the T58V before it) says "SIP-T58" or "SIP-T58A" [F-UA, W-86].
+  // The T58A (and the T58V before it) says "SIP-T58" or "SIP-T58A" [F-UA, W-86, W-UA-83].
   ['yealink-t58', 'T58A', 58, 16, 27, ['t58', 't58v']],
   ['yealink-t58w', 'T58W', 150, 16, 27],
 ];

@@ -22,7 +22,11 @@ t.test('User-Agent: the model as the phone spells it, not the firmware family', 
   t.same(ua('Yealink SIP-T21P_E2 52.80.0.3 00:15:65:4c:4c:26'), { modelName: 'T21P_E2', firmware: '52.80.0.3', model: 'yealink-t21p-e2', mac: '0015654c4c26' });
   t.same(ua('Yealink SIP VP-T49G 51.80.0.10 00:15:65:9b:5a:44'), { modelName: 'T49G', firmware: '51.80.0.10', model: 'yealink-t49g', mac: '0015659b5a44' });
   t.same(ua('Yealink SIP-T46S 66.86.0.15 80:5e:c0:4a:a9:37'), { modelName: 'T46S', firmware: '66.86.0.15', model: 'yealink-t46s', mac: '805ec04aa937' });
-  t.same(ua('Yealink SIP-T41U 108.86.0.90 44:db:d2:00:00:01'), { modelName: 'T41U', firmware: '108.86.0.90', mac: '44dbd2000001' }, 'an unlisted T4xU is not taken for a T46U by its firmware');
+  t.same(ua('Yealink SIP-T41U 108.86.0.90 44:db:d2:00:00:01'), { modelName: 'T41U', firmware: '108.86.0.90', model: 'yealink-t41u', mac: '44dbd2000001' }, 'a T41U is itself, not a T46U by its firmware');
+  t.same(ua('Yealink SIP-T44U 108.87.0.20'), { modelName: 'T44U', firmware: '108.87.0.20', model: 'yealink-t44u' });
+  t.same(ua('Yealink SIP-T31W 124.86.0.75 24:9a:d8:00:00:03'), { modelName: 'T31W', firmware: '124.86.0.75', model: 'yealink-t31w', mac: '249ad8000003' });
+  // Wazo's recorded T58A [W-UA-83].
+  t.same(ua('Yealink SIP-T58A 58.83.0.15 00:15:65:9b:5b:22'), { modelName: 'T58A', firmware: '58.83.0.15', model: 'yealink-t58', mac: '0015659b5b22' });
   for (const other of ['', 'Mozilla/5.0 (X11; Linux x86_64)', 'Fanvil X4 2.10.2.6887 0c383e07e16c', 'Mozilla/4.0 (compatible; snom320-SIP 8.4.18 1.1.3-s)']) {
     t.equal(ua(other), null, `not Yealink: ${JSON.stringify(other)}`);
   }
@@ -37,8 +41,8 @@ t.test('models: one common file each, 12 digits after the y; User-Agent spelling
   t.same(file('yealink-t43u'), ['<mac>.boot', 'y000000000000.boot', 'y000000000107.cfg', '<mac>.cfg', '<mac>-phonebook.xml']);
   const expected: Record<string, string> = {
     'yealink-t30': '127', 'yealink-t30p': '127', 'yealink-t31': '123', 'yealink-t31p': '123', 'yealink-t31g': '123',
-    'yealink-t33p': '124', 'yealink-t33g': '124', 'yealink-t34w': '171',
-    'yealink-t42u': '116', 'yealink-t43u': '107', 'yealink-t44u': '174', 'yealink-t44w': '174', 'yealink-t46u': '108', 'yealink-t48u': '109',
+    'yealink-t31w': '172', 'yealink-t33p': '124', 'yealink-t33g': '124', 'yealink-t34w': '171',
+    'yealink-t41u': '116', 'yealink-t42u': '116', 'yealink-t43u': '107', 'yealink-t44u': '173', 'yealink-t44w': '174', 'yealink-t46u': '108', 'yealink-t48u': '109',
     'yealink-t53': '095', 'yealink-t53w': '095', 'yealink-t54w': '096', 'yealink-t57w': '097', 'yealink-t58': '058', 'yealink-t58w': '150',
     'yealink-t41s': '068', 'yealink-t42s': '067', 'yealink-t46s': '066', 'yealink-t48s': '065',
   };
@@ -128,6 +132,9 @@ const includes = (text: string): string[] => [...text.matchAll(/^include:config 
 t.test('boot files: the right common file for three-digit model codes too', async (t) => {
   t.same(includes(await render('mac.boot.hbs')), ['y000000000108.cfg', '805ec0000002.cfg'], 'T46U');
   t.same(includes(await render('mac.boot.hbs', { modelId: 'yealink-t46s' })), ['y000000000066.cfg', '805ec0000002.cfg'], 'T46S');
+  // The T41U's own common file is unknown: its boot file names the one it is served.
+  t.same(includes(await render('mac.boot.hbs', { modelId: 'yealink-t41u' })), ['y000000000116.cfg', '805ec0000002.cfg'], 'T41U');
+  t.same(includes(await render('mac.boot.hbs', { modelId: 'yealink-t44u' })), ['y000000000173.cfg', '805ec0000002.cfg'], 'T44U');
   const common = await render('common.boot.hbs', { modelId: 'yealink-t54w' });
   t.match(common, /^#!version:1\.0\.0\.1\n/);
   t.same(includes(common), ['y000000000096.cfg'], 'no MAC variable is documented for include lines: the model file alone');
