@@ -440,9 +440,16 @@ export function createImporter({ store, records, models, welcomeMail }: ImportDe
         checks.errors.push({ path: `${at}.credentials.lines`, message: `lists ${plainLines.length} lines' credentials; the device's lines list ${(named ?? []).length}` });
       }
       const model = fields.model ?? current?.model;
-      if (plain?.adminPassword !== undefined && model !== undefined && model !== null) {
-        const format = adminPasswordFormat(records.packOf(model));
+      const pack = model === undefined || model === null ? undefined : records.packOf(model);
+      if (plain?.adminPassword !== undefined && pack) {
+        const format = adminPasswordFormat(pack);
         if (!format.pattern.test(plain.adminPassword)) checks.errors.push({ path: `${at}.credentials.adminPassword`, message: `does not fit the phone: it takes ${format.describe}` });
+      }
+      const max = pack?.passwordMax;
+      // Provisioning passwords are at most 20 for every phone (schemas.ts).
+      const passwords: Array<[string, string | undefined]> = [['password', plain?.password], ...plainLines.map((l, i): [string, string | undefined] => [`lines.${i}.password`, l.password])];
+      for (const [field, value] of passwords) {
+        if (max !== undefined && value !== undefined && value.length > max) checks.errors.push({ path: `${at}.credentials.${field}`, message: `does not fit the phone: it takes at most ${max} characters (got ${value.length})` });
       }
       const credentials: DeviceCredentials | undefined =
         plain && mac && plain.authName && plain.password && plain.provisioningPassword

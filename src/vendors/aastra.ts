@@ -134,6 +134,7 @@ export const aastra: VendorPack = {
   // A BLF watches, a speed dial dials and a park key parks on something: without it the key does nothing.
   keyNeedsValue: ['blf', 'speedDial', 'park'],
   // `admin password` is numeric only, 0-4294967295; letters make the phone keep 22222 [AA-PW].
+  passwordMax: 20, // four Aastra guide editions (facts/aastra.md: the sip line password)
   adminPassword: { alphabet: '0123456789', length: 9, pattern: /^[0-9]{1,9}$/, describe: 'digits only, at most 9 (the phone takes a number up to 4294967295)' },
   /**
    * A setting's key (RAW_KEY): lower-case words of letters and digits (joined inside a word by `-`, `.` or

@@ -134,6 +134,12 @@ export interface VendorPack {
    * digits, 16 long, when not given.
    */
   adminPassword?: AdminPasswordFormat;
+  /**
+   * The longest SIP password its phones take, when shorter than the API's 64: generated ones
+   * always fit (20), imported ones longer than this are refused. (Provisioning passwords are at
+   * most 20 for every vendor.)
+   */
+  passwordMax?: number;
   /** What a key of this vendor's settings looks like: `raw` settings whose key does not match are refused. No raw settings without it. */
   rawKey?: RegExp;
   /**

@@ -6,7 +6,7 @@ import t, { type Test } from 'tap';
 import { startApp, type InProcess } from '../helpers/app.js';
 import { officeRow, toCsvText, type Cells } from '../helpers/rows.js';
 
-const MODELS = ['yealink-t54w'];
+const MODELS = ['yealink-t54w', 'aastra-6731i'];
 const site = { name: 'HQ', timeZone: 'America/New_York', address: { line1: '350 Fifth Avenue', city: 'New York', country: 'US' }, sip: { registrar: 'sip.example.com' } };
 const csv = { 'content-type': 'text/csv' };
 
@@ -151,6 +151,22 @@ t.test('a PIN hash from an export is kept as it is, in either form; anything els
   t.equal(r.status, 200, r.text);
   t.equal((await named(app, 'pat')).pinHash, keyed);
   t.equal((await named(app, 'quinn')).pinHash, older);
+});
+
+t.test("imported passwords must fit the phone: an Aastra takes at most 20 characters", async (t) => {
+  const { app } = await setup(t);
+  const credentials = (length: number) => ({ authName: `aa${length}name`, password: 'p'.repeat(length), provisioningPassword: 'q'.repeat(20) });
+  const device = (mac: string, model: string, length: number) => ({ mac, model, credentials: credentials(length) });
+  const wrong = await app.call('POST', '/import', { body: { devices: [device('00085d000001', 'aastra-6731i', 24)] } });
+  t.equal(wrong.status, 400, wrong.text);
+  t.same(
+    wrong.json.errors.map((e: { path: string }) => e.path),
+    ['devices.0.credentials.password'],
+  );
+  t.match(wrong.json.errors[0].message, /at most 20 characters \(got 24\)/);
+  t.notMatch(wrong.text, /pppp/, 'no password echoed');
+  const right = await app.call('POST', '/import', { body: { devices: [device('00085d000001', 'aastra-6731i', 20), device('805ec0000077', 'yealink-t54w', 24)] } });
+  t.equal(right.status, 200, 'twenty for the Aastra, and 24 for a phone without that limit');
 });
 
 t.test('what a CSV body must be', async (t) => {
