@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSettings, Site } from '../domain/types.js';
 import { DialtoneError, StartupError, conflict, invalidField } from '../errors.js';
-import { KEY_FIELD, NOUN, authNamesOf, macNeedle, notFound, unassigned, userKey, type Table } from './memory.js';
+import { KEY_FIELD, NOUN, TABLES, authNamesOf, macNeedle, notFound, unassigned, userKey, type Table } from './memory.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SiteFilter, Store, StoreChange } from './store.js';
 import { WriteThrough, type ChangeTable } from './writes.js';
@@ -423,6 +423,17 @@ export class PostgresStore extends WriteThrough implements Store {
   }
 
   // Reads
+
+  /** How many rows each table holds (`dialtone migrate` checks a database is empty, and its copy). */
+  async counts(): Promise<Record<Table, number>> {
+    const { rows } = await this.pool.query<Record<Table, number>>(`SELECT ${TABLES.map((t) => `(SELECT count(*)::int FROM ${t}) AS ${t}`).join(', ')}`);
+    return rows[0]!;
+  }
+
+  /** The record of any table stored under `key`, as stored. */
+  record(table: Table, key: string): Promise<unknown> {
+    return this.get(table, key);
+  }
 
   private async get<T>(table: Table, key: string): Promise<T | null> {
     const { rows } = await this.pool.query<{ doc: T }>(`SELECT doc FROM ${table} WHERE ${KEY[table]} = $1`, [key]);
