@@ -253,19 +253,30 @@ export class PostgresStore extends WriteThrough implements Store {
   // Every change
 
   async write(changes: StoreChange[], at: (index: number) => string = (i) => `${i}.`): Promise<void> {
-    await transaction(this.pool, async (db) => {
-      for (const [i, change] of changes.entries()) {
-        try {
-          await this.apply(db, change);
-        } catch (err) {
-          const known = err instanceof DialtoneError ? err : err instanceof pg.DatabaseError ? constraintError(err, change) : undefined;
-          if (!known) throw err;
-          throw new DialtoneError(known.code, known.message, known.errors.map((e) => ({ ...e, path: `${at(i)}${e.path}` })));
-        }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await transaction(this.pool, (db) => this.writeIn(db, changes, at));
+        break;
+      } catch (err) {
+        // Two writers each waiting for the other: PostgreSQL ends one, which runs again (its checks
+        // then see what the other wrote). Side rows go in key order, which makes this rare.
+        if (!(err instanceof pg.DatabaseError && err.code === '40P01') || attempt === 3) throw err;
       }
-      await db.query(`WITH r AS (UPDATE dialtone_revision SET n = n + 1 RETURNING n) SELECT pg_notify('${CHANNEL}', $1) FROM r`, [this.instance]);
-    });
+    }
     this.changes++;
+  }
+
+  private async writeIn(db: Db, changes: StoreChange[], at: (index: number) => string): Promise<void> {
+    for (const [i, change] of changes.entries()) {
+      try {
+        await this.apply(db, change);
+      } catch (err) {
+        const known = err instanceof DialtoneError ? err : err instanceof pg.DatabaseError ? constraintError(err, change) : undefined;
+        if (!known) throw err;
+        throw new DialtoneError(known.code, known.message, known.errors.map((e) => ({ ...e, path: `${at(i)}${e.path}` })));
+      }
+    }
+    await db.query(`WITH r AS (UPDATE dialtone_revision SET n = n + 1 RETURNING n) SELECT pg_notify('${CHANNEL}', $1) FROM r`, [this.instance]);
   }
 
   private apply(db: Db, change: StoreChange): Promise<void> {
@@ -350,11 +361,11 @@ export class PostgresStore extends WriteThrough implements Store {
     // Numbers the inventory lacks join it (as MemoryStore.newNumbers), then the routes.
     await db.query(
       `INSERT INTO numbers (number, words, doc)
-         SELECT n, ARRAY[lower(n)], json_build_object('number', n, 'createdAt', $2::text, 'updatedAt', $2::text) FROM unnest($1::text[]) AS n
+         SELECT n, ARRAY[lower(n)], json_build_object('number', n, 'createdAt', $2::text, 'updatedAt', $2::text) FROM unnest($1::text[]) AS n ORDER BY n
          ON CONFLICT (number) DO NOTHING`,
       [numbers, e.updatedAt],
     );
-    await db.query('INSERT INTO routes (number, employee_id) SELECT n, $2 FROM unnest($1::text[]) AS n WHERE NOT EXISTS (SELECT 1 FROM routes r WHERE r.number = n AND r.employee_id = $2)', [numbers, e.id]);
+    await db.query('INSERT INTO routes (number, employee_id) SELECT n, $2 FROM unnest($1::text[]) AS n WHERE NOT EXISTS (SELECT 1 FROM routes r WHERE r.number = n AND r.employee_id = $2) ORDER BY n', [numbers, e.id]);
   }
 
   private async putDevice(db: Db, d: Device, must: RowChange['must']): Promise<void> {
@@ -398,7 +409,7 @@ export class PostgresStore extends WriteThrough implements Store {
       await db.query('DELETE FROM auth_names WHERE mac = $1', [d.mac]);
       await db.query('DELETE FROM device_lines WHERE mac = $1', [d.mac]);
     }
-    await db.query('INSERT INTO auth_names (name, mac) SELECT unnest($2::text[]), $1', [d.mac, authNamesOf(d)]);
+    await db.query('INSERT INTO auth_names (name, mac) SELECT n, $1 FROM unnest($2::text[]) AS n ORDER BY n', [d.mac, authNamesOf(d)]);
     if (d.lines?.length) await db.query('INSERT INTO device_lines (mac, employee_id) SELECT $1, unnest($2::text[])', [d.mac, d.lines.map((l) => l.employeeId)]);
   }
 

@@ -14,7 +14,7 @@ export async function postgresMissing(): Promise<string | undefined> {
     await client.query('SELECT 1');
     return undefined;
   } catch (err) {
-    return `needs PostgreSQL at ${ADMIN_URL} (${(err as Error).message})`;
+    return `PostgreSQL not reachable at ${ADMIN_URL} (${(err as Error).message})`;
   } finally {
     await client.end().catch(() => undefined);
   }

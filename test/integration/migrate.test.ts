@@ -23,7 +23,7 @@ function dialtone(args: string[], env: Record<string, string> = {}): Promise<{ c
 
 const missing = await postgresMissing();
 if (missing) {
-  t.plan(0, `skipped: PostgreSQL not reachable: ${missing}`);
+  t.plan(0, `skipped: ${missing}`);
 } else {
   t.test('a JSON store copied into PostgreSQL serves the same; a non-empty database is refused', async (t) => {
     const dir = t.testdir();
