@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import t from 'tap';
 import { freshDatabase, postgresMissing } from '../helpers/postgres.js';
+import { fetchFile } from '../helpers/phone.js';
 import { startServer } from '../helpers/server.js';
 
 const missing = await postgresMissing();
 if (missing) {
   t.plan(0, `skipped: ${missing}`);
 } else {
-  t.test('two servers on one database: a change made through A is read through B; sealed secrets open on both; the URL password is not logged', async (t) => {
+  t.test('two servers on one database: a change made through A is read and served through B; sealed secrets open on both; the URL password is not logged', async (t) => {
     const url = new URL(await freshDatabase(t));
     url.password = 'not-logged-7f3a'; // trust auth here: never sent, but a password in the setting all the same
     const env = { DIALTONE_STORE: 'postgres', DIALTONE_DATABASE_URL: url.toString() };
@@ -26,6 +27,18 @@ if (missing) {
     t.same((await b.ok('GET', `/sites/${site.id}`)) as unknown, site, 'B reads the site A wrote');
     t.equal((await b.ok('GET', `/employees/${emp.id}`)).username, 'ada');
     t.same(await b.ok('GET', '/devices/0015654aa937/credentials'), emp.device.credentials, "B opens the credentials A sealed");
+    // A phone served by B: a change made through A is in B's very next answer (B's caches follow A's writes).
+    const phone = { userAgent: 'Yealink SIP-T54W 96.86.0.100 80:5e:c0:00:00:a1' };
+    const mac = '805ec00000a1';
+    await a.ok('POST', '/devices', { mac, model: 'yealink-t54w', employeeId: emp.id });
+    const first = await fetchFile(b, 'https', `/${mac}.cfg`, phone);
+    t.equal(first.status, 200, first.text);
+    t.match(first.text, 'Ada Lovelace');
+    await a.ok('PATCH', `/employees/${emp.id}`, { firstName: 'Augusta' });
+    let next = await fetchFile(b, 'https', `/${mac}.cfg`, phone);
+    // The notification may trail the commit by a fraction of a millisecond: a bounded wait for it.
+    for (let i = 0; i < 100 && !next.text.includes('Augusta Lovelace'); i++) next = await fetchFile(b, 'https', `/${mac}.cfg`, phone);
+    t.match(next.text, 'Augusta Lovelace', "B serves A's change");
     const clash = await b.api('POST', '/employees', { body: { siteId: site.id, firstName: 'Ada', lastName: 'Other', username: 'ADA', extension: '5001' } });
     t.equal(clash.status, 409, 'B refuses a username A stored (any case)');
 
@@ -41,6 +54,6 @@ if (missing) {
     const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();
     t.teardown(() => client.end());
-    t.equal((await client.query('SELECT count(*)::int AS n FROM devices')).rows[0].n, 1, 'the device is in PostgreSQL');
+    t.equal((await client.query('SELECT count(*)::int AS n FROM devices')).rows[0].n, 2, 'the devices are in PostgreSQL');
   });
 }
