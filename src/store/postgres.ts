@@ -223,8 +223,17 @@ export class PostgresStore extends WriteThrough implements Store {
       this.deaf = true;
       this.retry();
     });
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    if (this.closed) {
+      await client.end(); // closed while this one was connecting
+      return;
+    }
     this.listener = client;
     // Whatever others wrote while nobody listened: count it as a change.
     this.deaf = false;
