@@ -39,8 +39,11 @@ export function redactUrl(url: string): string {
 
 const exists = async (db: Db, table: Table, key: string): Promise<boolean> => (await db.query(`SELECT 1 FROM ${table} WHERE ${KEY[table]} = $1`, [key])).rowCount === 1;
 
-/** The searchable fields, lower-cased as the memory store compares them (see migrations). */
-const words = (...fields: Array<string | undefined>): string[] => fields.filter((f): f is string => f !== undefined).map((f) => f.toLowerCase());
+/**
+ * The searchable fields, lower-cased as the memory store compares them (see migrations). A text
+ * column cannot hold NUL (the json record can, escaped): here it is left out, as nobody searches for it.
+ */
+const words = (...fields: Array<string | undefined>): string[] => fields.filter((f): f is string => f !== undefined).map((f) => f.toLowerCase().replaceAll('\0', ''));
 const employeeWords = (e: Employee): string[] => words(`${e.firstName} ${e.lastName}`, e.username, e.extension, ...(e.numbers ?? []));
 
 /** The value a unique or foreign key error was about, from its detail: `Key (name)=(value) …`. */

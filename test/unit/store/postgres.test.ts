@@ -48,6 +48,14 @@ if (missing) {
     return true;
   };
 
+  t.test('a record holding a NUL character is stored as given (its search words go without it)', async (t) => {
+    const store = await opened(t, await freshDatabase(t));
+    const s = site({ name: 'Head\u0000office' });
+    await store.insertSite(s);
+    t.same(await store.getSite(s.id), s, 'the record as given');
+    t.same(await store.listSites({ q: 'headoffice' }), [s], 'found by its text either side of the NUL');
+  });
+
   t.test('instances starting together on an empty database migrate it once', async (t) => {
     const url = await freshDatabase(t);
     const stores = Array.from({ length: 4 }, () => new PostgresStore(url));
