@@ -51,6 +51,7 @@ export interface MigrateReport {
 }
 
 export async function migrate(from: string, to: string, say: (line: string) => void): Promise<MigrateReport> {
+  if (!URL.canParse(to) || !/^postgres(ql)?:$/.test(new URL(to).protocol)) throw new StartupError('--to: must be a postgres:// URL (e.g. postgres://dialtone:secret@127.0.0.1:5432/dialtone)');
   await requireDataFile(from);
   const unlock = await lockFolder(from);
   try {

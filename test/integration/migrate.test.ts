@@ -50,6 +50,10 @@ if (missing) {
     const url = await freshDatabase(t);
     const secretUrl = Object.assign(new URL(url), { password: 'pw-not-shown-19c' }).toString();
     t.match(await dialtone(['migrate', '--from', join(dir, 'nothing-here'), '--to', url]), { code: 1, err: /no data file .*nothing-here/ }, 'a folder without a data file');
+    const notUrl = await dialtone(['migrate', '--from', join(dir, 'data'), '--to', 'mysql://u:pw-19c@db/x']);
+    t.match(notUrl, { code: 1, err: /--to: must be a postgres:\/\/ URL/ }, 'a URL of another database');
+    t.notOk(notUrl.err.includes('pw-19c'), 'not repeated');
+    t.match(await dialtone(['migrate', '--from', join(dir, 'data')]), { code: 2, err: /--to/ }, 'no --to and no DIALTONE_DATABASE_URL');
     const ran = await dialtone(['migrate', '--from', join(dir, 'data')], { DIALTONE_DATABASE_URL: secretUrl });
     t.equal(ran.code, 0, ran.err);
     t.match(ran.out, /copied 1 numbers, 1 sites, 2 employees, 2 devices, 1 settings, 2 tokens/);
