@@ -60,8 +60,16 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 /** Every setting, with its default in configs/default.json and its variable DIALTONE_<UPPER_SNAKE>. */
 export const settingsSchema = z
   .object({
-    /** Backend: `json` (lowdb file in dataDir, the default) or `memory` (lost at exit; demos, benchmarks). */
-    store: z.enum(['json', 'memory']),
+    /**
+     * Backend: `json` (lowdb file in dataDir, the default), `postgres` (databaseUrl; several
+     * instances may share it) or `memory` (lost at exit; demos, benchmarks).
+     */
+    store: z.enum(['json', 'postgres', 'memory']),
+    /** PostgreSQL for store `postgres`: `postgres://user:password@host:5432/dialtone` (the password is never logged). */
+    databaseUrl: z
+      .string()
+      .refine((text) => URL.canParse(text) && /^postgres(ql)?:$/.test(new URL(text).protocol), { error: 'must be a postgres:// URL (e.g. postgres://dialtone:secret@127.0.0.1:5432/dialtone)' })
+      .optional(),
     /** Folder for the database file, the secret key, the admin token file. */
     dataDir: z.string().min(1),
     /** Folder for the CA and server certificate (created when missing). */
@@ -240,6 +248,7 @@ export function loadSettings({ defaultsFile, env, cwd = process.cwd() }: LoadOpt
       if (parsed.data[key] === undefined) problems.push(`${envName(key)} (or ${key}) is required when resyncSender is ami`);
     }
   }
+  if (parsed.success && parsed.data.store === 'postgres' && parsed.data.databaseUrl === undefined) problems.push(`${envName('databaseUrl')} (or databaseUrl) is required when store is postgres`);
   if (!parsed.success || problems.length > 0) throw new StartupError(`invalid settings:\n  ${problems.join('\n  ')}`);
   const settings = parsed.data;
   settings.dataDir = resolve(cwd, settings.dataDir);

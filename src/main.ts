@@ -41,6 +41,7 @@ import { checkSecretKey, loadSecretKey } from './store/secret-key.js';
 import { createTftpServer, resolverLookup, type TftpServer } from './tftp/index.js';
 import { CA_CERT_FILE, loadOrCreateTls, OPERATOR_CERT_FILE, OPERATOR_KEY_FILE, SERVER_CERT_FILE, SERVER_KEY_FILE } from './tls/index.js';
 import { DATA_FILE } from './store/json.js';
+import { redactUrl } from './store/postgres.js';
 import { deviceCertificateReader, loadVendorCas } from './tls/device-certs.js';
 import { tlsPolicy } from './tls/policy.js';
 import { modelList, type FileIndex } from './vendors/index.js';
@@ -129,10 +130,11 @@ function createResyncFor(settings: Settings, deps: { store: Store; sealer: Retur
 
 async function serve(settings: Settings, log: Logger): Promise<void> {
   await mkdir(settings.dataDir, { recursive: true, mode: 0o700 });
-  const store: Store = createStore(settings.store, settings.dataDir);
+  const storeLog = log.child({ service: 'store' });
+  const store: Store = createStore(settings.store, { dataDir: settings.dataDir, databaseUrl: settings.databaseUrl, postgres: { onEvent: (message, err) => (err ? storeLog.warn({ err }, message) : storeLog.info(message)) } });
   const opening = performance.now();
   await store.open();
-  log.info({ store: settings.store, ms: Math.round(performance.now() - opening) }, 'store opened');
+  log.info({ store: settings.store, ...(settings.databaseUrl && settings.store === 'postgres' ? { database: redactUrl(settings.databaseUrl) } : {}), ms: Math.round(performance.now() - opening) }, 'store opened');
   const servers: Server[] = [];
   let tftp: TftpServer | undefined;
   let journal: TimelineJournal | undefined;

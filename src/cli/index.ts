@@ -1,6 +1,7 @@
 /**
  * The technician's command line: `dialtone device show|replace|resync|reprovision` and
- * `dialtone token create`, each one call (or two) to the REST API. The URL and token come from
+ * `dialtone token create`, each one call (or two) to the REST API (and `dialtone migrate`, see
+ * migrate.ts, which talks to the stores instead). The URL and token come from
  * `--url`/`--token` or DIALTONE_URL/DIALTONE_TOKEN; the admin listener's certificate is checked
  * against `--ca` (DIALTONE_CA, default the CA Dialtone generated in ./certs). Output is for people,
  * or JSON with `--json`; a failure prints the API's own message and exits non-zero.
@@ -9,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { Command, CommanderError } from 'commander';
 import { formatMac, parseMac } from '../domain/mac.js';
+import { DialtoneError, StartupError } from '../errors.js';
+import { migrate } from './migrate.js';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -220,12 +223,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       print(r, () => `${r.token}\n(a ${r.scope} token named "${name}", id ${r.id}: store it now, it is not shown again)`);
     });
 
+  program
+    .command('migrate')
+    .requiredOption('--from <dir>', 'the data folder of a JSON store (its server stopped)')
+    .requiredOption('--to <url>', 'an empty PostgreSQL database, postgres://user:password@host:5432/name (env DIALTONE_DATABASE_URL)', io.env.DIALTONE_DATABASE_URL)
+    .description('copy a JSON store (records, settings, tokens, audit log) into an empty PostgreSQL database and check the copy')
+    .action(async (o: { from: string; to: string }) => {
+      await migrate(o.from, o.to, io.out);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof ApiError) {
+    if (err instanceof ApiError || err instanceof StartupError || err instanceof DialtoneError) {
       io.err(`dialtone: ${err.message}`);
       return 1;
     }

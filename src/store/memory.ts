@@ -84,7 +84,7 @@ function search(q: string | undefined): Search {
  * notation, otherwise its hex digits with the separators left out (`aa:bb` finds `…aabb…`);
  * nothing when `q` is not made of hex digits and separators.
  */
-function macNeedle(q: string): string | undefined {
+export function macNeedle(q: string): string | undefined {
   try {
     return parseMac(q);
   } catch {
@@ -94,11 +94,11 @@ function macNeedle(q: string): string | undefined {
 }
 
 /** How errors name a record of each table. */
-const NOUN: { [T in Table]: string } = { sites: 'site', employees: 'employee', devices: 'device with MAC', tokens: 'token', settings: 'settings', numbers: 'number', audit: 'audit entry' };
-const notFound = (table: Table, key: string, field: string): DialtoneError => new DialtoneError('not_found', `${NOUN[table]} ${key} not found`, [{ path: field, message: 'names no stored record' }]);
+export const NOUN: { [T in Table]: string } = { sites: 'site', employees: 'employee', devices: 'device with MAC', tokens: 'token', settings: 'settings', numbers: 'number', audit: 'audit entry' };
+export const notFound = (table: Table, key: string, field: string): DialtoneError => new DialtoneError('not_found', `${NOUN[table]} ${key} not found`, [{ path: field, message: 'names no stored record' }]);
 
 /** A device once employee `id` is gone: unassigned if it was theirs, without their lines. */
-function unassigned(d: Device, id: string): Device {
+export function unassigned(d: Device, id: string): Device {
   const { employeeId, lines, ...rest } = d;
   const kept = lines?.filter((l) => l.employeeId !== id);
   return { ...rest, ...(employeeId !== id && employeeId !== undefined ? { employeeId } : {}), ...(kept?.length ? { lines: kept } : {}), updatedAt: new Date().toISOString() };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Test } from 'tap';
 import { callApi, type CallOptions, type Reply } from './http.js';
+import { freshDatabase } from './postgres.js';
 
 export type { Reply };
 
@@ -38,8 +39,26 @@ export const serverEnv = (dir: string, extra: Record<string, string> = {}): Reco
   ...extra,
 });
 
+/** The PostgreSQL database of each test folder, when servers keep their store there. */
+const databases = new Map<string, string>();
+
+/**
+ * With DIALTONE_TEST_STORE=postgres, a server a test starts keeps its store in PostgreSQL, in a
+ * database of the test folder's own (the same one on a restart), unless the test names a store.
+ */
+async function storeEnv(t: Test, dir: string, extra: Record<string, string>): Promise<Record<string, string>> {
+  if (process.env.DIALTONE_TEST_STORE !== 'postgres' || extra.DIALTONE_STORE !== undefined) return extra;
+  let url = databases.get(dir);
+  if (url === undefined) {
+    url = await freshDatabase(t);
+    databases.set(dir, url);
+  }
+  return { DIALTONE_STORE: 'postgres', DIALTONE_DATABASE_URL: url, ...extra };
+}
+
 /** Runs the built server (`node dist/main.js serve`) and waits until it says it is ready (so the log level must show info). */
-export async function startServer(t: Test, dir: string, extra: Record<string, string> = {}): Promise<Running> {
+export async function startServer(t: Test, dir: string, given: Record<string, string> = {}): Promise<Running> {
+  const extra = await storeEnv(t, dir, given);
   const env = { ...process.env, ...serverEnv(dir, extra) };
   for (const k of Object.keys(env)) if (k.startsWith('DIALTONE_') && !(k in serverEnv(dir, extra))) delete env[k];
   const proc = spawn(process.execPath, [MAIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });

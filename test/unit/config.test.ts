@@ -286,6 +286,14 @@ t.test('resync settings', async (t) => {
   t.match(ami, { resyncSender: 'ami', resyncAmi: '[::1]:5038', resyncAmiEndpoint: 'user' });
 });
 
+t.test('store postgres: databaseUrl required, a postgres:// URL, its password never in a message', async (t) => {
+  refuses(t, () => load({ DIALTONE_STORE: 'postgres' }), ['DIALTONE_DATABASE_URL', 'required when store is postgres'], 'postgres without a URL');
+  const message = refuses(t, () => load({ DIALTONE_STORE: 'postgres', DIALTONE_DATABASE_URL: 'mysql://u:hunter2@db/x' }), ['DIALTONE_DATABASE_URL', 'postgres://'], 'another scheme');
+  t.notMatch(message, 'hunter2', 'the password is not repeated');
+  t.match(load({ DIALTONE_STORE: 'postgres', DIALTONE_DATABASE_URL: 'postgresql://u:p@127.0.0.1:5432/dialtone' }), { store: 'postgres', databaseUrl: 'postgresql://u:p@127.0.0.1:5432/dialtone' });
+  t.equal(load({}).databaseUrl, undefined, 'none by default');
+});
+
 t.test('digestNonceSeconds', async (t) => {
   t.equal(load({ DIALTONE_DIGEST_NONCE_SECONDS: '60' }).digestNonceSeconds, 60);
   t.throws(() => load({ DIALTONE_DIGEST_NONCE_SECONDS: '0' }), /DIALTONE_DIGEST_NONCE_SECONDS.*at least 1/);

@@ -1,0 +1,180 @@
+import pg from 'pg';
+import t, { type Test } from 'tap';
+import { PostgresStore } from '../../../src/store/postgres.js';
+import { MIGRATIONS } from '../../../src/store/migrations/index.js';
+import { device, employee, site } from '../../helpers/records.js';
+import { freshDatabase, postgresMissing } from '../../helpers/postgres.js';
+import { conformance } from './conformance.js';
+
+t.test('a database that cannot be reached stops start-up, naming it without its password', async (t) => {
+  // Port 1 on the loopback: nothing listens, the connection is refused at once.
+  const store = new PostgresStore('postgres://dialtone:hunter2-secret@127.0.0.1:1/dialtone');
+  const err = (await store.open().then(
+    () => new Error('opened'),
+    (e: unknown) => e,
+  )) as Error;
+  t.equal(err.name, 'StartupError');
+  t.match(err.message, /cannot open the PostgreSQL store at postgres:\/\/dialtone:\*\*\*@127\.0\.0\.1:1\/dialtone/);
+  t.notMatch(err.message, 'hunter2');
+});
+
+const missing = await postgresMissing();
+if (missing) {
+  t.test('the store on PostgreSQL', { skip: missing }, () => undefined);
+} else {
+  const opened = async (t: Test, url: string): Promise<PostgresStore> => {
+    const store = new PostgresStore(url);
+    await store.open();
+    t.teardown(() => store.close());
+    return store;
+  };
+
+  conformance(
+    t,
+    async (t) => opened(t, await freshDatabase(t)),
+    async (t, store) => {
+      await store.close();
+      return opened(t, (store as PostgresStore).url);
+    },
+  );
+
+  /** Waits, a bounded while, for `condition` to hold. */
+  const eventually = async (condition: () => boolean | Promise<boolean>, ms = 5000): Promise<boolean> => {
+    const until = Date.now() + ms;
+    while (!(await condition())) {
+      if (Date.now() > until) return false;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return true;
+  };
+
+  t.test('a record holding a NUL character is stored as given (its search words go without it)', async (t) => {
+    const store = await opened(t, await freshDatabase(t));
+    const s = site({ name: 'Head\u0000office' });
+    await store.insertSite(s);
+    t.same(await store.getSite(s.id), s, 'the record as given');
+    t.same(await store.listSites({ q: 'headoffice' }), [s], 'found by its text either side of the NUL');
+  });
+
+  t.test('instances starting together on an empty database migrate it once', async (t) => {
+    const url = await freshDatabase(t);
+    const stores = Array.from({ length: 4 }, () => new PostgresStore(url));
+    for (const s of stores) t.teardown(() => s.close());
+    await Promise.all(stores.map((s) => s.open()));
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    t.teardown(() => client.end());
+    const { rows } = await client.query<{ id: number }>('SELECT id FROM dialtone_migrations ORDER BY id');
+    t.same(rows.map((r) => r.id), MIGRATIONS.map((m) => m.id), 'each migration recorded once');
+    const s = site();
+    await stores[0]!.insertSite(s);
+    t.same(await stores[3]!.getSite(s.id), s, 'and all of them use the one schema');
+  });
+
+  t.test('a database migrated by a newer Dialtone is refused at start', async (t) => {
+    const url = await freshDatabase(t);
+    await (await opened(t, url)).close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query("INSERT INTO dialtone_migrations (id, name) VALUES (9999, 'from the future')");
+    await client.end();
+    await t.rejects(new PostgresStore(url).open(), { name: 'StartupError', message: /migration 9999/ });
+  });
+
+  t.test('two instances writing the same unique values at once: each value lands once, the other gets the conflict', async (t) => {
+    const url = await freshDatabase(t);
+    const [a, b] = [await opened(t, url), await opened(t, url)];
+    const s = site();
+    await a.insertSite(s);
+    // Bounded: 30 rounds, each two writers racing for one username, extension, number and auth name.
+    for (let round = 0; round < 30; round++) {
+      const results = await Promise.allSettled([
+        a.insertEmployee(employee(s.id, { username: `race${round}`, extension: `9${round}` })),
+        b.insertEmployee(employee(s.id, { username: `RACE${round}`, extension: `8${round}` })),
+        a.insertEmployee(employee(s.id, { extension: `7${round}`, numbers: [`+1212555${String(round).padStart(4, '0')}`] })),
+        b.insertEmployee(employee(s.id, { extension: `6${round}`, numbers: [`+1212555${String(round).padStart(4, '0')}`] })),
+        a.insertDevice({ ...device(), credentials: { ...device().credentials, authName: `race-auth${round}` } }),
+        b.insertDevice({ ...device(), credentials: { ...device().credentials, authName: `race-auth${round}` } }),
+        // The same two numbers in opposite orders: the writers can wait on each other (a deadlock PostgreSQL breaks).
+        a.insertEmployee(employee(s.id, { extension: `5${round}`, numbers: [`+1313555${String(round).padStart(4, '0')}`, `+1414555${String(round).padStart(4, '0')}`] })),
+        b.insertEmployee(employee(s.id, { extension: `4${round}`, numbers: [`+1414555${String(round).padStart(4, '0')}`, `+1313555${String(round).padStart(4, '0')}`] })),
+      ]);
+      for (const [i, path] of [[0, 'username'], [2, 'numbers.0'], [4, 'authName'], [6, /^numbers\.[01]$/]] as const) {
+        const pair = results.slice(i, i + 2);
+        t.equal(pair.filter((r) => r.status === 'fulfilled').length, 1, `round ${round}: one ${String(path)} write lands`);
+        const refused = pair.find((r) => r.status === 'rejected');
+        t.match(refused?.reason, { status: 409, errors: [{ path }] }, `round ${round}: the other is a conflict naming ${String(path)}`);
+      }
+    }
+    t.equal((await a.listEmployees()).length, 90);
+    t.equal((await b.listDevices()).length, 30);
+  });
+
+  t.test('a conflict only the database sees (a row written outside the checks) is the same conflict', async (t) => {
+    const url = await freshDatabase(t);
+    const store = await opened(t, url);
+    const s = site();
+    await store.insertSite(s);
+    const e = employee(s.id, { username: 'taken' });
+    // Between the check and the insert another writer commits the same username: the unique
+    // index refuses it, and the store answers as its own check would.
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    t.teardown(() => client.end());
+    await client.query('BEGIN');
+    await client.query("INSERT INTO employees (id, site_id, username_key, extension, words, doc) VALUES ('other', $1, 'taken', '1', '{}', '{}')", [s.id]);
+    const pending = store.insertEmployee(e).then(
+      () => 'stored',
+      (err: unknown) => err,
+    );
+    // The store's check ran before the commit (it cannot see the row); its insert waits on it.
+    // Watched from a connection of its own: inside a transaction pg_stat_activity stays as first read.
+    const watcher = new pg.Client({ connectionString: url });
+    await watcher.connect();
+    t.teardown(() => watcher.end());
+    const waiting = async (): Promise<boolean> => {
+      const { rows } = await watcher.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO employees%'");
+      return rows.length > 0;
+    };
+    t.ok(await eventually(waiting), "the store's insert waits on the uncommitted row");
+    await client.query('COMMIT');
+    t.match(await pending, { status: 409, errors: [{ path: 'username' }] });
+    t.equal(await store.getEmployee(e.id), null);
+  });
+
+  t.test('a write on instance A moves the revision of instance B', async (t) => {
+    const url = await freshDatabase(t);
+    const [a, b] = [await opened(t, url), await opened(t, url)];
+    let before = b.revision;
+    await a.insertSite(site());
+    t.ok(await eventually(() => b.revision !== before), 'B saw the write');
+    before = b.revision;
+    const own = a.revision;
+    await b.insertSite(site());
+    t.ok(await eventually(() => a.revision !== own), 'and A sees B');
+    t.not(b.revision, before, 'B moved on its own write');
+    await t.rejects(a.insertSite(site({ id: (await a.listSites())[0]!.id })), { status: 409, errors: [{ path: 'id' }] });
+    const still = b.revision;
+    await b.getSite('x'); // a round trip: a notification would have come by now
+    t.equal(b.revision, still, 'a refused write notifies nobody');
+  });
+
+  t.test('a lost notification connection moves the revision (it may have missed changes) and comes back', async (t) => {
+    const url = await freshDatabase(t);
+    const events: string[] = [];
+    const b = new PostgresStore(url, { onEvent: (m) => events.push(m) });
+    await b.open();
+    t.teardown(() => b.close());
+    const a = await opened(t, url);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    t.teardown(() => client.end());
+    await client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'");
+    t.ok(await eventually(() => events.includes('PostgreSQL notification connection back')), 'reconnected by itself');
+    const r1 = b.revision;
+    t.equal(b.revision, r1, 'listening again: the revision stands still');
+    await a.insertSite(site());
+    t.ok(await eventually(() => b.revision !== r1), 'and follows A again');
+  });
+}
+
