@@ -92,6 +92,11 @@ export const settingsSchema = z
       .max(86400, 'must be at most a day (86400)'),
     /** CIDRs whose clients may receive secrets over plain HTTP/TFTP. */
     trustedNetworks: z.array(cidr),
+    /**
+     * CIDRs of the load balancers in front of the HTTP(S) listeners: only from these peers are
+     * X-Forwarded-For (the client's address) and X-Forwarded-Proto (TLS to the proxy) believed.
+     */
+    trustedProxies: z.array(cidr),
     /** Largest TFTP blksize granted (RFC 2348 allows 8-65464; 1468 fits an Ethernet frame). */
     tftpMaxBlockSize: z.number({ error: 'must be a whole number' }).int().min(8).max(65464),
     /** Concurrent TFTP transfers, in total and per client address. */
@@ -157,7 +162,7 @@ const envName = (key: string): string => `DIALTONE_${key.replace(/[A-Z]/g, (c) =
 
 /** Turns one environment variable's text into the value the schema expects. */
 function fromEnv(key: Key, text: string): unknown {
-  if (key === 'trustedNetworks') return text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (key === 'trustedNetworks' || key === 'trustedProxies') return text.split(',').map((s) => s.trim()).filter(Boolean);
   if (key === 'tlsExtraCiphers') return text.split(/[,:]/).map((s) => s.trim()).filter(Boolean);
   const numeric: Key[] = ['enrollmentSeconds', 'digestNonceSeconds', 'tftpMaxBlockSize', 'tftpMaxTransfers', 'tftpMaxPerAddress', 'resyncSipPort', 'resyncConfirmSeconds', 'resyncSiteGapMs', 'resyncConcurrency', 'mailRetryMs'];
   if (numeric.includes(key) && /^\s*-?\d+\s*$/.test(text)) return Number(text);
