@@ -65,7 +65,7 @@ t.test('Dialtone behind a real nginx that ends TLS', { skip: (await haveNginx())
   const direct = (protocol: 'http' | 'https', from: string, opts: FetchOptions = {}) => fetchFile(server, protocol, FILE, { userAgent: phone.userAgent, from, ...opts });
   const events = async (): Promise<Event[]> => (await server.ok('GET', `/devices/${phone.mac}/events`)) as Event[];
   /** The newest event of the phone's file from `address`: each client has its own address. */
-  const last = async (address: string): Promise<Event | undefined> => (await events()).findLast((e) => e.file === FILE.slice(1) && e.address === address);
+  const last = async (address: string): Promise<Event | undefined> => (await events()).filter((e) => e.file === FILE.slice(1) && e.address === address).at(-1);
 
   await t.test('over https through nginx: the full file, for the phone\'s own address', async (t) => {
     const r = await viaNginx('https', '127.0.0.2');
