@@ -97,6 +97,11 @@ export const settingsSchema = z
      * X-Forwarded-For (the client's address) and X-Forwarded-Proto (TLS to the proxy) believed.
      */
     trustedProxies: z.array(cidr),
+    /**
+     * Provisioning listeners (`https`, `http`) behind a TCP relay that sends the PROXY protocol
+     * (v1 or v2): every connection must start with its header and come from trustedProxies.
+     */
+    proxyProtocol: z.array(z.enum(['https', 'http'], { error: 'must be https or http (the provisioning listeners)' })),
     /** Largest TFTP blksize granted (RFC 2348 allows 8-65464; 1468 fits an Ethernet frame). */
     tftpMaxBlockSize: z.number({ error: 'must be a whole number' }).int().min(8).max(65464),
     /** Concurrent TFTP transfers, in total and per client address. */
@@ -162,7 +167,7 @@ const envName = (key: string): string => `DIALTONE_${key.replace(/[A-Z]/g, (c) =
 
 /** Turns one environment variable's text into the value the schema expects. */
 function fromEnv(key: Key, text: string): unknown {
-  if (key === 'trustedNetworks' || key === 'trustedProxies') return text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (key === 'trustedNetworks' || key === 'trustedProxies' || key === 'proxyProtocol') return text.split(',').map((s) => s.trim()).filter(Boolean);
   if (key === 'tlsExtraCiphers') return text.split(/[,:]/).map((s) => s.trim()).filter(Boolean);
   const numeric: Key[] = ['enrollmentSeconds', 'digestNonceSeconds', 'tftpMaxBlockSize', 'tftpMaxTransfers', 'tftpMaxPerAddress', 'resyncSipPort', 'resyncConfirmSeconds', 'resyncSiteGapMs', 'resyncConcurrency', 'mailRetryMs'];
   if (numeric.includes(key) && /^\s*-?\d+\s*$/.test(text)) return Number(text);
@@ -240,6 +245,9 @@ export function loadSettings({ defaultsFile, env, cwd = process.cwd() }: LoadOpt
     for (const key of ['resyncAmi', 'resyncAmiUsername', 'resyncAmiSecret'] as const) {
       if (parsed.data[key] === undefined) problems.push(`${envName(key)} (or ${key}) is required when resyncSender is ami`);
     }
+  }
+  if (parsed.success && parsed.data.proxyProtocol.length > 0 && parsed.data.trustedProxies.length === 0) {
+    problems.push(`${origin.get('proxyProtocol') ?? 'proxyProtocol'}: needs ${envName('trustedProxies')} (or trustedProxies), the relays allowed to send it`);
   }
   if (!parsed.success || problems.length > 0) throw new StartupError(`invalid settings:\n  ${problems.join('\n  ')}`);
   const settings = parsed.data;

@@ -28,6 +28,7 @@ import { outboxSender, smtpSender } from './mail/transport.js';
 import { createWelcomeMail } from './mail/welcome.js';
 import { createPhonesHandler } from './phones/app.js';
 import { clientAddress, forwardedReader } from './phones/forwarded.js';
+import { expectProxyHeader } from './phones/proxy-protocol.js';
 import { TimelineJournal } from './provision/journal.js';
 import { plainAddress } from './provision/networks.js';
 import { amiSender } from './resync/ami.js';
@@ -258,6 +259,9 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
       if (address) provisioning.timeline.tlsFailure(plainAddress(address), Date.now(), why);
     });
     const http = createHttpServer({ keepAliveTimeout: 30_000 }, phones(CHANNELS.http));
+    for (const [service, server] of [['https', https], ['http', http]] as const) {
+      if (settings.proxyProtocol.includes(service)) expectProxyHeader(server, proxies, log.child({ service }));
+    }
     servers.push(admin, https, http);
     await listen(admin, settings.adminListen, 'admin', log);
     const httpsPort = await listen(https, settings.httpsListen, 'https', log);

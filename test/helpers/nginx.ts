@@ -4,12 +4,15 @@
  * provisioning benchmark.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Test } from 'tap';
 import { access, chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 export const NGINX = '/usr/sbin/nginx';
+/** Debian's nginx-light has no `stream` (TCP relay) module built in: libnginx-mod-stream adds it here. */
+export const STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
 
 export interface Nginx {
   masterPid: number;
@@ -21,14 +24,14 @@ export interface Nginx {
   stop(): Promise<void>;
 }
 
-export async function haveNginx(): Promise<boolean> {
-  try {
-    await access(NGINX, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const exists = (file: string, mode: number): Promise<boolean> =>
+  access(file, mode).then(
+    () => true,
+    () => false,
+  );
+
+export const haveNginx = (): Promise<boolean> => exists(NGINX, constants.X_OK);
+export const haveStreamModule = (): Promise<boolean> => exists(STREAM_MODULE, constants.R_OK);
 
 /** Children of `pid`, by scanning /proc (field 4 of /proc/<pid>/stat is the parent). */
 export async function childrenOf(pid: number): Promise<number[]> {
@@ -60,7 +63,9 @@ export interface NginxOptions {
   /** nginx's prefix: config, pid, logs and temp folders go here. */
   dir: string;
   /** What goes inside `http { }`: servers, upstreams. */
-  http: string;
+  http?: string;
+  /** What goes inside `stream { }` (TCP relays; loads STREAM_MODULE). */
+  stream?: string;
   /** The ports the config listens on (127.0.0.1), waited for before nginx counts as started. */
   ports: number[];
   workers?: number;
@@ -72,12 +77,12 @@ export interface NginxOptions {
  * Writes nginx.conf under `dir` and starts nginx. `dir` must be traversable by the worker user
  * when we run as root (workers drop to nobody:nogroup): it is made so here.
  */
-export async function startNginx({ dir, http, ports, workers = 1, pinCpu }: NginxOptions): Promise<Nginx> {
+export async function startNginx({ dir, http = '', stream, ports, workers = 1, pinCpu }: NginxOptions): Promise<Nginx> {
   await mkdir(join(dir, 'logs'), { recursive: true });
   await chmod(dir, 0o755);
   const asRoot = process.getuid?.() === 0;
   const conf = `# Written by Dialtone's tests; removed with their folder.
-daemon off;
+${stream === undefined ? '' : `load_module ${STREAM_MODULE};\n`}daemon off;
 master_process on;
 worker_processes ${workers};
 ${asRoot ? 'user nobody nogroup;\n' : ''}pid ${join(dir, 'nginx.pid')};
@@ -94,7 +99,7 @@ http {
   scgi_temp_path ${join(dir, 'scgi')};
 ${http}
 }
-`;
+${stream === undefined ? '' : `stream {\n${stream}\n}\n`}`;
   const confFile = join(dir, 'nginx.conf');
   await writeFile(confFile, conf);
   const argv = ['-c', confFile, '-p', dir, '-e', join(dir, 'logs', 'error.log')];
@@ -150,4 +155,18 @@ export async function freePort(): Promise<number> {
   const { port } = s.address() as AddressInfo;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
+}
+
+/**
+ * One of the example configurations in configs/, with what only fits a real deployment
+ * (addresses, ports, paths) replaced: each [pattern, replacement, count] must match `count` times,
+ * so a test notices when the example changes under it.
+ */
+export async function exampleConfig(t: Test, name: string, rewrites: Array<[RegExp, string, number]>): Promise<string> {
+  let text = await readFile(new URL(`../../configs/${name}`, import.meta.url), 'utf8');
+  for (const [pattern, replacement, count] of rewrites) {
+    t.equal(text.match(pattern)?.length ?? 0, count, `${name} has ${count} × ${pattern.source}`);
+    text = text.replace(pattern, replacement);
+  }
+  return text;
 }

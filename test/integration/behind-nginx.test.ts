@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { cases as yealink } from '../helpers/cases/yealink.js';
-import { freePort, haveNginx, startNginx } from '../helpers/nginx.js';
+import { exampleConfig, freePort, haveNginx, startNginx } from '../helpers/nginx.js';
 import { curlDigest, fetchFile, haveCurl, type FetchOptions } from '../helpers/phone.js';
 import { startServer, type Running } from '../helpers/server.js';
 
@@ -13,7 +13,6 @@ import { startServer, type Running } from '../helpers/server.js';
  * 127.0.0.1). nginx reaches Dialtone from 127.0.0.1, the only trusted proxy; every client
  * comes from its own 127.0.0.x address, so the address Dialtone records tells who it believed.
  */
-const EXAMPLE = new URL('../../configs/nginx-dialtone.conf', import.meta.url);
 const phone = yealink[0]!;
 const FILE = `/${phone.deviceFiles[0]}`;
 
@@ -26,22 +25,15 @@ interface Event {
   reason?: string;
 }
 
-/** The example config with each thing that only fits a real deployment replaced; every replacement must hit. */
-async function exampleFor(t: Test, ports: { tls: number; plain: number; dialtone: number }, certs: string): Promise<string> {
-  let text = await readFile(EXAMPLE, 'utf8');
-  const rewrites: Array<[RegExp, string, number]> = [
+/** The example, for 127.0.0.1: both upstream servers are the one instance. */
+const example = (t: Test, ports: { tls: number; plain: number; dialtone: number }, certs: string): Promise<string> =>
+  exampleConfig(t, 'nginx-dialtone.conf', [
     [/^(\s*)server 10\.0\.1\.1[12]:8080 /gm, `$1server 127.0.0.1:${ports.dialtone} `, 2],
     [/^(\s*)listen 443 ssl;/gm, `$1listen 127.0.0.1:${ports.tls} ssl;`, 1],
     [/^(\s*)listen 80;/gm, `$1listen 127.0.0.1:${ports.plain};`, 1],
     [/^\s*listen 8080;\n/gm, '', 1],
     [/\/etc\/dialtone\/certs\//g, `${certs}/`, 2],
-  ];
-  for (const [pattern, replacement, count] of rewrites) {
-    t.equal(text.match(pattern)?.length ?? 0, count, `the example config has ${count} × ${pattern.source}`);
-    text = text.replace(pattern, replacement);
-  }
-  return text;
-}
+  ]);
 
 t.test('Dialtone behind a real nginx that ends TLS', { skip: (await haveNginx()) ? false : 'nginx not installed (Debian package nginx-light)' }, async (t) => {
   const server = await startServer(t, t.testdir(), {
@@ -53,7 +45,7 @@ t.test('Dialtone behind a real nginx that ends TLS', { skip: (await haveNginx())
   const dir = await mkdtemp(join(tmpdir(), 'dialtone-nginx-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const ports = { tls: await freePort(), plain: await freePort(), dialtone: server.ports.http as number };
-  const nginx = await startNginx({ dir, http: await exampleFor(t, ports, join(server.dir, 'certs')), ports: [ports.tls, ports.plain] });
+  const nginx = await startNginx({ dir, http: await example(t, ports, join(server.dir, 'certs')), ports: [ports.tls, ports.plain] });
   t.teardown(() => nginx.stop());
 
   const site = await server.ok('POST', '/sites', { name: 'Office', timeZone: 'Europe/London', sip: { registrar: 'sip.example.com' } });

@@ -45,6 +45,7 @@ t.test('defaults come from configs/default.json', async (t) => {
     digestNonceSeconds: 300,
     trustedNetworks: [],
     trustedProxies: [],
+    proxyProtocol: [],
     logLevel: 'info',
     logFormat: 'json',
     tftpMaxBlockSize: 1468,
@@ -168,6 +169,12 @@ t.test('trustedProxies', async (t) => {
   t.notMatch(message, 'DIALTONE_TRUSTED_NETWORKS', 'names that setting only');
   const dir = folderWith(t, { 'c.json': JSON.stringify({ trustedProxies: ['fd00::/129'] }) });
   refuses(t, () => load({ DIALTONE_CONFIG: 'c.json' }, dir), ['trustedProxies in c.json', '"fd00::/129"'], 'a bad CIDR in a file');
+});
+
+t.test('proxyProtocol', async (t) => {
+  t.same(load({ DIALTONE_PROXY_PROTOCOL: 'https, http', DIALTONE_TRUSTED_PROXIES: '10.0.0.0/24' }).proxyProtocol, ['https', 'http']);
+  refuses(t, () => load({ DIALTONE_PROXY_PROTOCOL: 'https,tftp', DIALTONE_TRUSTED_PROXIES: '10.0.0.0/24' }), ['DIALTONE_PROXY_PROTOCOL:', 'must be https or http'], 'a listener that cannot take it');
+  refuses(t, () => load({ DIALTONE_PROXY_PROTOCOL: 'https' }), ['DIALTONE_PROXY_PROTOCOL: needs DIALTONE_TRUSTED_PROXIES'], 'without trusted proxies');
 });
 
 t.test('trustedNetworks: a file entry with spaces', async (t) => {
