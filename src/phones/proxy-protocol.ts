@@ -8,7 +8,7 @@
  * start with one, or it is closed.
  */
 import { isIP, SocketAddress, type Server, type Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { Server as TlsServer, type TLSSocket } from 'node:tls';
 import { Command, INETProtocol, IPv4ProxyAddress, IPv6ProxyAddress, V1ProxyProtocol, V2ProxyProtocol } from 'proxy-protocol-js';
 import type { Logger } from '../log.js';
 import { Networks } from '../provision/networks.js';
@@ -113,6 +113,9 @@ export function expectProxyHeader(server: Server, proxies: readonly string[], lo
       (address) => {
         if (address !== undefined) relayed(socket, address);
         for (const listener of listeners) listener.call(server, socket);
+        // Bytes read past the header wait in the socket's buffer. Node's TLS takes them from there
+        // itself; its HTTP parser reads the connection natively and gets them only as 'data'.
+        if (!(server instanceof TlsServer)) socket.resume();
       },
       (err: Error) => refuse(socket, peer, err.message),
     );

@@ -19,6 +19,7 @@ const FILE = `/${MAC}.cfg`;
 
 interface Event {
   protocol: string;
+  variant?: string;
   address: string;
   file: string;
   status: number;
@@ -88,7 +89,7 @@ t.test('TLS passed through nginx with the PROXY protocol', { skip: !(await haveN
   await mkdir(join(dir, 'certs', 'vendors'), { recursive: true });
   const ca = makeCa('yealink test device CA');
   await writeFile(join(dir, 'certs', 'vendors', 'yealink.pem'), ca.cert);
-  const server = await startServer(t, dir, { DIALTONE_TRUSTED_PROXIES: '127.0.0.1/32', DIALTONE_PROXY_PROTOCOL: 'https' });
+  const server = await startServer(t, dir, { DIALTONE_TRUSTED_PROXIES: '127.0.0.1/32', DIALTONE_PROXY_PROTOCOL: 'https,http' });
   const nginxDir = await mkdtemp(join(tmpdir(), 'dialtone-nginx-'));
   t.teardown(() => rm(nginxDir, { recursive: true, force: true }));
   const port = await freePort();
@@ -117,6 +118,14 @@ t.test('TLS passed through nginx with the PROXY protocol', { skip: !(await haveN
     const r = await fetchFile({ ...server, ports: { https: relay } }, 'https', FILE, { clientCert: own });
     t.equal(r.status, 200);
     t.match(await last('2001:db8::7'), { protocol: 'https', reason: 'certificate' }, 'the IPv6 address the header states');
+  });
+
+  await t.test('the plain HTTP listener too: a v2 header in the same packet as the request', async (t) => {
+    const relay = await v2Relay(t, server.ports.http as number, '2001:db8::8');
+    const r = await fetchFile({ ...server, ports: { http: relay } }, 'http', FILE);
+    t.equal(r.status, 200, 'the bootstrap file');
+    t.notOk(r.text.includes(password));
+    t.match(await last('2001:db8::8'), { protocol: 'http', variant: 'bootstrap' });
   });
 
   await t.test('a prober behind nginx is banned alone', async (t) => {
