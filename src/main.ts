@@ -27,7 +27,7 @@ import { MailQueue } from './mail/queue.js';
 import { outboxSender, smtpSender } from './mail/transport.js';
 import { createWelcomeMail } from './mail/welcome.js';
 import { createPhonesHandler } from './phones/app.js';
-import { clientAddress, forwardedReader } from './phones/forwarded.js';
+import { clientAddressOf, forwardedReader } from './phones/forwarded.js';
 import { expectProxyHeader } from './phones/proxy-protocol.js';
 import { TimelineJournal } from './provision/journal.js';
 import { plainAddress } from './provision/networks.js';
@@ -234,7 +234,7 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     const proxies = settings.trustedProxies;
     const forwarded = proxies.length > 0 ? forwardedReader(proxies, (proxy, header) => log.warn({ proxy, header }, 'X-Forwarded-For from a trusted proxy is not a list of addresses: the request counts as the proxy\'s')) : undefined;
     if (forwarded) log.info({ trustedProxies: proxies }, 'believing X-Forwarded-For and X-Forwarded-Proto from these proxies only');
-    const adminApp = createAdminApp({ routes, tokens, audit: createAuditLog(store), logger: log.child({ service: 'admin' }), ...(forwarded ? { clientAddress: (req) => clientAddress(forwarded, req) } : {}) });
+    const adminApp = createAdminApp({ routes, tokens, audit: createAuditLog(store), logger: log.child({ service: 'admin' }), ...(forwarded ? { clientAddress: clientAddressOf(forwarded) } : {}) });
 
     // Phones' factory certificates, when the operator installed vendor CAs: asked for, not required.
     const vendorCas = await loadVendorCas(settings.certsDir, models.map((m) => m.vendor));

@@ -54,8 +54,19 @@ export function forwardedReader(proxies: readonly string[], onMalformed: OnMalfo
   };
 }
 
-/** The client's address: the one a trusted proxy forwarded for, else the TCP peer's. */
-export const clientAddress = (read: ForwardedReader, req: IncomingMessage): string => {
-  const peer = req.socket.remoteAddress ?? '';
-  return read(peer, req.headers)?.address ?? peer;
-};
+/**
+ * The client's address of a request: the one a trusted proxy forwarded for, else the TCP peer's.
+ * Read once per request (the admin app asks for it to limit and again to log).
+ */
+export function clientAddressOf(read: ForwardedReader): (req: IncomingMessage) => string {
+  const known = new WeakMap<IncomingMessage, string>();
+  return (req) => {
+    let address = known.get(req);
+    if (address === undefined) {
+      const peer = req.socket.remoteAddress ?? '';
+      address = read(peer, req.headers)?.address ?? peer;
+      known.set(req, address);
+    }
+    return address;
+  };
+}

@@ -1,6 +1,6 @@
 import { Agent } from 'node:https';
 import t, { type Test } from 'tap';
-import { startServer, type Running } from '../helpers/server.js';
+import { logged, startServer, type Running } from '../helpers/server.js';
 
 /**
  * The admin listener behind a trusted proxy (127.0.0.1): the failed-authentication limit and the
@@ -42,11 +42,16 @@ t.test('admin behind a trusted proxy: limits and logs by the forwarded client', 
   for (let i = 0; i < 31; i++) direct.push((await guess(stranger, `127.0.1.${i}`, i)).status);
   t.equal(direct[30], 429, 'a stranger writing a new X-Forwarded-For each time is counted at its own address');
 
-  const logged = requests(server);
-  t.ok(logged.some((r) => r.remoteAddress === '127.0.0.51' && r.via === '127.0.0.1'), 'the log names the forwarded client and the proxy');
-  t.ok(logged.some((r) => r.remoteAddress === '127.0.0.9' && r.via === undefined), 'and the stranger at its own address');
+  t.equal((await server.api('GET', '/sites', { agent: proxy, headers: { 'x-forwarded-for': 'not-an-address' } })).status, 200, 'a malformed X-Forwarded-For from the proxy');
+  const own = (line: string) => line.includes('"url":"/api/v1/sites"') && line.includes('"remoteAddress":"127.0.0.1"') && !line.includes('"via"');
+  t.ok(await logged(server, own), 'counts as the proxy\'s own request');
+  t.equal(server.logs.filter((line) => line.includes('not a list of addresses') && line.includes('not-an-address')).length, 1, 'and is logged once');
+
+  const seen = requests(server);
+  t.ok(seen.some((r) => r.remoteAddress === '127.0.0.51' && r.via === '127.0.0.1'), 'the log names the forwarded client and the proxy');
+  t.ok(seen.some((r) => r.remoteAddress === '127.0.0.9' && r.via === undefined), 'and the stranger at its own address');
   t.notOk(
-    logged.some((r) => r.remoteAddress?.startsWith('127.0.1.')),
+    seen.some((r) => r.remoteAddress?.startsWith('127.0.1.')),
     'no address a stranger wrote',
   );
   await server.stop();

@@ -7,7 +7,7 @@ import { Command, IPv6Address, IPv6ProxyAddress, TransportProtocol, V2ProxyProto
 import { makeCa, makeDevice, vendorSubject } from '../helpers/device-certs.js';
 import { exampleConfig, freePort, haveNginx, haveStreamModule, startNginx } from '../helpers/nginx.js';
 import { fetchFile, type FetchOptions } from '../helpers/phone.js';
-import { startServer, type Running } from '../helpers/server.js';
+import { logged, startServer, type Running } from '../helpers/server.js';
 
 /**
  * TLS passed through a real nginx (`stream`, configs/nginx-dialtone-passthrough.conf) that
@@ -41,24 +41,6 @@ const closedUnanswered = (port: number, from: string, hello: Buffer): Promise<bo
     socket.on('data', () => (answered = true));
     socket.on('error', () => undefined);
     socket.on('close', () => resolve(!answered));
-  });
-
-/** Resolves once the server has logged a line `match` accepts (false after 5 s without one). */
-const logged = (server: Running, match: (line: string) => boolean): Promise<boolean> =>
-  new Promise((resolve) => {
-    const check = () => {
-      if (!server.logs.some(match)) return false;
-      clearTimeout(timer);
-      server.proc.stdout?.off('data', check);
-      resolve(true);
-      return true;
-    };
-    const timer = setTimeout(() => {
-      server.proc.stdout?.off('data', check);
-      resolve(false);
-    }, 5000);
-    // Each chunk has been split into `logs` by the time this listener (added after the helper's) runs.
-    if (!check()) server.proc.stdout?.on('data', check);
   });
 
 /**
