@@ -100,6 +100,16 @@ export const settingsSchema = z
       .max(86400, 'must be at most a day (86400)'),
     /** CIDRs whose clients may receive secrets over plain HTTP/TFTP. */
     trustedNetworks: z.array(cidr),
+    /**
+     * CIDRs of the load balancers in front of the HTTP(S) listeners: only from these peers are
+     * X-Forwarded-For (the client's address) and X-Forwarded-Proto (TLS to the proxy) believed.
+     */
+    trustedProxies: z.array(cidr),
+    /**
+     * Provisioning listeners (`https`, `http`) behind a TCP relay that sends the PROXY protocol
+     * (v1 or v2): every connection must start with its header and come from trustedProxies.
+     */
+    proxyProtocol: z.array(z.enum(['https', 'http'], { error: 'must be https or http (the provisioning listeners)' })),
     /** Largest TFTP blksize granted (RFC 2348 allows 8-65464; 1468 fits an Ethernet frame). */
     tftpMaxBlockSize: z.number({ error: 'must be a whole number' }).int().min(8).max(65464),
     /** Concurrent TFTP transfers, in total and per client address. */
@@ -170,7 +180,7 @@ const NUMERIC = new Set(KEYS.filter((key) => settingsSchema.shape[key] instanceo
 
 /** Turns one environment variable's text into the value the schema expects. */
 function fromEnv(key: Key, text: string): unknown {
-  if (key === 'trustedNetworks') return text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (key === 'trustedNetworks' || key === 'trustedProxies' || key === 'proxyProtocol') return text.split(',').map((s) => s.trim()).filter(Boolean);
   if (key === 'tlsExtraCiphers') return text.split(/[,:]/).map((s) => s.trim()).filter(Boolean);
   if (NUMERIC.has(key) && /^\s*-?\d+(\.\d+)?\s*$/.test(text)) return Number(text);
   return text;
@@ -249,6 +259,9 @@ export function loadSettings({ defaultsFile, env, cwd = process.cwd() }: LoadOpt
     }
   }
   if (parsed.success && parsed.data.store === 'postgres' && parsed.data.databaseUrl === undefined) problems.push(`${envName('databaseUrl')} (or databaseUrl) is required when store is postgres`);
+  if (parsed.success && parsed.data.proxyProtocol.length > 0 && parsed.data.trustedProxies.length === 0) {
+    problems.push(`${origin.get('proxyProtocol') ?? 'proxyProtocol'}: needs ${envName('trustedProxies')} (or trustedProxies), the relays allowed to send it`);
+  }
   if (!parsed.success || problems.length > 0) throw new StartupError(`invalid settings:\n  ${problems.join('\n  ')}`);
   const settings = parsed.data;
   settings.dataDir = resolve(cwd, settings.dataDir);

@@ -27,6 +27,8 @@ import { MailQueue } from './mail/queue.js';
 import { outboxSender, smtpSender } from './mail/transport.js';
 import { createWelcomeMail } from './mail/welcome.js';
 import { createPhonesHandler } from './phones/app.js';
+import { clientAddressOf, forwardedReader } from './phones/forwarded.js';
+import { expectProxyHeader } from './phones/proxy-protocol.js';
 import { TimelineJournal } from './provision/journal.js';
 import { plainAddress } from './provision/networks.js';
 import { amiSender } from './resync/ami.js';
@@ -232,14 +234,18 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     const tokens = createTokenCheck(store, tokenKey);
     const routes = [...adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning, tokenKey, tokenUse: (id) => tokens.lastUsed(id), resyncs: resync.registry, welcomeMail, usernames: { company: settings.usernameCompany, pattern: settings.usernamePattern } }), ...resyncRoutes({ store, ...resync })];
     const openapi = openapiDocument(routes, version);
-    const adminApp = createAdminApp({ routes, tokens, audit: createAuditLog(store), logger: log.child({ service: 'admin' }) });
+    // Behind a load balancer: who the client is, when a trusted proxy says so (none by default).
+    const proxies = settings.trustedProxies;
+    const forwarded = proxies.length > 0 ? forwardedReader(proxies, (proxy, header) => log.warn({ proxy, header }, 'X-Forwarded-For from a trusted proxy is not a list of addresses: the request counts as the proxy\'s')) : undefined;
+    if (forwarded) log.info({ trustedProxies: proxies }, 'believing X-Forwarded-For and X-Forwarded-Proto from these proxies only');
+    const adminApp = createAdminApp({ routes, tokens, audit: createAuditLog(store), logger: log.child({ service: 'admin' }), ...(forwarded ? { clientAddress: clientAddressOf(forwarded) } : {}) });
 
     // Phones' factory certificates, when the operator installed vendor CAs: asked for, not required.
     const vendorCas = await loadVendorCas(settings.certsDir, models.map((m) => m.vendor));
     const mutual = vendorCas ? { requestCert: true, rejectUnauthorized: false, ca: vendorCas.pem } : {};
     if (vendorCas) log.info({ vendors: [...new Set(vendorCas.vendors.values())] }, 'asking phones for their factory certificates');
     const deviceCertificate = vendorCas ? deviceCertificateReader(vendorCas) : undefined;
-    const phones = (channel: Channel) => createPhonesHandler({ resolver: provisioning.resolver, caCert: tls.caCert, channel, log, ...(channel.confidential && deviceCertificate ? { deviceCertificate } : {}) });
+    const phones = (channel: Channel) => createPhonesHandler({ resolver: provisioning.resolver, caCert: tls.caCert, channel, log, forwarded, ...(channel.confidential && deviceCertificate ? { deviceCertificate } : {}) });
     const admin = createHttpsServer({ key: tls.key, cert: tls.cert, ...tlsPolicy(settings.tlsExtraCiphers) }, adminApp);
     const https = createHttpsServer({ key: tls.key, cert: tls.cert, ...tlsPolicy(settings.tlsExtraCiphers), ...mutual, keepAliveTimeout: 30_000 }, phones(CHANNELS.https));
     // A phone that does not trust our CA (or speaks no TLS we offer) fails here, before any request.
@@ -257,6 +263,9 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
       if (address) provisioning.timeline.tlsFailure(plainAddress(address), Date.now(), why);
     });
     const http = createHttpServer({ keepAliveTimeout: 30_000 }, phones(CHANNELS.http));
+    for (const [service, server] of [['https', https], ['http', http]] as const) {
+      if (settings.proxyProtocol.includes(service)) expectProxyHeader(server, proxies, log.child({ service }));
+    }
     servers.push(admin, https, http);
     await listen(admin, settings.adminListen, 'admin', log);
     const httpsPort = await listen(https, settings.httpsListen, 'https', log);

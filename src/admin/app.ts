@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { pinoHttp } from 'pino-http';
@@ -20,7 +21,14 @@ export interface AdminAppDeps {
   logger: Logger;
   /** Failed authentications allowed per client address per minute before 429s. */
   authFailuresPerMinute?: number;
+  /**
+   * The client's address, for the log and the failed-authentication limit: behind a trusted
+   * proxy the one it forwards for (main wires it; see phones/forwarded.ts). Default the TCP peer.
+   */
+  clientAddress?: (req: IncomingMessage) => string;
 }
+
+const peerAddress = (req: IncomingMessage): string => req.socket.remoteAddress ?? '';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 const BODY_LIMIT = '1mb';
@@ -109,7 +117,7 @@ const withoutQuery = (url: string): string => {
  * The admin REST API as an express app, mounted at /api/v1. It never listens: main (or a test)
  * puts it behind an HTTPS server.
  */
-export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerMinute = 30 }: AdminAppDeps): Express {
+export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerMinute = 30, clientAddress = peerAddress }: AdminAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -119,7 +127,11 @@ export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerM
       logger,
       // Only what a request is, never what it carries: no bodies, no headers, no query strings.
       serializers: {
-        req: (req: { method: string; url: string; remoteAddress?: string }) => ({ method: req.method, url: withoutQuery(req.url), remoteAddress: req.remoteAddress }),
+        // Behind a trusted proxy, the client's address and the proxy's (`via`).
+        req: (req: { method: string; url: string; raw: IncomingMessage }) => {
+          const [remoteAddress, peer] = [clientAddress(req.raw), peerAddress(req.raw)];
+          return { method: req.method, url: withoutQuery(req.url), remoteAddress, ...(remoteAddress === peer ? {} : { via: peer }) };
+        },
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
@@ -144,7 +156,7 @@ export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerM
     return undefined;
   };
   const authenticate: RequestHandler = async (req, res, next) => {
-    const address = req.socket.remoteAddress ?? '';
+    const address = clientAddress(req);
     const seen = await failures.get(address);
     const authorization = req.get('authorization');
     const token = await tokens.known(authorization);

@@ -17,14 +17,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { Client } from './client.js';
 import { startFloor, type Floor } from './provision/floor.js';
 import { haveWrk, nodeLoad, probe, wrkLoad, type LoadOptions, type LoadResult, type ProbeResult, type Target } from './provision/load.js';
-import { haveNginx, NGINX, startNginx, type Nginx } from './provision/nginx.js';
+import { freePort, haveNginx, NGINX, startNginx, type Nginx } from './provision/nginx.js';
 import { OFFICE_KEYS, OFFICE_MODEL, type RenderResult } from './provision/render.js';
 import { runServer, SERVER_NODE_OPTIONS, type Server } from './server.js';
 
@@ -50,14 +49,6 @@ const pin =
   spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
 const SERVER_CPU = '0';
 const CLIENT_CPU = '1';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** The HTTPS listener's port, from the "listening" line runServer keeps in its tail. */
 function httpsPortOf(server: Server): number {

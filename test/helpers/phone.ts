@@ -65,8 +65,9 @@ export async function haveCurl(): Promise<boolean> {
   return curlChecked;
 }
 
-/** GET over HTTPS with curl's own HTTP Digest implementation. */
-export async function curlDigest(server: Running, path: string, user: string, password: string, userAgent = 'curl', from?: string): Promise<{ status: number; text: string }> {
+/** GET over HTTPS (or HTTP) with curl's own HTTP Digest implementation. */
+export async function curlDigest(server: Running, path: string, user: string, password: string, userAgent = 'curl', from?: string, protocol: 'http' | 'https' = 'https'): Promise<{ status: number; text: string }> {
+  const port = server.ports[protocol] as number;
   const { stdout } = await run('curl', [
     ...(from ? ['--interface', from] : []),
     '--silent',
@@ -77,12 +78,12 @@ export async function curlDigest(server: Running, path: string, user: string, pa
     '--cacert',
     `${server.dir}/certs/dialtone-ca.crt`,
     '--resolve',
-    `localhost:${server.ports.https}:127.0.0.1`,
+    `localhost:${port}:127.0.0.1`,
     '--user-agent',
     userAgent,
     '--write-out',
     '\n%{http_code}',
-    `https://localhost:${server.ports.https}${path}`,
+    `${protocol}://localhost:${port}${path}`,
   ]);
   const cut = stdout.lastIndexOf('\n');
   return { status: Number(stdout.slice(cut + 1)), text: stdout.slice(0, cut) };

@@ -115,3 +115,21 @@ export async function startServer(t: Test, dir: string, given: Record<string, st
     },
   };
 }
+
+/** Resolves once the server has logged a line `match` accepts (false after 5 s without one). */
+export const logged = (server: Running, match: (line: string) => boolean): Promise<boolean> =>
+  new Promise((resolve) => {
+    const check = () => {
+      if (!server.logs.some(match)) return false;
+      clearTimeout(timer);
+      server.proc.stdout?.off('data', check);
+      resolve(true);
+      return true;
+    };
+    const timer = setTimeout(() => {
+      server.proc.stdout?.off('data', check);
+      resolve(false);
+    }, 5000);
+    // Each chunk has been split into `logs` by the time this listener (added after the helper's) runs.
+    if (!check()) server.proc.stdout?.on('data', check);
+  });

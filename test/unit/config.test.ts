@@ -44,6 +44,8 @@ t.test('defaults come from configs/default.json', async (t) => {
     enrollmentSeconds: 86400,
     digestNonceSeconds: 300,
     trustedNetworks: [],
+    trustedProxies: [],
+    proxyProtocol: [],
     logLevel: 'info',
     logFormat: 'json',
     tftpMaxBlockSize: 1468,
@@ -160,6 +162,20 @@ t.test('trustedNetworks', async (t) => {
   refuses(t, () => load({ DIALTONE_CONFIG: 'c.json' }, dir2), ['trustedNetworks in c.json'], 'a string instead of an array in a file');
   const dir3 = folderWith(t, { 'c.json': JSON.stringify({ trustedNetworks: ['10.0.0.0/8'] }) });
   t.same(load({ DIALTONE_CONFIG: 'c.json' }, dir3).trustedNetworks, ['10.0.0.0/8'], 'an array in a file');
+});
+
+t.test('trustedProxies', async (t) => {
+  t.same(load({ DIALTONE_TRUSTED_PROXIES: '10.0.0.0/24, 2001:db8::/64,192.0.2.7' }).trustedProxies, ['10.0.0.0/24', '2001:db8::/64', '192.0.2.7'], 'IPv4 and IPv6, comma-separated');
+  const message = refuses(t, () => load({ DIALTONE_TRUSTED_PROXIES: '10.0.0.0/24,10.0.0.300/32' }), ['DIALTONE_TRUSTED_PROXIES:', '"10.0.0.300/32"'], 'a bad CIDR');
+  t.notMatch(message, 'DIALTONE_TRUSTED_NETWORKS', 'names that setting only');
+  const dir = folderWith(t, { 'c.json': JSON.stringify({ trustedProxies: ['fd00::/129'] }) });
+  refuses(t, () => load({ DIALTONE_CONFIG: 'c.json' }, dir), ['trustedProxies in c.json', '"fd00::/129"'], 'a bad CIDR in a file');
+});
+
+t.test('proxyProtocol', async (t) => {
+  t.same(load({ DIALTONE_PROXY_PROTOCOL: 'https, http', DIALTONE_TRUSTED_PROXIES: '10.0.0.0/24' }).proxyProtocol, ['https', 'http']);
+  refuses(t, () => load({ DIALTONE_PROXY_PROTOCOL: 'https,tftp', DIALTONE_TRUSTED_PROXIES: '10.0.0.0/24' }), ['DIALTONE_PROXY_PROTOCOL:', 'must be https or http'], 'a listener that cannot take it');
+  refuses(t, () => load({ DIALTONE_PROXY_PROTOCOL: 'https' }), ['DIALTONE_PROXY_PROTOCOL: needs DIALTONE_TRUSTED_PROXIES'], 'without trusted proxies');
 });
 
 t.test('trustedNetworks: a file entry with spaces', async (t) => {
