@@ -1,10 +1,11 @@
-import { conflict, invalidField } from '../errors.js';
+import { conflict } from '../errors.js';
 import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSettings, Site } from '../domain/types.js';
 import { DialtoneError } from '../errors.js';
 import { parseMac } from '../domain/mac.js';
 import { SortedKeys } from './sorted-keys.js';
 import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SiteFilter, Store, StoreChange, UniqueKey } from './store.js';
 import { WriteThrough, type ChangeTable } from './writes.js';
+import { authNamesOf, checkDevice, checkEmployee } from './rules.js';
 
 /** Everything a store holds, as it is written to disk by the JSON backend. */
 export interface Data {
@@ -104,8 +105,7 @@ export function unassigned(d: Device, id: string): Device {
   return { ...rest, ...(employeeId !== id && employeeId !== undefined ? { employeeId } : {}), ...(kept?.length ? { lines: kept } : {}), updatedAt: new Date().toISOString() };
 }
 
-/** Every SIP auth name a device holds: its own (line 1) and its other lines'. */
-export const authNamesOf = (d: Device): string[] => [d.credentials.authName, ...(d.lines ?? []).map((l) => l.credentials.authName)];
+export { authNamesOf } from './rules.js';
 
 const copy = <T>(value: T): T => structuredClone(value);
 /** The keys of the uniqueness rules (see store.ts), shared with the data file's checks. */
@@ -203,30 +203,11 @@ export class MemoryStore extends WriteThrough implements Store {
   }
 
   private checkEmployee(e: Employee): void {
-    if (!this.tables.sites.has(e.siteId)) throw invalidField('siteId', `no site with id ${e.siteId}`);
-    e.numbers?.forEach((number, i) => {
-      const owner = this.routes.get(number);
-      if ((owner !== undefined && owner !== e.id) || e.numbers?.indexOf(number) !== i) throw conflict(`numbers.${i}`, `${number} is already routed to ${owner === e.id || owner === undefined ? 'this employee' : `employee ${owner}`}`);
-    });
-    const byName = this.usernames.get(userKey(e));
-    if (byName !== undefined && byName !== e.id) throw conflict('username', `"${e.username}" is already taken`);
-    const byExt = this.extensions.get(extKey(e));
-    if (byExt !== undefined && byExt !== e.id) {
-      throw conflict('extension', `${e.extension} is already used at this site`);
-    }
+    checkEmployee(e, { siteExists: this.tables.sites.has(e.siteId), routeOwner: (n) => this.routes.get(n), byName: this.usernames.get(userKey(e)), byExtension: this.extensions.get(extKey(e)) });
   }
 
   private checkDevice(d: Device): void {
-    const names = authNamesOf(d);
-    names.forEach((name, i) => {
-      const path = i === 0 ? 'authName' : `lines.${i - 1}.authName`;
-      const owner = this.authNames.get(name);
-      if ((owner !== undefined && owner !== d.mac) || names.indexOf(name) !== i) throw conflict(path, 'SIP auth name is already in use');
-    });
-    if (d.employeeId !== undefined && !this.tables.employees.has(d.employeeId)) throw invalidField('employeeId', `no employee with id ${d.employeeId}`);
-    d.lines?.forEach((line, i) => {
-      if (!this.tables.employees.has(line.employeeId)) throw invalidField(`lines.${i}.employeeId`, `no employee with id ${line.employeeId}`);
-    });
+    checkDevice(d, { authNameOwner: (name) => this.authNames.get(name), employeeExists: (id) => this.tables.employees.has(id) });
   }
 
   protected async has(table: ChangeTable, key: string): Promise<boolean> {

@@ -5,6 +5,7 @@ import { DialtoneError, StartupError, conflict, invalidField } from '../errors.j
 import { KEY_FIELD, NOUN, TABLES, authNamesOf, macNeedle, notFound, unassigned, userKey, type Table } from './memory.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SiteFilter, Store, StoreChange, UniqueKey } from './store.js';
+import { checkDevice, checkEmployee } from './rules.js';
 import { WriteThrough, type ChangeTable } from './writes.js';
 
 /*
@@ -347,14 +348,7 @@ export class PostgresStore extends WriteThrough implements Store {
     const facts = rows[0]!;
     this.presence({ table: 'employees', row: e, must }, facts.present);
     const routes = new Map(facts.routes); // a Map: a number named like an Object.prototype member finds nothing
-    // The memory store's checks, in its order (see MemoryStore.checkEmployee).
-    if (!facts.site) throw invalidField('siteId', `no site with id ${e.siteId}`);
-    numbers.forEach((number, i) => {
-      const owner = routes.get(number);
-      if ((owner !== undefined && owner !== e.id) || numbers.indexOf(number) !== i) throw conflict(`numbers.${i}`, `${number} is already routed to ${owner === e.id || owner === undefined ? 'this employee' : `employee ${owner}`}`);
-    });
-    if (facts.by_name !== null && facts.by_name !== e.id) throw conflict('username', `"${e.username}" is already taken`);
-    if (facts.by_ext !== null && facts.by_ext !== e.id) throw conflict('extension', `${e.extension} is already used at this site`);
+    checkEmployee(e, { siteExists: facts.site, routeOwner: (n) => routes.get(n), byName: facts.by_name ?? undefined, byExtension: facts.by_ext ?? undefined });
 
     await this.upsert(
       db,
@@ -392,15 +386,7 @@ export class PostgresStore extends WriteThrough implements Store {
     const facts = rows[0]!;
     this.presence({ table: 'devices', row: d, must }, facts.present);
     const owners = new Map(facts.owners);
-    // The memory store's checks, in its order (see MemoryStore.checkDevice).
-    names.forEach((name, i) => {
-      const owner = owners.get(name);
-      if ((owner !== undefined && owner !== d.mac) || names.indexOf(name) !== i) throw conflict(i === 0 ? 'authName' : `lines.${i - 1}.authName`, 'SIP auth name is already in use');
-    });
-    if (d.employeeId !== undefined && !facts.staff.includes(d.employeeId)) throw invalidField('employeeId', `no employee with id ${d.employeeId}`);
-    lineStaff.forEach((id, i) => {
-      if (!facts.staff.includes(id)) throw invalidField(`lines.${i}.employeeId`, `no employee with id ${id}`);
-    });
+    checkDevice(d, { authNameOwner: (name) => owners.get(name), employeeExists: (id) => facts.staff.includes(id) });
     await this.storeDevice(db, d, facts.present);
   }
 
