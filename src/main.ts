@@ -229,6 +229,13 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     // Devices stored before phones had their own admin password get one now: no vendor default stays.
     const backfilled = await records.backfillAdminPasswords();
     if (backfilled > 0) log.info({ devices: backfilled }, 'generated an admin password for each device that had none');
+    const overlong = await records.overlongPasswords();
+    if (overlong.length > 0) {
+      log.warn(
+        { devices: overlong.length, macs: overlong.slice(0, 20) },
+        'devices with a SIP password longer than their phone takes (Aastra/Mitel: 20 characters) will not register: rotate each one\'s credentials (POST /api/v1/devices/{mac}/credentials)',
+      );
+    }
     // The document describes the routes, which serve it: read only once both exist.
     const resync = createResyncFor(settings, { store, sealer, provisioning, log });
     const tokens = createTokenCheck(store, tokenKey);

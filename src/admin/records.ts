@@ -572,6 +572,22 @@ export function createRecords(deps: RecordsDeps) {
       return count;
     },
 
+    /**
+     * The devices with a SIP password longer than their phone takes (`VendorPack.passwordMax`): stored
+     * before that limit was known, or imported past it by an older version. Their MACs, for the
+     * start-up warning; a credentials rotation gives them passwords that fit.
+     */
+    async overlongPasswords(): Promise<string[]> {
+      const found: string[] = [];
+      for (const device of await store.listDevices()) {
+        const max = packOf(device.model)?.passwordMax;
+        if (max === undefined) continue;
+        const sealed = [device.credentials.passwordSealed, ...(device.lines ?? []).map((line) => line.credentials.passwordSealed)];
+        if (sealed.some((s) => sealer.open(s).length > max)) found.push(device.mac);
+      }
+      return found;
+    },
+
     /** Opens a new enrollment window (`windowSeconds` long; 0 closes it), keeping the credentials. */
     async reprovision(mac: string, windowSeconds = deps.enrollmentSeconds): Promise<Device> {
       const current = await store.getDevice(mac);

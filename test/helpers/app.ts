@@ -10,7 +10,7 @@ import { openapiDocument } from '../../src/admin/openapi.js';
 import { createRecords, type Records } from '../../src/admin/records.js';
 import { adminRoutes } from '../../src/admin/routes.js';
 import type { UsernameConvention } from '../../src/admin/usernames.js';
-import { createSealer, hashToken } from '../../src/domain/secrets.js';
+import { createSealer, hashToken, type Sealer } from '../../src/domain/secrets.js';
 import { createLogger } from '../../src/log.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { createProvisioning, type Provisioning } from '../../src/provision/index.js';
@@ -19,6 +19,7 @@ import { callApi, type CallOptions, type Reply } from './http.js';
 
 export interface InProcess {
   store: MemoryStore;
+  sealer: Sealer;
   provisioning: Provisioning;
   records: Records;
   token: string;
@@ -63,5 +64,5 @@ export async function startApp(t: Test, opts: { models?: string[]; usernames?: U
   const { port } = server.address() as AddressInfo;
 
   const call: InProcess['call'] = (method, path, o) => callApi(request, { host: '127.0.0.1', port }, token, method, path, o);
-  return { store, provisioning, records, token, logs, call };
+  return { store, sealer, provisioning, records, token, logs, call };
 }

@@ -161,3 +161,21 @@ t.test('the directory turned off is served empty, so a phone that still asks cle
   await ok('PUT', '/settings', { directory: 'all' });
   t.same(names((await get()).body).length, 3, 'every site: the same three here');
 });
+
+t.test('SIP passwords longer than the phone takes: found for the start-up warning, gone after a rotation', async (t) => {
+  const { app, ok, ann, bob } = await office(t);
+  await ok('POST', '/devices', { mac: '00085d000002', model: 'mitel-6930', employeeId: ann.id, lines: [{ employeeId: bob.id }] });
+  await ok('POST', '/devices', { mac: '805ec0000007', model: 'yealink-t54w' });
+  t.same(await app.records.overlongPasswords(), [], 'generated passwords fit');
+
+  // As stored by a version that gave Aastra/Mitel 24 characters, on line 2 only, and on the Yealink (which takes more).
+  const long = app.sealer.seal('x'.repeat(24));
+  const mitel = (await app.store.getDevice('00085d000002'))!;
+  await app.store.replaceDevice({ ...mitel, lines: mitel.lines!.map((l) => ({ ...l, credentials: { ...l.credentials, passwordSealed: long } })) });
+  const yealink = (await app.store.getDevice('805ec0000007'))!;
+  await app.store.replaceDevice({ ...yealink, credentials: { ...yealink.credentials, passwordSealed: long } });
+  t.same(await app.records.overlongPasswords(), ['00085d000002'], 'only the phone whose vendor has a limit');
+
+  await ok('POST', '/devices/00085d000002/credentials', {});
+  t.same(await app.records.overlongPasswords(), [], 'a rotation gives passwords that fit');
+});
