@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { request as httpsRequest, Agent } from 'node:https';
 import { join } from 'node:path';
@@ -54,6 +54,16 @@ async function storeEnv(t: Test, dir: string, extra: Record<string, string>): Pr
     databases.set(dir, url);
   }
   return { DIALTONE_STORE: 'postgres', DIALTONE_DATABASE_URL: url, ...extra };
+}
+
+/**
+ * Everything a server of `dir` has stored, as text, to look for secrets in: the JSON store's
+ * file, or a data-only `pg_dump` of its PostgreSQL database.
+ */
+export async function storedText(dir: string): Promise<string> {
+  const url = databases.get(dir);
+  if (url === undefined) return readFile(join(dir, 'data', 'dialtone.json'), 'utf8');
+  return execFileSync('pg_dump', ['--data-only', url], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
 }
 
 /** Runs the built server (`node dist/main.js serve`) and waits until it says it is ready (so the log level must show info). */
