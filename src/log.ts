@@ -39,3 +39,29 @@ export function createLogger(level: string, destination?: DestinationStream, for
   }
   return destination ? pino(options, destination) : pino(options);
 }
+
+/**
+ * A warning that anyone can cause (a stranger's connection, say), kept from filling the log: at
+ * most one line per `key` (the peer's address) every `windowMs`, the next one saying how many were
+ * left out (`alsoSince`). Past `maxKeys` keys within a window, the rest share one key, `*`.
+ */
+export function limitedWarn(log: Logger, msg: string, opts: { windowMs?: number; maxKeys?: number; now?: () => number } = {}): (key: string, fields: object) => void {
+  const windowMs = opts.windowMs ?? 60_000;
+  const maxKeys = opts.maxKeys ?? 1000;
+  const now = opts.now ?? Date.now;
+  const seen = new Map<string, { until: number; left: number }>();
+  return (given, fields) => {
+    const at = now();
+    if (!seen.has(given) && seen.size >= maxKeys) {
+      for (const [k, v] of seen) if (v.until <= at && v.left === 0) seen.delete(k);
+    }
+    const key = seen.has(given) || seen.size < maxKeys ? given : '*';
+    const entry = seen.get(key);
+    if (entry && entry.until > at) {
+      entry.left++;
+      return;
+    }
+    seen.set(key, { until: at + windowMs, left: 0 });
+    log.warn({ ...fields, ...(key === '*' ? { others: true } : {}), ...(entry?.left ? { alsoSince: entry.left } : {}) }, msg);
+  };
+}

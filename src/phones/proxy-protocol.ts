@@ -10,7 +10,7 @@
 import { isIP, SocketAddress, type Server, type Socket } from 'node:net';
 import { Server as TlsServer, type TLSSocket } from 'node:tls';
 import { Command, INETProtocol, IPv4ProxyAddress, IPv6ProxyAddress, V1ProxyProtocol, V2ProxyProtocol } from 'proxy-protocol-js';
-import type { Logger } from '../log.js';
+import { limitedWarn, type Logger } from '../log.js';
 import { Networks } from '../provision/networks.js';
 
 /** The longest v1 header the specification allows, CRLF included. */
@@ -102,8 +102,10 @@ export function expectProxyHeader(server: Server, proxies: readonly string[], lo
   const trusted = new Networks(proxies);
   const listeners = server.listeners('connection') as Array<(socket: Socket) => void>;
   server.removeAllListeners('connection');
+  // Anyone can connect: a line per peer a minute, not one per connection.
+  const warn = limitedWarn(log, 'closed a connection: the listener expects the PROXY protocol from a trusted proxy');
   const refuse = (socket: Socket, peer: string, why: string): void => {
-    log.warn({ peer, why }, 'closed a connection: the listener expects the PROXY protocol from a trusted proxy');
+    warn(peer, { peer, why });
     socket.destroy();
   };
   server.on('connection', (socket: Socket) => {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { createLogger } from '../../src/log.js';
+import { createLogger, limitedWarn } from '../../src/log.js';
 
 t.test('secrets named anywhere in a record are redacted', async (t) => {
   const lines: string[] = [];
@@ -38,4 +38,29 @@ t.test('the pretty format is readable and redacts the same secrets; JSON stays t
   const json: string[] = [];
   createLogger('info', sinkOf(json)).info('plain');
   t.match(JSON.parse(json.join('')), { level: 30, msg: 'plain' }, 'the default is one JSON object a line');
+});
+
+t.test('a warning anyone can cause: one line per key a window, then how many were left out; past maxKeys, one for the rest', async (t) => {
+  const lines: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _e, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  let at = 0;
+  const warn = limitedWarn(createLogger('info', sink), 'closed', { windowMs: 1000, maxKeys: 2, now: () => at });
+  for (let i = 0; i < 5; i++) warn('a', { peer: 'a' });
+  warn('b', { peer: 'b' });
+  t.same(lines.map((l) => l.peer), ['a', 'b'], 'the first of each key');
+  warn('c', { peer: 'c' });
+  warn('d', { peer: 'd' });
+  t.match(lines.at(-1), { peer: 'c', others: true }, 'a third key within the window shares "*"');
+  t.equal(lines.length, 3, 'and the fourth is left out with it');
+  at = 1000;
+  warn('a', { peer: 'a' });
+  t.match(lines.at(-1), { peer: 'a', alsoSince: 4 }, 'a window later: logged again, with the count left out');
+  warn('e', { peer: 'e' });
+  t.match(lines.at(-1), { peer: 'e', alsoSince: 1 }, 'the shared key, too, says what it left out');
+  t.equal(lines.length, 5);
 });
