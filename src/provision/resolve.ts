@@ -9,8 +9,8 @@ import type { Bans } from './bans.js';
 import { RenderCache } from './cache.js';
 import { decide, type Decision, type Facts, type KnownDevice, type WindowState } from './decide.js';
 import { Derived } from './derived.js';
-import type { DigestAuth } from './digest.js';
-import type { RecordedEvent, Timeline } from './events.js';
+import type { DigestAuth, DigestResult } from './digest.js';
+import type { RecordedEvent, Timeline, TimelineReads } from './events.js';
 import { Networks, plainAddress } from './networks.js';
 import { renderFile, templateOf, type RenderInputs } from './render.js';
 import type { ClientCertificate, ProvisionRequest } from './request.js';
@@ -48,6 +48,8 @@ export interface ProvisionerDeps {
   digest: DigestAuth;
   bans: Bans;
   timeline: Timeline;
+  /** What configState reads the device's last served file from. */
+  reads: Pick<TimelineReads, 'lastServed'>;
   /** CIDRs whose clients may receive secrets without TLS. */
   trustedNetworks: string[];
   publicUrl: () => string;
@@ -281,10 +283,11 @@ export function createResolver(deps: ProvisionerDeps) {
     return knownOf(await stored(mac), address, at);
   }
 
-  function checkDigest(req: ProvisionRequest, s: Stored | null): Facts['auth'] {
+  function checkDigest(req: ProvisionRequest, s: Stored | null): Facts['auth'] | Promise<Facts['auth']> {
     if (req.authorization === undefined) return 'none';
     const result = deps.digest.verify(req.authorization, req.method, req.target, s?.owner ? { username: s.device.credentials.provisioningUsername, password: s.provisioningPassword() } : nobody);
-    return result.ok ? 'ok' : result.stale ? 'stale' : 'failed';
+    const fact = (r: DigestResult): Facts['auth'] => (r.ok ? 'ok' : r.stale ? 'stale' : 'failed');
+    return isPromise(result) ? result.then(fact) : fact(result);
   }
 
   /** What a device's full files are made of besides the device: its employees, sites and settings, read with it (see stored). */
@@ -439,7 +442,9 @@ export function createResolver(deps: ProvisionerDeps) {
       const s = isPromise(held) ? await held : held;
       const known = knownOf(s, req.address, at.getTime());
       const secretsMayTravel = req.channel.confidential || trusted.contains(req.address);
-      const auth = mac && secretsMayTravel && req.channel.canChallenge ? checkDigest(req, s) : 'none';
+      // Awaited only when the nonce counts are shared (a database round trip), and only for a Digest answer.
+      const checked = mac && secretsMayTravel && req.channel.canChallenge ? checkDigest(req, s) : 'none';
+      const auth = isPromise(checked) ? await checked : checked;
       const facts: Facts = {
         reads,
         matches: found,
@@ -505,7 +510,7 @@ export function createResolver(deps: ProvisionerDeps) {
      * file, to the device itself) against the same file rendered now. `pending` until it fetches.
      */
     async configState(mac: string): Promise<ConfigState> {
-      const served = deps.timeline.lastServed(mac);
+      const served = await deps.reads.lastServed(mac);
       if (!served) return { state: 'never_fetched' };
       const at = refresh();
       const known = await knownDevice(mac, '', at.getTime());
