@@ -41,7 +41,7 @@ function nonceConformance(t: Test, name: string, two: Two<NonceCounts>): void {
     t.equal(await a.accept('n1', 2, expires), false);
     t.equal(await a.accept('n1', 1, expires), false, 'a lower count');
     t.equal(await a.accept('n2', 1, expires), true, 'another nonce counts apart');
-    const racing = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).accept('n3', 7, expires)));
+    const racing = await Promise.all(Array.from({ length: 20 }, async (_, i) => (i % 2 ? a : b).accept('n3', 7, expires)));
     t.equal(racing.filter(Boolean).length, 1, 'twenty at once with one (nonce, nc): exactly one accepted');
   });
 }
