@@ -1,4 +1,4 @@
-import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /**
  * What counts against a client address:
@@ -98,6 +98,8 @@ export interface BanOptions {
   /** Default: this process's (MemoryBanBook, memoryLimiter). */
   book?: BanBook;
   limiter?: LimiterFactory;
+  /** Told of an offence that could not be counted, or a ban that could not be written. */
+  onError?: (err: unknown) => void;
 }
 
 export interface Ban {
@@ -124,6 +126,7 @@ export class Bans {
   private readonly counters: Record<Offence, Counter[]>;
   private readonly bans: BanBook;
   private readonly now: () => number;
+  private readonly onError: BanOptions['onError'];
 
   constructor(opts: BanOptions = {}) {
     const rules = { ...DEFAULT_BAN_RULES, ...opts.rules };
@@ -133,24 +136,34 @@ export class Bans {
     this.counters = { miss: counters('miss'), auth_failure: counters('auth_failure'), unauthenticated: counters('unauthenticated') };
     this.now = opts.now ?? Date.now;
     this.bans = opts.book ?? new MemoryBanBook();
+    this.onError = opts.onError;
   }
 
   isBanned(address: string): boolean {
     return this.bans.get(address, this.now()) !== undefined;
   }
 
+  /** Counts an offence; never throws: counts or bans that cannot be written (a database away) go to `onError`. */
   async record(address: string, offence: Offence): Promise<void> {
     if (this.isBanned(address)) return;
-    for (const { rule, limiter } of this.counters[offence]) {
-      try {
-        await limiter.consume(address);
-      } catch {
-        // Out of points: ban, and count afresh once the ban ends.
+    try {
+      for (const { rule, limiter } of this.counters[offence]) {
+        const out = await limiter.consume(address).then(
+          () => false,
+          (err: unknown) => {
+            if (err instanceof RateLimiterRes) return true; // out of points
+            throw err;
+          },
+        );
+        if (!out) continue;
+        // Ban, and count afresh once the ban ends.
         const at = this.now();
         await this.bans.put(address, { since: at, until: at + rule.banSeconds * 1000, reason: `more than ${rule.points} ${LABELS[offence]} in ${rule.seconds} s` });
         await this.forget(address);
         return;
       }
+    } catch (err) {
+      this.onError?.(err);
     }
   }
 

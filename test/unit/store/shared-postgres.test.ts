@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import t, { type Test } from 'tap';
-import { Bans, MemoryBanBook, memoryLimiter, type BanBook, type LimiterFactory } from '../../../src/provision/bans.js';
+import { Bans, MemoryBanBook, memoryLimiter, type BanBook } from '../../../src/provision/bans.js';
 import { DigestAuth, digestResponse, MemoryNonceCounts, type NonceCounts } from '../../../src/provision/digest.js';
 import { Timeline, localReads, type RecordedEvent, type TimelineReads } from '../../../src/provision/events.js';
 import { ResyncRegistry } from '../../../src/resync/registry.js';
@@ -30,6 +31,9 @@ async function twoStores(t: Test): Promise<[PostgresStore, PostgresStore]> {
 }
 
 type Two<T> = (t: Test) => Promise<[T, T]>;
+
+/** The same made from each instance. */
+const pair = <T>([x, y]: [PostgresStore, PostgresStore], make: (s: PostgresStore) => T): [T, T] => [make(x), make(y)];
 
 function nonceConformance(t: Test, name: string, two: Two<NonceCounts>): void {
   t.test(`${name}: nonce counts`, async (t) => {
@@ -113,23 +117,29 @@ timelineConformance(
   }),
 );
 
+t.test('an offence that cannot be counted (the database away) bans no one, and is reported', async (t) => {
+  const errors: unknown[] = [];
+  const away = new Error('connection refused');
+  const failing = (): RateLimiterAbstract => Object.assign(new RateLimiterMemory({ points: 1, duration: 60 }), { consume: () => Promise.reject(away) });
+  const bans = new Bans({ limiter: failing, onError: (err) => errors.push(err) });
+  await bans.record('192.0.2.5', 'miss');
+  t.notOk(bans.isBanned('192.0.2.5'));
+  t.same(errors, [away]);
+});
+
 if (missing) {
   t.test('shared state on PostgreSQL', { skip: missing }, () => undefined);
 } else {
-  nonceConformance(t, 'postgres', async (t) => (await twoStores(t)).map((s) => new PostgresNonceCounts(s.db)) as [NonceCounts, NonceCounts]);
-  banConformance(t, 'postgres', async (t) => {
-    const stores = await twoStores(t);
-    return Promise.all(stores.map((s) => PostgresBanBook.open(s, (err) => t.error(err)))) as Promise<[BanBook, BanBook]>;
-  });
-  timelineConformance(t, 'postgres', async (t) => {
-    const stores = await twoStores(t);
-    return stores.map((s) => {
+  nonceConformance(t, 'postgres', async (t) => pair(await twoStores(t), (s) => new PostgresNonceCounts(s.db)));
+  banConformance(t, 'postgres', async (t) => Promise.all(pair(await twoStores(t), (s) => PostgresBanBook.open(s, (err) => t.error(err)))));
+  timelineConformance(t, 'postgres', async (t) =>
+    pair(await twoStores(t), (s) => {
       const timeline = new Timeline();
       const reads = new PostgresTimeline(s.db, timeline, { onError: (err) => t.error(err) });
       t.teardown(() => reads.close());
       return { timeline, reads };
-    }) as [{ timeline: Timeline; reads: TimelineReads }, { timeline: Timeline; reads: TimelineReads }];
-  });
+    }),
+  );
 
   t.test('Digest: a nonce one instance issued verifies on the other, and a header used on one is refused on the other', async (t) => {
     const [a, b] = await twoStores(t);
@@ -162,10 +172,8 @@ if (missing) {
 
   t.test('offences counted by two instances together ban on both', async (t) => {
     const stores = await twoStores(t);
-    const limiters: LimiterFactory[] = stores.map((s) => postgresLimiter(s.db));
-    const books = await Promise.all(stores.map((s) => PostgresBanBook.open(s, (err) => t.error(err))));
     const rules = { miss: [{ points: 4, seconds: 60, banSeconds: 60 }] };
-    const [a, b] = [0, 1].map((i) => new Bans({ rules, book: books[i], limiter: limiters[i] })) as [Bans, Bans];
+    const [a, b] = await Promise.all(pair(stores, async (s) => new Bans({ rules, book: await PostgresBanBook.open(s, (err) => t.error(err)), limiter: postgresLimiter(s.db), onError: (err) => t.error(err) })));
     for (let i = 0; i < 5; i++) await (i % 2 ? b : a).record('192.0.2.9', 'miss');
     t.ok(a.isBanned('192.0.2.9') || b.isBanned('192.0.2.9'), 'five misses split over two instances pass the limit of four');
     t.ok(await eventually(() => a.isBanned('192.0.2.9') && b.isBanned('192.0.2.9')), 'banned on both');
@@ -180,7 +188,7 @@ if (missing) {
   t.test('resyncs: sent through A, confirmed by a fetch served by B; timed out when none comes', async (t) => {
     const stores = await twoStores(t);
     const clock = new FakeClock();
-    const [a, b] = await Promise.all(stores.map((s) => PostgresResyncRegistry.open(s, { confirmMs: 60_000, clock }, (err) => t.error(err))));
+    const [a, b] = await Promise.all(pair(stores, (s) => PostgresResyncRegistry.open(s, { confirmMs: 60_000, clock }, (err) => t.error(err))));
     const mac = '805ec0000001';
     const r = a.create(mac, { event: 'check-sync', via: 'direct', target: '192.0.2.1:5060' });
     a.sent(r);
