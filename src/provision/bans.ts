@@ -68,9 +68,9 @@ export interface BanBook {
   all(): Iterable<[string, BanEntry]>;
 }
 
-/** Bans in this process only. */
+/** Bans in this process only (and the copy a shared book keeps of its table). */
 export class MemoryBanBook implements BanBook {
-  private readonly bans = new Map<string, BanEntry>();
+  protected readonly bans = new Map<string, BanEntry>();
 
   get(address: string, now: number): BanEntry | undefined {
     const ban = this.bans.get(address);

@@ -15,7 +15,7 @@ import type pg from 'pg';
 import { deriveDigestNonceKey, secretKeyFingerprint } from '../domain/secrets.js';
 import { StartupError } from '../errors.js';
 import type { NonceCounts } from '../provision/digest.js';
-import type { BanBook, BanEntry, LimiterFactory } from '../provision/bans.js';
+import { MemoryBanBook, type BanBook, type BanEntry, type LimiterFactory } from '../provision/bans.js';
 import type { Timeline, TimelineReads } from '../provision/events.js';
 import { ResyncRegistry, type RegistryOptions, type Resync } from '../resync/registry.js';
 import type { PostgresStore } from './postgres.js';
@@ -63,20 +63,18 @@ export const postgresLimiter =
 const BANS = 'dialtone_bans';
 
 /**
- * Bans in `dialtone_bans`, with a copy here for the synchronous check. A ban or a lift is written,
- * then announced (the address as payload); every instance reads that address's row again when
- * told, and the whole table whenever its LISTEN connection (re)starts, as it may have missed some.
+ * Bans in `dialtone_bans`, with a copy here (the MemoryBanBook it extends) for the synchronous
+ * check. A ban or a lift is written, then announced (the address as payload); every instance
+ * reads that address's row again when told, and the whole table whenever its LISTEN connection
+ * (re)starts, as it may have missed some.
  */
-export class PostgresBanBook implements BanBook {
-  private readonly bans = new Map<string, BanEntry>();
-
-  private constructor(
-    private readonly db: pg.Pool,
-    private readonly onError: OnError,
-  ) {}
+export class PostgresBanBook extends MemoryBanBook {
+  private constructor(private readonly db: pg.Pool) {
+    super();
+  }
 
   static async open(store: PostgresStore, onError: OnError): Promise<PostgresBanBook> {
-    const book = new PostgresBanBook(store.db, onError);
+    const book = new PostgresBanBook(store.db);
     await book.reload();
     await store.subscribe(
       BANS,
@@ -86,15 +84,8 @@ export class PostgresBanBook implements BanBook {
     return book;
   }
 
-  get(address: string, now: number): BanEntry | undefined {
-    const ban = this.bans.get(address);
-    if (ban === undefined || ban.until > now) return ban;
-    this.bans.delete(address);
-    return undefined;
-  }
-
-  async put(address: string, ban: BanEntry): Promise<void> {
-    this.bans.set(address, ban);
+  override async put(address: string, ban: BanEntry): Promise<void> {
+    await super.put(address, ban);
     await this.db.query(
       `WITH b AS (INSERT INTO ${BANS} (address, since, until, reason) VALUES ($1, $2, $3, $4)
          ON CONFLICT (address) DO UPDATE SET since = excluded.since, until = excluded.until, reason = excluded.reason RETURNING address)
@@ -103,14 +94,10 @@ export class PostgresBanBook implements BanBook {
     );
   }
 
-  async lift(address: string): Promise<boolean> {
-    this.bans.delete(address);
+  override async lift(address: string): Promise<boolean> {
+    await super.lift(address);
     const { rowCount } = await this.db.query(`WITH b AS (DELETE FROM ${BANS} WHERE address = $1 RETURNING address) SELECT pg_notify('${BANS}', address) FROM b`, [address]);
     return rowCount === 1;
-  }
-
-  all(): Iterable<[string, BanEntry]> {
-    return this.bans;
   }
 
   private async reread(address: string): Promise<void> {
