@@ -151,14 +151,21 @@ export class PostgresResyncRegistry extends ResyncRegistry {
     return registry;
   }
 
-  /** Runs `sql` after every write before it; a failure is reported, not thrown (the resync goes on). */
-  private write(sql: string, values: unknown[]): Promise<void> {
-    const done = this.writes.then(() => this.db.query(sql, values)).then(
+  /**
+   * Runs `work` after every change before it (a fetch confirms only what this instance has written
+   * as sent); a failure is reported, not thrown (the resync goes on).
+   */
+  private inTurn(work: () => Promise<unknown>, what: string): Promise<void> {
+    const done = this.writes.then(work).then(
       () => undefined,
-      (err: unknown) => this.onError(err, 'resyncs: could not write a change'),
+      (err: unknown) => this.onError(err, what),
     );
     this.writes = done;
     return done;
+  }
+
+  private write(sql: string, values: unknown[]): Promise<void> {
+    return this.inTurn(() => this.db.query(sql, values), 'resyncs: could not write a change');
   }
 
   /** A change of the fields of `resync`'s record (a partial record, merged in). */
@@ -218,7 +225,7 @@ export class PostgresResyncRegistry extends ResyncRegistry {
   /** A fetch by the device itself, on this instance: confirms what waits for it, whichever instance sent it. */
   override deviceEvent(mac: string, at: number, unproven?: { address: string }): void {
     if (!this.waitingMacs.has(mac)) return;
-    void this.confirm(mac, at, unproven).catch((err: unknown) => this.onError(err, 'resyncs: could not confirm'));
+    void this.inTurn(() => this.confirm(mac, at, unproven), 'resyncs: could not confirm');
   }
 
   private async confirm(mac: string, at: number, unproven?: { address: string }): Promise<void> {

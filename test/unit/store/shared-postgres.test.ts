@@ -209,6 +209,10 @@ if (missing) {
     clock.advance(60_000);
     t.ok(await eventually(() => late.state === 'timedOut'), 'no fetch: timed out');
     t.match(await b.read(mac), [{ state: 'confirmed' }, { id: late.id, state: 'timedOut', answered: 200 }]);
+    const quick = a.create(mac, { event: 'check-sync', via: 'direct', target: '192.0.2.1:5060' });
+    a.sent(quick);
+    a.deviceEvent(mac, clock.now()); // the phone's fetch before A's write of `sent` is done
+    t.ok(await eventually(() => quick.state === 'confirmed'), 'a fetch right after the NOTIFY confirms it');
     b.forget(mac);
     await b.settled();
     t.same(await a.read(mac), [], 'forgotten through B');
