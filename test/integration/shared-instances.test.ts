@@ -18,9 +18,10 @@ if (missing) {
   t.plan(0, `skipped: ${missing}`);
 } else {
   t.test('two instances on one database', async (t) => {
+    const top = t;
     const env = { DIALTONE_STORE: 'postgres', DIALTONE_DATABASE_URL: await freshDatabase(t) };
     const root = t.testdir();
-    const a = await startServer(t, join(root, 'a'), env);
+    let a = await startServer(t, join(root, 'a'), env);
 
     await t.test('an instance given another secret key stops at start, saying so', async (t) => {
       const dir = join(root, 'other-key');
@@ -108,6 +109,13 @@ if (missing) {
       t.ok(await eventually(async () => !(await banned(b))), 'B lists it no more');
       t.equal(await common(b), 200, 'B serves it again');
       t.equal((await b.api('DELETE', `/bans/${prober}`)).status, 404, 'nothing left to lift through B');
+    });
+
+    await t.test('a restart keeps the timeline', async (t) => {
+      t.equal(await a.stop(), 0);
+      a = await startServer(top, join(root, 'a'), env); // lives on for the subtests after this one
+      const events = (await a.ok('GET', `/devices/${mac}/events`)) as Array<{ address: string; source: string }>;
+      t.same(new Set(events.filter((e) => e.source === 'device').map((e) => e.address)), new Set([viaA, viaB]), 'both instances\' events, from the table');
     });
 
     await t.test('failed admin authentications count across both', async (t) => {
