@@ -209,7 +209,7 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
       caPem: tls.caCert,
       sealedProfileSecret,
       digestNonceMs: settings.digestNonceSeconds * 1000,
-      ...(shared ? { nonces: shared.nonces, bans: { book: shared.bans, limiter: shared.limiter, onError: (err) => log.error({ err }, 'bans: could not count an offence') }, timelineReads: shared.timelineReads } : {}),
+      ...(shared ? { nonces: shared.nonces, claims: shared.claims, bans: { book: shared.bans, limiter: shared.limiter, onError: (err) => log.error({ err }, 'bans: could not count an offence') }, timelineReads: shared.timelineReads } : {}),
     });
     if (!shared) {
       journal = new TimelineJournal(join(settings.dataDir, 'timeline.jsonl'), provisioning.timeline, {

@@ -4,7 +4,7 @@ import { FileIndex, PACKS, type VendorPack } from '../vendors/index.js';
 import { Bans, type BanOptions } from './bans.js';
 import { DigestAuth, type NonceCounts } from './digest.js';
 import { localReads, Timeline, type TimelineReads } from './events.js';
-import { createResolver } from './resolve.js';
+import { createResolver, type WindowClaims } from './resolve.js';
 import { Templates } from './templates.js';
 
 export { MISS, reply, type ProvisionAnswer, type Resolver } from './resolve.js';
@@ -28,6 +28,8 @@ export interface ProvisioningOptions {
   bans?: BanOptions;
   /** Digest nonces' key and counts; this process's own when absent. */
   nonces?: { key: Buffer; counts: NonceCounts };
+  /** Who takes an enrollment window when instances share the devices; this process alone when absent. */
+  claims?: WindowClaims;
   /** What the API reads of the timeline; this process's when absent. */
   timelineReads?: (timeline: Timeline) => TimelineReads;
   now?: () => Date;

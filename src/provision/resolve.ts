@@ -40,6 +40,18 @@ export function reply<S extends number = ProvisionAnswer['status']>(status: S, b
 /** Every miss, whatever its reason, is exactly this. */
 export const MISS: ProvisionAnswer = reply(404, Buffer.from('Not Found\n'), { 'Content-Type': 'text/plain; charset=utf-8' });
 
+/**
+ * Who takes an enrollment window first, when several instances serve one device: the claim that
+ * won (`claim` itself, or another instance's). In one process the claims in flight are known
+ * here already, so its version takes every claim as given.
+ */
+export interface WindowClaims {
+  take(mac: string, windowEnds: string, claim: WindowClaim): WindowClaim | Promise<WindowClaim>;
+}
+
+/** One process: its own claims in flight are the only others. */
+export const localClaims: WindowClaims = { take: (_mac, _windowEnds, claim) => claim };
+
 export interface ProvisionerDeps {
   store: Store;
   sealer: Sealer;
@@ -56,6 +68,8 @@ export interface ProvisionerDeps {
   caUrl: () => string;
   caPem: string;
   sealedProfileSecret?: Buffer;
+  /** Default: localClaims. */
+  claims?: WindowClaims;
   now?: () => Date;
 }
 
@@ -238,6 +252,7 @@ export function createResolver(deps: ProvisionerDeps) {
 
   /** Claims being written: a second client must see a claim before the store has it. */
   const claiming = new Map<string, WindowClaim>();
+  const claims = deps.claims ?? localClaims;
 
   /** The window as a client at `address` sees it (see WindowState). */
   function windowFor(s: Stored, address: string, at: number): WindowState {
@@ -266,7 +281,10 @@ export function createResolver(deps: ProvisionerDeps) {
       // The record read before may be stale: a claim written since by another request wins.
       if (fresh?.windowClaim) return mine(fresh.windowClaim);
       // Only the window it was claimed in: a write since (a new window, a deletion) wins.
-      if (!fresh || fresh.enrollmentUntil !== device.enrollmentUntil) return 'lost';
+      if (!fresh?.enrollmentUntil || fresh.enrollmentUntil !== device.enrollmentUntil) return 'lost';
+      // Another instance's claim in flight for the same window wins too (it writes the record).
+      const won = await claims.take(device.mac, fresh.enrollmentUntil, claim);
+      if (won !== claim) return mine(won);
       await deps.store.replaceDevice({ ...fresh, windowClaim: claim });
       return 'claimed';
     };

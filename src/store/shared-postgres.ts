@@ -7,6 +7,8 @@
  *   kept in step by NOTIFY; offence and failed-authentication counts by rate-limiter-flexible's
  *   RateLimiterPostgres;
  * - resyncs (PostgresResyncRegistry), so that a phone's fetch from any instance confirms them;
+ * - the first claim on each enrollment window (WindowClaims), so that two instances cannot both
+ *   grant one;
  * - the secret key's fingerprint, so that an instance holding another key stops at start.
  * The timeline is in timeline-postgres.ts.
  */
@@ -15,6 +17,8 @@ import type pg from 'pg';
 import { deriveDigestNonceKey, secretKeyFingerprint } from '../domain/secrets.js';
 import { StartupError } from '../errors.js';
 import type { NonceCounts } from '../provision/digest.js';
+import type { WindowClaims } from '../provision/resolve.js';
+import type { WindowClaim } from '../domain/types.js';
 import { MemoryBanBook, type BanBook, type BanEntry, type LimiterFactory } from '../provision/bans.js';
 import type { Timeline, TimelineReads } from '../provision/events.js';
 import { ResyncRegistry, type RegistryOptions, type Resync } from '../resync/registry.js';
@@ -51,6 +55,20 @@ export class PostgresNonceCounts implements NonceCounts {
       [nonce, nc, expires],
     );
     return rowCount === 1;
+  }
+}
+
+/** The first claim on each enrollment window, whichever instance it came through. */
+export class PostgresWindowClaims implements WindowClaims {
+  constructor(private readonly db: pg.Pool) {}
+
+  async take(mac: string, windowEnds: string, claim: WindowClaim): Promise<WindowClaim> {
+    const key = [mac, windowEnds];
+    const taken = await this.db.query('INSERT INTO dialtone_window_claims (mac, window_end, claim) VALUES ($1, $2, $3) ON CONFLICT (mac, window_end) DO NOTHING', [...key, JSON.stringify(claim)]);
+    if (taken.rowCount === 1) return claim;
+    // A statement of its own: the insert that won may have committed after the one above began.
+    const { rows } = await this.db.query<{ claim: WindowClaim }>('SELECT claim FROM dialtone_window_claims WHERE mac = $1 AND window_end = $2', key);
+    return rows[0]?.claim ?? claim; // none: the window closed and its claim was purged meanwhile
   }
 }
 
@@ -290,15 +308,17 @@ export class PostgresResyncRegistry extends ResyncRegistry {
 }
 
 /**
- * Deletes, every `everyMs`, what no instance needs any more: expired nonce counts and ended bans
- * (any instance may: the deletes are idempotent). Returns how to stop it.
+ * Deletes, every `everyMs`, what no instance needs any more: expired nonce counts, ended bans and
+ * the claims of closed windows (any instance may: the deletes are idempotent). Returns how to stop it.
  */
 export function purgeExpired(db: pg.Pool, now: () => number, onError: OnError, everyMs = 60_000): () => void {
   const timer = setInterval(() => {
     const at = now();
-    Promise.all([db.query('DELETE FROM dialtone_nonces WHERE expires < $1', [at]), db.query(`DELETE FROM ${BANS} WHERE until < $1`, [at])]).catch((err: unknown) =>
-      onError(err, 'could not purge expired nonces and bans'),
-    );
+    Promise.all([
+      db.query('DELETE FROM dialtone_nonces WHERE expires < $1', [at]),
+      db.query(`DELETE FROM ${BANS} WHERE until < $1`, [at]),
+      db.query('DELETE FROM dialtone_window_claims WHERE window_end < $1', [new Date(at).toISOString()]),
+    ]).catch((err: unknown) => onError(err, 'could not purge expired nonces, bans and window claims'));
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);
@@ -307,6 +327,7 @@ export function purgeExpired(db: pg.Pool, now: () => number, onError: OnError, e
 /** Everything shared, for main to hand to what it builds (in place of each one's in-process default). */
 export interface SharedState {
   nonces: { key: Buffer; counts: NonceCounts };
+  claims: WindowClaims;
   bans: BanBook;
   limiter: LimiterFactory;
   timelineReads: (timeline: Timeline) => TimelineReads;
@@ -323,6 +344,7 @@ export async function openSharedState(store: PostgresStore, secretKey: Buffer, o
   let timeline: PostgresTimeline | undefined;
   return {
     nonces: { key: deriveDigestNonceKey(secretKey), counts: new PostgresNonceCounts(store.db) },
+    claims: new PostgresWindowClaims(store.db),
     bans,
     limiter: postgresLimiter(store.db),
     timelineReads: (t) => (timeline = new PostgresTimeline(store.db, t, { onError: opts.onError, ...opts.timeline })),

@@ -111,6 +111,17 @@ if (missing) {
       t.equal((await b.api('DELETE', `/bans/${prober}`)).status, 404, 'nothing left to lift through B');
     });
 
+    await t.test('an enrollment window is claimed once, whichever instances its first fetches reach', async (t) => {
+      // Each time a new device, fetched at once from two addresses, one through A and one through B.
+      for (let i = 0; i < 5; i++) {
+        const other = `805ec00000b${i}`;
+        const { credentials } = (await a.ok('POST', '/devices', { mac: other, model: 'yealink-t54w', employeeId: emp.id })) as { credentials: { password: string } };
+        const ua = `Yealink SIP-T54W 96.86.0.100 80:5e:c0:00:00:b${i}`;
+        const replies = await Promise.all([fetchFile(a, 'https', `/${other}.cfg`, { userAgent: ua, from: '127.0.0.31' }), fetchFile(b, 'https', `/${other}.cfg`, { userAgent: ua, from: '127.0.0.32' })]);
+        t.equal(replies.filter((r) => r.status === 200 && r.text.includes(credentials.password)).length, 1, `device ${other}: one full file, not two`);
+      }
+    });
+
     await t.test('a restart keeps the timeline', async (t) => {
       t.equal(await a.stop(), 0);
       a = await startServer(top, join(root, 'a'), env); // lives on for the subtests after this one

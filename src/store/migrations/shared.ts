@@ -51,6 +51,15 @@ CREATE TABLE dialtone_timeline (
 CREATE INDEX dialtone_timeline_mac ON dialtone_timeline (mac, claim, at);
 CREATE INDEX dialtone_timeline_at ON dialtone_timeline (at);
 
+-- The first claim on each enrollment window (window_end: the device's enrollmentUntil), taken
+-- here before it is written to the device, so that two instances cannot both grant a window.
+CREATE TABLE dialtone_window_claims (
+  mac text COLLATE "C" NOT NULL,
+  window_end text COLLATE "C" NOT NULL,
+  claim json NOT NULL,
+  PRIMARY KEY (mac, window_end)
+);
+
 -- Resyncs asked for through any instance (the whole record in doc, times as epoch ms); seq keeps
 -- the order they were asked in when two share a millisecond.
 CREATE TABLE dialtone_resyncs (

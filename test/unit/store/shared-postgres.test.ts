@@ -6,7 +6,7 @@ import { DigestAuth, digestResponse, MemoryNonceCounts, type NonceCounts } from 
 import { Timeline, localReads, type RecordedEvent, type TimelineReads } from '../../../src/provision/events.js';
 import { ResyncRegistry } from '../../../src/resync/registry.js';
 import { PostgresStore } from '../../../src/store/postgres.js';
-import { checkSharedKey, PostgresBanBook, PostgresNonceCounts, PostgresResyncRegistry, postgresLimiter } from '../../../src/store/shared-postgres.js';
+import { checkSharedKey, PostgresBanBook, PostgresNonceCounts, PostgresResyncRegistry, PostgresWindowClaims, postgresLimiter } from '../../../src/store/shared-postgres.js';
 import { PostgresTimeline } from '../../../src/store/timeline-postgres.js';
 import { FakeClock } from '../../helpers/clock.js';
 import { eventually, freshDatabase, postgresMissing } from '../../helpers/postgres.js';
@@ -158,6 +158,19 @@ if (missing) {
     t.same(await onB.verify(header('00000002'), 'GET', '/x.cfg', device), { ok: true }, "A's nonce on B with a growing count");
     const other = new DigestAuth({ key: randomBytes(32), counts: new PostgresNonceCounts(a.db) });
     t.same(await other.verify(header('00000003'), 'GET', '/x.cfg', device), { ok: false, stale: false }, 'not with another key');
+  });
+
+  t.test('window claims: of claims on one window made at once through two instances, one wins, for all', async (t) => {
+    const stores = await twoStores(t);
+    const [a, b] = pair(stores, (s) => new PostgresWindowClaims(s.db));
+    const window = '2026-01-01T01:00:00.000Z';
+    const claims = Array.from({ length: 10 }, (_, i) => ({ address: `192.0.2.${i + 1}`, at: '2026-01-01T00:00:00.000Z' }));
+    const won = await Promise.all(claims.map(async (claim, i) => (i % 2 ? a : b).take('805ec0000001', window, claim)));
+    const winner = claims.find((claim, i) => won[i] === claim);
+    t.ok(winner, 'one claim is given back as itself: it won');
+    t.same(won, claims.map(() => winner), 'every other is told that one');
+    const next = { address: '192.0.2.99', at: '2026-01-01T02:00:00.000Z' };
+    t.equal(await a.take('805ec0000001', '2026-01-01T03:00:00.000Z', next), next, 'a new window is claimed afresh');
   });
 
   t.test('the secret key: the first instance records its fingerprint, one with another key is refused', async (t) => {
