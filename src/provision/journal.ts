@@ -69,6 +69,14 @@ export interface JournalOptions {
   onError?: (err: unknown) => void;
 }
 
+/** Drops the oldest events, so that `timeline` keeps at most `max` in all. */
+export function holdWithin(timeline: Timeline, max: number): void {
+  const size = timeline.size;
+  if (size <= max) return;
+  const times = [...timeline.entries()].map(([, event]) => event.at).sort((a, b) => a - b);
+  timeline.dropBefore(times[size - max] as number);
+}
+
 export class TimelineJournal implements TimelineSink {
   private readonly pending = new PendingChanges();
   /** Each event on disk, with the requests (`count`) the file holds for it. */
@@ -174,11 +182,7 @@ export class TimelineJournal implements TimelineSink {
 
   /** The file written afresh from the timeline, within `maxEvents`: a new file renamed over the old. */
   private async compact(): Promise<void> {
-    const size = this.timeline.size;
-    if (size > this.maxEvents) {
-      const times = [...this.timeline.entries()].map(([, event]) => event.at).sort((a, b) => a - b);
-      this.timeline.dropBefore(times[size - this.maxEvents] as number);
-    }
+    holdWithin(this.timeline, this.maxEvents);
     const fresh = `${this.file}.new`;
     const out = await open(fresh, 'w', 0o600);
     const done: Array<[RecordedEvent, number]> = [];

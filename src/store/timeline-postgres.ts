@@ -6,18 +6,20 @@
  * polling costs a row update per flush, not a row per request. What the API reads (a device's
  * events, last seen, last served, the security log) comes from the table, so it shows every
  * instance's events; a read first flushes this instance's, so it sees its own at once, and another
- * instance's within that instance's `flushMs`. The table is held within `maxEvents`, the oldest
- * dropped; each read takes the newest `perDevice` own events and claims of a device, as the
- * in-memory timeline keeps.
+ * instance's within that instance's `flushMs`. The table and this instance's timeline are each
+ * held within `maxEvents` (checked every `trimMs`), the oldest dropped; each read takes the newest
+ * `perDevice` own events and claims of a device, as the in-memory timeline keeps.
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { nearMisses, seenIn, view, type LastSeen, type ProvisionEvent, type RecordedEvent, type Timeline, type TimelineReads } from '../provision/events.js';
-import { PendingChanges, type Queued } from '../provision/journal.js';
+import { holdWithin, PendingChanges, type Queued } from '../provision/journal.js';
 import type { OnError } from './shared-postgres.js';
 
 export interface PostgresTimelineOptions {
   flushMs?: number;
+  /** How often the bounds are applied (default a minute). */
+  trimMs?: number;
   maxEvents?: number;
   perDevice?: number;
   securityLog?: number;
@@ -53,7 +55,7 @@ export class PostgresTimeline implements TimelineReads {
     timeline.sink = this.pending;
     this.timer = setInterval(() => void this.flush(), opts.flushMs ?? 500);
     this.timer.unref();
-    this.trimmer = setInterval(() => void this.trim(), 60_000);
+    this.trimmer = setInterval(() => void this.trim(), opts.trimMs ?? 60_000);
     this.trimmer.unref();
   }
 
@@ -108,10 +110,11 @@ export class PostgresTimeline implements TimelineReads {
     await upsert();
   }
 
-  /** Drops the oldest events beyond `maxEvents`. */
+  /** Drops the oldest events beyond `maxEvents`, here and in the table. */
   private async trim(): Promise<void> {
+    holdWithin(this.timeline, this.maxEvents);
     await this.db
-      .query(`DELETE FROM ${TABLE} WHERE at < (SELECT at FROM ${TABLE} ORDER BY at DESC OFFSET $1 LIMIT 1)`, [this.maxEvents])
+      .query(`DELETE FROM ${TABLE} WHERE at < (SELECT at FROM ${TABLE} ORDER BY at DESC OFFSET $1 LIMIT 1)`, [this.maxEvents - 1])
       .catch((err: unknown) => this.opts.onError?.(err, 'timeline: could not trim the table'));
   }
 

@@ -141,6 +141,17 @@ if (missing) {
     }),
   );
 
+  t.test('timeline: held within maxEvents, in the table and in memory', async (t) => {
+    const [store] = await twoStores(t);
+    const timeline = new Timeline();
+    const shared = new PostgresTimeline(store.db, timeline, { maxEvents: 3, trimMs: 20, flushMs: 10, onError: (err) => t.error(err) });
+    t.teardown(() => shared.close());
+    for (let i = 0; i < 6; i++) timeline.record(undefined, { at: 1000 + i, protocol: 'http', address: '192.0.2.1', file: `f${i}.cfg`, status: 404 });
+    const files = async () => (await store.db.query<{ file: string }>("SELECT event->>'file' AS file FROM dialtone_timeline ORDER BY at")).rows.map((r) => r.file);
+    t.ok(await eventually(async () => (await files()).length === 3 && timeline.size === 3), 'three kept');
+    t.same(await files(), ['f3.cfg', 'f4.cfg', 'f5.cfg'], 'the newest');
+  });
+
   t.test('Digest: a nonce one instance issued verifies on the other, and a header used on one is refused on the other', async (t) => {
     const [a, b] = await twoStores(t);
     const key = randomBytes(32);
