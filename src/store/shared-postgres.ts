@@ -40,7 +40,7 @@ export async function checkSharedKey(db: pg.Pool, secretKey: Buffer, keyFile: st
   if (rows[0]?.fingerprint === fingerprint) return;
   throw new StartupError(
     `secret key file ${keyFile} is not the key the other Dialtone instances on this database use: every instance on one database must be given the same key file ` +
-      '(copy it from the first instance, or point DIALTONE_SECRET_KEY_FILE at a shared one); nothing was changed',
+      '(copy it from the first instance, or point DIALTONE_SECRET_KEY_FILE at a shared one); the database was not changed',
   );
 }
 
