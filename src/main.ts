@@ -37,13 +37,14 @@ import { directSender } from './resync/sender.js';
 import { systemClock } from './sip/transaction.js';
 import { createResyncService } from './resync/service.js';
 import { CHANNELS, createProvisioning, type Channel } from './provision/index.js';
-import type { Timeline } from './provision/events.js';
+import type { Timeline, TimelineReads } from './provision/events.js';
 import { createStore, type Store } from './store/index.js';
 import { checkSecretKey, loadSecretKey } from './store/secret-key.js';
 import { createTftpServer, resolverLookup, type TftpServer } from './tftp/index.js';
 import { CA_CERT_FILE, loadOrCreateTls, OPERATOR_CERT_FILE, OPERATOR_KEY_FILE, SERVER_CERT_FILE, SERVER_KEY_FILE } from './tls/index.js';
 import { DATA_FILE } from './store/json.js';
-import { redactUrl } from './store/postgres.js';
+import { redactUrl, type PostgresStore } from './store/postgres.js';
+import { openSharedState, type SharedState } from './store/shared-postgres.js';
 import { deviceCertificateReader, loadVendorCas } from './tls/device-certs.js';
 import { tlsPolicy } from './tls/policy.js';
 import { modelList, type FileIndex } from './vendors/index.js';
@@ -107,9 +108,11 @@ async function checkPublicHost(url: URL, configured: boolean, log: Logger): Prom
   if (why !== null) log.warn({ publicUrl: url.href, host, why }, 'the public URL\'s host does not resolve: phones will not find this server (set DIALTONE_PUBLIC_URL)');
 }
 
+const resyncOptions = (settings: Settings) => ({ confirmMs: settings.resyncConfirmSeconds * 1000 });
+
 /** Resync by SIP NOTIFY: the configured sender, the registry the phones' fetches confirm. */
-function createResyncFor(settings: Settings, deps: { store: Store; sealer: ReturnType<typeof createSealer>; provisioning: { timeline: Timeline; files: FileIndex }; log: Logger }) {
-  const registry = new ResyncRegistry({ confirmMs: settings.resyncConfirmSeconds * 1000 });
+function createResyncFor(settings: Settings, deps: { store: Store; sealer: ReturnType<typeof createSealer>; provisioning: { timeline: Timeline; reads: TimelineReads; files: FileIndex }; registry: ResyncRegistry | undefined; log: Logger }) {
+  const registry = deps.registry ?? new ResyncRegistry(resyncOptions(settings));
   deps.provisioning.timeline.onDeviceEvent = (mac, at, unproven) => registry.deviceEvent(mac, at, unproven);
   let sender = directSender({ userAgent: `Dialtone/${version}` });
   if (settings.resyncSender === 'ami') {
@@ -118,7 +121,7 @@ function createResyncFor(settings: Settings, deps: { store: Store; sealer: Retur
   }
   const service = createResyncService({
     ...deps,
-    timeline: deps.provisioning.timeline,
+    timeline: deps.provisioning.reads,
     files: deps.provisioning.files,
     sender,
     registry,
@@ -141,12 +144,13 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
   let tftp: TftpServer | undefined;
   let journal: TimelineJournal | undefined;
   let mailQueue: MailQueue | undefined;
+  let shared: SharedState | undefined;
   const stopRetention = settings.auditDays > 0 ? keepAuditFor(store, settings.auditDays, log.child({ service: 'admin' })) : undefined;
   // The journal last: the requests that drain still record their events.
   const closeAll = async () => {
     stopRetention?.();
     await Promise.all([...servers.map(drain), tftp?.close()]);
-    await Promise.all([journal?.close(), mailQueue?.close()]);
+    await Promise.all([journal?.close(), mailQueue?.close(), shared?.close()]);
   };
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -171,6 +175,11 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     await checkSecretKey(devices, sealer, secretKeyFile); // a key that cannot open what is stored stops start-up
     const tokenKey = deriveTokenKey(secretKey);
     const sealedProfileSecret = deriveSealedProfileSecret(secretKey);
+    // Instances on one database share nonces, bans, rate limits, the timeline and resyncs (README: Several instances).
+    if (settings.store === 'postgres') {
+      const onError = (err: unknown, what: string) => log.error({ err }, what);
+      shared = await openSharedState(store as PostgresStore, secretKey, { keyFile: secretKeyFile, resync: resyncOptions(settings), onError });
+    }
     const publicHost = settings.publicUrl ? new URL(settings.publicUrl).hostname.replace(/^\[|\]$/g, '') : publicUrlOf(settings, undefined).hostname;
     const tls = await loadOrCreateTls({ certsDir: settings.certsDir, publicHost, log: (msg, fields) => log.info(fields ?? {}, msg) });
     await ensureAdminToken({ store, dataDir: settings.dataDir, configured: settings.adminToken, log, tokenKey });
@@ -200,12 +209,15 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
       caPem: tls.caCert,
       sealedProfileSecret,
       digestNonceMs: settings.digestNonceSeconds * 1000,
+      ...(shared ? { nonces: shared.nonces, claims: shared.claims, bans: { book: shared.bans, limiter: shared.limiter, onError: (err) => log.error({ err }, 'bans: could not count an offence') }, timelineReads: shared.timelineReads } : {}),
     });
-    journal = new TimelineJournal(join(settings.dataDir, 'timeline.jsonl'), provisioning.timeline, {
-      onBadLine: (line, why) => log.warn({ file: 'timeline.jsonl', line, why }, 'timeline: skipped a line it could not read'),
-      onError: (err) => log.error({ err }, 'timeline: could not write to disk; will try again'),
-    });
-    await journal.open();
+    if (!shared) {
+      journal = new TimelineJournal(join(settings.dataDir, 'timeline.jsonl'), provisioning.timeline, {
+        onBadLine: (line, why) => log.warn({ file: 'timeline.jsonl', line, why }, 'timeline: skipped a line it could not read'),
+        onError: (err) => log.error({ err }, 'timeline: could not write to disk; will try again'),
+      });
+      await journal.open();
+    }
     provisioning.templates.watch((err) => log.error({ err }, 'templates changed but could not be loaded; keeping the previous ones'));
 
     const models = modelList();
@@ -237,7 +249,7 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
       );
     }
     // The document describes the routes, which serve it: read only once both exist.
-    const resync = createResyncFor(settings, { store, sealer, provisioning, log });
+    const resync = createResyncFor(settings, { store, sealer, provisioning, registry: shared?.resyncs, log });
     const tokens = createTokenCheck(store, tokenKey);
     const routes = [...adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning, tokenKey, tokenUse: (id) => tokens.lastUsed(id), resyncs: resync.registry, welcomeMail, usernames: { company: settings.usernameCompany, pattern: settings.usernamePattern } }), ...resyncRoutes({ store, ...resync })];
     const openapi = openapiDocument(routes, version);
@@ -245,7 +257,7 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     const proxies = settings.trustedProxies;
     const forwarded = proxies.length > 0 ? forwardedReader(proxies, (proxy, header) => log.warn({ proxy, header }, 'X-Forwarded-For from a trusted proxy is not a list of addresses: the request counts as the proxy\'s')) : undefined;
     if (forwarded) log.info({ trustedProxies: proxies }, 'believing X-Forwarded-For and X-Forwarded-Proto from these proxies only');
-    const adminApp = createAdminApp({ routes, tokens, audit: createAuditLog(store), logger: log.child({ service: 'admin' }), ...(forwarded ? { clientAddress: clientAddressOf(forwarded) } : {}) });
+    const adminApp = createAdminApp({ routes, tokens, audit: createAuditLog(store), logger: log.child({ service: 'admin' }), ...(shared ? { limiter: shared.limiter } : {}), ...(forwarded ? { clientAddress: clientAddressOf(forwarded) } : {}) });
 
     // Phones' factory certificates, when the operator installed vendor CAs: asked for, not required.
     const vendorCas = await loadVendorCas(settings.certsDir, models.map((m) => m.vendor));

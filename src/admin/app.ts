@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { pinoHttp } from 'pino-http';
 import { z } from 'zod';
 import { DialtoneError, PROBLEM_CONTENT_TYPE, invalid, toProblem, type FieldError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ApiToken, TokenScope } from '../domain/types.js';
+import { memoryLimiter, type LimiterFactory } from '../provision/bans.js';
 import type { TokenCheck } from './auth.js';
 import type { AuditLog } from './audit.js';
 import { operationIdOf } from './openapi.js';
@@ -21,6 +21,8 @@ export interface AdminAppDeps {
   logger: Logger;
   /** Failed authentications allowed per client address per minute before 429s. */
   authFailuresPerMinute?: number;
+  /** Where the failures are counted: this process (the default), or shared by instances. */
+  limiter?: LimiterFactory;
   /**
    * The client's address, for the log and the failed-authentication limit: behind a trusted
    * proxy the one it forwards for (main wires it; see phones/forwarded.ts). Default the TCP peer.
@@ -117,7 +119,7 @@ const withoutQuery = (url: string): string => {
  * The admin REST API as an express app, mounted at /api/v1. It never listens: main (or a test)
  * puts it behind an HTTPS server.
  */
-export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerMinute = 30, clientAddress = peerAddress }: AdminAppDeps): Express {
+export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerMinute = 30, limiter = memoryLimiter, clientAddress = peerAddress }: AdminAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -143,7 +145,7 @@ export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerM
   // (one keyed hash and a lookup, microseconds): a guesser behind the admins' NAT cannot lock the
   // admins out. A guess is charged before the scrypt check of tokens stored by earlier versions,
   // so guesses arriving together cannot all get past the limit to it.
-  const failures = new RateLimiterMemory({ points: authFailuresPerMinute, duration: 60 });
+  const failures = limiter({ points: authFailuresPerMinute, duration: 60, keyPrefix: 'admin:auth' });
   const tooMany = (res: express.Response, msBeforeNext: number): DialtoneError => {
     res.set('Retry-After', String(Math.max(1, Math.ceil(msBeforeNext / 1000))));
     return new DialtoneError('too_many_requests', 'too many failed authentications from this address; try again later');

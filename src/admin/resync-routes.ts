@@ -62,7 +62,7 @@ export function resyncRoutes({ store, service, registry }: ResyncRoutesDeps): Ro
       summary: "The device's recent resyncs, oldest first",
       handler: async (ctx) => {
         if (!(await store.getDevice(mac(ctx.params)))) throw notFound('device');
-        return registry.list(mac(ctx.params)).map(resyncView);
+        return (await registry.read(mac(ctx.params))).map(resyncView);
       },
     },
   ];

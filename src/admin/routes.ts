@@ -91,7 +91,7 @@ export interface RoutesDeps {
   records: Records;
   models: () => Array<z.output<typeof s.modelView>>;
   openapi: () => unknown;
-  provisioning: Pick<Provisioning, 'resolver' | 'timeline' | 'bans'>;
+  provisioning: Pick<Provisioning, 'resolver' | 'timeline' | 'reads' | 'bans'>;
   /** The key tokens are hashed under (see deriveTokenKey). */
   tokenKey: Buffer;
   /** When a token was last used (see TokenCheck.lastUsed). */
@@ -137,7 +137,7 @@ const deviceQuery = listQuery({
 const fileParams = { mac: macParam, name: (text: string): string => text };
 
 export function adminRoutes({ store, records, models, openapi, provisioning, tokenKey, tokenUse, resyncs, welcomeMail, usernames }: RoutesDeps): Route[] {
-  const { resolver, timeline, bans } = provisioning;
+  const { resolver, timeline, reads, bans } = provisioning;
   /** `{id}` of a model: one GET /models lists. */
   const modelParams = {
     id: (text: string): string => {
@@ -152,8 +152,8 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
     credentials,
   });
   /** A device as the API shows it: no secrets, with what its phone last told us. */
-  const shownDevice = (device: Device) => {
-    const lastSeen = timeline.lastSeen(device.mac);
+  const shownDevice = async (device: Device) => {
+    const lastSeen = await reads.lastSeen(device.mac);
     return { ...deviceView(device), ...(lastSeen ? { lastSeen } : {}) };
   };
   /** An employee as the API shows it, with what became of their welcome email. */
@@ -168,7 +168,7 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
     return shownEmployee(employee);
   };
   /** One device, also with whether its phone holds its latest configuration (a render: not for lists). */
-  const oneDevice = async (device: Device) => ({ ...shownDevice(device), config: await resolver.configState(device.mac) });
+  const oneDevice = async (device: Device) => ({ ...(await shownDevice(device)), config: await resolver.configState(device.mac) });
 
   return [
     { method: 'get', path: '/health', tag: 'meta', summary: 'Liveness', status: 200, public: true, response: z.object({ status: z.literal('ok') }), handler: async () => ({ status: 'ok' }) },
@@ -199,7 +199,13 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
     { method: 'delete', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Delete an employee; their devices stay, unassigned', status: 204, handler: async (ctx) => gone('employee', await store.deleteEmployee(id(ctx))) },
 
     { method: 'post', path: '/devices', tag: 'devices', summary: 'Register a device; returns its credentials', status: 201, body: s.deviceCreate, rawBody: {}, response: s.deviceCreated, handler: async (ctx) => withCredentials(await records.createDevice(ctx.body)) },
-    { method: 'get', path: '/devices', scope: 'readonly', tag: 'devices', summary: 'List devices, a page at a time (by MAC)', status: 200, query: deviceQuery, response: pageView(s.deviceView), handler: async (ctx) => listed(ctx.query as z.output<typeof deviceQuery>, (f) => store.listDevices(f), (d) => d.mac, shownDevice) },
+    {
+      method: 'get', path: '/devices', scope: 'readonly', tag: 'devices', summary: 'List devices, a page at a time (by MAC)', status: 200, query: deviceQuery, response: pageView(s.deviceView),
+      handler: async (ctx) => {
+        const page = await listed(ctx.query as z.output<typeof deviceQuery>, (f) => store.listDevices(f), (d) => d.mac, (d) => d);
+        return { ...page, items: await Promise.all(page.items.map(shownDevice)) };
+      },
+    },
     { method: 'get', path: '/devices/{mac}', scope: 'readonly', params: deviceParams, tag: 'devices', summary: 'Read a device, with whether its phone holds its latest configuration', status: 200, response: s.deviceView.extend({ config: s.configView }), handler: async (ctx) => oneDevice(found('device', await store.getDevice(mac(ctx)))) },
     { method: 'patch', path: '/devices/{mac}', params: deviceParams, tag: 'devices', summary: 'Change a device (JSON merge patch)', status: 200, body: s.devicePatch, rawBody: {}, response: s.deviceView, handler: async (ctx) => deviceView(await records.patchDevice(mac(ctx), ctx.body)) },
     {
@@ -246,12 +252,12 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
       method: 'get', path: '/devices/{mac}/events', scope: 'readonly', params: deviceParams, tag: 'provisioning', summary: "The device's provisioning timeline, oldest first", status: 200, response: z.array(s.eventView),
       handler: async (ctx) => {
         found('device', await store.getDevice(mac(ctx)));
-        return timeline.events(mac(ctx));
+        return reads.events(mac(ctx));
       },
     },
-    { method: 'get', path: '/misses', scope: 'readonly', tag: 'provisioning', summary: 'Recent requests for unknown phones or files (security log)', status: 200, response: z.array(s.eventView), handler: async () => timeline.securityEvents() },
+    { method: 'get', path: '/misses', scope: 'readonly', tag: 'provisioning', summary: 'Recent requests for unknown phones or files (security log)', status: 200, response: z.array(s.eventView), handler: async () => reads.securityEvents() },
     { method: 'get', path: '/bans', scope: 'readonly', tag: 'provisioning', summary: 'Client addresses banned for probing, a page at a time (by address)', status: 200, query: pageSchema, response: pageView(s.banView), handler: async (ctx) => pageOfRows(bans.list(), ctx.query as PageQuery, (b) => b.address, (b) => b) },
-    { method: 'delete', path: '/bans/{address}', params: banParams, tag: 'provisioning', summary: 'Lift a ban', status: 204, handler: async (ctx) => gone('ban', bans.lift(ctx.params.address ?? '')) },
+    { method: 'delete', path: '/bans/{address}', params: banParams, tag: 'provisioning', summary: 'Lift a ban', status: 204, handler: async (ctx) => gone('ban', await bans.lift(ctx.params.address ?? '')) },
     { method: 'get', path: '/devices/{mac}/credentials', params: deviceParams, tag: 'devices', summary: "Read a device's SIP and provisioning credentials (recorded in the audit log)", status: 200, audit: true, response: s.credentialsView, handler: async (ctx) => records.readCredentials(mac(ctx)) },
     { method: 'post', path: '/devices/{mac}/credentials', params: deviceParams, tag: 'devices', summary: 'Regenerate the SIP auth name, SIP password and provisioning password', status: 200, body: s.regenerateInput, bodyOptional: true, response: s.credentialsView, handler: async (ctx) => (await records.regenerateCredentials(mac(ctx))).credentials },
     {

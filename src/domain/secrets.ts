@@ -143,6 +143,12 @@ export const deriveTokenKey = (secretKey: Buffer): Buffer => deriveKey(secretKey
 /** The secret sealed profiles' salts and decoys come from (see provision/sealed.ts): the same across restarts. */
 export const deriveSealedProfileSecret = (secretKey: Buffer): Buffer => deriveKey(secretKey, 'dialtone sealed profiles v1');
 
+/** The key Digest nonces are signed with when several instances must accept each other's (see provision/digest.ts). */
+export const deriveDigestNonceKey = (secretKey: Buffer): Buffer => deriveKey(secretKey, 'dialtone digest nonces v1');
+
+/** What instances sharing a database compare to tell they hold one secret key: one-way, safe to store beside the data. */
+export const secretKeyFingerprint = (secretKey: Buffer): string => deriveKey(secretKey, 'dialtone key fingerprint v1').toString('base64url');
+
 /** `hmac-sha256$<base64url>`: what is stored for an API token, and what it is looked up by. */
 export function hashToken(tokenKey: Buffer, token: string): string {
   return TOKEN_HASH_PREFIX + createHmac('sha256', tokenKey).update(token, 'utf8').digest('base64url');

@@ -1,4 +1,4 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /**
  * What counts against a client address:
@@ -42,9 +42,64 @@ export const DEFAULT_BAN_RULES: Readonly<Record<Offence, readonly BanRule[]>> = 
   ],
 };
 
+/** A counter of `points` per key within `duration` seconds; `keyPrefix` tells counters sharing a table apart. */
+export type LimiterFactory = (opts: { points: number; duration: number; keyPrefix: string }) => RateLimiterAbstract;
+
+/** Counters in this process's memory. */
+export const memoryLimiter: LimiterFactory = (opts) => new RateLimiterMemory(opts);
+
+/** One ban, times as epoch ms. */
+export interface BanEntry {
+  since: number;
+  until: number;
+  reason: string;
+}
+
+/**
+ * Where bans are kept. `get` is on every request's path, so it is synchronous: a book shared by
+ * several instances keeps a copy here that follows the others' bans (store/shared-postgres.ts).
+ */
+export interface BanBook {
+  /** The ban on this address, if it still holds at `now`; one that has ended is forgotten. */
+  get(address: string, now: number): BanEntry | undefined;
+  put(address: string, ban: BanEntry): Promise<void>;
+  /** Whether there was a ban to lift. */
+  lift(address: string): Promise<boolean>;
+  all(): Iterable<[string, BanEntry]>;
+}
+
+/** Bans in this process only (and the copy a shared book keeps of its table). */
+export class MemoryBanBook implements BanBook {
+  protected readonly bans = new Map<string, BanEntry>();
+
+  get(address: string, now: number): BanEntry | undefined {
+    const ban = this.bans.get(address);
+    if (ban === undefined || ban.until > now) return ban;
+    this.bans.delete(address);
+    return undefined;
+  }
+
+  async put(address: string, ban: BanEntry): Promise<void> {
+    this.bans.set(address, ban);
+  }
+
+  async lift(address: string): Promise<boolean> {
+    return this.bans.delete(address);
+  }
+
+  all(): Iterable<[string, BanEntry]> {
+    return this.bans;
+  }
+}
+
 export interface BanOptions {
   rules?: Partial<Record<Offence, readonly BanRule[]>>;
   now?: () => number;
+  /** Default: this process's (MemoryBanBook, memoryLimiter). */
+  book?: BanBook;
+  limiter?: LimiterFactory;
+  /** Told of an offence that could not be counted, or a ban that could not be written. */
+  onError?: (err: unknown) => void;
 }
 
 export interface Ban {
@@ -60,7 +115,7 @@ const LABELS: Record<Offence, string> = { miss: 'misses', auth_failure: 'failed 
 interface Counter {
   offence: Offence;
   rule: BanRule;
-  limiter: RateLimiterMemory;
+  limiter: RateLimiterAbstract;
 }
 
 /**
@@ -69,49 +124,58 @@ interface Counter {
  */
 export class Bans {
   private readonly counters: Record<Offence, Counter[]>;
-  private readonly bans = new Map<string, { since: number; until: number; reason: string }>();
+  private readonly bans: BanBook;
   private readonly now: () => number;
+  private readonly onError: BanOptions['onError'];
 
   constructor(opts: BanOptions = {}) {
     const rules = { ...DEFAULT_BAN_RULES, ...opts.rules };
+    const limiter = opts.limiter ?? memoryLimiter;
     const counters = (offence: Offence): Counter[] =>
-      rules[offence].map((rule) => ({ offence, rule, limiter: new RateLimiterMemory({ points: rule.points, duration: rule.seconds }) }));
+      rules[offence].map((rule) => ({ offence, rule, limiter: limiter({ points: rule.points, duration: rule.seconds, keyPrefix: `ban:${offence}:${rule.seconds}` }) }));
     this.counters = { miss: counters('miss'), auth_failure: counters('auth_failure'), unauthenticated: counters('unauthenticated') };
     this.now = opts.now ?? Date.now;
+    this.bans = opts.book ?? new MemoryBanBook();
+    this.onError = opts.onError;
   }
 
   isBanned(address: string): boolean {
-    const ban = this.bans.get(address);
-    if (ban === undefined) return false;
-    if (ban.until > this.now()) return true;
-    this.bans.delete(address);
-    return false;
+    return this.bans.get(address, this.now()) !== undefined;
   }
 
+  /** Counts an offence; never throws: counts or bans that cannot be written (a database away) go to `onError`. */
   async record(address: string, offence: Offence): Promise<void> {
     if (this.isBanned(address)) return;
-    for (const { rule, limiter } of this.counters[offence]) {
-      try {
-        await limiter.consume(address);
-      } catch {
-        // Out of points: ban, and count afresh once the ban ends.
+    try {
+      for (const { rule, limiter } of this.counters[offence]) {
+        const out = await limiter.consume(address).then(
+          () => false,
+          (err: unknown) => {
+            if (err instanceof RateLimiterRes) return true; // out of points
+            throw err;
+          },
+        );
+        if (!out) continue;
+        // Ban, and count afresh once the ban ends.
         const at = this.now();
-        this.bans.set(address, { since: at, until: at + rule.banSeconds * 1000, reason: `more than ${rule.points} ${LABELS[offence]} in ${rule.seconds} s` });
+        await this.bans.put(address, { since: at, until: at + rule.banSeconds * 1000, reason: `more than ${rule.points} ${LABELS[offence]} in ${rule.seconds} s` });
         await this.forget(address);
         return;
       }
+    } catch (err) {
+      this.onError?.(err);
     }
   }
 
   list(): Ban[] {
-    return [...this.bans]
+    return [...this.bans.all()]
       .filter(([address]) => this.isBanned(address))
       .map(([address, b]) => ({ address, since: new Date(b.since).toISOString(), until: new Date(b.until).toISOString(), reason: b.reason }));
   }
 
-  lift(address: string): boolean {
-    void this.forget(address);
-    return this.bans.delete(address);
+  async lift(address: string): Promise<boolean> {
+    const [lifted] = await Promise.all([this.bans.lift(address), this.forget(address)]);
+    return lifted;
   }
 
   private async forget(address: string): Promise<void> {

@@ -6,10 +6,11 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
  * the first challenge and most desk phones only do MD5, while a client that picks among
  * challenges can still choose SHA-256 (RFC 7616 section 3.7); `qop=auth` is required.
  *
- * Nonces carry their own issue time and an HMAC, so any nonce this process issued can be checked
+ * Nonces carry their own issue time and an HMAC, so any nonce made with this key can be checked
  * without remembering it; one older than `nonceTtlMs` is answered with `stale=true`. Each
  * (nonce, nc) pair is accepted once: a replayed request, or one whose nonce count does not grow,
- * is refused.
+ * is refused. The key and the counts are this process's by default; instances that share a
+ * database share both (a key derived from the secret key, counts in a table: see NonceCounts).
  */
 
 export type Algorithm = 'SHA-256' | 'MD5';
@@ -48,27 +49,61 @@ export function digestResponse(algorithm: Algorithm, i: DigestInputs): string {
   return H(`${H(`${i.username}:${i.realm}:${i.password}`)}:${i.nonce}:${i.nc}:${i.cnonce}:auth:${H(`${i.method}:${i.uri}`)}`);
 }
 
+/** Where the highest nonce count accepted for each nonce is kept while the nonce lives. */
+export interface NonceCounts {
+  /**
+   * Whether `nc` is above every count accepted for `nonce` so far; when it is, it becomes the
+   * highest. `expires` (epoch ms) is when the nonce stops being accepted, and its count may go.
+   */
+  accept(nonce: string, nc: number, expires: number): boolean | Promise<boolean>;
+}
+
+/** This process's counts, the oldest nonce first (a Map keeps insertion order). */
+export class MemoryNonceCounts implements NonceCounts {
+  private readonly counts = new Map<string, { nc: number; expires: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  accept(nonce: string, nc: number, expires: number): boolean {
+    const now = this.now();
+    for (const [old, seen] of this.counts) {
+      if (seen.expires >= now) break;
+      this.counts.delete(old);
+    }
+    const seen = this.counts.get(nonce);
+    if (seen && nc <= seen.nc) return false; // replayed
+    this.counts.set(nonce, { nc, expires });
+    return true;
+  }
+}
+
 export interface DigestOptions {
   realm?: string;
   nonceTtlMs?: number;
   now?: () => number;
+  /** The key nonces are signed with (and `opaque` is derived from); random, this process's own, when absent. */
+  key?: Buffer;
+  /** Default: this process's (MemoryNonceCounts). */
+  counts?: NonceCounts;
 }
 
 export type DigestResult = { ok: true } | { ok: false; stale: boolean };
 
 export class DigestAuth {
   readonly realm: string;
-  private readonly key = randomBytes(32);
-  private readonly opaque = randomBytes(16).toString('base64url');
+  private readonly key: Buffer;
+  private readonly opaque: string;
   private readonly ttl: number;
   private readonly now: () => number;
-  /** Highest nonce count seen per nonce, oldest nonce first (Map keeps insertion order). */
-  private readonly counts = new Map<string, { nc: number; issued: number }>();
+  private readonly counts: NonceCounts;
 
   constructor(opts: DigestOptions = {}) {
     this.realm = opts.realm ?? 'dialtone';
     this.ttl = opts.nonceTtlMs ?? 5 * 60_000;
     this.now = opts.now ?? Date.now;
+    this.key = opts.key ?? randomBytes(32);
+    this.opaque = createHmac('sha256', this.key).update('opaque').digest().subarray(0, 16).toString('base64url');
+    this.counts = opts.counts ?? new MemoryNonceCounts(this.now);
   }
 
   private sign(body: Buffer): Buffer {
@@ -102,9 +137,10 @@ export class DigestAuth {
 
   /**
    * Checks an Authorization header for `method` and `uri` (the request target as sent) against
-   * one device's credentials. Only that device's user name is accepted.
+   * one device's credentials. Only that device's user name is accepted. A promise only when the
+   * nonce counts are kept elsewhere (and the credentials were right: only then are they asked).
    */
-  verify(header: string | undefined, method: string, uri: string, credentials: { username: string; password: string }): DigestResult {
+  verify(header: string | undefined, method: string, uri: string, credentials: { username: string; password: string }): DigestResult | Promise<DigestResult> {
     const p = parseDigest(header);
     const refuse: DigestResult = { ok: false, stale: false };
     if (!p) return refuse;
@@ -124,19 +160,8 @@ export class DigestAuth {
     if (!matches) return refuse;
     if (this.now() - issued > this.ttl) return { ok: false, stale: true };
 
-    this.forgetExpired();
-    const count = parseInt(nc, 16);
-    const seen = this.counts.get(nonce);
-    if (seen && count <= seen.nc) return refuse; // replayed
-    this.counts.set(nonce, { nc: count, issued });
-    return { ok: true };
-  }
-
-  private forgetExpired(): void {
-    const limit = this.now() - this.ttl;
-    for (const [nonce, { issued }] of this.counts) {
-      if (issued >= limit) break;
-      this.counts.delete(nonce);
-    }
+    const accepted = this.counts.accept(nonce, parseInt(nc, 16), issued + this.ttl);
+    const result = (yes: boolean): DigestResult => (yes ? { ok: true } : refuse);
+    return typeof accepted === 'boolean' ? result(accepted) : accepted.then(result);
   }
 }

@@ -62,8 +62,50 @@ export interface TimelineSink {
 /** An event as the timeline keeps it: the time as epoch milliseconds, turned into text on reading. */
 export type RecordedEvent = Omit<ProvisionEvent, 'at' | 'firstAt'> & { at: number; firstAt?: number };
 
+/**
+ * What the admin API and resyncs read of the timeline: this process's (`localReads`), or every
+ * instance's when several share a database (store/timeline-postgres.ts).
+ */
+export interface TimelineReads {
+  /** The device's own events, the claims in its name and the near misses of its MAC, oldest first. */
+  events(mac: string): Promise<ProvisionEvent[]>;
+  lastSeen(mac: string): Promise<LastSeen | undefined>;
+  lastServed(mac: string): Promise<{ at: string; file: string; etag: string } | undefined>;
+  securityEvents(): Promise<ProvisionEvent[]>;
+}
+
+/** The reads of one process's timeline. */
+export const localReads = (timeline: Timeline): TimelineReads => ({
+  events: async (mac) => timeline.events(mac),
+  lastSeen: async (mac) => timeline.lastSeen(mac),
+  lastServed: async (mac) => timeline.lastServed(mac),
+  securityEvents: async () => timeline.securityEvents(),
+});
+
 const iso = (ms: number): string => new Date(ms).toISOString();
-const view = ({ at, firstAt, ...rest }: RecordedEvent): ProvisionEvent => ({ ...rest, at: iso(at), ...(firstAt === undefined ? {} : { firstAt: iso(firstAt) }) });
+export const view = ({ at, firstAt, ...rest }: RecordedEvent): ProvisionEvent => ({ ...rest, at: iso(at), ...(firstAt === undefined ? {} : { firstAt: iso(firstAt) }) });
+
+/** The last-seen facts of a device's newest own event. */
+export function seenIn(last: RecordedEvent): LastSeen {
+  const { at, protocol, address, userAgent, model, firmware } = view(last);
+  return { at, protocol, address, userAgent, model, firmware };
+}
+
+/**
+ * Misses of a security log whose file names a MAC one or two hex digits from this one: found
+ * when asked for, so a miss costs nothing more when it happens.
+ */
+export function nearMisses(misses: readonly RecordedEvent[], mac: string): RecordedEvent[] {
+  const out: RecordedEvent[] = [];
+  for (const event of misses) {
+    const named = /[0-9a-f]{12}/i.exec(event.file)?.[0]?.toLowerCase();
+    if (named === undefined || named === mac) continue;
+    let differ = 0;
+    for (let i = 0; i < 12 && differ <= 2; i++) if (named[i] !== mac[i]) differ++;
+    if (differ <= 2) out.push({ ...event, reason: 'near_miss', source: 'claim', detail: `${event.file}: ${differ} hex digit${differ === 1 ? '' : 's'} off this MAC (${event.reason ?? event.status})` });
+  }
+  return out;
+}
 
 /** Whether two events tell of the same request (time aside). */
 const same = (a: RecordedEvent, b: RecordedEvent): boolean =>
@@ -142,7 +184,7 @@ export class Timeline {
 
   /** The device's own events, the claims in its name and the near misses of its MAC, oldest first. */
   events(mac: string): ProvisionEvent[] {
-    const all = [...(this.own.get(mac)?.toArray() ?? []), ...(this.claims.get(mac)?.toArray() ?? []), ...this.nearMisses(mac)];
+    const all = [...(this.own.get(mac)?.toArray() ?? []), ...(this.claims.get(mac)?.toArray() ?? []), ...nearMisses(this.misses.toArray(), mac)];
     return all.sort((a, b) => a.at - b.at).map(view);
   }
 
@@ -154,22 +196,6 @@ export class Timeline {
     for (const mac of this.atAddress.get(address) ?? []) {
       this.record(mac, { at, protocol: 'https', address, file: '', status: 0, reason: 'tls_failed', source: 'claim', detail: why.slice(0, 200) });
     }
-  }
-
-  /**
-   * Misses of the security log whose file names a MAC one or two hex digits from this one: found
-   * when asked for, so a miss costs nothing more when it happens.
-   */
-  private nearMisses(mac: string): RecordedEvent[] {
-    const out: RecordedEvent[] = [];
-    for (const event of this.misses.toArray()) {
-      const named = /[0-9a-f]{12}/i.exec(event.file)?.[0]?.toLowerCase();
-      if (named === undefined || named === mac) continue;
-      let differ = 0;
-      for (let i = 0; i < 12 && differ <= 2; i++) if (named[i] !== mac[i]) differ++;
-      if (differ <= 2) out.push({ ...event, reason: 'near_miss', source: 'claim', detail: `${event.file}: ${differ} hex digit${differ === 1 ? '' : 's'} off this MAC (${event.reason ?? event.status})` });
-    }
-    return out;
   }
 
   private seenAt(mac: string, address: string | undefined): void {
@@ -192,9 +218,7 @@ export class Timeline {
   /** From the device's own events only. */
   lastSeen(mac: string): LastSeen | undefined {
     const last = this.own.get(mac)?.newest();
-    if (!last) return undefined;
-    const { at, protocol, address, userAgent, model, firmware } = view(last);
-    return { at, protocol, address, userAgent, model, firmware };
+    return last && seenIn(last);
   }
 
   /** The newest file the device itself was served with its ETag: what it holds now. */

@@ -14,7 +14,50 @@ import type { RecordedEvent, Timeline, TimelineSink } from './events.js';
 
 type Entry = { e: RecordedEvent; m?: string } | { forget: string } | { move: [string, string] };
 /** What waits for the next flush: an event the timeline keeps (as it is at the flush), or a change. */
-type Queued = { kept: RecordedEvent; m: string | undefined } | { forget: string } | { move: [string, string] };
+export type Queued = { kept: RecordedEvent; m: string | undefined } | { forget: string } | { move: [string, string] };
+
+/**
+ * A timeline's changes waiting to be written, in order (the file journal's, and the PostgreSQL
+ * table's: store/timeline-postgres.ts). An event folded into again before its flush waits once:
+ * the flush writes it as it is then.
+ */
+export class PendingChanges implements TimelineSink {
+  private queue: Queued[] = [];
+  /** The events in the queue: a repeat of one of them is already on its way. */
+  private queued = new Set<RecordedEvent>();
+
+  get length(): number {
+    return this.queue.length;
+  }
+
+  event(mac: string | undefined, kept: RecordedEvent): void {
+    if (this.queued.has(kept)) return;
+    this.queued.add(kept);
+    this.queue.push({ kept, m: mac });
+  }
+
+  forget(mac: string): void {
+    this.queue.push({ forget: mac });
+  }
+
+  move(oldMac: string, newMac: string): void {
+    this.queue.push({ move: [oldMac, newMac] });
+  }
+
+  /** Everything waiting, to write; what is noted from now on waits for the next flush. */
+  take(): { batch: Queued[]; noted: Set<RecordedEvent> } {
+    const taken = { batch: this.queue, noted: this.queued };
+    this.queue = [];
+    this.queued = new Set();
+    return taken;
+  }
+
+  /** A batch that could not be written, back in front; an event noted again since goes once, as it is then. */
+  putBack({ batch, noted }: { batch: Queued[]; noted: Set<RecordedEvent> }): void {
+    this.queue = [...batch, ...this.queue.filter((item) => !('kept' in item) || !noted.has(item.kept))];
+    for (const kept of noted) this.queued.add(kept);
+  }
+}
 
 export interface JournalOptions {
   flushMs?: number;
@@ -26,10 +69,16 @@ export interface JournalOptions {
   onError?: (err: unknown) => void;
 }
 
+/** Drops the oldest events, so that `timeline` keeps at most `max` in all. */
+export function holdWithin(timeline: Timeline, max: number): void {
+  const size = timeline.size;
+  if (size <= max) return;
+  const times = [...timeline.entries()].map(([, event]) => event.at).sort((a, b) => a - b);
+  timeline.dropBefore(times[size - max] as number);
+}
+
 export class TimelineJournal implements TimelineSink {
-  private queue: Queued[] = [];
-  /** The events in the queue: a repeat of one of them is already on its way. */
-  private queued = new Set<RecordedEvent>();
+  private readonly pending = new PendingChanges();
   /** Each event on disk, with the requests (`count`) the file holds for it. */
   private readonly written = new WeakMap<RecordedEvent, number>();
   private lines = 0;
@@ -78,31 +127,26 @@ export class TimelineJournal implements TimelineSink {
   }
 
   event(mac: string | undefined, kept: RecordedEvent): void {
-    if (this.queued.has(kept)) return;
-    this.queued.add(kept);
-    this.queue.push({ kept, m: mac });
+    this.pending.event(mac, kept);
   }
 
   forget(mac: string): void {
-    this.queue.push({ forget: mac });
+    this.pending.forget(mac);
   }
 
   move(oldMac: string, newMac: string): void {
-    this.queue.push({ move: [oldMac, newMac] });
+    this.pending.move(oldMac, newMac);
   }
 
   /** Appends the queue to the file, one write at a time; compacts when the file has grown. */
   flush(): Promise<void> {
     this.writing = this.writing.then(async () => {
-      if (this.queue.length === 0) return;
-      const batch = this.queue;
-      const noted = this.queued;
-      this.queue = [];
-      this.queued = new Set();
+      if (this.pending.length === 0) return;
+      const taken = this.pending.take();
       const done: Array<[RecordedEvent, number]> = [];
       let text = '';
       let lines = 0;
-      for (const item of batch) {
+      for (const item of taken.batch) {
         let entry: Entry = item as Entry;
         if ('kept' in item) {
           const count = item.kept.count ?? 1;
@@ -119,9 +163,7 @@ export class TimelineJournal implements TimelineSink {
       try {
         if (text !== '') await appendFile(this.file, text);
       } catch (err) {
-        // Tried again at the next flush, in order; an event noted again since goes once, as it is then.
-        this.queue = [...batch, ...this.queue.filter((item) => !('kept' in item) || !noted.has(item.kept))];
-        for (const kept of noted) this.queued.add(kept);
+        this.pending.putBack(taken); // tried again at the next flush, in order
         this.opts.onError?.(err);
         return;
       }
@@ -140,11 +182,7 @@ export class TimelineJournal implements TimelineSink {
 
   /** The file written afresh from the timeline, within `maxEvents`: a new file renamed over the old. */
   private async compact(): Promise<void> {
-    const size = this.timeline.size;
-    if (size > this.maxEvents) {
-      const times = [...this.timeline.entries()].map(([, event]) => event.at).sort((a, b) => a - b);
-      this.timeline.dropBefore(times[size - this.maxEvents] as number);
-    }
+    holdWithin(this.timeline, this.maxEvents);
     const fresh = `${this.file}.new`;
     const out = await open(fresh, 'w', 0o600);
     const done: Array<[RecordedEvent, number]> = [];

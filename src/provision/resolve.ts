@@ -9,8 +9,8 @@ import type { Bans } from './bans.js';
 import { RenderCache } from './cache.js';
 import { decide, type Decision, type Facts, type KnownDevice, type WindowState } from './decide.js';
 import { Derived } from './derived.js';
-import type { DigestAuth } from './digest.js';
-import type { RecordedEvent, Timeline } from './events.js';
+import type { DigestAuth, DigestResult } from './digest.js';
+import type { RecordedEvent, Timeline, TimelineReads } from './events.js';
 import { Networks, plainAddress } from './networks.js';
 import { renderFile, templateOf, type RenderInputs } from './render.js';
 import type { ClientCertificate, ProvisionRequest } from './request.js';
@@ -40,6 +40,18 @@ export function reply<S extends number = ProvisionAnswer['status']>(status: S, b
 /** Every miss, whatever its reason, is exactly this. */
 export const MISS: ProvisionAnswer = reply(404, Buffer.from('Not Found\n'), { 'Content-Type': 'text/plain; charset=utf-8' });
 
+/**
+ * Who takes an enrollment window first, when several instances serve one device: the claim that
+ * won (`claim` itself, or another instance's). In one process the claims in flight are known
+ * here already, so its version takes every claim as given.
+ */
+export interface WindowClaims {
+  take(mac: string, windowEnds: string, claim: WindowClaim): WindowClaim | Promise<WindowClaim>;
+}
+
+/** One process: its own claims in flight are the only others. */
+export const localClaims: WindowClaims = { take: (_mac, _windowEnds, claim) => claim };
+
 export interface ProvisionerDeps {
   store: Store;
   sealer: Sealer;
@@ -48,12 +60,16 @@ export interface ProvisionerDeps {
   digest: DigestAuth;
   bans: Bans;
   timeline: Timeline;
+  /** What configState reads the device's last served file from. */
+  reads: Pick<TimelineReads, 'lastServed'>;
   /** CIDRs whose clients may receive secrets without TLS. */
   trustedNetworks: string[];
   publicUrl: () => string;
   caUrl: () => string;
   caPem: string;
   sealedProfileSecret?: Buffer;
+  /** Default: localClaims. */
+  claims?: WindowClaims;
   now?: () => Date;
 }
 
@@ -236,6 +252,7 @@ export function createResolver(deps: ProvisionerDeps) {
 
   /** Claims being written: a second client must see a claim before the store has it. */
   const claiming = new Map<string, WindowClaim>();
+  const claims = deps.claims ?? localClaims;
 
   /** The window as a client at `address` sees it (see WindowState). */
   function windowFor(s: Stored, address: string, at: number): WindowState {
@@ -264,7 +281,10 @@ export function createResolver(deps: ProvisionerDeps) {
       // The record read before may be stale: a claim written since by another request wins.
       if (fresh?.windowClaim) return mine(fresh.windowClaim);
       // Only the window it was claimed in: a write since (a new window, a deletion) wins.
-      if (!fresh || fresh.enrollmentUntil !== device.enrollmentUntil) return 'lost';
+      if (!fresh?.enrollmentUntil || fresh.enrollmentUntil !== device.enrollmentUntil) return 'lost';
+      // Another instance's claim in flight for the same window wins too (it writes the record).
+      const won = await claims.take(device.mac, fresh.enrollmentUntil, claim);
+      if (won !== claim) return mine(won);
       await deps.store.replaceDevice({ ...fresh, windowClaim: claim });
       return 'claimed';
     };
@@ -281,10 +301,11 @@ export function createResolver(deps: ProvisionerDeps) {
     return knownOf(await stored(mac), address, at);
   }
 
-  function checkDigest(req: ProvisionRequest, s: Stored | null): Facts['auth'] {
+  function checkDigest(req: ProvisionRequest, s: Stored | null): Facts['auth'] | Promise<Facts['auth']> {
     if (req.authorization === undefined) return 'none';
     const result = deps.digest.verify(req.authorization, req.method, req.target, s?.owner ? { username: s.device.credentials.provisioningUsername, password: s.provisioningPassword() } : nobody);
-    return result.ok ? 'ok' : result.stale ? 'stale' : 'failed';
+    const fact = (r: DigestResult): Facts['auth'] => (r.ok ? 'ok' : r.stale ? 'stale' : 'failed');
+    return isPromise(result) ? result.then(fact) : fact(result);
   }
 
   /** What a device's full files are made of besides the device: its employees, sites and settings, read with it (see stored). */
@@ -439,7 +460,9 @@ export function createResolver(deps: ProvisionerDeps) {
       const s = isPromise(held) ? await held : held;
       const known = knownOf(s, req.address, at.getTime());
       const secretsMayTravel = req.channel.confidential || trusted.contains(req.address);
-      const auth = mac && secretsMayTravel && req.channel.canChallenge ? checkDigest(req, s) : 'none';
+      // Awaited only when the nonce counts are shared (a database round trip), and only for a Digest answer.
+      const checked = mac && secretsMayTravel && req.channel.canChallenge ? checkDigest(req, s) : 'none';
+      const auth = isPromise(checked) ? await checked : checked;
       const facts: Facts = {
         reads,
         matches: found,
@@ -505,7 +528,7 @@ export function createResolver(deps: ProvisionerDeps) {
      * file, to the device itself) against the same file rendered now. `pending` until it fetches.
      */
     async configState(mac: string): Promise<ConfigState> {
-      const served = deps.timeline.lastServed(mac);
+      const served = await deps.reads.lastServed(mac);
       if (!served) return { state: 'never_fetched' };
       const at = refresh();
       const known = await knownDevice(mac, '', at.getTime());

@@ -4,7 +4,8 @@
  * status) → `confirmed` (the phone fetched its own files after the NOTIFY went out) or
  * `timedOut` (it did not within the confirmation time). A NOTIFY that got no answer, or an
  * error, stays `sent` with `error` set until it is confirmed or times out: a phone may act on a
- * NOTIFY whose answer was lost. Kept in memory, like the timeline.
+ * NOTIFY whose answer was lost. Kept in memory, like the timeline; instances sharing a database
+ * share them through a table (store/shared-postgres.ts: PostgresResyncRegistry).
  */
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../sip/transaction.js';
@@ -59,12 +60,12 @@ export interface RegistryOptions {
 }
 
 export class ResyncRegistry {
-  private readonly byDevice = new Map<string, Resync[]>();
+  protected readonly byDevice = new Map<string, Resync[]>();
   /** Resyncs waiting for the phone's fetch, by MAC: what a device event is checked against. */
   private readonly waiting = new Map<string, Set<Resync>>();
   private readonly timers = new Map<Resync, unknown>();
-  private readonly clock: Clock;
-  private readonly perDevice: number;
+  protected readonly clock: Clock;
+  protected readonly perDevice: number;
 
   constructor(private readonly opts: RegistryOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -122,9 +123,14 @@ export class ResyncRegistry {
     }
   }
 
-  /** Oldest first. */
+  /** Oldest first: this process's. */
   list(mac: string): Resync[] {
     return [...(this.byDevice.get(mac) ?? [])];
+  }
+
+  /** Oldest first: what the API shows (every instance's, when they share them). */
+  async read(mac: string): Promise<Resync[]> {
+    return this.list(mac);
   }
 
   /** A handset swap: the resyncs go on under the new MAC (the new handset's fetch confirms them). */
@@ -146,7 +152,7 @@ export class ResyncRegistry {
     this.byDevice.delete(mac);
   }
 
-  private timeOut(resync: Resync): void {
+  protected timeOut(resync: Resync): void {
     if (resync.state === 'confirmed' || resync.state === 'timedOut') return;
     resync.state = 'timedOut';
     resync.timedOut = this.clock.now();
@@ -154,7 +160,7 @@ export class ResyncRegistry {
   }
 
   /** No longer waiting: off the waiting set, timer cleared. */
-  private settle(resync: Resync): void {
+  protected settle(resync: Resync): void {
     const timer = this.timers.get(resync);
     if (timer !== undefined) this.clock.clearTimeout(timer);
     this.timers.delete(resync);

@@ -19,7 +19,7 @@ import type { NotifyTarget, Sender } from './sender.js';
 export interface ResyncServiceDeps {
   store: Store;
   sealer: Sealer;
-  timeline: { lastSeen(mac: string): LastSeen | undefined };
+  timeline: { lastSeen(mac: string): LastSeen | undefined | Promise<LastSeen | undefined> };
   /** Which pack a device's model is of (FileIndex.model: former ids included). */
   files: Pick<FileIndex, 'model'>;
   sender: Sender;
@@ -65,7 +65,7 @@ export function createResyncService(deps: ResyncServiceDeps) {
   async function targetOf(device: Device): Promise<NotifyTarget | Skipped['reason']> {
     const pack = deps.files.model(device.model)?.pack;
     if (!pack) return 'no_resync_event';
-    const seen = deps.timeline.lastSeen(device.mac);
+    const seen = await deps.timeline.lastSeen(device.mac);
     if (deps.sender.needsAddress && !seen) return 'never_seen';
     const employee = device.employeeId ? await deps.store.getEmployee(device.employeeId) : null;
     return {

@@ -121,6 +121,11 @@ async function transaction<T>(pool: pg.Pool, work: (db: Db) => Promise<T>): Prom
   }
 }
 
+interface Subscriber {
+  message: (payload: string) => void;
+  listening: () => void;
+}
+
 export interface PostgresOptions {
   /** Connections in the pool (default 10). */
   max?: number;
@@ -151,6 +156,8 @@ export class PostgresStore extends WriteThrough implements Store {
   private closed = false;
   /** Names this instance's notifications, which it has counted already. */
   private readonly instance = randomUUID();
+  /** Channels LISTENed to besides the revision's, for the state instances share (see shared-postgres.ts). */
+  private readonly channels = new Map<string, Subscriber>();
 
   constructor(
     readonly url: string,
@@ -219,7 +226,8 @@ export class PostgresStore extends WriteThrough implements Store {
     const client = new pg.Client({ connectionString: this.url });
     client.on('error', (err) => this.options.onEvent?.('PostgreSQL notification connection lost', err));
     client.on('notification', (n) => {
-      if (n.payload !== this.instance) this.changes++;
+      if (n.channel !== CHANNEL) this.channels.get(n.channel)?.message(n.payload ?? '');
+      else if (n.payload !== this.instance) this.changes++;
     });
     client.on('end', () => {
       if (this.listener !== client) return;
@@ -230,6 +238,7 @@ export class PostgresStore extends WriteThrough implements Store {
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
+      for (const channel of this.channels.keys()) await client.query(`LISTEN ${channel}`);
     } catch (err) {
       await client.end().catch(() => undefined);
       throw err;
@@ -243,6 +252,21 @@ export class PostgresStore extends WriteThrough implements Store {
     this.deaf = false;
     this.changes++;
     this.retryMs = 100;
+    for (const subscriber of this.channels.values()) subscriber.listening();
+  }
+
+  /** The pool, for the state instances share beside the records (see shared-postgres.ts). */
+  get db(): pg.Pool {
+    return this.pool;
+  }
+
+  /**
+   * Hands each notification on `channel` to `message`, on the store's own LISTEN connection; and
+   * calls `listening` each time it (re)starts to listen, as what was sent while nobody listened is lost.
+   */
+  async subscribe(channel: string, message: (payload: string) => void, listening: () => void): Promise<void> {
+    this.channels.set(channel, { message, listening });
+    await this.listener?.query(`LISTEN ${channel}`);
   }
 
   private retry(): void {

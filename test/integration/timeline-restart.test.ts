@@ -47,10 +47,13 @@ t.test('restart and SIGKILL keep the timeline and the config state', async (t) =
 
   // SIGKILL: what was written a second before the kill is there.
   await fetchFile(server, 'https', `/${MAC}.boot`, { userAgent: UA });
-  const journal = join(dir, 'data', 'timeline.jsonl');
-  const deadline = Date.now() + 5000;
-  while (!(await readFile(journal, 'utf8')).includes(`"file":"${MAC}.boot"`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  t.ok((await readFile(journal, 'utf8')).includes(`"file":"${MAC}.boot"`), 'the event reached the disk within the flush interval');
+  // On PostgreSQL there is no journal file: the read below writes this instance's events to the table first.
+  if (process.env.DIALTONE_TEST_STORE !== 'postgres') {
+    const journal = join(dir, 'data', 'timeline.jsonl');
+    const deadline = Date.now() + 5000;
+    while (!(await readFile(journal, 'utf8')).includes(`"file":"${MAC}.boot"`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    t.ok((await readFile(journal, 'utf8')).includes(`"file":"${MAC}.boot"`), 'the event reached the disk within the flush interval');
+  }
   const before = await api('GET', `/devices/${MAC}/events`);
   await server.stop('SIGKILL');
   server = await startServer(t, dir, env);

@@ -3,7 +3,7 @@ import t, { type Test } from 'tap';
 import { PostgresStore } from '../../../src/store/postgres.js';
 import { MIGRATIONS } from '../../../src/store/migrations/index.js';
 import { device, employee, site } from '../../helpers/records.js';
-import { freshDatabase, postgresMissing } from '../../helpers/postgres.js';
+import { eventually, freshDatabase, postgresMissing } from '../../helpers/postgres.js';
 import { conformance } from './conformance.js';
 
 t.test('a database that cannot be reached stops start-up, naming it without its password', async (t) => {
@@ -37,16 +37,6 @@ if (missing) {
       return opened(t, (store as PostgresStore).url);
     },
   );
-
-  /** Waits, a bounded while, for `condition` to hold. */
-  const eventually = async (condition: () => boolean | Promise<boolean>, ms = 5000): Promise<boolean> => {
-    const until = Date.now() + ms;
-    while (!(await condition())) {
-      if (Date.now() > until) return false;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    return true;
-  };
 
   t.test('a record holding a NUL character is stored as given (its search words go without it)', async (t) => {
     const store = await opened(t, await freshDatabase(t));
