@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSettings, Site } from '../domain/types.js';
+import type { ApiToken, AuditEntry, Device, Employee, Operator, PhoneNumber, ScopedSettings, Session, Site } from '../domain/types.js';
 import { DialtoneError, StartupError, conflict, invalidField } from '../errors.js';
 import { KEY_FIELD, NOUN, TABLES, authNamesOf, macNeedle, notFound, unassigned, userKey, type Table } from './memory.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -25,7 +25,7 @@ const CHANNEL = 'dialtone_revision';
 const MIGRATION_LOCK = 0x6469616c;
 
 /** Each table's key column (the record's key field in snake case). */
-const KEY: { [T in Table]: string } = { sites: 'id', employees: 'id', devices: 'mac', tokens: 'id', settings: 'scope', numbers: 'number', audit: 'id' };
+const KEY: { [T in Table]: string } = { sites: 'id', employees: 'id', devices: 'mac', tokens: 'id', settings: 'scope', numbers: 'number', audit: 'id', operators: 'name', sessions: 'id' };
 
 /** The URL with its password replaced, for messages and logs. */
 export function redactUrl(url: string): string {
@@ -546,6 +546,22 @@ export class PostgresStore extends WriteThrough implements Store {
 
   async listTokens(page: Page = {}): Promise<ApiToken[]> {
     return this.page('tokens', page);
+  }
+
+  async getOperator(name: string): Promise<Operator | null> {
+    return this.get('operators', name);
+  }
+
+  async listOperators(page: Page = {}): Promise<Operator[]> {
+    return this.page('operators', page);
+  }
+
+  async getSession(id: string): Promise<Session | null> {
+    return this.get('sessions', id);
+  }
+
+  async listSessions(page: Page = {}): Promise<Session[]> {
+    return this.page('sessions', page);
   }
 
   // Audit log: entries are not records anything is derived from, so appending one leaves the

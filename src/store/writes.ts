@@ -1,4 +1,4 @@
-import type { ApiToken, Device, Employee, PhoneNumber, ScopedSettings, Site } from '../domain/types.js';
+import type { ApiToken, Device, Employee, Operator, PhoneNumber, ScopedSettings, Session, Site } from '../domain/types.js';
 import { conflict } from '../errors.js';
 import type { RemoveChange, RowChange, Store, StoreChange } from './store.js';
 
@@ -22,7 +22,12 @@ type OneRecordMethods =
   | 'putSettings'
   | 'insertToken'
   | 'replaceToken'
-  | 'deleteToken';
+  | 'deleteToken'
+  | 'insertOperator'
+  | 'replaceOperator'
+  | 'deleteOperator'
+  | 'insertSession'
+  | 'deleteSession';
 
 /** Errors of a one-change write name the field alone (`username`, not `0.username`). */
 const bare = (): string => '';
@@ -97,4 +102,11 @@ export abstract class WriteThrough implements Pick<Store, OneRecordMethods> {
   insertToken = (row: ApiToken): Promise<ApiToken> => this.insert({ table: 'tokens', row });
   replaceToken = (row: ApiToken): Promise<ApiToken | null> => this.replace({ table: 'tokens', row }, row.id);
   deleteToken = (id: string): Promise<boolean> => this.remove('tokens', id);
+
+  insertOperator = (row: Operator): Promise<Operator> => this.insert({ table: 'operators', row });
+  replaceOperator = (row: Operator): Promise<Operator | null> => this.replace({ table: 'operators', row }, row.name);
+  deleteOperator = (name: string): Promise<boolean> => this.remove('operators', name);
+
+  insertSession = (row: Session): Promise<Session> => this.insert({ table: 'sessions', row });
+  deleteSession = (id: string): Promise<boolean> => this.remove('sessions', id);
 }

@@ -9,6 +9,8 @@
  * JavaScript's `<` does), references, and `words`: the searchable fields, lower-cased by the
  * writer (as the memory store lower-cases them), for a list's `q`.
  */
+import { consoleOperators } from './console-operators.js';
+
 export interface Migration {
   id: number;
   name: string;
@@ -102,4 +104,5 @@ CREATE TABLE audit (
 );
 `,
   },
+  consoleOperators,
 ];
