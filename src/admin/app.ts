@@ -177,9 +177,11 @@ export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerM
   };
   const authenticate: RequestHandler = async (req, res, next) => {
     if (sessions && req.get('authorization') === undefined && sessionCookie(req.headers.cookie) !== undefined) return next(await bySession(req, res));
+    const authorization = req.get('authorization');
+    // Nothing given is no guess: refused without being charged (a console page asks who is signed in).
+    if (authorization === undefined) return next(new DialtoneError('unauthorized', 'missing token (or console session)'));
     const address = clientAddress(req);
     const seen = await failures.get(address);
-    const authorization = req.get('authorization');
     const token = await tokens.known(authorization);
     if (token) return next(allowed(token, res));
     if (seen && seen.consumedPoints >= authFailuresPerMinute) return next(tooMany(res, seen.msBeforeNext));
