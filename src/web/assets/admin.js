@@ -7,9 +7,6 @@ const link = (href, text) => h('a', { href }, text);
 const fullName = (e) => `${e.firstName} ${e.lastName}`;
 const SCOPES = [['admin', 'admin'], ['technician', 'technician'], ['readonly', 'readonly']];
 
-/** Shown after a create: a heading and what was made. */
-const made = (text) => say(text);
-
 export async function sitesView() {
   const create = form({
     label: 'New site',
@@ -22,11 +19,10 @@ export async function sitesView() {
       field({ name: 'voicemailNumber', label: 'Voicemail number' }),
     ],
     submit: 'Create site',
-    action: async (v, f) => {
+    action: async (v) => {
       const site = await api('POST', '/sites', v);
-      made(`Site ${site.name} created`);
-      f.reset();
       await sitesView();
+      say(`Site ${site.name} created`);
     },
   });
   page('Sites', list({ label: 'Sites', path: '/sites', filters: [{ name: 'q', label: 'Name contains' }], columns: [['Name', (s) => s.name], ['Time zone', (s) => s.timeZone], ['Registrar', (s) => s.sip?.registrar]] }), create);
@@ -68,9 +64,9 @@ export async function employeesView() {
     action: async (v) => {
       if (v.device && !v.device.mac && !v.device.model && !v.device.label) delete v.device;
       const e = await api('POST', '/employees', v);
-      made(`Employee ${fullName(e)} created${e.device ? ` with device ${showMac(e.device.mac)}` : ''}`);
-      location.hash = e.device ? `#/devices/${e.device.mac}` : '#/employees';
-      if (!e.device) await employeesView();
+      if (e.device) location.hash = `#/devices/${e.device.mac}`;
+      else await employeesView();
+      say(`Employee ${fullName(e)} created${e.device ? ` with device ${showMac(e.device.mac)}` : ''}`);
     },
   });
   suggest.addEventListener('click', async () => {
@@ -123,8 +119,8 @@ export async function deviceAdminView(mac) {
     action: async (v) => {
       const keep = lines.map((l) => ({ employeeId: l.employeeId, ...(l.label ? { label: l.label } : {}) }));
       await api('PATCH', `/devices/${mac}`, { lines: [...keep, ...(v.lines ?? []).filter(Boolean)] });
-      say(`Line ${n + 2} added`);
       await deviceAdminView(mac);
+      say(`Line ${n + 2} added`);
     },
   });
   const credentials = h('div', { class: 'credentials' });
@@ -218,8 +214,8 @@ export function operatorsView() {
     submit: 'Create operator',
     action: async (v) => {
       const o = await api('POST', '/operators', v);
-      say(`Operator ${o.name} created`);
       operatorsView();
+      say(`Operator ${o.name} created`);
     },
   });
   const remove = (o) => h('button', { type: 'button', class: 'secondary', 'aria-label': `Delete ${o.name}`, onclick: async () => { if (!confirm(`Delete ${o.name}?`)) return; try { await api('DELETE', `/operators/${o.name}`); say(`Deleted ${o.name}`); operatorsView(); } catch (err) { say(err.message); } } }, 'Delete');

@@ -136,8 +136,8 @@ export async function deviceView(mac, session) {
           submit: 'Reprovision',
           action: async () => {
             const d = await api('POST', `/devices/${mac}/reprovision`, {});
-            say(`Enrollment window open until ${when(d.enrollmentUntil)}`);
             await deviceView(mac, session);
+            say(`Enrollment window open until ${when(d.enrollmentUntil)}`);
           },
         }),
         form({

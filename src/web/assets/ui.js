@@ -104,8 +104,11 @@ export function showErrors(f, err) {
     alert.replaceChildren(h('p', {}, err instanceof ApiError ? `${err.title ?? 'Error'}: ${err.message}` : String(err.message ?? err)), loose.length ? h('ul', {}, loose.map((e) => h('li', {}, `${e.row !== undefined ? `row ${e.row}: ` : ''}${e.path || '(body)'}: ${e.message}`))) : '');
     alert.hidden = false;
   }
-  (first ?? alert).focus?.();
-  if (!first) alert.setAttribute('tabindex', '-1'), alert.focus();
+  if (first) first.focus();
+  else {
+    alert.setAttribute('tabindex', '-1');
+    alert.focus();
+  }
 }
 
 /** The form's values as the API's nested object: `a.b` names; empty text left out; checkboxes as booleans. */
