@@ -4,7 +4,7 @@ import { DialtoneError } from '../errors.js';
 import { parseMac } from '../domain/mac.js';
 import { SortedKeys } from './sorted-keys.js';
 import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SiteFilter, Store, StoreChange, UniqueKey } from './store.js';
-import { WriteThrough, type ChangeTable } from './writes.js';
+import { WriteThrough, type ChangeTable, type KeyedTable } from './writes.js';
 import { authNamesOf, checkDevice, checkEmployee } from './rules.js';
 
 /** Everything a store holds, as it is written to disk by the JSON backend. */
@@ -292,20 +292,12 @@ export class MemoryStore extends WriteThrough implements Store {
     return this.page('tokens', page);
   }
 
-  async getOperator(name: string): Promise<Operator | null> {
-    return this.get('operators', name);
+  protected async keyed<T extends KeyedTable>(table: T, key: string): Promise<Row<T> | null> {
+    return this.get(table, key);
   }
 
-  async listOperators(page: Page = {}): Promise<Operator[]> {
-    return this.page('operators', page);
-  }
-
-  async getSession(id: string): Promise<Session | null> {
-    return this.get('sessions', id);
-  }
-
-  async listSessions(page: Page = {}): Promise<Session[]> {
-    return this.page('sessions', page);
+  protected async keyedPage<T extends KeyedTable>(table: T, page: Page): Promise<Array<Row<T>>> {
+    return this.page(table, page);
   }
 
   // Every change

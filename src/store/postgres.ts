@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { ApiToken, AuditEntry, Device, Employee, Operator, PhoneNumber, ScopedSettings, Session, Site } from '../domain/types.js';
+import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSettings, Site } from '../domain/types.js';
 import { DialtoneError, StartupError, conflict, invalidField } from '../errors.js';
-import { KEY_FIELD, NOUN, TABLES, authNamesOf, macNeedle, notFound, unassigned, userKey, type Table } from './memory.js';
+import { KEY_FIELD, NOUN, TABLES, authNamesOf, macNeedle, notFound, unassigned, userKey, type Row, type Table } from './memory.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SiteFilter, Store, StoreChange, UniqueKey } from './store.js';
 import { checkDevice, checkEmployee } from './rules.js';
-import { WriteThrough, type ChangeTable } from './writes.js';
+import { WriteThrough, type ChangeTable, type KeyedTable } from './writes.js';
 
 /*
  * Driver: node-postgres (`pg`). It is pure JavaScript (pg-native, its optional libpq binding, is
@@ -548,20 +548,12 @@ export class PostgresStore extends WriteThrough implements Store {
     return this.page('tokens', page);
   }
 
-  async getOperator(name: string): Promise<Operator | null> {
-    return this.get('operators', name);
+  protected keyed<T extends KeyedTable>(table: T, key: string): Promise<Row<T> | null> {
+    return this.get(table, key);
   }
 
-  async listOperators(page: Page = {}): Promise<Operator[]> {
-    return this.page('operators', page);
-  }
-
-  async getSession(id: string): Promise<Session | null> {
-    return this.get('sessions', id);
-  }
-
-  async listSessions(page: Page = {}): Promise<Session[]> {
-    return this.page('sessions', page);
+  protected keyedPage<T extends KeyedTable>(table: T, page: Page): Promise<Array<Row<T>>> {
+    return this.page(table, page);
   }
 
   // Audit log: entries are not records anything is derived from, so appending one leaves the
