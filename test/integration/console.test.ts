@@ -148,6 +148,26 @@ async function run(): Promise<void> {
     const device = await server.ok('GET', '/devices/805ec0000001');
     t.equal(device.lines.length, 1, 'the API has the second line');
     await shot(page, 'device');
+
+    // A device on its own, from the Devices page, by keyboard only; a taken MAC is said next to its field.
+    await page.goto(`${base}/#/devices`);
+    await page.getByRole('cell', { name: '80:5E:C0:00:00:01' }).waitFor();
+    const newDevice = page.getByRole('form', { name: 'New device' });
+    await newDevice.getByLabel('MAC address').focus();
+    await page.keyboard.type('80:5e:c0:00:00:01');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('y'); // the select's first option starting with "y": a Yealink
+    await page.keyboard.press('Tab'); // line 1: nobody
+    await page.keyboard.press('Tab'); // the label
+    await page.keyboard.type('Lobby');
+    await page.keyboard.press('Enter');
+    const mac = newDevice.getByLabel('MAC address');
+    await t.resolves(page.locator(`#${await mac.getAttribute('id')}-error`).getByText(/already exists/).waitFor(), 'a taken MAC named under its field');
+    t.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'mac', 'the focus moved to the field in error');
+    await mac.fill('80:5e:c0:00:00:04');
+    await mac.press('Enter');
+    await t.resolves(page.getByRole('heading', { name: 'Device 80:5E:C0:00:00:04' }).waitFor(), 'created with the keyboard alone');
+    t.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1', "the new page's heading has the focus");
     await page.goto(`${base}/#/employees`);
     await page.getByRole('cell', { name: 'ada', exact: true }).waitFor();
     await shot(page, 'employees');

@@ -94,7 +94,22 @@ export async function employeesView() {
 }
 
 export async function devicesView() {
-  const models = await api('GET', '/models');
+  const [models, employees] = await Promise.all([api('GET', '/models'), options('/employees', (e) => `${fullName(e)} (${e.username})`)]);
+  const create = form({
+    label: 'New device',
+    fields: [
+      h('h2', {}, 'New device'),
+      field({ name: 'mac', label: 'MAC address', required: true, autocomplete: 'off', spellcheck: 'false' }),
+      field({ name: 'model', label: 'Model', required: true, options: [['', 'Choose a model'], ...models.map((m) => [m.id, `${m.vendor} ${m.name}`]), ['generic', 'generic (no files)']] }),
+      field({ name: 'employeeId', label: 'Line 1 (employee)', options: [['', 'Nobody yet'], ...employees] }),
+      field({ name: 'label', label: 'Label' }),
+    ],
+    submit: 'Create device',
+    action: async (v) => {
+      const d = await api('POST', '/devices', v);
+      location.hash = `#/devices/${d.mac}`;
+    },
+  });
   page(
     'Devices',
     list({
@@ -103,6 +118,7 @@ export async function devicesView() {
       filters: [{ name: 'q', label: 'MAC, label, model or employee' }, { name: 'model', label: 'Model', options: [['', 'Any model'], ...models.map((m) => [m.id, m.id])] }],
       columns: [['MAC', (d) => link(`#/devices/${d.mac}`, showMac(d.mac))], ['Model', (d) => d.model], ['Label', (d) => d.label], ['Last seen', (d) => when(d.lastSeen?.at)]],
     }),
+    create,
   );
 }
 
