@@ -6,6 +6,7 @@
  * With CONSOLE_SCREENSHOTS=<folder> (`npm run screenshots`) it also saves the main pages there.
  */
 import { spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
@@ -32,7 +33,21 @@ async function run(): Promise<void> {
   const env = { ...inherited, ...serverEnv(dir, { DIALTONE_STORE: 'json' }) };
   const created = spawnSync(process.execPath, [MAIN, 'operator', 'create', 'root', '--scope', 'admin', '--password-stdin'], { env, input: `${ADMIN_PASSWORD}\n`, encoding: 'utf8' });
   t.equal(created.status, 0, `operator create: ${created.stderr}`);
-  const server = await startServer(t, dir, { DIALTONE_STORE: 'json' });
+  // The phone's SIP side: answers the resync NOTIFY with 200 OK, then fetches its file as a phone does.
+  const sip = createSocket('udp4');
+  await new Promise<void>((resolve) => sip.bind(0, '127.0.0.1', resolve));
+  t.teardown(() => sip.close());
+  let notified = 0;
+  sip.on('message', (msg, from) => {
+    const text = msg.toString('utf8');
+    if (!text.startsWith('NOTIFY ')) return;
+    notified++;
+    const keep = text.split('\r\n').filter((line) => /^(Via|From|To|Call-ID|CSeq):/i.test(line));
+    const reply = ['SIP/2.0 200 OK', ...keep.map((line) => (/^To:/i.test(line) && !/;tag=/.test(line) ? `${line};tag=phone` : line)), 'Content-Length: 0', '', ''].join('\r\n');
+    sip.send(reply, from.port, from.address, () => void phoneFetch(`${resyncing}.cfg`).catch(() => undefined));
+  });
+  let resyncing = '';
+  const server = await startServer(t, dir, { DIALTONE_STORE: 'json', DIALTONE_RESYNC_SIP_PORT: String(sip.address().port) });
   const base = `https://127.0.0.1:${server.ports.admin}`;
 
   const browser: Browser = await chromium.launch({
@@ -259,6 +274,10 @@ async function run(): Promise<void> {
 
     await page.getByRole('button', { name: 'Reprovision' }).click();
     await t.resolves(page.getByText(/Enrollment window open until/).first().waitFor(), 'reprovisioned');
+    resyncing = '805ec0000001';
+    await page.getByRole('button', { name: 'Resync now' }).click();
+    await t.resolves(page.locator('.resync-state').getByText('Resync confirmed').waitFor({ timeout: 20_000 }), 'the resync watched until confirmed');
+    t.equal(notified, 1, 'one NOTIFY reached the phone');
     const replace = page.getByRole('form', { name: 'Replace handset' });
     await replace.getByLabel('New MAC address').fill('80:5e:c0:00:00:02');
     await replace.getByRole('button', { name: 'Replace handset' }).click();
