@@ -162,6 +162,19 @@ async function run(): Promise<void> {
     t.match(lines[1], /Bob Ray \(bob\) · Bob · auth name/);
     const device = await server.ok('GET', '/devices/805ec0000001');
     t.equal(device.lines.length, 1, 'the API has the second line');
+
+    // A programmable key: a BLF without its extension is refused under that key's Value field.
+    const keys = page.getByRole('form', { name: 'Programmable keys' });
+    const key1 = keys.getByRole('group', { name: 'Key 1' });
+    await key1.getByLabel('Type').selectOption('blf');
+    await keys.getByRole('button', { name: 'Save keys' }).click();
+    const value = key1.getByLabel('Value');
+    await t.resolves(page.locator(`#${await value.getAttribute('id')}-error`).getByText('is required for a blf key').waitFor(), 'the error under key 1');
+    await value.fill('101');
+    await key1.getByLabel('Label').fill('Bob');
+    await keys.getByRole('button', { name: 'Save keys' }).click();
+    await page.locator('.toast').getByText('Keys saved').waitFor();
+    t.same((await server.ok('GET', '/devices/805ec0000001')).keys, [{ type: 'blf', value: '101', label: 'Bob' }], 'the key stored');
     await shot(page, 'device');
 
     // A device on its own, from the Devices page, by keyboard only; a taken MAC is said next to its field.
@@ -186,6 +199,18 @@ async function run(): Promise<void> {
     await page.goto(`${base}/#/employees`);
     await page.getByRole('cell', { name: 'ada', exact: true }).waitFor();
     await shot(page, 'employees');
+
+    // The employee's own page: a change saved, a taken extension refused next to its field.
+    await page.getByRole('link', { name: 'Bob Ray' }).click();
+    const edit = page.getByRole('form', { name: 'Change employee' });
+    await edit.getByLabel('Extension').fill('100');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    const extension = edit.getByLabel('Extension');
+    await t.resolves(page.locator(`#${await extension.getAttribute('id')}-error`).getByText('100 is already used at this site').waitFor(), 'a taken extension said under its field');
+    await extension.fill('111');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.toast').getByText('Saved').waitFor();
+    t.equal((await server.ok('GET', '/employees?q=bob')).items[0].extension, '111', 'the change stored');
   });
 
   await t.test('import: a dry run shows the bad row and writes nothing', async (t) => {

@@ -34,6 +34,7 @@ async function options(path, label) {
 }
 
 export async function employeesView() {
+  const here = location.hash;
   const [sites, models, numbers] = await Promise.all([options('/sites', (s) => s.name), api('GET', '/models'), api('GET', `/numbers${query({ available: true, limit: 200 })}`).catch(() => ({ items: [] }))]);
   const numberList = h('datalist', { id: 'free-numbers' }, numbers.items.map((n) => h('option', { value: n.number }, n.label ?? '')));
   const suggestions = h('datalist', { id: 'username-suggestions' });
@@ -81,19 +82,96 @@ export async function employeesView() {
     }
   });
   create.elements.namedItem('username').closest('.field').append(suggest);
+  if (location.hash !== here) return; // the operator went elsewhere meanwhile
   page(
     'Employees',
     list({
       label: 'Employees',
       path: '/employees',
       filters: [{ name: 'q', label: 'Name, username, extension, number or MAC' }, { name: 'siteId', label: 'Site', options: [['', 'Any site'], ...sites] }],
-      columns: [['Name', fullName], ['Username', (e) => e.username], ['Extension', (e) => e.extension], ['Numbers', (e) => (e.numbers ?? []).join(', ')]],
+      columns: [['Name', (e) => link(`#/employees/${e.id}`, fullName(e))], ['Username', (e) => e.username], ['Extension', (e) => e.extension], ['Numbers', (e) => (e.numbers ?? []).join(', ')]],
     }),
     create,
   );
 }
 
+/** `#/employees/<id>`: change the employee, resend the welcome email, see their devices, delete them. */
+export async function employeeView(id) {
+  const here = location.hash;
+  const [e, sites] = await Promise.all([api('GET', `/employees/${id}`), options('/sites', (s) => s.name)]);
+  const edit = form({
+    label: 'Change employee',
+    fields: [
+      field({ name: 'siteId', label: 'Site', required: true, options: sites, value: e.siteId }),
+      field({ name: 'firstName', label: 'First name', required: true, value: e.firstName }),
+      field({ name: 'lastName', label: 'Last name', required: true, value: e.lastName }),
+      field({ name: 'username', label: 'Username', required: true, value: e.username }),
+      field({ name: 'extension', label: 'Extension', required: true, value: e.extension, inputmode: 'numeric' }),
+      field({ name: 'email', label: 'Email', type: 'email', value: e.email }),
+    ],
+    submit: 'Save',
+    action: async (v) => {
+      await api('PATCH', `/employees/${id}`, v);
+      await employeeView(id);
+      say('Saved');
+    },
+  });
+  const welcome = h('button', { type: 'button', class: 'secondary' }, 'Send the welcome email');
+  welcome.addEventListener('click', async () => {
+    try {
+      await api('POST', `/employees/${id}/welcome-email`);
+      say('Welcome email queued');
+    } catch (err) {
+      say(err.message);
+    }
+  });
+  const remove = h('button', { type: 'button', class: 'secondary' }, 'Delete employee');
+  remove.addEventListener('click', async () => {
+    if (!confirm(`Delete ${fullName(e)}? Their phones stay, unassigned.`)) return;
+    try {
+      await api('DELETE', `/employees/${id}`);
+      location.hash = '#/employees';
+    } catch (err) {
+      say(err.message);
+    }
+  });
+  if (location.hash !== here) return; // the operator went elsewhere meanwhile
+  page(
+    fullName(e),
+    h('p', {}, e.welcomeEmail ? `Welcome email: ${e.welcomeEmail.status}` : 'No welcome email asked for yet.'),
+    edit,
+    h('h2', {}, 'Devices (line 1)'),
+    list({ label: 'Their devices', path: '/devices', params: { employeeId: id }, columns: [['MAC', (d) => link(`#/devices/${d.mac}`, showMac(d.mac))], ['Model', (d) => d.model], ['Label', (d) => d.label]] }),
+    h('div', { class: 'actions' }, welcome, remove),
+  );
+}
+
+/** The device's own programmable keys by position: each row's fields are named `keys.<i>.…` as the API names them. */
+function keysForm(mac, device, model) {
+  const keys = device.keys ?? [];
+  const rows = Math.min(model?.keys ?? 0, Math.max(keys.length + 2, 4));
+  const types = [['', '(the employee’s, or none)'], ...(model?.keyTypes ?? []).map((k) => [k, k])];
+  return form({
+    label: 'Programmable keys',
+    fields: [
+      h('h3', {}, 'Programmable keys'),
+      ...Array.from({ length: rows }, (_, i) =>
+        h('fieldset', { class: 'key' }, h('legend', {}, `Key ${i + 1}`), field({ name: `keys.${i}.type`, label: 'Type', options: types, value: keys[i]?.type ?? '' }), field({ name: `keys.${i}.value`, label: 'Value', value: keys[i]?.value }), field({ name: `keys.${i}.label`, label: 'Label', value: keys[i]?.label })),
+      ),
+    ],
+    submit: 'Save keys',
+    action: async (v) => {
+      const given = Array.from({ length: rows }, (_, i) => (v.keys?.[i]?.type ? v.keys[i] : null));
+      while (given.length && given.at(-1) === null) given.pop();
+      await api('PATCH', `/devices/${mac}`, { keys: given.length ? given : null });
+      await deviceAdminView(mac);
+      say('Keys saved');
+    },
+  });
+}
+
 export async function devicesView() {
+  const here = location.hash;
   const [models, employees] = await Promise.all([api('GET', '/models'), options('/employees', (e) => `${fullName(e)} (${e.username})`)]);
   const create = form({
     label: 'New device',
@@ -110,6 +188,7 @@ export async function devicesView() {
       location.hash = `#/devices/${d.mac}`;
     },
   });
+  if (location.hash !== here) return; // the operator went elsewhere meanwhile
   page(
     'Devices',
     list({
@@ -124,7 +203,8 @@ export async function devicesView() {
 
 /** `#/devices/<mac>`: the device, its lines (add one), settings with where each comes from, credentials. */
 export async function deviceAdminView(mac) {
-  const [device, settings, employees] = await Promise.all([api('GET', `/devices/${mac}`), api('GET', `/devices/${mac}/settings`), options('/employees', (e) => `${fullName(e)} (${e.username})`)]);
+  const here = location.hash;
+  const [device, settings, employees, models] = await Promise.all([api('GET', `/devices/${mac}`), api('GET', `/devices/${mac}/settings`), options('/employees', (e) => `${fullName(e)} (${e.username})`), api('GET', '/models')]);
   const names = new Map(employees);
   const lines = device.lines ?? [];
   const n = lines.length;
@@ -146,10 +226,12 @@ export async function deviceAdminView(mac) {
     credentials.replaceChildren(h('dl', { class: 'facts' }, h('dt', {}, 'SIP auth name'), h('dd', {}, c.authName), h('dt', {}, 'SIP password'), h('dd', {}, c.password), h('dt', {}, 'Provisioning user'), h('dd', {}, c.provisioning.username), h('dt', {}, 'Provisioning password'), h('dd', {}, c.provisioning.password)));
     say('Credentials shown (recorded in the audit log)');
   });
+  if (location.hash !== here) return; // the operator went elsewhere meanwhile
   page(
     `Device ${showMac(mac)}`,
     h('p', {}, link(`#/tech/${mac}`, 'Technician view'), ' · ', link(`#/label/${mac}`, 'Printable label')),
     h('dl', { class: 'facts' }, h('dt', {}, 'Model'), h('dd', {}, device.model), h('dt', {}, 'Line 1'), h('dd', {}, device.employeeId ? names.get(device.employeeId) ?? device.employeeId : 'unassigned'), h('dt', {}, 'Configuration'), h('dd', {}, device.config?.state ?? '')),
+    h('section', { 'aria-labelledby': 'keys-h' }, h('h2', { id: 'keys-h' }, 'Keys'), keysForm(mac, device, models.find((m) => m.id === device.model))),
     h('section', { 'aria-labelledby': 'lines-h' }, h('h2', { id: 'lines-h' }, 'Lines'), h('ol', { class: 'lines' }, h('li', {}, device.employeeId ? names.get(device.employeeId) ?? device.employeeId : 'unassigned', ' (line 1)'), lines.map((l) => h('li', {}, names.get(l.employeeId) ?? l.employeeId, l.label ? ` · ${l.label}` : '', ` · auth name ${l.authName}`))), addLine),
     h(
       'section',
@@ -251,8 +333,10 @@ export function auditView() {
 }
 
 export async function bansView() {
+  const here = location.hash;
   const misses = await api('GET', '/misses');
   const lift = (b) => h('button', { type: 'button', class: 'secondary', 'aria-label': `Lift the ban on ${b.address}`, onclick: async () => { try { await api('DELETE', `/bans/${b.address}`); say(`Lifted the ban on ${b.address}`); await bansView(); } catch (err) { say(err.message); } } }, 'Lift');
+  if (location.hash !== here) return; // the operator went elsewhere meanwhile
   page(
     'Bans and misses',
     list({ label: 'Bans', path: '/bans', columns: [['Address', (b) => b.address], ['Since', (b) => when(b.since)], ['Until', (b) => when(b.until)], ['Why', (b) => b.reason], ['', lift]] }),

@@ -105,6 +105,7 @@ export function findView() {
 
 /** `#/tech/<mac>`: the device's state, timeline and the technician's actions. */
 export async function deviceView(mac, session) {
+  const here = location.hash;
   const [device, events, resyncs] = await Promise.all([api('GET', `/devices/${mac}`), api('GET', `/devices/${mac}/events`), api('GET', `/devices/${mac}/resyncs`)]);
   const employee = device.employeeId ? await api('GET', `/employees/${device.employeeId}`).catch(() => undefined) : undefined;
   const canAct = session.scope !== 'readonly';
@@ -169,6 +170,7 @@ export async function deviceView(mac, session) {
           ),
         ),
   );
+  if (location.hash !== here) return; // the operator went elsewhere meanwhile
   page(showMac(mac), facts, h('p', {}, h('a', { href: `#/label/${mac}` }, 'Printable label'), ' · ', h('a', { href: '#/tech' }, 'Find another')), actions, timeline);
 }
 
@@ -205,6 +207,7 @@ function replaceForm(mac, device) {
 
 /** `#/label/<mac>`: a label to print and stick on the phone, with a QR code opening its technician view. */
 export async function labelView(mac) {
+  const here = location.hash;
   const device = await api('GET', `/devices/${mac}`);
   const { default: qrcode } = await import('/vendor/qrcode.mjs');
   const url = `${location.origin}/#/tech/${mac}`;
@@ -229,6 +232,7 @@ export async function labelView(mac) {
   path.setAttribute('d', d);
   path.setAttribute('fill', '#000');
   svg.append(bg, path);
+  if (location.hash !== here) return; // the operator went elsewhere meanwhile
   page(
     `Label ${showMac(mac)}`,
     h('div', { class: 'label' }, svg, h('p', { class: 'label-mac' }, showMac(mac)), h('p', {}, device.model, device.label ? ` · ${device.label}` : ''), h('p', { class: 'label-url' }, url)),
