@@ -228,6 +228,22 @@ async function run(): Promise<void> {
     await shot(page, 'import');
   });
 
+  await t.test('settings by scope: saved for every phone, then shown on the device with where it came from', async (t) => {
+    const { page } = admin;
+    await page.goto(`${base}/#/settings`);
+    const edit = page.getByRole('form', { name: 'Phone settings' });
+    await edit.getByLabel('Settings (JSON)').fill('{"toneCountry": "Britain"}');
+    await edit.getByRole('button', { name: 'Save settings' }).click();
+    await t.resolves(edit.getByRole('alert').getByText('toneCountry: must be a two-letter ISO 3166-1 country code', { exact: true }).waitFor(), 'the API error, naming the field');
+    await edit.getByLabel('Settings (JSON)').fill('{"toneCountry": "GB"}');
+    await edit.getByRole('button', { name: 'Save settings' }).click();
+    await page.locator('.toast').getByText('Settings saved').waitFor();
+    t.equal((await server.ok('GET', '/settings')).toneCountry, 'GB', 'stored');
+    await page.goto(`${base}/#/devices/805ec0000001`);
+    const row = page.getByRole('row', { name: /^toneCountry/ });
+    await t.resolves(row.getByRole('cell', { name: 'global', exact: true }).waitFor(), 'the device shows it, from the global scope');
+  });
+
   await t.test('a write with the session cookie but without the CSRF token is refused', async (t) => {
     const { page } = admin;
     const statuses = await page.evaluate(async () => {

@@ -1,6 +1,6 @@
 // The console's shell: sign-in, the navigation the operator's scope allows, and the hash router.
 import { ApiError, api, parseMac, setCsrf, whenSignedOut } from './api.js';
-import { auditView, bansView, deviceAdminView, devicesView, employeeView, employeesView, exportView, importView, operatorsView, sitesView, tokensView } from './admin.js';
+import { auditView, bansView, deviceAdminView, devicesView, employeeView, employeesView, exportView, importView, operatorsView, settingsView, sitesView, tokensView } from './admin.js';
 import { deviceView, findView, labelView } from './tech.js';
 import { field, form, h, page } from './ui.js';
 
@@ -17,6 +17,7 @@ const ROUTES = [
   { path: /^#\/employees\/([0-9a-f-]{36})$/, scope: 'admin', show: (m) => employeeView(m[1]) },
   { path: /^#\/devices$/, scope: 'admin', nav: ['#/devices', 'Devices'], show: () => devicesView() },
   { path: /^#\/devices\/([0-9a-f]{12})$/, scope: 'admin', show: (m) => deviceAdminView(m[1]) },
+  { path: /^#\/settings(\?model=[\w.-]+)?$/, scope: 'admin', nav: ['#/settings', 'Settings'], show: () => settingsView() },
   { path: /^#\/import$/, scope: 'admin', nav: ['#/import', 'Import'], show: () => importView() },
   { path: /^#\/export$/, scope: 'admin', nav: ['#/export', 'Export'], show: () => exportView() },
   { path: /^#\/tokens$/, scope: 'admin', nav: ['#/tokens', 'Tokens'], show: () => tokensView() },
