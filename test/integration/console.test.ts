@@ -128,8 +128,14 @@ async function run(): Promise<void> {
     t.equal(await registrar.getAttribute('aria-invalid'), 'true', 'the field marked invalid');
     await registrar.fill('pbx.example.com');
     await form.getByRole('button', { name: 'Create site' }).click();
-    await t.resolves(page.getByRole('cell', { name: 'HQ', exact: true }).waitFor(), 'listed');
+    await t.resolves(page.getByRole('link', { name: 'HQ', exact: true }).waitFor(), 'listed');
     await shot(page, 'sites');
+    await page.getByRole('link', { name: 'HQ', exact: true }).click();
+    const edit = page.getByRole('form', { name: 'Change site' });
+    await edit.getByLabel('Voicemail number').fill('*97');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.toast').getByText('Saved').waitFor();
+    t.equal((await server.ok('GET', '/sites?q=HQ')).items[0].voicemailNumber, '*97', 'a change saved');
   });
 
   await t.test('employees: one without a device, one with a device; then the device gets a second line', async (t) => {

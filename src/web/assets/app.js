@@ -1,6 +1,6 @@
 // The console's shell: sign-in, the navigation the operator's scope allows, and the hash router.
 import { ApiError, api, parseMac, setCsrf, whenSignedOut } from './api.js';
-import { auditView, bansView, deviceAdminView, devicesView, employeeView, employeesView, exportView, importView, operatorsView, settingsView, sitesView, tokensView } from './admin.js';
+import { auditView, bansView, deviceAdminView, devicesView, employeeView, employeesView, exportView, importView, operatorsView, settingsView, siteView, sitesView, tokensView } from './admin.js';
 import { deviceView, findView, labelView } from './tech.js';
 import { field, form, h, page } from './ui.js';
 
@@ -13,6 +13,7 @@ const ROUTES = [
   { path: /^#\/tech\/([0-9a-f]{12})$/, scope: 'readonly', show: (m) => deviceView(m[1], session) },
   { path: /^#\/label\/([0-9a-f]{12})$/, scope: 'readonly', show: (m) => labelView(m[1]) },
   { path: /^#\/sites$/, scope: 'admin', nav: ['#/sites', 'Sites'], show: () => sitesView() },
+  { path: /^#\/sites\/([0-9a-f-]{36})$/, scope: 'admin', show: (m) => siteView(m[1]) },
   { path: /^#\/employees$/, scope: 'admin', nav: ['#/employees', 'Employees'], show: () => employeesView() },
   { path: /^#\/employees\/([0-9a-f-]{36})$/, scope: 'admin', show: (m) => employeeView(m[1]) },
   { path: /^#\/devices$/, scope: 'admin', nav: ['#/devices', 'Devices'], show: () => devicesView() },
