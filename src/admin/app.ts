@@ -179,7 +179,7 @@ export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerM
     if (sessions && req.get('authorization') === undefined && sessionCookie(req.headers.cookie) !== undefined) return next(await bySession(req, res));
     const authorization = req.get('authorization');
     // Nothing given is no guess: refused without being charged (a console page asks who is signed in).
-    if (authorization === undefined) return next(new DialtoneError('unauthorized', 'missing token (or console session)'));
+    if (authorization === undefined) return next(new DialtoneError('unauthorized', 'missing or invalid token'));
     const address = clientAddress(req);
     const seen = await failures.get(address);
     const token = await tokens.known(authorization);
