@@ -3,6 +3,7 @@
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default defineConfig(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.tap/'] },
@@ -108,5 +109,11 @@ export default defineConfig(
     // This file is plain JS outside tsconfig.json: lint it without type information.
     files: ['**/*.js'],
     extends: [js.configs.recommended],
+  },
+
+  {
+    // The web console's browser modules (served as they are, no build step).
+    files: ['src/web/assets/**/*.js'],
+    languageOptions: { globals: globals.browser },
   },
 );

@@ -19,6 +19,9 @@ import { openapiDocument } from './admin/openapi.js';
 import { createRecords } from './admin/records.js';
 import { adminRoutes } from './admin/routes.js';
 import { resyncRoutes } from './admin/resync-routes.js';
+import { operatorRoutes } from './admin/operators.js';
+import { createSessions } from './admin/sessions.js';
+import { consolePages } from './web/console.js';
 import { loadSettings, publicUrlOf, type Listen, type Settings } from './config.js';
 import { createSealer, deriveSealedProfileSecret, deriveTokenKey, isTokenHash } from './domain/secrets.js';
 import { StartupError } from './errors.js';
@@ -251,13 +254,18 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     // The document describes the routes, which serve it: read only once both exist.
     const resync = createResyncFor(settings, { store, sealer, provisioning, registry: shared?.resyncs, log });
     const tokens = createTokenCheck(store, tokenKey);
-    const routes = [...adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning, tokenKey, tokenUse: (id) => tokens.lastUsed(id), resyncs: resync.registry, welcomeMail, usernames: { company: settings.usernameCompany, pattern: settings.usernamePattern } }), ...resyncRoutes({ store, ...resync })];
+    const sessions = createSessions(store, shared ? { limiter: shared.limiter } : {});
+    const routes = [
+      ...adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning, tokenKey, tokenUse: (id) => tokens.lastUsed(id), resyncs: resync.registry, welcomeMail, usernames: { company: settings.usernameCompany, pattern: settings.usernamePattern } }),
+      ...resyncRoutes({ store, ...resync }),
+      ...operatorRoutes(store, sessions),
+    ];
     const openapi = openapiDocument(routes, version);
     // Behind a load balancer: who the client is, when a trusted proxy says so (none by default).
     const proxies = settings.trustedProxies;
     const forwarded = proxies.length > 0 ? forwardedReader(proxies, (proxy, header) => log.warn({ proxy, header }, 'X-Forwarded-For from a trusted proxy is not a list of addresses: the request counts as the proxy\'s')) : undefined;
     if (forwarded) log.info({ trustedProxies: proxies }, 'believing X-Forwarded-For and X-Forwarded-Proto from these proxies only');
-    const adminApp = createAdminApp({ routes, tokens, audit: createAuditLog(store), logger: log.child({ service: 'admin' }), ...(shared ? { limiter: shared.limiter } : {}), ...(forwarded ? { clientAddress: clientAddressOf(forwarded) } : {}) });
+    const adminApp = createAdminApp({ routes, tokens, sessions, pages: consolePages(), audit: createAuditLog(store), logger: log.child({ service: 'admin' }), ...(shared ? { limiter: shared.limiter } : {}), ...(forwarded ? { clientAddress: clientAddressOf(forwarded) } : {}) });
 
     // Phones' factory certificates, when the operator installed vendor CAs: asked for, not required.
     const vendorCas = await loadVendorCas(settings.certsDir, models.map((m) => m.vendor));
@@ -324,7 +332,16 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command !== 'serve') {
     // Everything else is the technician's command line, talking to a running server's API.
-    process.exitCode = await runCli(argv, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text) });
+    const stdin = async (): Promise<string> => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    const store = (): Store => {
+      const settings = loadSettings({ defaultsFile: join(root, 'configs', 'default.json'), env: process.env });
+      return createStore(settings.store, { dataDir: settings.dataDir, databaseUrl: settings.databaseUrl });
+    };
+    process.exitCode = await runCli(argv, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text), stdin, store });
     return;
   }
   let settings: Settings;

@@ -7,10 +7,11 @@ import type { Logger } from '../log.js';
 import type { ApiToken, TokenScope } from '../domain/types.js';
 import { memoryLimiter, type LimiterFactory } from '../provision/bans.js';
 import type { TokenCheck } from './auth.js';
+import { CSRF_HEADER, sessionCookie, type Sessions } from './sessions.js';
 import type { AuditLog } from './audit.js';
 import { operationIdOf } from './openapi.js';
 import { forbidden, hasScope } from './scopes.js';
-import { RawReply, type Route } from './routes.js';
+import { RawReply, type Caller, type Route } from './routes.js';
 import { fieldErrors } from './validate.js';
 
 export interface AdminAppDeps {
@@ -28,6 +29,10 @@ export interface AdminAppDeps {
    * proxy the one it forwards for (main wires it; see phones/forwarded.ts). Default the TCP peer.
    */
   clientAddress?: (req: IncomingMessage) => string;
+  /** Console sessions: a request without Authorization may carry a session cookie instead (see sessions.ts). */
+  sessions?: Sessions;
+  /** What the listener serves outside /api/v1: the web console (src/web, wired by main). */
+  pages?: RequestHandler;
 }
 
 const peerAddress = (req: IncomingMessage): string => req.socket.remoteAddress ?? '';
@@ -119,7 +124,7 @@ const withoutQuery = (url: string): string => {
  * The admin REST API as an express app, mounted at /api/v1. It never listens: main (or a test)
  * puts it behind an HTTPS server.
  */
-export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerMinute = 30, limiter = memoryLimiter, clientAddress = peerAddress }: AdminAppDeps): Express {
+export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerMinute = 30, limiter = memoryLimiter, clientAddress = peerAddress, sessions, pages }: AdminAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -153,14 +158,32 @@ export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerM
   /** Remembers who is asking, and notes the token's use (off the request: a failed write costs nothing here). */
   const allowed = (token: ApiToken, res: express.Response): undefined => {
     res.locals.scope = token.scope ?? 'admin';
-    res.locals.token = token;
+    res.locals.caller = { kind: 'token', id: token.id, name: token.label } satisfies Caller;
     tokens.used(token);
     return undefined;
   };
+  /**
+   * A request without Authorization that carries a session cookie is the operator's, with their
+   * scope; a write must then carry the session's CSRF token (a page of another site cannot read
+   * it, so it cannot make the browser write with the cookie). A cookie naming no live session is
+   * a 401 saying so (not a failed authentication: the session simply ended).
+   */
+  const bySession = async (req: express.Request, res: express.Response): Promise<void> => {
+    const found = await (sessions as Sessions).find(req.headers.cookie);
+    if (!found) throw new DialtoneError('unauthorized', 'the session has ended (signed out or expired); sign in again');
+    if (!['GET', 'HEAD'].includes(req.method) && !(sessions as Sessions).csrfOk(found.session, req.get(CSRF_HEADER))) {
+      throw new DialtoneError('forbidden', `a write made with a session cookie must carry the session's CSRF token in ${CSRF_HEADER}`);
+    }
+    res.locals.scope = found.operator.scope;
+    res.locals.caller = { kind: 'session', session: found.session, name: found.operator.name } satisfies Caller;
+  };
   const authenticate: RequestHandler = async (req, res, next) => {
+    if (sessions && req.get('authorization') === undefined && sessionCookie(req.headers.cookie) !== undefined) return next(await bySession(req, res));
+    const authorization = req.get('authorization');
+    // Nothing given is no guess: refused without being charged (a console page asks who is signed in).
+    if (authorization === undefined) return next(new DialtoneError('unauthorized', 'missing or invalid token'));
     const address = clientAddress(req);
     const seen = await failures.get(address);
-    const authorization = req.get('authorization');
     const token = await tokens.known(authorization);
     if (token) return next(allowed(token, res));
     if (seen && seen.consumedPoints >= authFailuresPerMinute) return next(tooMany(res, seen.msBeforeNext));
@@ -214,13 +237,13 @@ export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerM
    * The audit entry of a request that succeeded, written before it is answered. The change itself
    * is already durable: when the entry cannot be written, the answer is a 500 and the log says so.
    */
-  const record = async (route: Route, params: Record<string, string>, result: unknown, token: ApiToken | undefined, details: string[]): Promise<void> => {
+  const record = async (route: Route, params: Record<string, string>, result: unknown, caller: Caller | undefined, details: string[]): Promise<void> => {
     const action = operationIdOf(route);
     const target = auditTarget(route, params, result);
     try {
       await audit.record({
-        actor: token?.label ?? '(no token)',
-        ...(token ? { actorId: token.id } : {}),
+        actor: caller?.name ?? '(no token)',
+        ...(caller ? { actorId: caller.kind === 'token' ? caller.id : `operator:${caller.name}` } : {}),
         action,
         target,
         status: route.status,
@@ -256,8 +279,19 @@ export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerM
       const query = parseQuery(route, req.query);
       const params = (res.locals.params ?? {}) as Record<string, string>;
       const details: string[] = [];
-      const result = await route.handler({ params, body, query, scope: (res.locals.scope ?? 'admin') as TokenScope, audit: (detail) => void details.push(detail) });
-      if (audited(route) || details.length > 0) await record(route, params, result, res.locals.token as ApiToken | undefined, details);
+      const caller = res.locals.caller as Caller | undefined;
+      const result = await route.handler({
+        params,
+        body,
+        query,
+        scope: (res.locals.scope ?? 'admin') as TokenScope,
+        audit: (detail) => void details.push(detail),
+        ...(caller ? { caller } : {}),
+        address: clientAddress(req),
+        cookies: req.headers.cookie,
+        header: (name, value) => void res.append(name, value),
+      });
+      if (audited(route) || details.length > 0) await record(route, params, result, caller, details);
       if (route.status === 204 || result === undefined) res.status(route.status).end();
       else if (result instanceof RawReply) res.status(route.status).type(result.contentType).send(result.body);
       else res.status(route.status).json(result);
@@ -265,6 +299,7 @@ export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerM
     api[route.method](route.path.replace(/\{(\w+)\}/g, ':$1'), ...chain);
   }
   app.use('/api/v1', api);
+  if (pages) app.use(pages);
 
   app.use((_req, _res, next) => next(new DialtoneError('not_found', 'no such resource')));
   const onError: ErrorRequestHandler = (err, req, res, _next) => {

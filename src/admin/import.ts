@@ -319,7 +319,7 @@ export function createImporter({ store, records, models, welcomeMail }: ImportDe
     const changes: StoreChange[] = [];
     const origins: Origin[] = [];
     /** Counts a record and plans its change: created (no current), updated, or left as it is. */
-    const plan = (kind: keyof ImportCounts, change: Exclude<RowChange, { table: 'tokens' }>, current: { updatedAt: string } | undefined, origin: Origin, changed = false): void => {
+    const plan = (kind: keyof ImportCounts, change: Exclude<RowChange, { table: 'tokens' | 'operators' | 'sessions' }>, current: { updatedAt: string } | undefined, origin: Origin, changed = false): void => {
       if (current && !changed && same(change.row, current)) return void counts[kind].unchanged++;
       counts[kind][current ? 'updated' : 'created']++;
       // What was new or stored when checked must still be so at the write.

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { notFound } from '../errors.js';
 import type { Provisioning } from '../provision/index.js';
 import type { Store } from '../store/store.js';
-import type { Device, Employee, TokenScope } from '../domain/types.js';
+import type { Device, Employee, Session, TokenScope } from '../domain/types.js';
 import type { WelcomeMail } from '../mail/welcome.js';
 import { deviceView, employeeView, siteView, type Records } from './records.js';
 import * as s from './schemas.js';
@@ -32,7 +32,18 @@ export interface RouteContext {
    * `includeCredentials`, rows imported); a read that gives one is recorded too (a preview with secrets).
    */
   audit: (detail: string) => void;
+  /** Who is asking: a token, or an operator signed in to the console (undefined on public routes). */
+  caller?: Caller;
+  /** The client's address (behind a trusted proxy, the one it forwards for), for throttles. */
+  address: string;
+  /** The request's Cookie header. */
+  cookies: string | undefined;
+  /** Adds a header to the answer (Set-Cookie). */
+  header: (name: string, value: string) => void;
 }
+
+/** Who made a request: the audit log's actor is its `name`. */
+export type Caller = { kind: 'token'; id: string; name: string } | { kind: 'session'; session: Session; name: string };
 
 export interface Route {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';

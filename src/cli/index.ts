@@ -12,11 +12,18 @@ import { Command, CommanderError } from 'commander';
 import { formatMac, parseMac } from '../domain/mac.js';
 import { DialtoneError, StartupError } from '../errors.js';
 import { migrate } from './migrate.js';
+import { newOperator } from '../admin/sessions.js';
+import { TOKEN_SCOPES, type TokenScope } from '../domain/types.js';
+import type { Store } from '../store/store.js';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Standard input, whole (`operator create --password-stdin`). */
+  stdin?: () => Promise<string>;
+  /** The store the server's settings name, unopened (`operator create` writes to it directly). */
+  store?: () => Store;
 }
 
 interface Connection {
@@ -221,6 +228,38 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .action(async (name: string, o: { scope: string }) => {
       const r = (await call(connection(), 'POST', '/tokens', { name, scope: o.scope })) as { token: string; scope: string; id: string };
       print(r, () => `${r.token}\n(a ${r.scope} token named "${name}", id ${r.id}: store it now, it is not shown again)`);
+    });
+
+  const operator = program.command('operator').description('web console operators');
+  operator
+    .command('create')
+    .argument('<name>', 'the name to sign in with: lower-case letters, digits, ".", "_", "-"')
+    .requiredOption('--scope <scope>', 'admin, technician or readonly')
+    .option('--password-stdin', 'read the password from standard input (otherwise from DIALTONE_OPERATOR_PASSWORD)')
+    .description('create an operator in the store, as the server’s settings name it (the first one can only come from here; stop a server using a JSON store first)')
+    .action(async (name: string, o: { scope: string; passwordStdin?: boolean }) => {
+      if (!TOKEN_SCOPES.includes(o.scope as TokenScope)) throw new ApiError(`--scope: must be one of ${TOKEN_SCOPES.join(', ')}`);
+      const password = o.passwordStdin ? (await (io.stdin?.() ?? Promise.resolve(''))).replace(/\r?\n$/, '') : io.env.DIALTONE_OPERATOR_PASSWORD;
+      if (!password) throw new ApiError('no password: pipe it in with --password-stdin, or set DIALTONE_OPERATOR_PASSWORD');
+      if (!io.store) throw new ApiError('no store to write to');
+      let record;
+      try {
+        record = await newOperator(name, password, o.scope as TokenScope);
+      } catch (err) {
+        if (err instanceof DialtoneError) throw new ApiError(err.errors.map((e) => `${e.path === 'name' ? '<name>' : e.path}: ${e.message}`).join('; '));
+        throw err;
+      }
+      const store = io.store();
+      await store.open();
+      try {
+        await store.insertOperator(record);
+      } catch (err) {
+        if (err instanceof DialtoneError && err.code === 'conflict') throw new ApiError(`an operator named ${name} already exists`);
+        throw err;
+      } finally {
+        await store.close();
+      }
+      io.out(`operator ${name} (${o.scope}) created: sign in at the admin listener's address, e.g. https://127.0.0.1:9443/`);
     });
 
   program

@@ -19,7 +19,7 @@ import type { StoreChange } from '../store/store.js';
 const SAMPLE = 25;
 
 /** The tables in the order they are written: what a record refers to comes before it. */
-const ORDER = ['numbers', 'sites', 'employees', 'devices', 'settings', 'tokens'] as const satisfies readonly StoreChange['table'][];
+const ORDER = ['numbers', 'sites', 'employees', 'devices', 'settings', 'tokens', 'operators', 'sessions'] as const satisfies readonly StoreChange['table'][];
 
 /** Stops a run on a folder without a data file before the folder is locked (which writes in it). */
 async function requireDataFile(dir: string): Promise<void> {

@@ -245,6 +245,34 @@ export interface ApiToken {
   createdAt: string;
 }
 
+/**
+ * A person who signs in to the web console. Kept under `name` (lower case, unique); the scope is
+ * a token's (see TokenScope). The password is kept only as its scrypt hash.
+ */
+export interface Operator {
+  name: string;
+  /** `hashSecret` of the password (scrypt, see domain/secrets.ts); never shown. */
+  passwordHash: string;
+  scope: TokenScope;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * A signed-in console session. Kept under the SHA-256 of the cookie's secret (32 random bytes):
+ * the store never holds what the cookie carries.
+ */
+export interface Session {
+  id: string;
+  /** The operator's name. */
+  operator: string;
+  /** The value every write of this session must send in X-CSRF-Token. */
+  csrf: string;
+  createdAt: string;
+  /** The session ends then, whatever happens meanwhile (ISO 8601, UTC). */
+  expiresAt: string;
+}
+
 /** What `GET /devices/{mac}/credentials` and device creation return: the plaintext secrets. */
 export interface PlainCredentials {
   authName: string;

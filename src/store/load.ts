@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import type { Employee } from '../domain/types.js';
 import { KEY_FIELD, TABLES, authNamesOf, emptyTables, extKey, inventoried, userKey, type Row, type Table, type Tables } from './memory.js';
-import { auditRecord, deviceRecord, employeeRecord, numberRecord, settingsRecord, siteRecord, tokenRecord } from './schemas.js';
+import { auditRecord, deviceRecord, employeeRecord, numberRecord, operatorRecord, sessionRecord, settingsRecord, siteRecord, tokenRecord } from './schemas.js';
 
-const SCHEMAS: { [T in Table]: z.ZodType } = { sites: siteRecord, employees: employeeRecord, devices: deviceRecord, tokens: tokenRecord, settings: settingsRecord, numbers: numberRecord, audit: auditRecord };
+const SCHEMAS: { [T in Table]: z.ZodType } = { sites: siteRecord, employees: employeeRecord, devices: deviceRecord, tokens: tokenRecord, settings: settingsRecord, numbers: numberRecord, audit: auditRecord, operators: operatorRecord, sessions: sessionRecord };
 
 /** A record the store cannot hold; `message` says which record and why. */
 export class InvalidRecord extends Error {

@@ -1,10 +1,10 @@
 import { conflict } from '../errors.js';
-import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSettings, Site } from '../domain/types.js';
+import type { ApiToken, AuditEntry, Device, Employee, Operator, PhoneNumber, ScopedSettings, Session, Site } from '../domain/types.js';
 import { DialtoneError } from '../errors.js';
 import { parseMac } from '../domain/mac.js';
 import { SortedKeys } from './sorted-keys.js';
 import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SiteFilter, Store, StoreChange, UniqueKey } from './store.js';
-import { WriteThrough, type ChangeTable } from './writes.js';
+import { WriteThrough, type ChangeTable, type KeyedTable } from './writes.js';
 import { authNamesOf, checkDevice, checkEmployee } from './rules.js';
 
 /** Everything a store holds, as it is written to disk by the JSON backend. */
@@ -19,6 +19,9 @@ export interface Data {
   settings?: Record<string, ScopedSettings>;
   numbers?: Record<string, PhoneNumber>;
   audit?: Record<string, AuditEntry>;
+  /** Absent from files written before the web console existed. */
+  operators?: Record<string, Operator>;
+  sessions?: Record<string, Session>;
 }
 
 /**
@@ -36,17 +39,19 @@ interface Rows {
   settings: ScopedSettings;
   numbers: PhoneNumber;
   audit: AuditEntry;
+  operators: Operator;
+  sessions: Session;
 }
 export type Table = keyof Rows;
 export type Row<T extends Table> = Rows[T];
-export const TABLES: readonly Table[] = ['sites', 'employees', 'devices', 'tokens', 'settings', 'numbers', 'audit'];
+export const TABLES: readonly Table[] = ['sites', 'employees', 'devices', 'tokens', 'settings', 'numbers', 'audit', 'operators', 'sessions'];
 /** The field each table's records are kept under. */
-export const KEY_FIELD: { [T in Table]: string } = { sites: 'id', employees: 'id', devices: 'mac', tokens: 'id', settings: 'scope', numbers: 'number', audit: 'id' };
+export const KEY_FIELD: { [T in Table]: string } = { sites: 'id', employees: 'id', devices: 'mac', tokens: 'id', settings: 'scope', numbers: 'number', audit: 'id', operators: 'name', sessions: 'id' };
 /** Tables a data file may lack: it was written before they existed. */
-export const LATER_TABLES: readonly Table[] = ['settings', 'numbers', 'audit'];
+export const LATER_TABLES: readonly Table[] = ['settings', 'numbers', 'audit', 'operators', 'sessions'];
 
-export const emptyData = (): Data => ({ format: 'dialtone', version: 1, sites: {}, employees: {}, devices: {}, tokens: {}, settings: {}, numbers: {}, audit: {} });
-export const emptyTables = (): Tables => ({ sites: new Map(), employees: new Map(), devices: new Map(), tokens: new Map(), settings: new Map(), numbers: new Map(), audit: new Map() });
+export const emptyData = (): Data => ({ format: 'dialtone', version: 1, sites: {}, employees: {}, devices: {}, tokens: {}, settings: {}, numbers: {}, audit: {}, operators: {}, sessions: {} });
+export const emptyTables = (): Tables => ({ sites: new Map(), employees: new Map(), devices: new Map(), tokens: new Map(), settings: new Map(), numbers: new Map(), audit: new Map(), operators: new Map(), sessions: new Map() });
 
 const keyOrder = (tables: Tables): Record<Table, SortedKeys> => Object.fromEntries(TABLES.map((t) => [t, new SortedKeys(tables[t].keys())])) as Record<Table, SortedKeys>;
 
@@ -95,7 +100,7 @@ export function macNeedle(q: string): string | undefined {
 }
 
 /** How errors name a record of each table. */
-export const NOUN: { [T in Table]: string } = { sites: 'site', employees: 'employee', devices: 'device with MAC', tokens: 'token', settings: 'settings', numbers: 'number', audit: 'audit entry' };
+export const NOUN: { [T in Table]: string } = { sites: 'site', employees: 'employee', devices: 'device with MAC', tokens: 'token', settings: 'settings', numbers: 'number', audit: 'audit entry', operators: 'operator', sessions: 'session' };
 export const notFound = (table: Table, key: string, field: string): DialtoneError => new DialtoneError('not_found', `${NOUN[table]} ${key} not found`, [{ path: field, message: 'names no stored record' }]);
 
 /** A device once employee `id` is gone: unassigned if it was theirs, without their lines. */
@@ -285,6 +290,14 @@ export class MemoryStore extends WriteThrough implements Store {
 
   async listTokens(page: Page = {}): Promise<ApiToken[]> {
     return this.page('tokens', page);
+  }
+
+  protected async keyed<T extends KeyedTable>(table: T, key: string): Promise<Row<T> | null> {
+    return this.get(table, key);
+  }
+
+  protected async keyedPage<T extends KeyedTable>(table: T, page: Page): Promise<Array<Row<T>>> {
+    return this.page(table, page);
   }
 
   // Every change

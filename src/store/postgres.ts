@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSettings, Site } from '../domain/types.js';
 import { DialtoneError, StartupError, conflict, invalidField } from '../errors.js';
-import { KEY_FIELD, NOUN, TABLES, authNamesOf, macNeedle, notFound, unassigned, userKey, type Table } from './memory.js';
+import { KEY_FIELD, NOUN, TABLES, authNamesOf, macNeedle, notFound, unassigned, userKey, type Row, type Table } from './memory.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SiteFilter, Store, StoreChange, UniqueKey } from './store.js';
 import { checkDevice, checkEmployee } from './rules.js';
-import { WriteThrough, type ChangeTable } from './writes.js';
+import { WriteThrough, type ChangeTable, type KeyedTable } from './writes.js';
 
 /*
  * Driver: node-postgres (`pg`). It is pure JavaScript (pg-native, its optional libpq binding, is
@@ -25,7 +25,7 @@ const CHANNEL = 'dialtone_revision';
 const MIGRATION_LOCK = 0x6469616c;
 
 /** Each table's key column (the record's key field in snake case). */
-const KEY: { [T in Table]: string } = { sites: 'id', employees: 'id', devices: 'mac', tokens: 'id', settings: 'scope', numbers: 'number', audit: 'id' };
+const KEY: { [T in Table]: string } = { sites: 'id', employees: 'id', devices: 'mac', tokens: 'id', settings: 'scope', numbers: 'number', audit: 'id', operators: 'name', sessions: 'id' };
 
 /** The URL with its password replaced, for messages and logs. */
 export function redactUrl(url: string): string {
@@ -570,6 +570,14 @@ export class PostgresStore extends WriteThrough implements Store {
 
   async listTokens(page: Page = {}): Promise<ApiToken[]> {
     return this.page('tokens', page);
+  }
+
+  protected keyed<T extends KeyedTable>(table: T, key: string): Promise<Row<T> | null> {
+    return this.get(table, key);
+  }
+
+  protected keyedPage<T extends KeyedTable>(table: T, page: Page): Promise<Array<Row<T>>> {
+    return this.page(table, page);
   }
 
   // Audit log: entries are not records anything is derived from, so appending one leaves the

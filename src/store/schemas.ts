@@ -8,7 +8,7 @@
  * kept as they are, so that a record written by a newer build of the same data version survives.
  */
 import { z } from 'zod';
-import { CODECS, KEY_TYPES, type ApiToken, type AuditEntry, type Device, type Employee, type PhoneNumber, type ScopedSettings, type Site } from '../domain/types.js';
+import { CODECS, KEY_TYPES, type ApiToken, type AuditEntry, type Device, type Employee, type Operator, type PhoneNumber, type ScopedSettings, type Session, type Site } from '../domain/types.js';
 
 const address = z.looseObject({
   line1: z.string(),
@@ -123,6 +123,16 @@ export const tokenRecord = z.looseObject({
   createdAt: z.string(),
 });
 
+export const operatorRecord = z.looseObject({
+  name: z.string(),
+  passwordHash: z.string(),
+  scope: z.enum(['admin', 'technician', 'readonly']),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const sessionRecord = z.looseObject({ id: z.string(), operator: z.string(), csrf: z.string(), createdAt: z.string(), expiresAt: z.string() });
+
 // The schemas and the domain types must agree both ways: what passes is a record of the type, and
 // every record of the type passes: a required field added to a type without its schema, or a
 // field whose type changes on one side only, fails the build here.
@@ -137,5 +147,7 @@ const agree: [
   Same<Deep<z.infer<typeof settingsRecord>>, Deep<ScopedSettings>>,
   Same<Deep<z.infer<typeof numberRecord>>, Deep<PhoneNumber>>,
   Same<Deep<z.infer<typeof auditRecord>>, Deep<AuditEntry>>,
-] = [true, true, true, true, true, true, true];
+  Same<Deep<z.infer<typeof operatorRecord>>, Deep<Operator>>,
+  Same<Deep<z.infer<typeof sessionRecord>>, Deep<Session>>,
+] = [true, true, true, true, true, true, true, true, true];
 void agree;

@@ -1,4 +1,4 @@
-import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSettings, Site } from '../domain/types.js';
+import type { ApiToken, AuditEntry, Device, Employee, Operator, PhoneNumber, ScopedSettings, Session, Site } from '../domain/types.js';
 
 /**
  * A page of a list: records in the order of their key (id, MAC, number), starting after the key
@@ -71,9 +71,11 @@ export type RowChange = (
   | { table: 'numbers'; row: PhoneNumber }
   | { table: 'settings'; row: ScopedSettings }
   | { table: 'tokens'; row: ApiToken }
+  | { table: 'operators'; row: Operator }
+  | { table: 'sessions'; row: Session }
 ) & { must?: 'insert' | 'replace' };
 export interface RemoveChange {
-  table: 'sites' | 'employees' | 'devices' | 'numbers' | 'tokens';
+  table: 'sites' | 'employees' | 'devices' | 'numbers' | 'tokens' | 'operators' | 'sessions';
   remove: string;
 }
 
@@ -184,4 +186,17 @@ export interface Store {
   replaceToken(token: ApiToken): Promise<ApiToken | null>;
   /** False when there was no such token. */
   deleteToken(id: string): Promise<boolean>;
+
+  /** Web console operators, kept under their name (see Operator): a second of one name is a conflict naming `name`. */
+  insertOperator(operator: Operator): Promise<Operator>;
+  getOperator(name: string): Promise<Operator | null>;
+  listOperators(page?: Page): Promise<Operator[]>;
+  replaceOperator(operator: Operator): Promise<Operator | null>;
+  deleteOperator(name: string): Promise<boolean>;
+
+  /** Web console sessions, kept under the hash of their cookie's secret (see Session). */
+  insertSession(session: Session): Promise<Session>;
+  getSession(id: string): Promise<Session | null>;
+  listSessions(page?: Page): Promise<Session[]>;
+  deleteSession(id: string): Promise<boolean>;
 }

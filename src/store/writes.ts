@@ -1,9 +1,12 @@
-import type { ApiToken, Device, Employee, PhoneNumber, ScopedSettings, Site } from '../domain/types.js';
+import type { ApiToken, Device, Employee, Operator, PhoneNumber, ScopedSettings, Session, Site } from '../domain/types.js';
 import { conflict } from '../errors.js';
-import type { RemoveChange, RowChange, Store, StoreChange } from './store.js';
+import type { Row } from './memory.js';
+import type { Page, RemoveChange, RowChange, Store, StoreChange } from './store.js';
 
 /** The tables `write` changes. */
 export type ChangeTable = StoreChange['table'];
+/** Tables whose records are only found by key and paged in key order (no rule spans them). */
+export type KeyedTable = 'operators' | 'sessions';
 
 type OneRecordMethods =
   | 'insertSite'
@@ -22,7 +25,16 @@ type OneRecordMethods =
   | 'putSettings'
   | 'insertToken'
   | 'replaceToken'
-  | 'deleteToken';
+  | 'deleteToken'
+  | 'insertOperator'
+  | 'replaceOperator'
+  | 'deleteOperator'
+  | 'insertSession'
+  | 'deleteSession'
+  | 'getOperator'
+  | 'listOperators'
+  | 'getSession'
+  | 'listSessions';
 
 /** Errors of a one-change write name the field alone (`username`, not `0.username`). */
 const bare = (): string => '';
@@ -36,6 +48,10 @@ export abstract class WriteThrough implements Pick<Store, OneRecordMethods> {
   abstract write(changes: StoreChange[], at?: (index: number) => string): Promise<void>;
   /** Whether `table` holds a record under `key`. */
   protected abstract has(table: ChangeTable, key: string): Promise<boolean>;
+  /** The record of a keyed table under `key` (a copy), or null. */
+  protected abstract keyed<T extends KeyedTable>(table: T, key: string): Promise<Row<T> | null>;
+  /** A page of a keyed table, in key order. */
+  protected abstract keyedPage<T extends KeyedTable>(table: T, page: Page): Promise<Array<Row<T>>>;
 
   private async insert<T>(change: RowChange & { row: T }): Promise<T> {
     await this.write([{ ...change, must: 'insert' }], bare);
@@ -97,4 +113,16 @@ export abstract class WriteThrough implements Pick<Store, OneRecordMethods> {
   insertToken = (row: ApiToken): Promise<ApiToken> => this.insert({ table: 'tokens', row });
   replaceToken = (row: ApiToken): Promise<ApiToken | null> => this.replace({ table: 'tokens', row }, row.id);
   deleteToken = (id: string): Promise<boolean> => this.remove('tokens', id);
+
+  insertOperator = (row: Operator): Promise<Operator> => this.insert({ table: 'operators', row });
+  replaceOperator = (row: Operator): Promise<Operator | null> => this.replace({ table: 'operators', row }, row.name);
+  deleteOperator = (name: string): Promise<boolean> => this.remove('operators', name);
+
+  getOperator = (name: string): Promise<Operator | null> => this.keyed('operators', name);
+  listOperators = (page: Page = {}): Promise<Operator[]> => this.keyedPage('operators', page);
+
+  insertSession = (row: Session): Promise<Session> => this.insert({ table: 'sessions', row });
+  getSession = (id: string): Promise<Session | null> => this.keyed('sessions', id);
+  listSessions = (page: Page = {}): Promise<Session[]> => this.keyedPage('sessions', page);
+  deleteSession = (id: string): Promise<boolean> => this.remove('sessions', id);
 }

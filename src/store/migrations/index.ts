@@ -9,6 +9,7 @@
  * JavaScript's `<` does), references, and `words`: the searchable fields, lower-cased by the
  * writer (as the memory store lower-cases them), for a list's `q`.
  */
+import { consoleOperators } from './console-operators.js';
 import { SHARED_STATE } from './shared.js';
 
 export interface Migration {
@@ -105,4 +106,5 @@ CREATE TABLE audit (
 `,
   },
   SHARED_STATE,
+  consoleOperators,
 ];

@@ -467,6 +467,27 @@ export function conformance(
     t.same(await store.listTokens(), [{ ...scoped, label: 'field team' }]);
   });
 
+  t.test('operators and sessions: kept by key, one operator per name', async (t) => {
+    const store = await make(t);
+    const at = new Date().toISOString();
+    const op = { name: 'ada', passwordHash: 'scrypt$1$1$1$a$b', scope: 'technician' as const, createdAt: at, updatedAt: at };
+    t.same(await store.insertOperator(op), op);
+    await t.rejects(store.insertOperator({ ...op, scope: 'admin' }), { status: 409, errors: [{ path: 'name' }] }, 'a second ada');
+    t.same(await store.getOperator('ada'), op);
+    t.equal(await store.getOperator('__proto__'), null);
+    t.same(await store.replaceOperator({ ...op, scope: 'admin' }), { ...op, scope: 'admin' });
+    t.equal(await store.replaceOperator({ ...op, name: 'bob' }), null, 'replacing an unknown operator is null');
+    const session = { id: 'hash-of-secret', operator: 'ada', csrf: 'c', createdAt: at, expiresAt: at };
+    await store.insertSession(session);
+    t.same(await store.getSession(session.id), session);
+    t.same(await store.listSessions(), [session]);
+    t.same(await store.listOperators({ limit: 1 }), [{ ...op, scope: 'admin' }]);
+    t.equal(await store.deleteSession(session.id), true);
+    t.equal(await store.deleteSession(session.id), false);
+    t.equal(await store.deleteOperator('ada'), true);
+    t.same(await store.listOperators(), []);
+  });
+
   t.test('revision moves with every write and stands still for reads and refusals', async (t) => {
     const store = await make(t);
     let last = store.revision;
@@ -765,7 +786,15 @@ export function conformance(
       t.same(await again.getSite(s.id), s);
       t.same(await again.getEmployee(e.id), e);
       t.same(await again.getDevice(d.mac), d);
-      await t.rejects(again.insertEmployee(employee(s.id, { username: 'keep.me' })), { name: 'DialtoneError', status: 409 }, 'indexes rebuilt');
+      const at = new Date().toISOString();
+      const op = { name: 'keeper', passwordHash: 'scrypt$1$1$1$a$b', scope: 'admin' as const, createdAt: at, updatedAt: at };
+      const session = { id: 'sid', operator: 'keeper', csrf: 'c', createdAt: at, expiresAt: at };
+      await again.insertOperator(op);
+      await again.insertSession(session);
+      const third = await reopen(t, again);
+      t.same(await third.getOperator('keeper'), op, 'operators survive');
+      t.same(await third.getSession('sid'), session, 'sessions survive');
+      await t.rejects(third.insertEmployee(employee(s.id, { username: 'keep.me' })), { name: 'DialtoneError', status: 409 }, 'indexes rebuilt');
     });
   }
 }

@@ -1,0 +1,208 @@
+// DOM helpers: elements, labelled fields, API errors shown next to the field they name, paged lists.
+import { ApiError, api, query } from './api.js';
+
+/** An element: h('a', {href: '#/x'}, 'text', child...). `on*` attributes become listeners. */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs ?? {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'value') el.value = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) if (c !== undefined && c !== null && c !== false) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+
+let ids = 0;
+const nextId = (name) => `f${++ids}-${name.replace(/[^\w-]/g, '-')}`;
+
+/**
+ * A labelled field. `name` is the API's field path (`device.mac`, `lines.1.employeeId`): an
+ * error naming that path is shown under it. `options` makes a select ([value, label] pairs).
+ */
+export function field({ name, label, type = 'text', value, required, options, hint, ...rest }) {
+  const id = nextId(name);
+  const described = [`${id}-error`, hint ? `${id}-hint` : undefined].filter(Boolean).join(' ');
+  let input;
+  if (options) {
+    input = h('select', { id, name, required, 'aria-describedby': described, ...rest }, options.map(([v, l]) => h('option', { value: v, selected: v === value }, l)));
+  } else if (type === 'textarea') {
+    input = h('textarea', { id, name, required, 'aria-describedby': described, ...rest });
+    if (value !== undefined) input.value = value;
+  } else if (type === 'checkbox') {
+    input = h('input', { id, name, type, checked: value === true, 'aria-describedby': described, ...rest });
+  } else {
+    input = h('input', { id, name, type, value, required, 'aria-describedby': described, ...rest });
+  }
+  return h(
+    'div',
+    { class: `field${type === 'checkbox' ? ' check' : ''}` },
+    h('label', { for: id }, label, required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : ''),
+    input,
+    hint ? h('p', { id: `${id}-hint`, class: 'hint' }, hint) : '',
+    h('p', { id: `${id}-error`, class: 'error', hidden: true }),
+  );
+}
+
+/**
+ * A form whose submit runs `action(values, form)`; an ApiError's field errors are shown next to
+ * their fields (the others, and the problem's detail, above the button).
+ */
+export function form({ label, fields, submit, action, extra = [] }) {
+  const alert = h('div', { class: 'form-error', role: 'alert', hidden: true });
+  const f = h('form', { 'aria-label': label, novalidate: true }, fields, alert, h('div', { class: 'actions' }, h('button', { type: 'submit' }, submit), extra));
+  f.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(f);
+    const button = f.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      await action(values(f), f);
+    } catch (err) {
+      showErrors(f, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return f;
+}
+
+export function clearErrors(f) {
+  for (const p of f.querySelectorAll('.error')) {
+    p.hidden = true;
+    p.textContent = '';
+  }
+  for (const el of f.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  const alert = f.querySelector('.form-error');
+  if (alert) {
+    alert.hidden = true;
+    alert.replaceChildren();
+  }
+}
+
+/** Puts each error next to the input named by its path (or its nearest named parent path). */
+export function showErrors(f, err) {
+  const alert = f.querySelector('.form-error');
+  const loose = [];
+  const errors = err instanceof ApiError ? err.errors : [];
+  let first;
+  for (const e of errors) {
+    let path = e.path ?? '';
+    let input = null;
+    while (path && !(input = f.elements.namedItem(path))) path = path.includes('.') ? path.slice(0, path.lastIndexOf('.')) : '';
+    if (input && input.id) {
+      input.setAttribute('aria-invalid', 'true');
+      const p = document.getElementById(`${input.id}-error`);
+      p.textContent = p.textContent ? `${p.textContent}; ${e.message}` : e.message;
+      p.hidden = false;
+      first ??= input;
+    } else loose.push(e);
+  }
+  if (loose.length > 0 || errors.length === 0) {
+    alert.replaceChildren(h('p', {}, err instanceof ApiError ? `${err.title ?? 'Error'}: ${err.message}` : String(err.message ?? err)), loose.length ? h('ul', {}, loose.map((e) => h('li', {}, `${e.row !== undefined ? `row ${e.row}: ` : ''}${e.path || '(body)'}: ${e.message}`))) : '');
+    alert.hidden = false;
+  }
+  if (first) first.focus();
+  else {
+    alert.setAttribute('tabindex', '-1');
+    alert.focus();
+  }
+}
+
+/** The form's values as the API's nested object: `a.b` names; empty text left out; checkboxes as booleans. */
+export function values(f) {
+  const out = {};
+  for (const el of f.elements) {
+    if (!el.name || el.disabled) continue;
+    let v;
+    if (el.type === 'checkbox') v = el.checked;
+    else if (el.type === 'number') v = el.value === '' ? undefined : Number(el.value);
+    else v = el.value.trim() === '' ? undefined : el.value.trim();
+    if (v === undefined) continue;
+    const parts = el.name.split('.');
+    let at = out;
+    parts.slice(0, -1).forEach((p, i) => {
+      at[p] ??= /^\d+$/.test(parts[i + 1]) ? [] : {};
+      at = at[p];
+    });
+    at[parts.at(-1)] = v;
+  }
+  return out;
+}
+
+/** Tells screen readers (and shows briefly) what just happened. */
+export function say(text) {
+  const status = document.getElementById('status');
+  status.textContent = text;
+  const toast = h('p', { class: 'toast' }, text);
+  document.getElementById('main').prepend(toast);
+  setTimeout(() => toast.remove(), 6000);
+}
+
+/** A page's heading, focused so that keyboard and screen reader users start there. */
+export function page(title, ...children) {
+  const main = document.getElementById('main');
+  const heading = h('h1', { tabindex: '-1' }, title);
+  main.replaceChildren(heading, ...children);
+  document.title = `${title} · Dialtone`;
+  heading.focus();
+  return main;
+}
+
+/**
+ * A paged list of `path` (the API's `{items, nextCursor}`), searched with the filters the route
+ * takes: a table of `columns` ([header, item => cell]) and a "More" button while there is more.
+ */
+export function list({ label, path, columns, filters = [], params = {} }) {
+  const body = h('tbody');
+  const more = h('button', { type: 'button', class: 'more', hidden: true }, 'Show more');
+  const count = h('p', { class: 'count', 'aria-live': 'polite' });
+  const alert = h('div', { class: 'form-error', role: 'alert', hidden: true });
+  let cursor;
+  let shown = 0;
+  let filterValues = {};
+  const load = async (fresh) => {
+    if (fresh) {
+      cursor = undefined;
+      shown = 0;
+      body.replaceChildren();
+    }
+    try {
+      clearErrors(search);
+      const page = await api('GET', `${path}${query({ ...params, ...filterValues, limit: 50, cursor })}`);
+      for (const item of page.items) body.append(h('tr', {}, columns.map(([, cell]) => h('td', {}, cell(item) ?? ''))));
+      shown += page.items.length;
+      cursor = page.nextCursor;
+      more.hidden = !cursor;
+      count.textContent = `${shown} shown${cursor ? ', more available' : ''}`;
+    } catch (err) {
+      showErrors(search, err);
+    }
+  };
+  more.addEventListener('click', () => load(false));
+  const search = form({
+    label: `Search ${label}`,
+    fields: filters.map((f) => field({ ...f, name: `query.${f.name}` })),
+    submit: 'Search',
+    action: async (v) => {
+      filterValues = v.query ?? {};
+      await load(true);
+    },
+  });
+  if (filters.length === 0) search.hidden = true;
+  void load(true);
+  return h(
+    'section',
+    { 'aria-label': label, class: 'list' },
+    search,
+    alert,
+    h('div', { class: 'table-wrap' }, h('table', {}, h('caption', { class: 'visually-hidden' }, label), h('thead', {}, h('tr', {}, columns.map(([title]) => h('th', { scope: 'col' }, title)))), body)),
+    count,
+    more,
+  );
+}
+
+/** A short date and time in the browser's zone. */
+export const when = (iso) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' }) : '');
