@@ -146,12 +146,17 @@ async function inTransaction<T>(client: pg.ClientBase, work: (db: Db) => Promise
 async function transaction<T>(pool: pg.Pool, work: (db: Db) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A connection lost under a checked-out client is an 'error' event, which nobody else hears
+  // (unheard, it would end the process); the query running fails too, and says so.
+  const lost = (err: Error) => (broken = err);
+  client.on('error', lost);
   try {
     return await inTransaction(client, work).catch((err: unknown) => {
       if (!(err instanceof pg.DatabaseError)) broken = err as Error;
       throw err;
     });
   } finally {
+    client.off('error', lost);
     client.release(broken);
   }
 }
