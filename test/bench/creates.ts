@@ -48,3 +48,10 @@ export async function burst(client: Client, siteId: string, o: { n: number; clie
   if (latencies.length < o.n) console.error(`deadline of ${o.deadlineMs / 1000} s reached: ${latencies.length} of ${o.n} created`);
   return { latencies, totalMs };
 }
+
+/** The bench site, then the burst of creates in it (see `burst`). */
+export async function createAll(client: Client, o: { n: number; clients: number; deadlineMs: number }): Promise<{ latencies: number[]; totalMs: number }> {
+  const made = await client.call('POST', '/sites', site);
+  if (made.status !== 201) throw new Error(`site creation answered ${made.status}: ${made.text}`);
+  return burst(client, (made.json as { id: string }).id, o);
+}

@@ -23,10 +23,10 @@ import { join } from 'node:path';
 import type { Test } from 'tap';
 import { freshDatabase, postgresMissing } from '../helpers/postgres.js';
 import { Client } from './client.js';
-import { burst, percentile, site } from './creates.js';
+import { createAll, percentile, site } from './creates.js';
 import { haveWrk, nodeLoad, wrkLoad, type LoadOptions, type LoadResult, type Target } from './provision/load.js';
 import { childrenOf, freePort, haveNginx, startNginx } from '../helpers/nginx.js';
-import { runServer, type Server } from './server.js';
+import { runServer, serversOn, type Server } from './server.js';
 import { OUIS } from '../../src/vendors/ouis.js';
 
 const N = Number(process.env.BENCH_N ?? 100_000);
@@ -85,18 +85,11 @@ interface Creates {
 
 /** Creates, stops, restarts; `dir` (data and certs) is left for the boot storm to use. */
 async function creates(store: 'postgres' | 'json', env: Record<string, string>, dir: string): Promise<Creates> {
-  const servers: Server[] = [];
+  const { start, killAll } = serversOn(dir, { DIALTONE_STORE: store, ...env });
   try {
-    const start = async (): Promise<Server> => {
-      const s = await runServer(dir, { DIALTONE_STORE: store, ...env });
-      servers.push(s);
-      return s;
-    };
     const first = await start();
     const client = new Client(first.port, first.ca, CLIENTS);
-    const made = await client.call('POST', '/sites', site);
-    if (made.status !== 201) throw new Error(`site creation answered ${made.status}: ${made.text}`);
-    const { latencies, totalMs } = await burst(client, (made.json as { id: string }).id, { n: N, clients: CLIENTS, deadlineMs: DEADLINE_MS });
+    const { latencies, totalMs } = await createAll(client, { n: N, clients: CLIENTS, deadlineMs: DEADLINE_MS });
     client.close();
     const code = await first.stop();
     if (code !== 0) throw new Error(`server exited with ${code} after SIGTERM:\n${first.tail()}`);
@@ -105,7 +98,7 @@ async function creates(store: 'postgres' | 'json', env: Record<string, string>, 
     const sorted = [...latencies].sort((a, b) => a - b);
     return { created: latencies.length, totalMs, p50: percentile(sorted, 50), p99: percentile(sorted, 99), restartMs: second.readyMs };
   } finally {
-    for (const s of servers) s.kill();
+    killAll();
   }
 }
 

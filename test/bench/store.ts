@@ -10,9 +10,9 @@
 import { readFile, rm, stat, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runServer, type Server } from './server.js';
+import { serversOn } from './server.js';
 import { Client } from './client.js';
-import { burst, percentile, site } from './creates.js';
+import { createAll, percentile } from './creates.js';
 
 const N = Number(process.env.BENCH_N ?? 10_000);
 const CLIENTS = 20;
@@ -41,18 +41,11 @@ async function procStats(pid: number): Promise<{ rssKb: number; hwmKb: number; w
 
 async function measure(store: 'json' | 'memory'): Promise<Result> {
   const dir = await mkdtemp(join(tmpdir(), `dialtone-bench-${store}-`));
-  const servers: Server[] = [];
+  const { start, killAll } = serversOn(dir, { DIALTONE_STORE: store, DIALTONE_LOG_LEVEL: LOG_LEVEL });
   try {
-    const start = async (): Promise<Server> => {
-      const s = await runServer(dir, { DIALTONE_STORE: store, DIALTONE_LOG_LEVEL: LOG_LEVEL });
-      servers.push(s);
-      return s;
-    };
     const first = await start();
     const client = new Client(first.port, first.ca, CLIENTS);
-    const made = await client.call('POST', '/sites', site);
-    if (made.status !== 201) throw new Error(`site creation answered ${made.status}: ${made.text}`);
-    const { latencies, totalMs } = await burst(client, (made.json as { id: string }).id, { n: N, clients: CLIENTS, deadlineMs: DEADLINE_MS });
+    const { latencies, totalMs } = await createAll(client, { n: N, clients: CLIENTS, deadlineMs: DEADLINE_MS });
     client.close();
     const fileBytes = store === 'json' ? (await stat(join(dir, 'data', 'dialtone.json'))).size : undefined;
     const { rssKb, hwmKb, wcharBytes } = await procStats(first.pid);
@@ -75,7 +68,7 @@ async function measure(store: 'json' | 'memory'): Promise<Result> {
     await second.stop();
     return { created: latencies.length, totalMs, latencies, fileBytes, rssKb, hwmKb, wcharBytes, restartMs: second.readyMs, storeOpenMs: second.storeOpenMs };
   } finally {
-    for (const s of servers) s.kill();
+    killAll();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import t from 'tap';
+import { eventually as within } from '../helpers/eventually.js';
 import { fetchFile } from '../helpers/phone.js';
 import { freshDatabase, postgresMissing } from '../helpers/postgres.js';
 import { logged, startServer, type Reply, type Running } from '../helpers/server.js';
@@ -12,17 +13,10 @@ import { tcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
  * under load is in the scale benchmark (test/bench/scale.ts).
  */
 
-/** Waits, a bounded while, for `condition` to hold. */
-async function eventually(condition: () => boolean | Promise<boolean>, ms = 10_000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > until) return false;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return true;
-}
-
 const count = (server: Running, start: string): number => server.logs.filter((line) => (JSON.parse(line) as { msg?: string }).msg?.startsWith(start)).length;
+
+/** Waits, a bounded while, for `condition` to hold. */
+const eventually = (condition: () => boolean | Promise<boolean>): Promise<boolean> => within(condition, 10_000);
 
 const missing = await postgresMissing();
 if (missing) {

@@ -1,18 +1,9 @@
 import { Agent } from 'node:https';
 import t from 'tap';
+import { eventually as within } from '../helpers/eventually.js';
 import { fetchFile } from '../helpers/phone.js';
 import { freshDatabase, postgresMissing } from '../helpers/postgres.js';
 import { startServer, type Running } from '../helpers/server.js';
-
-/** Waits, a bounded while, for `condition` to hold. */
-async function eventually(condition: () => boolean | Promise<boolean>, ms = 30_000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > until) return false;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return true;
-}
 
 type Line = { msg?: string; worker?: number; pid?: number; req?: { url?: string } };
 const lines = (server: Running): Line[] => server.logs.flatMap((line) => (line.startsWith('{') ? [JSON.parse(line) as Line] : []));
@@ -25,6 +16,9 @@ t.test('the JSON store refuses workers, saying why', async (t) => {
   );
   t.match(err?.message, /DIALTONE_WORKERS: 2 workers need store postgres \(DIALTONE_STORE=postgres\); the json store is one process by design/);
 });
+
+/** Waits, a bounded while, for `condition` to hold. */
+const eventually = (condition: () => boolean | Promise<boolean>): Promise<boolean> => within(condition, 30_000);
 
 const missing = await postgresMissing();
 if (missing) {
