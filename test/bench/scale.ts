@@ -282,7 +282,7 @@ try {
     process.kill(victim, 'SIGKILL');
     const r = await storm;
     await until('the replacement worker', () => logged(d, 'worker replaced').length > 0);
-    faults.push(`SIGKILL of one of ${DIALTONE_WORKERS} workers during a ${SECONDS} s boot storm through nginx: ${r.requests} requests, ${r.ok} right, ${r.mismatches} wrong answers, ${r.errors} transport errors (${r.rps.toFixed(0)} req/s); the primary replaced it`);
+    faults.push(`SIGKILL of one of ${DIALTONE_WORKERS} workers during a ${SECONDS} s boot storm through nginx: ${r.requests} requests, ${r.ok} right, ${r.mismatches} wrong answers${r.firstMismatch ? ` (first: ${r.firstMismatch})` : ''}, ${r.errors} transport errors (${r.rps.toFixed(0)} req/s); the primary replaced it`);
   }
   if (process.env.BENCH_PG_RESTART === '1') {
     const [version, cluster] = execFileSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' }).trim().split(/\s+/);
@@ -293,7 +293,9 @@ try {
     const restartMs = performance.now() - t0;
     const r = await storm;
     await until('PostgreSQL back', () => logged(d, 'PostgreSQL lost').length === 0 || d.tail().includes('PostgreSQL back after'), 30_000);
-    faults.push(`pg_ctlcluster ${version} ${cluster} restart (${ms(restartMs)}) during a ${SECONDS} s boot storm through nginx: ${r.requests} requests, ${r.ok} right, ${r.mismatches} wrong answers (503s while a file needed the database), ${r.errors} transport errors`);
+    const seen = [...logged(d, 'PostgreSQL lost'), ...d.tail().split('\n').filter((l) => l.includes('PostgreSQL back after'))].length;
+    console.log(`Dialtone's log lines about the loss and the return, over ${DIALTONE_WORKERS} workers: ${seen} (see its log for when)`);
+    faults.push(`pg_ctlcluster ${version} ${cluster} restart (${ms(restartMs)}) during a ${SECONDS} s boot storm through nginx: ${r.requests} requests, ${r.ok} right, ${r.mismatches} wrong answers${r.firstMismatch ? ` (first: ${r.firstMismatch})` : ''}, ${r.errors} transport errors`);
   }
 } finally {
   await nginx?.nginx.stop();
