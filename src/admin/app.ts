@@ -228,7 +228,7 @@ export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerM
       });
     } catch (cause) {
       // The change is made (a 2xx would have been true), but unrecorded: said as it is, and not a 500.
-      if (isUnavailable(cause)) throw unavailable(`${action} on ${target} was done, but its audit entry could not be written: ${cause.message}`, cause);
+      if (isUnavailable(cause)) throw unavailable(`${action} on ${target} was done, but its audit entry could not be written (the database cannot be reached); do not repeat it`, cause);
       throw new Error(`${action} on ${target} was done, but its audit entry could not be written: ${(cause as Error).message}`, { cause });
     }
   };
