@@ -322,7 +322,7 @@ for (const [name, a, b] of [
   const f = name === 'created' ? (v: number | undefined) => String(v ?? '-') : ms;
   console.log(`${pad(name, 22)}${pad(f(a), 14)}${pad(f(b), 14)}${ratio(a, b)}`);
 }
-console.log(`\nboot storm, mixed vendors (${vendors.join(', ')}), nginx worker_processes ${NGINX_WORKERS}, dialtone --workers ${DIALTONE_WORKERS} on PostgreSQL holding the ${N}:`);
+console.log(`\nboot storm, mixed vendors (${vendors.join(', ')}), nginx worker_processes ${NGINX_WORKERS}, dialtone --workers ${DIALTONE_WORKERS} on PostgreSQL holding the ${pg?.created ?? 0} created above; one run per server and mode, in turn (noisy on a shared machine):`);
 console.log(`${pad('', 34)}${pad('req/s', 10)}${pad('p99', 12)}${pad('failed', 10)}vs nginx static`);
 let failures = 0;
 for (const [mode, runs] of Object.entries(storms)) {
