@@ -70,6 +70,11 @@ export const settingsSchema = z
       .string()
       .refine((text) => URL.canParse(text) && /^postgres(ql)?:$/.test(new URL(text).protocol), { error: 'must be a postgres:// URL (e.g. postgres://dialtone:secret@127.0.0.1:5432/dialtone)' })
       .optional(),
+    /**
+     * Processes serving at once on this machine (`dialtone serve --workers N`): node:cluster
+     * workers sharing the listening ports. More than 1 needs store `postgres`.
+     */
+    workers: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(64, 'must be at most 64'),
     /** Folder for the database file, the secret key, the admin token file. */
     dataDir: z.string().min(1),
     /** Folder for the CA and server certificate (created when missing). */
@@ -259,6 +264,9 @@ export function loadSettings({ defaultsFile, env, cwd = process.cwd() }: LoadOpt
     }
   }
   if (parsed.success && parsed.data.store === 'postgres' && parsed.data.databaseUrl === undefined) problems.push(`${envName('databaseUrl')} (or databaseUrl) is required when store is postgres`);
+  if (parsed.success && parsed.data.workers > 1 && parsed.data.store !== 'postgres') {
+    problems.push(`${origin.get('workers') ?? 'workers'}: ${parsed.data.workers} workers need store postgres (DIALTONE_STORE=postgres); the ${parsed.data.store} store is one process by design`);
+  }
   if (parsed.success && parsed.data.proxyProtocol.length > 0 && parsed.data.trustedProxies.length === 0) {
     problems.push(`${origin.get('proxyProtocol') ?? 'proxyProtocol'}: needs ${envName('trustedProxies')} (or trustedProxies), the relays allowed to send it`);
   }

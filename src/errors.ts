@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'too_many_requests'
-  | 'internal';
+  | 'internal'
+  | 'unavailable';
 
 const TITLES: Record<ErrorCode, string> = {
   invalid_input: 'Invalid input',
@@ -31,6 +32,7 @@ const TITLES: Record<ErrorCode, string> = {
   unsupported_media_type: 'Unsupported media type',
   too_many_requests: 'Too many requests',
   internal: 'Internal server error',
+  unavailable: 'Service unavailable',
 };
 
 const STATUS: Record<ErrorCode, number> = {
@@ -43,6 +45,7 @@ const STATUS: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   too_many_requests: 429,
   internal: 500,
+  unavailable: 503,
 };
 
 export class DialtoneError extends Error {
@@ -54,13 +57,26 @@ export class DialtoneError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly errors: FieldError[] = [],
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'DialtoneError';
     this.status = STATUS[code];
-    this.expose = this.status < 500;
+    // A 503 says what is missing (the database) and when to come back, never how it failed.
+    this.expose = this.status < 500 || code === 'unavailable';
   }
 }
+
+/** Seconds a client is told to wait (Retry-After) before trying again what a 503 refused. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/**
+ * Something Dialtone needs (the database) cannot be reached now: the request was not done and
+ * may be tried again. `cause` is for the log, never for the client.
+ */
+export const unavailable = (message: string, cause?: unknown): DialtoneError => new DialtoneError('unavailable', message, [], { cause });
+
+export const isUnavailable = (err: unknown): err is DialtoneError => err instanceof DialtoneError && err.code === 'unavailable';
 
 export const invalid = (errors: FieldError[], detail?: string): DialtoneError =>
   new DialtoneError(

@@ -3,6 +3,7 @@
  * The command line: `dialtone serve` (the default) starts every configured listener. The only
  * module that reads process.env and argv and that calls listen.
  */
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
@@ -51,6 +52,7 @@ import { openSharedState, type SharedState } from './store/shared-postgres.js';
 import { deviceCertificateReader, loadVendorCas } from './tls/device-certs.js';
 import { tlsPolicy } from './tls/policy.js';
 import { modelList, type FileIndex } from './vendors/index.js';
+import { runPrimary, workerReady, WORKER_INDEX } from './workers.js';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
@@ -136,7 +138,15 @@ function createResyncFor(settings: Settings, deps: { store: Store; sealer: Retur
   return { registry, service };
 }
 
-async function serve(settings: Settings, log: Logger): Promise<void> {
+/**
+ * Serves everything: alone, or as worker `worker` of `dialtone serve --workers N` (see workers.ts).
+ * Workers share the data folder: what each keeps in files of its own there (the timeline journal,
+ * the mail queue) is named after its index, and only worker 0 serves TFTP (a transfer's packets
+ * must all reach the process that holds it; see README "All cores").
+ */
+async function serve(settings: Settings, rootLog: Logger, worker?: number): Promise<void> {
+  const log = worker === undefined ? rootLog : rootLog.child({ worker });
+  const own = (name: string): string => (worker ? `${name}.worker-${worker}` : name);
   await mkdir(settings.dataDir, { recursive: true, mode: 0o700 });
   const storeLog = log.child({ service: 'store' });
   const store: Store = createStore(settings.store, { dataDir: settings.dataDir, databaseUrl: settings.databaseUrl, postgres: { onEvent: (message, err) => (err ? storeLog.warn({ err }, message) : storeLog.info(message)) } });
@@ -229,7 +239,7 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     if (settings.smtpUrl) log.info({ smtp: new URL(settings.smtpUrl).host }, 'welcome emails go out by SMTP');
     else log.info({ outbox }, 'no SMTP server configured (DIALTONE_SMTP_URL): welcome emails are written as .eml files to the outbox folder');
     mailQueue = new MailQueue({
-      dir: join(settings.dataDir, 'mail-queue'),
+      dir: join(settings.dataDir, own('mail-queue')),
       sender: settings.smtpUrl ? smtpSender(settings.smtpUrl, settings.mailFrom) : outboxSender(outbox, settings.mailFrom),
       clock: systemClock,
       retryMs: settings.mailRetryMs,
@@ -302,7 +312,7 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
     const ca = new URL('/ca.crt', publicUrl);
     if (httpPort !== undefined) Object.assign(ca, { protocol: 'http:', port: String(httpPort) });
     caUrl = ca.href;
-    if (settings.tftpListen !== 'off') {
+    if (settings.tftpListen !== 'off' && !worker) {
       const at = settings.tftpListen;
       tftp = await createTftpServer({
         host: at.host,
@@ -316,6 +326,7 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
       log.info({ service: 'tftp', host: at.host, port: tftp.port }, 'listening');
     }
     log.info({ publicUrl: publicUrl.href, version }, 'ready');
+    workerReady();
     void checkPublicHost(publicUrl, settings.publicUrl !== undefined, log);
   } catch (err) {
     await closeAll();
@@ -324,8 +335,19 @@ async function serve(settings: Settings, log: Logger): Promise<void> {
   }
 }
 
+/** `serve`'s options, as the settings they stand for: `--workers N` is DIALTONE_WORKERS. */
+function serveOptions(options: string[]): Record<string, string> {
+  const [flag, value, ...rest] = options.length === 1 && options[0]?.startsWith('--workers=') ? ['--workers', options[0].slice('--workers='.length)] : options;
+  if (flag === undefined) return {};
+  if (flag !== '--workers' || value === undefined || rest.length > 0) {
+    console.error(`dialtone: serve takes one option, --workers N (got: ${options.join(' ')})`);
+    process.exit(1);
+  }
+  return { DIALTONE_WORKERS: value };
+}
+
 async function main(argv: string[]): Promise<void> {
-  const [command = 'serve'] = argv;
+  const [command = 'serve', ...options] = argv;
   if (command === '--version' || command === 'version') {
     console.log(version);
     return;
@@ -344,16 +366,22 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = await runCli(argv, { env: process.env, out: (text) => console.log(text), err: (text) => console.error(text), stdin, store });
     return;
   }
+  // A worker's index is the primary's word to it, not a setting.
+  const { [WORKER_INDEX]: workerIndex, ...env } = process.env;
   let settings: Settings;
   try {
-    settings = loadSettings({ defaultsFile: join(root, 'configs', 'default.json'), env: process.env });
+    settings = loadSettings({ defaultsFile: join(root, 'configs', 'default.json'), env: { ...env, ...serveOptions(options) } });
   } catch (err) {
     console.error(`dialtone: ${(err as Error).message}`);
     process.exit(1);
   }
   const log = createLogger(settings.logLevel, undefined, settings.logFormat);
+  if (settings.workers > 1 && cluster.isPrimary) {
+    runPrimary(settings.workers, log);
+    return;
+  }
   try {
-    await serve(settings, log);
+    await serve(settings, log, cluster.isWorker ? Number(workerIndex) : undefined);
   } catch (err) {
     if (!(err instanceof StartupError)) throw err;
     log.fatal(err.message);

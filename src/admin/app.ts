@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import { z } from 'zod';
-import { DialtoneError, PROBLEM_CONTENT_TYPE, invalid, toProblem, type FieldError } from '../errors.js';
+import { DialtoneError, PROBLEM_CONTENT_TYPE, RETRY_AFTER_SECONDS, invalid, isUnavailable, toProblem, unavailable, type FieldError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ApiToken, TokenScope } from '../domain/types.js';
 import { memoryLimiter, type LimiterFactory } from '../provision/bans.js';
@@ -44,6 +44,7 @@ const CSV_TYPE = 'text/csv';
 const sendProblem = (res: express.Response, err: unknown): void => {
   const problem = toProblem(err);
   if (problem.status === 401) res.set('WWW-Authenticate', 'Bearer realm="dialtone"');
+  if (problem.status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
   res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 };
 
@@ -141,7 +142,8 @@ export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerM
         },
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // A 503 is the database away, which the store logs (once): each refused request is a warning.
+      customLogLevel: (_req, res, err) => (res.statusCode === 503 ? 'warn' : err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     }),
   );
 
@@ -250,6 +252,8 @@ export function createAdminApp({ routes, tokens, audit, logger, authFailuresPerM
         ...(details.length > 0 ? { detail: details.join('; ') } : {}),
       });
     } catch (cause) {
+      // The change is made (a 2xx would have been true), but unrecorded: said as it is, and not a 500.
+      if (isUnavailable(cause)) throw unavailable(`${action} on ${target} was done, but its audit entry could not be written (the database cannot be reached); do not repeat it`, cause);
       throw new Error(`${action} on ${target} was done, but its audit entry could not be written: ${(cause as Error).message}`, { cause });
     }
   };

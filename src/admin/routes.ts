@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { notFound } from '../errors.js';
+import { notFound, unavailable } from '../errors.js';
 import type { Provisioning } from '../provision/index.js';
 import type { Store } from '../store/store.js';
 import type { Device, Employee, Session, TokenScope } from '../domain/types.js';
@@ -183,6 +183,13 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
 
   return [
     { method: 'get', path: '/health', tag: 'meta', summary: 'Liveness', status: 200, public: true, response: z.object({ status: z.literal('ok') }), handler: async () => ({ status: 'ok' }) },
+    {
+      method: 'get', path: '/ready', tag: 'meta', summary: 'Readiness: 503 (with Retry-After) while this instance cannot reach its database', status: 200, public: true, response: z.object({ status: z.literal('ready') }),
+      handler: async () => {
+        if (store.available === false) throw unavailable('the database cannot be reached');
+        return { status: 'ready' };
+      },
+    },
     { method: 'get', path: '/openapi.json', tag: 'meta', summary: 'This document', status: 200, public: true, handler: async () => openapi() },
     { method: 'get', path: '/models', scope: 'readonly', tag: 'meta', summary: 'Supported vendors and models, with the files each requests', status: 200, response: z.array(s.modelView), handler: async () => models() },
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { RETRY_AFTER_SECONDS, isUnavailable } from '../errors.js';
 import type { Logger } from '../log.js';
 import { CHANNELS, MISS, reply, type Channel, type ClientCertificate, type ProvisionAnswer, type ProvisionRequest, type Resolver } from '../provision/index.js';
 import type { ForwardedReader } from './forwarded.js';
@@ -26,6 +27,8 @@ const one = (value: string | string[] | undefined): string | undefined => (Array
 export function createPhonesHandler({ resolver, caCert, channel, log, deviceCertificate, forwarded }: PhonesDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const ca = reply(200, Buffer.from(caCert), { 'Content-Type': 'application/x-pem-file' });
   const failed = reply(500, Buffer.from('Internal Server Error\n'), { 'Content-Type': 'text/plain; charset=utf-8' });
+  // The database lost, and what the request needs was not derived before (the store logs the loss once).
+  const away = reply(503, Buffer.from('Service Unavailable\n'), { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': String(RETRY_AFTER_SECONDS) });
   /** Headers are complete, Content-Length included (see `reply`). */
   const send = (req: IncomingMessage, res: ServerResponse, { status, headers, body }: Omit<ProvisionAnswer, 'status'> & { status: number }): void => {
     res.writeHead(status, headers);
@@ -56,8 +59,9 @@ export function createPhonesHandler({ resolver, caCert, channel, log, deviceCert
       .handle(request)
       .then((answer) => send(req, res, answer))
       .catch((err: unknown) => {
-        log.error({ err, service: channel.name }, 'provisioning request failed');
-        if (!res.headersSent) send(req, res, failed);
+        const gone = isUnavailable(err);
+        if (!gone) log.error({ err, service: channel.name }, 'provisioning request failed');
+        if (!res.headersSent) send(req, res, gone ? away : failed);
       });
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSettings, Site } from '../domain/types.js';
-import { DialtoneError, StartupError, conflict, invalidField } from '../errors.js';
+import { DialtoneError, StartupError, conflict, invalidField, unavailable } from '../errors.js';
 import { KEY_FIELD, NOUN, TABLES, authNamesOf, macNeedle, notFound, unassigned, userKey, type Row, type Table } from './memory.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SiteFilter, Store, StoreChange, UniqueKey } from './store.js';
@@ -23,6 +23,46 @@ type Db = Pick<pg.ClientBase, 'query'>;
 const CHANNEL = 'dialtone_revision';
 /** pg_advisory_lock key under which migrations run ("dial" in ASCII). */
 const MIGRATION_LOCK = 0x6469616c;
+
+/*
+ * Bounds on waiting for the database, so that a request never waits on it for long (see
+ * DESIGN.md, "PostgreSQL away"): a connection is made within CONNECT_TIMEOUT_MS (also the longest
+ * wait for a free one of the pool), a statement runs at most STATEMENT_TIMEOUT_MS on the server,
+ * and a server that does not answer at all (a cut network) is given up on QUERY_TIMEOUT_MS after
+ * the query was sent. Migrations run on a connection of their own, without these.
+ */
+const CONNECT_TIMEOUT_MS = 5_000;
+const STATEMENT_TIMEOUT_MS = 15_000;
+const QUERY_TIMEOUT_MS = STATEMENT_TIMEOUT_MS + 5_000;
+/** Longest pause between two attempts at the notification connection. */
+const RETRY_MAX_MS = 2_000;
+
+/** What the driver's sockets say when the server is not there, or went away. */
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+/** And the driver itself: a connection closed under a query, or never made in time. */
+const DRIVER_LOST = /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Client was closed)/;
+
+/**
+ * Whether `err` says that the database could not be reached or did not answer, rather than that it
+ * refused what it was asked: the request may succeed when tried again.
+ */
+export function isConnectionError(err: unknown): boolean {
+  if (err instanceof pg.DatabaseError) {
+    // 08: connection exception; 57P01-03: shutting down, crashed, starting up; 53300: too many
+    // connections; 57014: cancelled (the statement timeout).
+    const code = err.code ?? '';
+    return code.startsWith('08') || ['57P01', '57P02', '57P03', '53300', '57014'].includes(code);
+  }
+  if (err instanceof AggregateError) return err.errors.some(isConnectionError);
+  if (!(err instanceof Error)) return false;
+  const code = (err as NodeJS.ErrnoException).code;
+  return (code !== undefined && SOCKET_CODES.has(code)) || DRIVER_LOST.test(err.message);
+}
+
+/** What runs a query: the store itself (PostgresStore.query), or a pool in tests. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
 
 /** Each table's key column (the record's key field in snake case). */
 const KEY: { [T in Table]: string } = { sites: 'id', employees: 'id', devices: 'mac', tokens: 'id', settings: 'scope', numbers: 'number', audit: 'id', operators: 'name', sessions: 'id' };
@@ -95,7 +135,7 @@ function constraintError(err: pg.DatabaseError, change: StoreChange): DialtoneEr
 const at = (field: string, i: number | undefined): string => (i === undefined || i < 0 ? field : `${field}.${i}`);
 
 /** Runs `work` in one transaction on `client`: committed when it returns, rolled back when it throws. */
-async function inTransaction<T>(client: pg.PoolClient, work: (db: Db) => Promise<T>): Promise<T> {
+async function inTransaction<T>(client: pg.ClientBase, work: (db: Db) => Promise<T>): Promise<T> {
   await client.query('BEGIN');
   try {
     const result = await work(client);
@@ -111,12 +151,17 @@ async function inTransaction<T>(client: pg.PoolClient, work: (db: Db) => Promise
 async function transaction<T>(pool: pg.Pool, work: (db: Db) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A connection lost under a checked-out client is an 'error' event, which nobody else hears
+  // (unheard, it would end the process); the query running fails too, and says so.
+  const lost = (err: Error) => (broken = err);
+  client.on('error', lost);
   try {
     return await inTransaction(client, work).catch((err: unknown) => {
       if (!(err instanceof pg.DatabaseError)) broken = err as Error;
       throw err;
     });
   } finally {
+    client.off('error', lost);
     client.release(broken);
   }
 }
@@ -129,7 +174,10 @@ interface Subscriber {
 export interface PostgresOptions {
   /** Connections in the pool (default 10). */
   max?: number;
-  /** Told about a connection lost and found again (the store goes on by itself). */
+  /**
+   * Told once when the database is lost (with the error) and once when it is back (the store
+   * reconnects by itself).
+   */
   onEvent?: (message: string, err?: Error) => void;
 }
 
@@ -143,8 +191,14 @@ export interface PostgresOptions {
  * its own, on every other instance's: a write transaction bumps a row and notifies, and the
  * notification is delivered when it commits. Between another instance's commit and the arrival
  * of its notification (well under a millisecond on one host) this instance may still answer from
- * what it derived before. While that connection is down, every read of `revision` is a new
- * number: nothing derived is trusted until it is back.
+ * what it derived before.
+ *
+ * When that connection is lost, so may be notifications: until it is back, `revision` holds still
+ * as long as the database cannot be reached (nobody can be reading newer records from it through
+ * this instance, so what was derived before is the newest this instance can give), and is a new
+ * number at every read once a query has reached it again (nothing derived is trusted while
+ * notifications may be missed). A query that cannot reach the database rejects with an
+ * `unavailable` DialtoneError (503); one that reached it and failed, as before.
  */
 export class PostgresStore extends WriteThrough implements Store {
   private readonly pool: pg.Pool;
@@ -153,6 +207,10 @@ export class PostgresStore extends WriteThrough implements Store {
   private retryMs = 100;
   private changes = 0;
   private deaf = true;
+  /** Whether the last query reached the database (see `revision`). */
+  private reachable = true;
+  /** When the current loss of the database began (logged once, and its end once). */
+  private lostAt: number | undefined;
   private closed = false;
   /** Names this instance's notifications, which it has counted already. */
   private readonly instance = randomUUID();
@@ -164,14 +222,63 @@ export class PostgresStore extends WriteThrough implements Store {
     private readonly options: PostgresOptions = {},
   ) {
     super();
-    this.pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: options.max ?? 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      statement_timeout: STATEMENT_TIMEOUT_MS,
+      query_timeout: QUERY_TIMEOUT_MS,
+      keepAlive: true,
+    });
     // An idle connection that dies (PostgreSQL restarted) leaves the pool; the next query opens another.
-    this.pool.on('error', (err) => options.onEvent?.('idle PostgreSQL connection lost', err));
+    this.pool.on('error', (err) => this.lost(err));
   }
 
   get revision(): number {
-    if (this.deaf && !this.closed) this.changes++;
+    if (this.deaf && this.reachable && !this.closed) this.changes++;
     return this.changes;
+  }
+
+  /** False from the moment the database is found lost until it is back (the readiness check). */
+  get available(): boolean {
+    return this.lostAt === undefined;
+  }
+
+  /** The database did not answer: noted (logged once per loss). */
+  private lost(err: Error): void {
+    this.reachable = false;
+    if (this.lostAt !== undefined || this.closed) return;
+    this.lostAt = Date.now();
+    this.options.onEvent?.('PostgreSQL lost: writes are refused (503) and phones are answered from what was derived before, until it is back', err);
+  }
+
+  /** A query reached the database; with notifications heard too, the loss is over. */
+  private reached(): void {
+    this.reachable = true;
+    if (this.lostAt === undefined || this.deaf || this.closed) return;
+    this.options.onEvent?.(`PostgreSQL back after ${Date.now() - this.lostAt} ms`);
+    this.lostAt = undefined;
+  }
+
+  /** `err` as the store's callers should see it: `unavailable` when the database was not reached. */
+  private failed(err: unknown): unknown {
+    if (!isConnectionError(err)) return err;
+    this.lost(err as Error);
+    return unavailable('the database cannot be reached; try again shortly', err);
+  }
+
+  /**
+   * A query on the pool: the one way every read goes, and the way the state instances share
+   * (shared-postgres.ts) reaches the database, so that a lost database is `unavailable` there too.
+   */
+  async query<R extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    try {
+      const result = await this.pool.query<R>(sql, values);
+      this.reached();
+      return result;
+    } catch (err) {
+      throw this.failed(err);
+    }
   }
 
   async open(): Promise<void> {
@@ -195,9 +302,14 @@ export class PostgresStore extends WriteThrough implements Store {
     if (!this.pool.ended) await this.pool.end();
   }
 
-  /** Applies the migrations this database lacks, one instance at a time. */
+  /**
+   * Applies the migrations this database lacks, one instance at a time, on a connection of its
+   * own: waiting for another instance's migrations, or running a long one, is not bounded.
+   */
   private async migrate(): Promise<void> {
-    const client = await this.pool.connect();
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    client.on('error', () => undefined); // the query it breaks fails too, and says so
+    await client.connect();
     try {
       await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
       try {
@@ -217,14 +329,14 @@ export class PostgresStore extends WriteThrough implements Store {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
       }
     } finally {
-      client.release();
+      await client.end();
     }
   }
 
   /** LISTENs on a connection of its own; a lost one is replaced, and the revision moves then. */
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url });
-    client.on('error', (err) => this.options.onEvent?.('PostgreSQL notification connection lost', err));
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+    client.on('error', (err) => this.lost(err));
     client.on('notification', (n) => {
       if (n.channel !== CHANNEL) this.channels.get(n.channel)?.message(n.payload ?? '');
       else if (n.payload !== this.instance) this.changes++;
@@ -233,6 +345,8 @@ export class PostgresStore extends WriteThrough implements Store {
       if (this.listener !== client) return;
       this.listener = undefined;
       this.deaf = true;
+      // Nothing proves the database is there until a query reaches it (see `revision`).
+      this.lost(new Error('the notification connection closed'));
       this.retry();
     });
     try {
@@ -253,9 +367,10 @@ export class PostgresStore extends WriteThrough implements Store {
     this.changes++;
     this.retryMs = 100;
     for (const subscriber of this.channels.values()) subscriber.listening();
+    this.reached();
   }
 
-  /** The pool, for the state instances share beside the records (see shared-postgres.ts). */
+  /** The pool itself, for rate-limiter-flexible's counters (shared-postgres.ts); everything else goes through `query`. */
   get db(): pg.Pool {
     return this.pool;
   }
@@ -272,19 +387,16 @@ export class PostgresStore extends WriteThrough implements Store {
   private retry(): void {
     if (this.closed) return;
     this.reconnect = setTimeout(() => {
-      this.listen().then(
-        () => this.options.onEvent?.('PostgreSQL notification connection back'),
-        () => {
-          this.retryMs = Math.min(this.retryMs * 2, 5000);
-          this.retry();
-        },
-      );
+      this.listen().catch(() => {
+        this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+        this.retry();
+      });
     }, this.retryMs);
     this.reconnect.unref();
   }
 
   protected has(table: ChangeTable, key: string): Promise<boolean> {
-    return exists(this.pool, table, key);
+    return this.query(`SELECT 1 FROM ${table} WHERE ${KEY[table]} = $1`, [key]).then((r) => r.rowCount === 1);
   }
 
   // Every change
@@ -297,9 +409,12 @@ export class PostgresStore extends WriteThrough implements Store {
       } catch (err) {
         // Two writers each waiting for the other: PostgreSQL ends one, which runs again (its checks
         // then see what the other wrote). Side rows go in key order, which makes this rare.
-        if (!(err instanceof pg.DatabaseError && err.code === '40P01') || attempt === 3) throw err;
+        // A connection lost before COMMIT was answered leaves the write done or not: 503 either way,
+        // and only a COMMIT answered is acknowledged.
+        if (!(err instanceof pg.DatabaseError && err.code === '40P01') || attempt === 3) throw this.failed(err);
       }
     }
+    this.reached();
     this.changes++;
   }
 
@@ -459,7 +574,7 @@ export class PostgresStore extends WriteThrough implements Store {
 
   /** How many rows each table holds (`dialtone migrate` checks a database is empty, and its copy). */
   async counts(): Promise<Record<Table, number>> {
-    const { rows } = await this.pool.query<Record<Table, number>>(`SELECT ${TABLES.map((t) => `(SELECT count(*)::int FROM ${t}) AS ${t}`).join(', ')}`);
+    const { rows } = await this.query<Record<Table, number>>(`SELECT ${TABLES.map((t) => `(SELECT count(*)::int FROM ${t}) AS ${t}`).join(', ')}`);
     return rows[0]!;
   }
 
@@ -469,7 +584,7 @@ export class PostgresStore extends WriteThrough implements Store {
   }
 
   private async get<T>(table: Table, key: string): Promise<T | null> {
-    const { rows } = await this.pool.query<{ doc: T }>(`SELECT doc FROM ${table} WHERE ${KEY[table]} = $1`, [key]);
+    const { rows } = await this.query<{ doc: T }>(`SELECT doc FROM ${table} WHERE ${KEY[table]} = $1`, [key]);
     return rows[0]?.doc ?? null;
   }
 
@@ -494,7 +609,7 @@ export class PostgresStore extends WriteThrough implements Store {
       `ORDER BY ${key}${page.descending ? ' DESC' : ''}`,
       page.limit === undefined ? '' : `LIMIT ${param(page.limit)}`,
     ].join(' ');
-    return (await this.pool.query<{ doc: T }>(sql, values)).rows.map((r) => r.doc);
+    return (await this.query<{ doc: T }>(sql, values)).rows.map((r) => r.doc);
   }
 
   async getSite(id: string): Promise<Site | null> {
@@ -527,7 +642,7 @@ export class PostgresStore extends WriteThrough implements Store {
       number: ['SELECT employee_id AS holder FROM routes WHERE number = $1', [key]],
       authName: ['SELECT mac AS holder FROM auth_names WHERE name = $1', [key]],
     }[kind] as [string, string[]];
-    const { rows } = await this.pool.query<{ holder: string }>(sql, params);
+    const { rows } = await this.query<{ holder: string }>(sql, params);
     return rows[0]?.holder ?? null;
   }
 
@@ -584,7 +699,7 @@ export class PostgresStore extends WriteThrough implements Store {
   // revision alone (and takes no lock on the revision row).
 
   async appendAudit(entry: AuditEntry): Promise<AuditEntry> {
-    await this.pool.query(
+    await this.query(
       `INSERT INTO audit (id, at, actor, action, target, doc) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (id) DO UPDATE SET at = excluded.at, actor = excluded.actor, action = excluded.action, target = excluded.target, doc = excluded.doc`,
       [entry.id, entry.at, entry.actor, entry.action, entry.target ?? null, JSON.stringify(entry)],
@@ -593,7 +708,7 @@ export class PostgresStore extends WriteThrough implements Store {
   }
 
   async trimAudit(before: string): Promise<number> {
-    return (await this.pool.query('DELETE FROM audit WHERE at < $1', [before])).rowCount ?? 0;
+    return (await this.query('DELETE FROM audit WHERE at < $1', [before])).rowCount ?? 0;
   }
 
   async listAudit(filter: AuditFilter = {}): Promise<AuditEntry[]> {

@@ -22,7 +22,7 @@ import type { WindowClaim } from '../domain/types.js';
 import { MemoryBanBook, type BanBook, type BanEntry, type LimiterFactory } from '../provision/bans.js';
 import type { Timeline, TimelineReads } from '../provision/events.js';
 import { ResyncRegistry, type RegistryOptions, type Resync } from '../resync/registry.js';
-import type { PostgresStore } from './postgres.js';
+import type { PostgresStore, Queryable } from './postgres.js';
 import { PostgresTimeline, type PostgresTimelineOptions } from './timeline-postgres.js';
 
 /** Told of a failed write or read off the request path (the state catches up at the next one). */
@@ -33,7 +33,7 @@ export type OnError = (err: unknown, what: string) => void;
  * Instances that held different keys would each refuse the others' Digest nonces and token
  * hashes (and could not open each other's sealed passwords): every phone refused, silently.
  */
-export async function checkSharedKey(db: pg.Pool, secretKey: Buffer, keyFile: string): Promise<void> {
+export async function checkSharedKey(db: Queryable, secretKey: Buffer, keyFile: string): Promise<void> {
   const fingerprint = secretKeyFingerprint(secretKey);
   await db.query('INSERT INTO dialtone_key_check (fingerprint) VALUES ($1) ON CONFLICT (one) DO NOTHING', [fingerprint]);
   const { rows } = await db.query<{ fingerprint: string }>('SELECT fingerprint FROM dialtone_key_check');
@@ -46,7 +46,7 @@ export async function checkSharedKey(db: pg.Pool, secretKey: Buffer, keyFile: st
 
 /** Digest nonce counts in `dialtone_nonces`: exactly one instance accepts a given (nonce, nc). */
 export class PostgresNonceCounts implements NonceCounts {
-  constructor(private readonly db: pg.Pool) {}
+  constructor(private readonly db: Queryable) {}
 
   async accept(nonce: string, nc: number, expires: number): Promise<boolean> {
     const { rowCount } = await this.db.query(
@@ -60,7 +60,7 @@ export class PostgresNonceCounts implements NonceCounts {
 
 /** The first claim on each enrollment window, whichever instance it came through. */
 export class PostgresWindowClaims implements WindowClaims {
-  constructor(private readonly db: pg.Pool) {}
+  constructor(private readonly db: Queryable) {}
 
   async take(mac: string, windowEnds: string, claim: WindowClaim): Promise<WindowClaim> {
     const key = [mac, windowEnds];
@@ -87,12 +87,12 @@ const BANS = 'dialtone_bans';
  * (re)starts, as it may have missed some.
  */
 export class PostgresBanBook extends MemoryBanBook {
-  private constructor(private readonly db: pg.Pool) {
+  private constructor(private readonly db: Queryable) {
     super();
   }
 
   static async open(store: PostgresStore, onError: OnError): Promise<PostgresBanBook> {
-    const book = new PostgresBanBook(store.db);
+    const book = new PostgresBanBook(store);
     await book.reload();
     await store.subscribe(
       BANS,
@@ -147,7 +147,7 @@ export class PostgresResyncRegistry extends ResyncRegistry {
   private writes: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    private readonly db: pg.Pool,
+    private readonly db: Queryable,
     opts: RegistryOptions,
     private readonly onError: OnError,
   ) {
@@ -155,9 +155,9 @@ export class PostgresResyncRegistry extends ResyncRegistry {
   }
 
   static async open(store: PostgresStore, opts: RegistryOptions, onError: OnError): Promise<PostgresResyncRegistry> {
-    const registry = new PostgresResyncRegistry(store.db, opts, onError);
+    const registry = new PostgresResyncRegistry(store, opts, onError);
     const reload = async () => {
-      const { rows } = await store.db.query<{ mac: string }>(`SELECT DISTINCT mac FROM ${RESYNCS} WHERE ${WAITING}`);
+      const { rows } = await store.query<{ mac: string }>(`SELECT DISTINCT mac FROM ${RESYNCS} WHERE ${WAITING}`);
       for (const { mac } of rows) registry.waitingMacs.add(mac);
     };
     await reload();
@@ -311,7 +311,7 @@ export class PostgresResyncRegistry extends ResyncRegistry {
  * Deletes, every `everyMs`, what no instance needs any more: expired nonce counts, ended bans and
  * the claims of closed windows (any instance may: the deletes are idempotent). Returns how to stop it.
  */
-export function purgeExpired(db: pg.Pool, now: () => number, onError: OnError, everyMs = 60_000): () => void {
+export function purgeExpired(db: Queryable, now: () => number, onError: OnError, everyMs = 60_000): () => void {
   const timer = setInterval(() => {
     const at = now();
     Promise.all([
@@ -337,17 +337,17 @@ export interface SharedState {
 
 /** Opens the shared state on an open PostgreSQL store: checks the key first (see checkSharedKey). */
 export async function openSharedState(store: PostgresStore, secretKey: Buffer, opts: { keyFile: string; resync: RegistryOptions; onError: OnError; timeline?: PostgresTimelineOptions }): Promise<SharedState> {
-  await checkSharedKey(store.db, secretKey, opts.keyFile);
+  await checkSharedKey(store, secretKey, opts.keyFile);
   const bans = await PostgresBanBook.open(store, opts.onError);
   const resyncs = await PostgresResyncRegistry.open(store, opts.resync, opts.onError);
-  const stopPurge = purgeExpired(store.db, Date.now, opts.onError);
+  const stopPurge = purgeExpired(store, Date.now, opts.onError);
   let timeline: PostgresTimeline | undefined;
   return {
-    nonces: { key: deriveDigestNonceKey(secretKey), counts: new PostgresNonceCounts(store.db) },
-    claims: new PostgresWindowClaims(store.db),
+    nonces: { key: deriveDigestNonceKey(secretKey), counts: new PostgresNonceCounts(store) },
+    claims: new PostgresWindowClaims(store),
     bans,
     limiter: postgresLimiter(store.db),
-    timelineReads: (t) => (timeline = new PostgresTimeline(store.db, t, { onError: opts.onError, ...opts.timeline })),
+    timelineReads: (t) => (timeline = new PostgresTimeline(store, t, { onError: opts.onError, ...opts.timeline })),
     resyncs,
     async close() {
       stopPurge();

@@ -113,6 +113,13 @@ export interface Store {
    */
   readonly revision: number;
 
+  /**
+   * Whether the store can reach where it keeps its records now: false while a database is lost
+   * (its reads and writes then reject with an `unavailable` DialtoneError). A store without a
+   * database leaves it out: always.
+   */
+  readonly available?: boolean;
+
   /** Load or connect. Throws a StartupError when the existing data cannot be read. */
   open(): Promise<void>;
   /** Finish pending writes and release the store (file lock, connections). */

@@ -11,9 +11,9 @@
  * `perDevice` own events and claims of a device, as the in-memory timeline keeps.
  */
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
 import { nearMisses, seenIn, view, type LastSeen, type ProvisionEvent, type RecordedEvent, type Timeline, type TimelineReads } from '../provision/events.js';
 import { holdWithin, PendingChanges, type Queued } from '../provision/journal.js';
+import type { Queryable } from './postgres.js';
 import type { OnError } from './shared-postgres.js';
 
 export interface PostgresTimelineOptions {
@@ -45,7 +45,7 @@ export class PostgresTimeline implements TimelineReads {
 
   /** Starts taking `timeline`'s changes, and writing them every `flushMs`. */
   constructor(
-    private readonly db: pg.Pool,
+    private readonly db: Queryable,
     private readonly timeline: Timeline,
     private readonly opts: PostgresTimelineOptions = {},
   ) {

@@ -12,6 +12,7 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { isUnavailable } from '../errors.js';
 import type { Logger } from '../log.js';
 import { negotiate, netascii } from './options.js';
 import * as packet from './packet.js';
@@ -203,7 +204,7 @@ export async function createTftpServer(opts: TftpOptions): Promise<TftpServer> {
         new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), limits.lookupMs))),
       ]);
     } catch (err) {
-      log?.error({ err, file: req.file.slice(0, 128) }, 'tftp lookup failed');
+      if (!isUnavailable(err)) log?.error({ err, file: req.file.slice(0, 128) }, 'tftp lookup failed'); // a lost database is logged once, by the store
       body = 'late';
     } finally {
       clearTimeout(timer);

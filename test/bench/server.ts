@@ -101,3 +101,16 @@ export async function runServer(dir: string, extra: Record<string, string>): Pro
     kill,
   };
 }
+
+/** Servers on one data folder, started one after another (a start, then a restart); `killAll` for cleanup. */
+export function serversOn(dir: string, extra: Record<string, string>): { start: () => Promise<Server>; killAll: () => void } {
+  const servers: Server[] = [];
+  return {
+    start: async () => {
+      const s = await runServer(dir, extra);
+      servers.push(s);
+      return s;
+    },
+    killAll: () => servers.forEach((s) => s.kill()),
+  };
+}

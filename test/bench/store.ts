@@ -10,8 +10,9 @@
 import { readFile, rm, stat, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runServer, type Server } from './server.js';
+import { serversOn } from './server.js';
 import { Client } from './client.js';
+import { createAll, percentile } from './creates.js';
 
 const N = Number(process.env.BENCH_N ?? 10_000);
 const CLIENTS = 20;
@@ -31,20 +32,6 @@ interface Result {
   storeOpenMs?: number;
 }
 
-const site = { name: 'Bench HQ', timeZone: 'America/New_York', sip: { registrar: 'sip.example.com' }, address: { line1: '1 Main St', city: 'New York', country: 'US' } };
-
-/** Employee i: distinct username, extension, valid US number (+1 212 7xx xxxx) and unicast MAC. */
-const employee = (siteId: string, i: number) => ({
-  siteId,
-  firstName: 'Bench',
-  lastName: `User ${i}`,
-  username: `user${i}`,
-  email: `user${i}@example.com`,
-  phoneNumber: `+1 212 ${736 + Math.floor(i / 10_000)} ${String(i % 10_000).padStart(4, '0')}`,
-  extension: String(10_000 + i),
-  device: { mac: `0015${i.toString(16).padStart(8, '0')}`, model: 'generic' },
-});
-
 /** Memory (kB) from /proc/<pid>/status and bytes passed to write calls (files, sockets, log pipe) from /proc/<pid>/io. */
 async function procStats(pid: number): Promise<{ rssKb: number; hwmKb: number; wcharBytes: number }> {
   const text = (await readFile(`/proc/${pid}/status`, 'utf8')) + (await readFile(`/proc/${pid}/io`, 'utf8'));
@@ -52,46 +39,13 @@ async function procStats(pid: number): Promise<{ rssKb: number; hwmKb: number; w
   return { rssKb: num('VmRSS'), hwmKb: num('VmHWM'), wcharBytes: num('wchar') };
 }
 
-/** Creates the employees with CLIENTS workers pulling from one counter; stops at the deadline or the first non-201. */
-async function burst(client: Client, siteId: string): Promise<{ latencies: number[]; totalMs: number }> {
-  const latencies: number[] = [];
-  let next = 0;
-  let failure: string | undefined;
-  const start = performance.now();
-  const deadline = start + DEADLINE_MS;
-  const worker = async (): Promise<void> => {
-    while (next < N && failure === undefined && performance.now() < deadline) {
-      const i = next++;
-      const t0 = performance.now();
-      const reply = await client.call('POST', '/employees', employee(siteId, i));
-      if (reply.status !== 201) {
-        failure ??= `create ${i} answered ${reply.status}: ${reply.text}`;
-        return;
-      }
-      latencies.push(performance.now() - t0);
-    }
-  };
-  await Promise.all(Array.from({ length: CLIENTS }, worker));
-  const totalMs = performance.now() - start;
-  if (failure) throw new Error(`${failure} (after ${latencies.length} created)`);
-  if (latencies.length < N) console.error(`deadline of ${DEADLINE_MS / 1000} s reached: ${latencies.length} of ${N} created`);
-  return { latencies, totalMs };
-}
-
 async function measure(store: 'json' | 'memory'): Promise<Result> {
   const dir = await mkdtemp(join(tmpdir(), `dialtone-bench-${store}-`));
-  const servers: Server[] = [];
+  const { start, killAll } = serversOn(dir, { DIALTONE_STORE: store, DIALTONE_LOG_LEVEL: LOG_LEVEL });
   try {
-    const start = async (): Promise<Server> => {
-      const s = await runServer(dir, { DIALTONE_STORE: store, DIALTONE_LOG_LEVEL: LOG_LEVEL });
-      servers.push(s);
-      return s;
-    };
     const first = await start();
     const client = new Client(first.port, first.ca, CLIENTS);
-    const made = await client.call('POST', '/sites', site);
-    if (made.status !== 201) throw new Error(`site creation answered ${made.status}: ${made.text}`);
-    const { latencies, totalMs } = await burst(client, (made.json as { id: string }).id);
+    const { latencies, totalMs } = await createAll(client, { n: N, clients: CLIENTS, deadlineMs: DEADLINE_MS });
     client.close();
     const fileBytes = store === 'json' ? (await stat(join(dir, 'data', 'dialtone.json'))).size : undefined;
     const { rssKb, hwmKb, wcharBytes } = await procStats(first.pid);
@@ -114,14 +68,13 @@ async function measure(store: 'json' | 'memory'): Promise<Result> {
     await second.stop();
     return { created: latencies.length, totalMs, latencies, fileBytes, rssKb, hwmKb, wcharBytes, restartMs: second.readyMs, storeOpenMs: second.storeOpenMs };
   } finally {
-    for (const s of servers) s.kill();
+    killAll();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
 // --- report ---
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 const ms = (v: number | undefined): string => (v === undefined ? '-' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`);
 const mb = (bytes: number | undefined): string => (bytes === undefined ? '-' : `${(bytes / 1e6).toFixed(1)} MB`);
 const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined || !b ? '-' : `${(a / b).toFixed(2)}x`);

@@ -23,6 +23,8 @@ export interface FetchOptions {
   agent?: Agent;
   /** A TLS client certificate to present (a phone's factory certificate). */
   clientCert?: { cert: string; key: string };
+  /** Gives up (rejecting with code ETIMEDOUT) when the answer has not come by then, as a phone would. */
+  timeoutMs?: number;
 }
 
 /** A phone's GET of `path` from the provisioning listener, over HTTP or HTTPS (trusting the Dialtone CA). */
@@ -51,6 +53,7 @@ export function fetchFile(server: Running, protocol: 'http' | 'https', path: str
       },
     );
     req.on('error', reject);
+    if (opts.timeoutMs !== undefined) req.setTimeout(opts.timeoutMs, () => req.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })));
     req.end();
   });
 }

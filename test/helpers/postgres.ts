@@ -42,13 +42,3 @@ export async function freshDatabase(t: Test): Promise<string> {
   url.pathname = `/${name}`;
   return url.toString();
 }
-
-/** Waits, a bounded while, for `condition` to hold; whether it did. */
-export async function eventually(condition: () => boolean | Promise<boolean>, ms = 5000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > until) return false;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return true;
-}

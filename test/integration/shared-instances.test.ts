@@ -3,7 +3,8 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { digestResponse } from '../../src/provision/digest.js';
-import { eventually, freshDatabase, postgresMissing } from '../helpers/postgres.js';
+import { eventually } from '../helpers/eventually.js';
+import { freshDatabase, postgresMissing } from '../helpers/postgres.js';
 import { fetchFile } from '../helpers/phone.js';
 import { startServer, type Running } from '../helpers/server.js';
 

@@ -35,6 +35,7 @@ t.test('defaults come from configs/default.json', async (t) => {
   const s = load({});
   t.same(s, {
     store: 'json',
+    workers: 1,
     dataDir: '/srv/dialtone/data',
     certsDir: '/srv/dialtone/certs',
     adminListen: { host: '127.0.0.1', port: 9443 },
@@ -308,6 +309,13 @@ t.test('store postgres: databaseUrl required, a postgres:// URL, its password ne
   t.notMatch(message, 'hunter2', 'the password is not repeated');
   t.match(load({ DIALTONE_STORE: 'postgres', DIALTONE_DATABASE_URL: 'postgresql://u:p@127.0.0.1:5432/dialtone' }), { store: 'postgres', databaseUrl: 'postgresql://u:p@127.0.0.1:5432/dialtone' });
   t.equal(load({}).databaseUrl, undefined, 'none by default');
+});
+
+t.test('workers: a whole number 1..64, more than 1 only on the PostgreSQL store', async (t) => {
+  t.equal(load({ DIALTONE_STORE: 'postgres', DIALTONE_DATABASE_URL: 'postgres://127.0.0.1/d', DIALTONE_WORKERS: '4' }).workers, 4);
+  refuses(t, () => load({ DIALTONE_WORKERS: '2' }), ['DIALTONE_WORKERS', '2 workers need store postgres', 'json store is one process by design'], 'the JSON store');
+  refuses(t, () => load({ DIALTONE_STORE: 'postgres', DIALTONE_DATABASE_URL: 'postgres://127.0.0.1/d', DIALTONE_WORKERS: '0' }), ['DIALTONE_WORKERS', 'at least 1'], 'none');
+  refuses(t, () => load({ DIALTONE_STORE: 'postgres', DIALTONE_DATABASE_URL: 'postgres://127.0.0.1/d', DIALTONE_WORKERS: '1.5' }), ['DIALTONE_WORKERS', 'whole number'], 'a fraction');
 });
 
 t.test('digestNonceSeconds', async (t) => {

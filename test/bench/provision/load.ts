@@ -26,6 +26,11 @@ export interface Target {
 export interface LoadOptions {
   path: string;
   expected: Buffer;
+  /**
+   * Several files instead, requested in turn (a boot storm of mixed vendors); an answer is right
+   * when it is 200 with the exact bytes of one of them.
+   */
+  mix?: Array<{ path: string; expected: Buffer }>;
   connections: number;
   durationMs: number;
   keepAlive: boolean;
@@ -84,16 +89,29 @@ export function haveWrk(): boolean {
   }
 }
 
-/** The Lua side of a wrk run: checks every response against the expected bytes, one JSON line from `done`. */
-const WRK_SCRIPT = (expectedFile: string): string => `-- written by test/bench/provision/load.ts
-local f = assert(io.open(${JSON.stringify(expectedFile)}, "rb"))
-local expected = f:read("*a")
-f:close()
+/**
+ * The Lua side of a wrk run: requests the paths in turn (when more than one), checks every
+ * response against the expected bytes, one JSON line from `done`.
+ */
+const WRK_SCRIPT = (files: Array<{ path: string; file: string }>): string => `-- written by test/bench/provision/load.ts
+local paths = {}
+local expected = {}
+for _, p in ipairs({${files.map((f) => `{${JSON.stringify(f.path)}, ${JSON.stringify(f.file)}}`).join(', ')}}) do
+  local f = assert(io.open(p[2], "rb"))
+  expected[f:read("*a")] = true
+  f:close()
+  table.insert(paths, p[1])
+end
+local turn = 0
+${files.length > 1 ? `function request()
+  turn = turn % #paths + 1
+  return wrk.format(nil, paths[turn])
+end` : ''}
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 function init(args) ok = 0; bad = 0; bad_status = 0; bad_len = 0 end
 function response(status, headers, body)
-  if status == 200 and body == expected then ok = ok + 1
+  if status == 200 and expected[body] then ok = ok + 1
   else
     if bad == 0 then bad_status = status; bad_len = #body end
     bad = bad + 1
@@ -119,10 +137,10 @@ end
  * out connect and the TLS handshake (see `probe` for that).
  */
 export async function wrkLoad(t: Target, o: LoadOptions, workDir: string): Promise<LoadResult> {
-  const expectedFile = join(workDir, 'expected.body');
+  const files = (o.mix ?? [{ path: o.path, expected: o.expected }]).map((f, i) => ({ ...f, file: join(workDir, `expected-${i}.body`) }));
+  for (const f of files) await writeFile(f.file, f.expected);
   const script = join(workDir, 'check.lua');
-  await writeFile(expectedFile, o.expected);
-  await writeFile(script, WRK_SCRIPT(expectedFile));
+  await writeFile(script, WRK_SCRIPT(files));
   const seconds = Math.max(1, Math.round(o.durationMs / 1000));
   const args = ['-t1', `-c${o.connections}`, `-d${seconds}s`, '--timeout', '5s', '-s', script];
   if (!o.keepAlive) args.push('-H', 'Connection: close');
@@ -214,10 +232,13 @@ export async function nodeLoad(t: Target, o: LoadOptions, ca: string): Promise<L
   let errors = 0;
   let firstMismatch: string | undefined;
   const headers = o.keepAlive ? {} : { Connection: 'close' };
+  const mix = o.mix ?? [{ path: o.path, expected: o.expected }];
+  let turn = 0;
   const one = (): Promise<void> =>
     new Promise((resolve) => {
       const t0 = performance.now();
-      const req = request({ host: '127.0.0.1', port: t.port, path: o.path, servername: 'localhost', ca, agent, headers, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+      const { path, expected } = mix[turn++ % mix.length]!;
+      const req = request({ host: '127.0.0.1', port: t.port, path, servername: 'localhost', ca, agent, headers, timeout: REQUEST_TIMEOUT_MS }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', () => {
@@ -227,7 +248,7 @@ export async function nodeLoad(t: Target, o: LoadOptions, ca: string): Promise<L
         res.on('end', () => {
           const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
           if (n < MAX_REQUESTS) latencies[n++] = performance.now() - t0;
-          if (res.statusCode === 200 && body.equals(o.expected)) ok++;
+          if (res.statusCode === 200 && body.equals(expected)) ok++;
           else {
             mismatches++;
             firstMismatch ??= `status ${res.statusCode}, ${body.length} bytes`;

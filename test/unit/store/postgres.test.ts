@@ -1,9 +1,11 @@
 import pg from 'pg';
 import t, { type Test } from 'tap';
-import { PostgresStore } from '../../../src/store/postgres.js';
+import { PostgresStore, isConnectionError } from '../../../src/store/postgres.js';
 import { MIGRATIONS } from '../../../src/store/migrations/index.js';
 import { device, employee, site } from '../../helpers/records.js';
-import { eventually, freshDatabase, postgresMissing } from '../../helpers/postgres.js';
+import { eventually } from '../../helpers/eventually.js';
+import { tcpProxy } from '../../helpers/tcp-proxy.js';
+import { freshDatabase, postgresMissing } from '../../helpers/postgres.js';
 import { conformance } from './conformance.js';
 
 t.test('a database that cannot be reached stops start-up, naming it without its password', async (t) => {
@@ -160,11 +162,59 @@ if (missing) {
     await client.connect();
     t.teardown(() => client.end());
     await client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'");
-    t.ok(await eventually(() => events.includes('PostgreSQL notification connection back')), 'reconnected by itself');
+    t.ok(await eventually(() => events.some((e) => e.startsWith('PostgreSQL back after'))), 'reconnected by itself');
     const r1 = b.revision;
     t.equal(b.revision, r1, 'listening again: the revision stands still');
     await a.insertSite(site());
     t.ok(await eventually(() => b.revision !== r1), 'and follows A again');
   });
-}
 
+  t.test('the database cut off: reads and writes refused as unavailable at once, the revision held, one loss and one return logged', async (t) => {
+    const url = new URL(await freshDatabase(t));
+    const proxy = await tcpProxy(t, { host: url.hostname, port: Number(url.port || 5432) });
+    url.port = String(proxy.port);
+    const events: Array<[string, Error | undefined]> = [];
+    const store = new PostgresStore(url.toString(), { onEvent: (m, err) => events.push([m, err]) });
+    await store.open();
+    t.teardown(() => store.close());
+    const s = site();
+    await store.insertSite(s);
+    t.equal(store.available, true);
+
+    proxy.cut();
+    t.ok(await eventually(() => store.available === false), 'the loss is noticed without a query');
+    const held = store.revision;
+    const started = Date.now();
+    await t.rejects(store.insertSite(site()), { code: 'unavailable', status: 503, expose: true }, 'a write is refused as unavailable');
+    await t.rejects(store.getSite(s.id), { code: 'unavailable', status: 503 }, 'and so is a read');
+    t.ok(Date.now() - started < 5000, 'at once, not after a timeout');
+    t.equal(store.revision, held, 'the revision holds while nothing can be read');
+    t.equal(store.revision, held, 'at every read of it');
+
+    proxy.restore();
+    t.ok(await eventually(() => store.available), 'back by itself');
+    t.not(store.revision, held, 'what may have changed meanwhile counts as a change');
+    t.same(await store.getSite(s.id), s, 'reads again');
+    await store.insertSite(site());
+    t.equal((await store.listSites()).length, 2, 'and writes');
+    t.same(
+      events.map(([m]) => m.replace(/\d+ ms/, 'N ms')),
+      ['PostgreSQL lost: writes are refused (503) and phones are answered from what was derived before, until it is back', 'PostgreSQL back after N ms'],
+      'one line for the loss, one for the return',
+    );
+    t.ok(events[0]?.[1] instanceof Error, 'the loss comes with its error');
+  });
+
+  t.test('what counts as the database not reached (503) and what as its answer', async (t) => {
+    t.ok(isConnectionError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })));
+    t.ok(isConnectionError(new Error('Connection terminated unexpectedly')));
+    t.ok(isConnectionError(new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })])));
+    const shutdown = new pg.DatabaseError('terminating connection due to administrator command', 0, 'error');
+    shutdown.code = '57P01';
+    t.ok(isConnectionError(shutdown));
+    const unique = new pg.DatabaseError('duplicate key value', 0, 'error');
+    unique.code = '23505';
+    t.notOk(isConnectionError(unique), 'a broken constraint is an answer');
+    t.notOk(isConnectionError(new TypeError('x is undefined')));
+  });
+}

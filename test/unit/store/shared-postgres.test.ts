@@ -9,7 +9,8 @@ import { PostgresStore } from '../../../src/store/postgres.js';
 import { checkSharedKey, PostgresBanBook, PostgresNonceCounts, PostgresResyncRegistry, PostgresWindowClaims, postgresLimiter } from '../../../src/store/shared-postgres.js';
 import { PostgresTimeline } from '../../../src/store/timeline-postgres.js';
 import { FakeClock } from '../../helpers/clock.js';
-import { eventually, freshDatabase, postgresMissing } from '../../helpers/postgres.js';
+import { eventually } from '../../helpers/eventually.js';
+import { freshDatabase, postgresMissing } from '../../helpers/postgres.js';
 
 /**
  * Each kind of shared state, its in-process version and its PostgreSQL one through the same
