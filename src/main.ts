@@ -25,7 +25,7 @@ import { createSessions } from './admin/sessions.js';
 import { consolePages } from './web/console.js';
 import { loadSettings, publicUrlOf, type Listen, type Settings } from './config.js';
 import { createSealer, deriveSealedProfileSecret, deriveTokenKey, isTokenHash } from './domain/secrets.js';
-import { StartupError } from './errors.js';
+import { StartupError, isUnavailable } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { MailQueue } from './mail/queue.js';
 import { outboxSender, smtpSender } from './mail/transport.js';
@@ -189,9 +189,10 @@ async function serve(settings: Settings, rootLog: Logger, worker?: number): Prom
     const tokenKey = deriveTokenKey(secretKey);
     const sealedProfileSecret = deriveSealedProfileSecret(secretKey);
     // Instances on one database share nonces, bans, rate limits, the timeline and resyncs (README: Several instances).
+    // The database away is logged once by the store; what could not be written then is tried again.
+    const sharedError = (err: unknown, what: string) => (isUnavailable(err) ? log.debug({ err }, what) : log.error({ err }, what));
     if (settings.store === 'postgres') {
-      const onError = (err: unknown, what: string) => log.error({ err }, what);
-      shared = await openSharedState(store as PostgresStore, secretKey, { keyFile: secretKeyFile, resync: resyncOptions(settings), onError });
+      shared = await openSharedState(store as PostgresStore, secretKey, { keyFile: secretKeyFile, resync: resyncOptions(settings), onError: sharedError });
     }
     const publicHost = settings.publicUrl ? new URL(settings.publicUrl).hostname.replace(/^\[|\]$/g, '') : publicUrlOf(settings, undefined).hostname;
     const tls = await loadOrCreateTls({ certsDir: settings.certsDir, publicHost, log: (msg, fields) => log.info(fields ?? {}, msg) });
@@ -222,7 +223,7 @@ async function serve(settings: Settings, rootLog: Logger, worker?: number): Prom
       caPem: tls.caCert,
       sealedProfileSecret,
       digestNonceMs: settings.digestNonceSeconds * 1000,
-      ...(shared ? { nonces: shared.nonces, claims: shared.claims, bans: { book: shared.bans, limiter: shared.limiter, onError: (err) => log.error({ err }, 'bans: could not count an offence') }, timelineReads: shared.timelineReads } : {}),
+      ...(shared ? { nonces: shared.nonces, claims: shared.claims, bans: { book: shared.bans, limiter: shared.limiter, onError: (err) => sharedError(err, 'bans: could not count an offence') }, timelineReads: shared.timelineReads } : {}),
     });
     if (!shared) {
       journal = new TimelineJournal(join(settings.dataDir, 'timeline.jsonl'), provisioning.timeline, {

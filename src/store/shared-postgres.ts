@@ -12,7 +12,7 @@
  * - the secret key's fingerprint, so that an instance holding another key stops at start.
  * The timeline is in timeline-postgres.ts.
  */
-import { RateLimiterPostgres } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
 import type pg from 'pg';
 import { deriveDigestNonceKey, secretKeyFingerprint } from '../domain/secrets.js';
 import { StartupError } from '../errors.js';
@@ -72,11 +72,15 @@ export class PostgresWindowClaims implements WindowClaims {
   }
 }
 
-/** Counters in `dialtone_rate_limits`, one key prefix each. */
+/**
+ * Counters in `dialtone_rate_limits`, one key prefix each. While the database cannot be reached,
+ * each instance counts in its own memory (rate-limiter-flexible's insurance limiter): sign-ins
+ * and offences are still limited, per instance, and no request fails for want of a counter.
+ */
 export const postgresLimiter =
   (db: pg.Pool): LimiterFactory =>
   (opts) =>
-    new RateLimiterPostgres({ ...opts, storeClient: db, storeType: 'pool', tableName: 'dialtone_rate_limits', tableCreated: true, clearExpiredByTimeout: true });
+    new RateLimiterPostgres({ ...opts, storeClient: db, storeType: 'pool', tableName: 'dialtone_rate_limits', tableCreated: true, clearExpiredByTimeout: true, insuranceLimiter: new RateLimiterMemory(opts) });
 
 const BANS = 'dialtone_bans';
 

@@ -27,7 +27,8 @@ if (missing) {
   t.test('two workers on PostgreSQL share the ports; one SIGKILLed under load: the other serves on, the primary replaces it', async (t) => {
     const url = await freshDatabase(t);
     const server = await startServer(t, t.testdir(), { DIALTONE_STORE: 'postgres', DIALTONE_DATABASE_URL: url, DIALTONE_WORKERS: '2' });
-    t.ok(await eventually(() => said(server, 'workers ready').length === 1), 'both workers ready');
+    // Each process writes its own lines: a worker's "ready" may come through after the primary's "workers ready".
+    t.ok(await eventually(() => said(server, 'workers ready').length === 1 && new Set(said(server, 'ready').map((l) => l.worker)).size === 2), 'both workers ready');
     const readyPids = new Map(said(server, 'ready').map((l) => [l.worker, l.pid]));
     t.same([...readyPids.keys()].sort(), [0, 1], 'workers 0 and 1');
     t.equal(new Set(said(server, 'listening').filter((l) => (l as { service?: string }).service === 'https').map((l) => (l as { port?: number }).port)).size, 1, 'on one HTTPS port');
