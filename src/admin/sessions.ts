@@ -96,17 +96,15 @@ export function createSessions(store: Store, { seconds = SESSION_SECONDS, failur
     },
 
     async signIn(name, password, address) {
-      const seen = await limiter.get(address);
       const refuse = (msBeforeNext: number): DialtoneError =>
         new DialtoneError('too_many_requests', `too many failed sign-ins from this address; try again in ${Math.max(1, Math.ceil(msBeforeNext / 1000))} s`);
-      if (seen && seen.consumedPoints >= failures) throw refuse(seen.msBeforeNext);
+      // Charged before the hash is checked, so that guesses arriving together cannot all run scrypt;
+      // a sign-in that succeeds clears the count.
+      const charged = await limiter.penalty(address);
+      if (charged.consumedPoints > failures) throw refuse(charged.msBeforeNext);
       const operator = OPERATOR_NAME.test(name) ? await store.getOperator(name) : null;
       const ok = await verifySecret(password, operator?.passwordHash ?? (await (decoy ??= hashSecret(randomBytes(16).toString('base64url')))));
-      if (!operator || !ok) {
-        const charged = await limiter.penalty(address);
-        if (charged.consumedPoints > failures) throw refuse(charged.msBeforeNext);
-        throw new DialtoneError('unauthorized', 'wrong name or password', [{ path: 'password', message: 'wrong name or password' }]);
-      }
+      if (!operator || !ok) throw new DialtoneError('unauthorized', 'wrong name or password', [{ path: 'password', message: 'wrong name or password' }]);
       await limiter.delete(address);
       await sweep();
       const secret = randomBytes(32).toString('base64url');

@@ -59,6 +59,24 @@ t.test('wrong names and passwords: the same refusal, throttled per address', asy
   t.ok(await sessions.signIn('ada', PASSWORD, '192.0.2.2'), 'another address is not held back');
 });
 
+t.test('guesses arriving together are charged before any hash is checked', async (t) => {
+  const store = new MemoryStore();
+  const sessions = createSessions(store, { failures: 3 });
+  await store.insertOperator(await newOperator('ada', PASSWORD, 'admin'));
+  // The operator is read only for a hash about to be checked: how many were checked.
+  let checked = 0;
+  const read = store.getOperator.bind(store);
+  store.getOperator = (name) => {
+    checked++;
+    return read(name);
+  };
+  const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => sessions.signIn('ada', `wrong password ${i}`, '192.0.2.9')));
+  const statuses = results.map((r) => (r.status === 'rejected' ? (r.reason as { status?: number }).status : 200));
+  t.equal(statuses.filter((s) => s === 401).length, 3, 'only as many checked as the limit allows');
+  t.equal(statuses.filter((s) => s === 429).length, 9, 'the rest refused');
+  t.equal(checked, 3, 'before their hash was checked');
+});
+
 t.test('operators: name and password checked, the password hashed', async (t) => {
   await t.rejects(newOperator('Ada Lovelace', 'short', 'admin'), { status: 400, errors: [{ path: 'name' }, { path: 'password' }] });
   const op = await newOperator('ada', PASSWORD, 'readonly');
