@@ -1,10 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { cases as yealink } from '../helpers/cases/yealink.js';
 import { exampleConfig, freePort, haveNginx, startNginx } from '../helpers/nginx.js';
 import { curlDigest, fetchFile, haveCurl, type FetchOptions } from '../helpers/phone.js';
+import { eventually } from '../helpers/eventually.js';
+import { freshDatabase, postgresMissing } from '../helpers/postgres.js';
 import { startServer, type Running } from '../helpers/server.js';
 
 /**
@@ -12,6 +14,9 @@ import { startServer, type Running } from '../helpers/server.js';
  * (configs/nginx-dialtone.conf, its addresses, ports and certificate paths rewritten for
  * 127.0.0.1). nginx reaches Dialtone from 127.0.0.1, the only trusted proxy; every client
  * comes from its own 127.0.0.x address, so the address Dialtone records tells who it believed.
+ * With PostgreSQL, the example's two upstream servers are two instances on one database, and the
+ * policy holds across them: the window, the bans (a prober's misses shared out between the two
+ * ban it only when counted together), the timeline.
  */
 const phone = yealink[0]!;
 const FILE = `/${phone.deviceFiles[0]}`;
@@ -25,10 +30,11 @@ interface Event {
   reason?: string;
 }
 
-/** The example, for 127.0.0.1: both upstream servers are the one instance. */
-const example = (t: Test, ports: { tls: number; plain: number; dialtone: number }, certs: string): Promise<string> =>
+/** The example, for 127.0.0.1: its two upstream servers are the two instances (or both the one). */
+const example = (t: Test, ports: { tls: number; plain: number; dialtone: [number, number] }, certs: string): Promise<string> =>
   exampleConfig(t, 'nginx-dialtone.conf', [
-    [/^(\s*)server 10\.0\.1\.1[12]:8080 /gm, `$1server 127.0.0.1:${ports.dialtone} `, 2],
+    [/^(\s*)server 10\.0\.1\.11:8080 /gm, `$1server 127.0.0.1:${ports.dialtone[0]} `, 1],
+    [/^(\s*)server 10\.0\.1\.12:8080 /gm, `$1server 127.0.0.1:${ports.dialtone[1]} `, 1],
     [/^(\s*)listen 443 ssl;/gm, `$1listen 127.0.0.1:${ports.tls} ssl;`, 1],
     [/^(\s*)listen 80;/gm, `$1listen 127.0.0.1:${ports.plain};`, 1],
     [/^\s*listen 8080;\n/gm, '', 1],
@@ -36,15 +42,36 @@ const example = (t: Test, ports: { tls: number; plain: number; dialtone: number 
   ]);
 
 t.test('Dialtone behind a real nginx that ends TLS', { skip: (await haveNginx()) ? false : 'nginx not installed (Debian package nginx-light)' }, async (t) => {
-  const server = await startServer(t, t.testdir(), {
+  const settings = {
     DIALTONE_TRUSTED_PROXIES: '127.0.0.1/32',
     // A phone in this network may have its secrets over plain HTTP: nginx itself is not in it.
     DIALTONE_TRUSTED_NETWORKS: '127.0.0.6/32',
-  });
+  };
+  // With PostgreSQL, nginx passes to two instances on one database, as the README's example does;
+  // without it, to the one instance twice.
+  const noPostgres = await postgresMissing();
+  if (noPostgres) t.comment(`one Dialtone instance behind nginx: ${noPostgres}`);
+  const root = t.testdir();
+  const shared: Record<string, string> = noPostgres ? {} : { DIALTONE_STORE: 'postgres', DIALTONE_DATABASE_URL: await freshDatabase(t) };
+  const server = await startServer(t, join(root, 'a'), { ...settings, ...shared });
+  let other: Running | undefined;
+  if (!noPostgres) {
+    await mkdir(join(root, 'b', 'data'), { recursive: true });
+    await copyFile(join(root, 'a', 'data', 'secret.key'), join(root, 'b', 'data', 'secret.key'));
+    other = await startServer(t, join(root, 'b'), { ...settings, ...shared, DIALTONE_ADMIN_TOKEN: server.token });
+  }
+  /**
+   * An admin read through the first instance, once the other has written what it holds (its own
+   * events reach the shared table when it is read, or within half a second).
+   */
+  const read = async (path: string): Promise<unknown> => {
+    await other?.ok('GET', path);
+    return server.ok('GET', path);
+  };
   // nginx's workers run as nobody when we are root: its folder must not sit under a private one.
   const dir = await mkdtemp(join(tmpdir(), 'dialtone-nginx-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const ports = { tls: await freePort(), plain: await freePort(), dialtone: server.ports.http as number };
+  const ports = { tls: await freePort(), plain: await freePort(), dialtone: [server.ports.http as number, (other ?? server).ports.http as number] as [number, number] };
   const nginx = await startNginx({ dir, http: await example(t, ports, join(server.dir, 'certs')), ports: [ports.tls, ports.plain] });
   t.teardown(() => nginx.stop());
 
@@ -55,7 +82,7 @@ t.test('Dialtone behind a real nginx that ends TLS', { skip: (await haveNginx())
   const proxied = { ...server, ports: { https: ports.tls, http: ports.plain } } as Running;
   const viaNginx = (protocol: 'http' | 'https', from: string, opts: FetchOptions = {}) => fetchFile(proxied, protocol, FILE, { userAgent: phone.userAgent, from, ...opts });
   const direct = (protocol: 'http' | 'https', from: string, opts: FetchOptions = {}) => fetchFile(server, protocol, FILE, { userAgent: phone.userAgent, from, ...opts });
-  const events = async (): Promise<Event[]> => (await server.ok('GET', `/devices/${phone.mac}/events`)) as Event[];
+  const events = async (): Promise<Event[]> => (await read(`/devices/${phone.mac}/events`)) as Event[];
   /** The newest event of the phone's file from `address`: each client has its own address. */
   const last = async (address: string): Promise<Event | undefined> => (await events()).filter((e) => e.file === FILE.slice(1) && e.address === address).at(-1);
 
@@ -112,13 +139,18 @@ t.test('Dialtone behind a real nginx that ends TLS', { skip: (await haveNginx())
     };
     await probe(proxied, 'https', '127.0.0.4');
     await probe(server, 'http', '127.0.0.8');
-    const bans = ((await server.ok('GET', '/bans')).items as Array<{ address: string }>).map((b) => b.address);
-    t.same(bans.sort(), ['127.0.0.4', '127.0.0.8'], 'the two probers, neither nginx nor the address they wrote');
-    const misses = (await server.ok('GET', '/misses')) as Event[];
+    // Through nginx the misses were shared out between the instances (20 each, under a minute's
+    // 30): only counted together do they ban. A ban reaches the other instance by NOTIFY.
+    const bansOf = async (at: Running) => ((await at.ok('GET', '/bans')).items as Array<{ address: string }>).map((b) => b.address).sort();
+    for (const at of [server, ...(other ? [other] : [])]) {
+      t.ok(await eventually(async () => (await bansOf(at)).length === 2), `both bans reach instance ${at === server ? 'A' : 'B'}`);
+      t.same(await bansOf(at), ['127.0.0.4', '127.0.0.8'], 'the two probers, neither nginx nor the address they wrote');
+    }
+    const misses = (await read('/misses')) as Event[];
     t.same([...new Set(misses.map((m) => m.address))].sort(), ['127.0.0.4', '127.0.0.8'], 'misses name the probers');
     const banned = await viaNginx('http', '127.0.0.4');
     t.equal(banned.status, 404, 'the banned prober gets the miss answer through nginx');
-    const after = (await server.ok('GET', '/misses')) as Event[];
+    const after = (await read('/misses')) as Event[];
     t.ok(after.some((m) => m.address === '127.0.0.4' && m.file === FILE.slice(1) && m.reason === 'banned'), 'recorded as the banned prober\'s miss');
     t.equal((await viaNginx('http', '127.0.0.3')).status, 200, 'while another client behind the same nginx still gets its bootstrap');
     const ok = await viaNginx('https', '127.0.0.2');
@@ -128,6 +160,6 @@ t.test('Dialtone behind a real nginx that ends TLS', { skip: (await haveNginx())
 
   t.notOk((await events()).some((e) => e.address === '127.0.0.1'), 'no event was taken for nginx\'s own address');
   t.equal((await nginx.errorLog()).match(/\[(emerg|alert|crit)\]/)?.[0], undefined, 'nginx logged nothing serious');
-  t.ok(!server.logs.some((line) => line.includes(password)), 'no password in Dialtone\'s log');
-  await server.stop();
+  t.ok(![...server.logs, ...(other?.logs ?? [])].some((line) => line.includes(password)), 'no password in Dialtone\'s log');
+  await Promise.all([server.stop(), other?.stop()]);
 });
