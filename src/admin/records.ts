@@ -575,11 +575,12 @@ export function createRecords(deps: RecordsDeps) {
     /**
      * The devices with a SIP password longer than their phone takes (`VendorPack.passwordMax`): stored
      * before that limit was known, or imported past it by an older version. Their MACs, for the
-     * start-up warning; a credentials rotation gives them passwords that fit.
+     * start-up warning (from the list start-up has read already); a credentials rotation gives
+     * them passwords that fit.
      */
-    async overlongPasswords(): Promise<string[]> {
+    overlongPasswords(devices: readonly Device[]): string[] {
       const found: string[] = [];
-      for (const device of await store.listDevices()) {
+      for (const device of devices) {
         const max = packOf(device.model)?.passwordMax;
         if (max === undefined) continue;
         const sealed = [device.credentials.passwordSealed, ...(device.lines ?? []).map((line) => line.credentials.passwordSealed)];
