@@ -59,6 +59,12 @@ export class PendingChanges implements TimelineSink {
   }
 }
 
+/**
+ * Where the timeline is kept (this file, or PostgreSQL's table: store/timeline-postgres.ts), the
+ * same defaults: how often noted events are written, and how many are kept in all.
+ */
+export const TIMELINE_DEFAULTS = { flushMs: 500, maxEvents: 500_000 } as const;
+
 export interface JournalOptions {
   flushMs?: number;
   compactLines?: number;
@@ -93,9 +99,9 @@ export class TimelineJournal implements TimelineSink {
     private readonly timeline: Timeline,
     private readonly opts: JournalOptions = {},
   ) {
-    this.flushMs = opts.flushMs ?? 500;
+    this.flushMs = opts.flushMs ?? TIMELINE_DEFAULTS.flushMs;
     this.compactLines = opts.compactLines ?? 200_000;
-    this.maxEvents = opts.maxEvents ?? 500_000;
+    this.maxEvents = opts.maxEvents ?? TIMELINE_DEFAULTS.maxEvents;
   }
 
   /** Replays the file into the timeline (which must be empty), starts afresh and starts writing. */

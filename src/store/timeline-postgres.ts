@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { nearMisses, seenIn, view, type LastSeen, type ProvisionEvent, type RecordedEvent, type Timeline, type TimelineReads } from '../provision/events.js';
-import { holdWithin, PendingChanges, type Queued } from '../provision/journal.js';
+import { holdWithin, PendingChanges, TIMELINE_DEFAULTS, type Queued } from '../provision/journal.js';
 import type { Queryable } from './postgres.js';
 import type { OnError } from './shared-postgres.js';
 
@@ -51,9 +51,9 @@ export class PostgresTimeline implements TimelineReads {
   ) {
     this.perDevice = opts.perDevice ?? 200;
     this.securityLog = opts.securityLog ?? 1000;
-    this.maxEvents = opts.maxEvents ?? 500_000;
+    this.maxEvents = opts.maxEvents ?? TIMELINE_DEFAULTS.maxEvents;
     timeline.sink = this.pending;
-    this.timer = setInterval(() => void this.flush(), opts.flushMs ?? 500);
+    this.timer = setInterval(() => void this.flush(), opts.flushMs ?? TIMELINE_DEFAULTS.flushMs);
     this.timer.unref();
     this.trimmer = setInterval(() => void this.trim(), opts.trimMs ?? 60_000);
     this.trimmer.unref();
