@@ -5,38 +5,22 @@
  *
  * With CONSOLE_SCREENSHOTS=<folder> (`npm run screenshots`) it also saves the main pages there.
  */
-import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdirSync } from 'node:fs';
 import { request } from 'node:https';
-import { join } from 'node:path';
 import t from 'tap';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { serverEnv, startServer } from '../helpers/server.js';
+import { ADMIN_PASSWORD, consoleOrSkip, type Console } from '../helpers/console.js';
+import { eventually } from '../helpers/eventually.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const MAIN = new URL('../../dist/main.js', import.meta.url).pathname;
-const shots = process.env.CONSOLE_SCREENSHOTS;
-const ADMIN_PASSWORD = 'correct horse battery';
 const TECH_PASSWORD = 'staple of the field';
 
-if (!existsSync(CHROMIUM)) {
-  t.test('the web console in Chromium', { skip: `chromium is not installed at ${CHROMIUM} (Debian package chromium)` }, async () => {});
-} else {
-  await run();
-}
+// The phone's SIP side: answers the resync NOTIFY with 200 OK, then fetches its file as a phone does.
+const sip = createSocket('udp4');
+await new Promise<void>((resolve) => sip.bind(0, '127.0.0.1', resolve));
+t.teardown(() => sip.close());
+const c = await consoleOrSkip(t, 'the web console in Chromium', { DIALTONE_RESYNC_SIP_PORT: String(sip.address().port) });
+if (c) await run(c);
 
-async function run(): Promise<void> {
-  const dir = t.testdir();
-  // The first operator only comes from the command line, into the store the server then opens.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DIALTONE_')));
-  const env = { ...inherited, ...serverEnv(dir, { DIALTONE_STORE: 'json' }) };
-  const created = spawnSync(process.execPath, [MAIN, 'operator', 'create', 'root', '--scope', 'admin', '--password-stdin'], { env, input: `${ADMIN_PASSWORD}\n`, encoding: 'utf8' });
-  t.equal(created.status, 0, `operator create: ${created.stderr}`);
-  // The phone's SIP side: answers the resync NOTIFY with 200 OK, then fetches its file as a phone does.
-  const sip = createSocket('udp4');
-  await new Promise<void>((resolve) => sip.bind(0, '127.0.0.1', resolve));
-  t.teardown(() => sip.close());
+async function run({ server, base, open, signIn, shot }: Console): Promise<void> {
   let notified = 0;
   sip.on('message', (msg, from) => {
     const text = msg.toString('utf8');
@@ -47,36 +31,7 @@ async function run(): Promise<void> {
     sip.send(reply, from.port, from.address, () => void phoneFetch(`${resyncing}.cfg`).catch(() => undefined));
   });
   let resyncing = '';
-  const server = await startServer(t, dir, { DIALTONE_STORE: 'json', DIALTONE_RESYNC_SIP_PORT: String(sip.address().port) });
-  const base = `https://127.0.0.1:${server.ports.admin}`;
 
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  t.teardown(() => browser.close());
-
-  /** A fresh browser context (own cookies), with every CSP violation and page error it reports. */
-  const open = async (viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page; problems: string[] }> => {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (msg) => {
-      if (/Content Security Policy|Refused to/i.test(msg.text())) problems.push(msg.text());
-    });
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    return { context, page, problems };
-  };
-  const shot = async (page: Page, name: string): Promise<void> => {
-    if (!shots) return;
-    mkdirSync(shots, { recursive: true });
-    await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  };
-  const signIn = async (page: Page, name: string, password: string): Promise<void> => {
-    await page.getByLabel('Name').fill(name);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  };
   /** A Yealink fetching its file over HTTPS (what gives the technician a timeline). */
   const phoneFetch = (file: string): Promise<number> =>
     new Promise((resolve, reject) => {
@@ -89,7 +44,6 @@ async function run(): Promise<void> {
     });
 
   const admin = await open();
-  t.teardown(() => admin.context.close());
   let sessionCookie = '';
 
   await t.test('sign in: the page carries a strict CSP, a wrong password is refused next to the field', async (t) => {
@@ -136,6 +90,9 @@ async function run(): Promise<void> {
     await edit.getByRole('button', { name: 'Save' }).click();
     await page.locator('.toast').getByText('Saved').waitFor();
     t.equal((await server.ok('GET', '/sites?q=HQ')).items[0].voicemailNumber, '*97', 'a change saved');
+    await page.getByRole('form', { name: 'Change site' }).getByLabel('Voicemail number').fill('');
+    await page.getByRole('form', { name: 'Change site' }).getByRole('button', { name: 'Save' }).click();
+    t.ok(await eventually(async () => !('voicemailNumber' in (await server.ok('GET', '/sites?q=HQ')).items[0])), 'an emptied optional field is removed');
   });
 
   await t.test('employees: one without a device, one with a device; then the device gets a second line', async (t) => {

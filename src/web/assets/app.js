@@ -1,6 +1,10 @@
 // The console's shell: sign-in, the navigation the operator's scope allows, and the hash router.
 import { ApiError, api, parseMac, setCsrf, whenSignedOut } from './api.js';
-import { auditView, bansView, deviceAdminView, devicesView, employeeView, employeesView, exportView, importView, operatorsView, settingsView, siteView, sitesView, tokensView } from './admin.js';
+import { auditView, bansView, exportView, importView, operatorsView, tokensView } from './admin.js';
+import { deviceAdminView, devicesView } from './devices.js';
+import { employeeView, employeesView } from './employees.js';
+import { settingsView } from './settings.js';
+import { siteView, sitesView } from './sites.js';
 import { deviceView, findView, labelView } from './tech.js';
 import { field, form, h, page } from './ui.js';
 

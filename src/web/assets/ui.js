@@ -36,6 +36,8 @@ export function field({ name, label, type = 'text', value, required, options, hi
   } else {
     input = h('input', { id, name, type, value, required, 'aria-describedby': described, ...rest });
   }
+  // What the field showed at first: emptied, it is sent as null in a patch (see values).
+  if (type !== 'checkbox' && value !== undefined && value !== null && value !== '') input.dataset.initial = '';
   return h(
     'div',
     { class: `field${type === 'checkbox' ? ' check' : ''}` },
@@ -50,7 +52,7 @@ export function field({ name, label, type = 'text', value, required, options, hi
  * A form whose submit runs `action(values, form)`; an ApiError's field errors are shown next to
  * their fields (the others, and the problem's detail, above the button).
  */
-export function form({ label, fields, submit, action, extra = [] }) {
+export function form({ label, fields, submit, action, extra = [], patch = false }) {
   const alert = h('div', { class: 'form-error', role: 'alert', hidden: true });
   const f = h('form', { 'aria-label': label, novalidate: true }, fields, alert, h('div', { class: 'actions' }, h('button', { type: 'submit' }, submit), extra));
   f.addEventListener('submit', async (event) => {
@@ -59,7 +61,7 @@ export function form({ label, fields, submit, action, extra = [] }) {
     const button = f.querySelector('button[type=submit]');
     button.disabled = true;
     try {
-      await action(values(f), f);
+      await action(values(f, { patch }), f);
     } catch (err) {
       showErrors(f, err);
     } finally {
@@ -111,8 +113,12 @@ export function showErrors(f, err) {
   }
 }
 
-/** The form's values as the API's nested object: `a.b` names; empty text left out; checkboxes as booleans. */
-export function values(f) {
+/**
+ * The form's values as the API's nested object: `a.b` names; empty text left out; checkboxes as
+ * booleans. With `patch` (a form for PATCH, a JSON merge patch), a field that showed a value and
+ * was emptied is null: the API then removes what it held.
+ */
+export function values(f, { patch = false } = {}) {
   const out = {};
   for (const el of f.elements) {
     if (!el.name || el.disabled) continue;
@@ -120,6 +126,7 @@ export function values(f) {
     if (el.type === 'checkbox') v = el.checked;
     else if (el.type === 'number') v = el.value === '' ? undefined : Number(el.value);
     else v = el.value.trim() === '' ? undefined : el.value.trim();
+    if (v === undefined && patch && 'initial' in el.dataset) v = null;
     if (v === undefined) continue;
     const parts = el.name.split('.');
     let at = out;
@@ -206,3 +213,12 @@ export function list({ label, path, columns, filters = [], params = {} }) {
 
 /** A short date and time in the browser's zone. */
 export const when = (iso) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' }) : '');
+
+export const link = (href, text) => h('a', { href }, text);
+export const fullName = (e) => `${e.firstName} ${e.lastName}`;
+
+/** `[id, label]` pairs of the first 1000 records of a list, for a select. */
+export async function options(path, label) {
+  const { items } = await api('GET', `${path}${query({ limit: 1000 })}`);
+  return items.map((x) => [x.id, label(x)]);
+}
