@@ -1,6 +1,7 @@
 // The devices: list, create, and one device's page (line 1, lines 2..N, keys, settings, credentials).
 import { api, showMac } from './api.js';
 import { keysForm } from './keys.js';
+import { deviceSettings } from './settings.js';
 import { field, form, fullName, h, link, list, options, page, say, when } from './ui.js';
 
 /** The device's own keys, up to the model's count: an empty position is left to the employee's keys. */
@@ -53,7 +54,7 @@ export async function devicesView() {
 /** `#/devices/<mac>`: the device, its lines (add one), settings with where each comes from, credentials. */
 export async function deviceAdminView(mac) {
   const here = location.hash;
-  const [device, settings, employees, models] = await Promise.all([api('GET', `/devices/${mac}`), api('GET', `/devices/${mac}/settings`), options('/employees', (e) => `${fullName(e)} (${e.username})`), api('GET', '/models')]);
+  const [device, employees, models] = await Promise.all([api('GET', `/devices/${mac}`), options('/employees', (e) => `${fullName(e)} (${e.username})`), api('GET', '/models')]);
   const names = new Map(employees);
   const lines = device.lines ?? [];
   const n = lines.length;
@@ -82,13 +83,7 @@ export async function deviceAdminView(mac) {
     h('dl', { class: 'facts' }, h('dt', {}, 'Model'), h('dd', {}, device.model), h('dt', {}, 'Line 1'), h('dd', {}, device.employeeId ? names.get(device.employeeId) ?? device.employeeId : 'unassigned'), h('dt', {}, 'Configuration'), h('dd', {}, device.config?.state ?? '')),
     h('section', { 'aria-labelledby': 'keys-h' }, h('h2', { id: 'keys-h' }, 'Keys'), deviceKeys(mac, device, models.find((m) => m.id === device.model))),
     h('section', { 'aria-labelledby': 'lines-h' }, h('h2', { id: 'lines-h' }, 'Lines'), h('ol', { class: 'lines' }, h('li', {}, device.employeeId ? names.get(device.employeeId) ?? device.employeeId : 'unassigned', ' (line 1)'), lines.map((l) => h('li', {}, names.get(l.employeeId) ?? l.employeeId, l.label ? ` · ${l.label}` : '', ` · auth name ${l.authName}`))), addLine),
-    h(
-      'section',
-      { 'aria-labelledby': 'settings-h' },
-      h('h2', { id: 'settings-h' }, 'Settings'),
-      h('p', {}, 'Merged from the global, site, model and device scopes: the nearest wins.'),
-      h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Setting'), h('th', { scope: 'col' }, 'Value'), h('th', { scope: 'col' }, 'From'))), h('tbody', {}, Object.entries(settings.values).map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', {}, typeof v === 'object' ? JSON.stringify(v) : String(v)), h('td', {}, settings.sources[k] ?? '')))))),
-    ),
+    await deviceSettings(mac),
     h('section', { 'aria-labelledby': 'cred-h' }, h('h2', { id: 'cred-h' }, 'Credentials'), showCredentials, credentials),
   );
 }

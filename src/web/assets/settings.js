@@ -44,3 +44,18 @@ export async function settingsView() {
   if (location.hash !== here) return;
   page('Phone settings', h('p', {}, 'By scope: every phone, then its site (on the site), its model, the device itself; the nearest wins.'), picker, edit);
 }
+
+/**
+ * The device page's settings section: what the phone ends up with, merged from the global, site,
+ * model and device scopes, with where each value comes from. `reload` shows the page again.
+ */
+export async function deviceSettings(mac) {
+  const settings = await api('GET', `/devices/${mac}/settings`);
+  return h(
+    'section',
+    { 'aria-labelledby': 'settings-h' },
+    h('h2', { id: 'settings-h' }, 'Settings'),
+    h('p', {}, 'Merged from the global, site, model and device scopes: the nearest wins.'),
+    h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Setting'), h('th', { scope: 'col' }, 'Value'), h('th', { scope: 'col' }, 'From'))), h('tbody', {}, Object.entries(settings.values).map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', {}, typeof v === 'object' ? JSON.stringify(v) : String(v)), h('td', {}, settings.sources[k] ?? '')))))),
+  );
+}
