@@ -253,7 +253,7 @@ async function serve(settings: Settings, rootLog: Logger, worker?: number): Prom
 
     const records = createRecords({ store, sealer, models: new Set(models.map((m) => m.id)), enrollmentSeconds: settings.enrollmentSeconds, files: provisioning.files });
     // Devices stored before phones had their own admin password get one now: no vendor default stays.
-    const backfilled = await records.backfillAdminPasswords();
+    const backfilled = await records.backfillAdminPasswords(devices);
     if (backfilled > 0) log.info({ devices: backfilled }, 'generated an admin password for each device that had none');
     // The list read for the key check: the backfill since changed admin passwords only.
     const overlong = records.overlongPasswords(devices);

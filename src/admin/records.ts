@@ -561,13 +561,17 @@ export function createRecords(deps: RecordsDeps) {
 
     /**
      * Gives every device that has none its own admin password (devices stored before there were
-     * any): run at start-up, so that no phone keeps its vendor's default. Returns how many.
+     * any): run at start-up, so that no phone keeps its vendor's default. `devices` is the list
+     * start-up has read already; each one without is read again before it is written, so that a
+     * change made meanwhile (by another instance) is kept. Returns how many.
      */
-    async backfillAdminPasswords(): Promise<number> {
+    async backfillAdminPasswords(devices: readonly Device[]): Promise<number> {
       let count = 0;
-      for (const device of await store.listDevices()) {
-        if (device.credentials.adminPasswordSealed !== undefined) continue;
-        if (await store.replaceDevice(withSecrets(device))) count++;
+      for (const { mac, credentials } of devices) {
+        if (credentials.adminPasswordSealed !== undefined) continue;
+        const current = await store.getDevice(mac);
+        if (!current || current.credentials.adminPasswordSealed !== undefined) continue;
+        if (await store.replaceDevice(withSecrets(current))) count++;
       }
       return count;
     },
