@@ -67,7 +67,7 @@ export class ResyncRegistry {
   protected readonly clock: Clock;
   protected readonly perDevice: number;
 
-  constructor(private readonly opts: RegistryOptions) {
+  constructor(protected readonly opts: RegistryOptions) {
     this.clock = opts.clock ?? systemClock;
     this.perDevice = opts.perDevice ?? 20;
   }

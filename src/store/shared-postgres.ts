@@ -256,10 +256,10 @@ export class PostgresResyncRegistry extends ResyncRegistry {
     const { rows } = await this.db.query<{ ids: string[]; still: boolean }>(
       `WITH done AS (
          UPDATE ${RESYNCS} SET doc = doc || jsonb_build_object('state', 'confirmed', 'confirmed', $2::bigint)
-          WHERE mac = $1 AND ${WAITING} AND (doc->>'sent')::bigint <= $2 AND ($3::text IS NULL OR ${host} = $3) RETURNING id)
+          WHERE mac = $1 AND ${WAITING} AND (doc->>'sent')::bigint <= $2 AND $2 <= (doc->>'sent')::bigint + $4::bigint AND ($3::text IS NULL OR ${host} = $3) RETURNING id)
        SELECT (SELECT coalesce(array_agg(id), '{}') FROM done) AS ids,
-              EXISTS (SELECT 1 FROM ${RESYNCS} WHERE mac = $1 AND ${WAITING} AND id NOT IN (SELECT id FROM done)) AS still`,
-      [mac, at, unproven?.address ?? null],
+              EXISTS (SELECT 1 FROM ${RESYNCS} WHERE mac = $1 AND ${WAITING} AND $2 <= (doc->>'sent')::bigint + $4::bigint AND id NOT IN (SELECT id FROM done)) AS still`,
+      [mac, at, unproven?.address ?? null, this.opts.confirmMs],
     );
     const { ids, still } = rows[0]!;
     if (!still) this.waitingMacs.delete(mac);
@@ -287,9 +287,19 @@ export class PostgresResyncRegistry extends ResyncRegistry {
     else this.waitingMacs.add(first);
   }
 
+  /**
+   * Oldest first, every instance's. A resync still waiting past its confirm time is timed out here:
+   * its sender's timer does that, but the sender may have died (SIGKILL, a lost machine) meanwhile.
+   */
   override async read(mac: string): Promise<Resync[]> {
     await this.writes;
-    const { rows } = await this.db.query<{ doc: Resync }>(`SELECT doc FROM ${RESYNCS} WHERE mac = $1 ORDER BY requested, seq`, [mac]);
+    const { rows } = await this.db.query<{ doc: Resync }>(
+      `WITH late AS (
+         UPDATE ${RESYNCS} SET doc = doc || jsonb_build_object('state', 'timedOut', 'timedOut', (doc->>'sent')::bigint + $2::bigint)
+          WHERE mac = $1 AND ${WAITING} AND (doc->>'sent')::bigint + $2::bigint < $3 RETURNING id, doc)
+       SELECT coalesce(late.doc, r.doc) AS doc FROM ${RESYNCS} r LEFT JOIN late USING (id) WHERE r.mac = $1 ORDER BY r.requested, r.seq`,
+      [mac, this.opts.confirmMs, this.clock.now()],
+    );
     return rows.map((r) => r.doc);
   }
 

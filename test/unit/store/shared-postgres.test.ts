@@ -238,6 +238,22 @@ if (missing) {
     a.sent(quick);
     a.deviceEvent(mac, clock.now()); // the phone's fetch before A's write of `sent` is done
     t.ok(await eventually(() => quick.state === 'confirmed'), 'a fetch right after the NOTIFY confirms it');
+
+    // The sender dies before its timer fires (its clock never moves again): the others time the
+    // resync out once its confirm time has passed, and a fetch after that confirms nothing.
+    const deadClock = new FakeClock();
+    deadClock.advance(clock.now());
+    const dead = await PostgresResyncRegistry.open(stores[0], { confirmMs: 60_000, clock: deadClock }, (err) => t.error(err));
+    const orphan = dead.create(mac, { event: 'check-sync', via: 'direct', target: '192.0.2.1:5060' });
+    dead.sent(orphan);
+    await dead.settled();
+    clock.advance(59_999);
+    t.match((await b.read(mac)).at(-1), { id: orphan.id, state: 'sent' }, 'within its confirm time, still waiting');
+    clock.advance(2);
+    b.deviceEvent(mac, clock.now());
+    await b.settled();
+    t.match((await b.read(mac)).at(-1), { id: orphan.id, state: 'timedOut', timedOut: deadClock.now() + 60_000 }, 'past it: timed out by a reader, not confirmed by a late fetch');
+    t.match((await a.read(mac)).at(-1), { id: orphan.id, state: 'timedOut' }, 'and so for every instance');
     b.forget(mac);
     await b.settled();
     t.same(await a.read(mac), [], 'forgotten through B');
