@@ -33,7 +33,7 @@ import { createWelcomeMail } from './mail/welcome.js';
 import { createPhonesHandler } from './phones/app.js';
 import { clientAddressOf, forwardedReader } from './phones/forwarded.js';
 import { expectProxyHeader } from './phones/proxy-protocol.js';
-import { TimelineJournal } from './provision/journal.js';
+import { TIMELINE_FILE, TimelineJournal } from './provision/journal.js';
 import { plainAddress } from './provision/networks.js';
 import { amiSender } from './resync/ami.js';
 import { ResyncRegistry } from './resync/registry.js';
@@ -226,8 +226,8 @@ async function serve(settings: Settings, rootLog: Logger, worker?: number): Prom
       ...(shared ? { nonces: shared.nonces, claims: shared.claims, bans: { book: shared.bans, limiter: shared.limiter, onError: (err) => sharedError(err, 'bans: could not count an offence') }, timelineReads: shared.timelineReads } : {}),
     });
     if (!shared) {
-      journal = new TimelineJournal(join(settings.dataDir, 'timeline.jsonl'), provisioning.timeline, {
-        onBadLine: (line, why) => log.warn({ file: 'timeline.jsonl', line, why }, 'timeline: skipped a line it could not read'),
+      journal = new TimelineJournal(join(settings.dataDir, TIMELINE_FILE), provisioning.timeline, {
+        onBadLine: (line, why) => log.warn({ file: TIMELINE_FILE, line, why }, 'timeline: skipped a line it could not read'),
         onError: (err) => log.error({ err }, 'timeline: could not write to disk; will try again'),
       });
       await journal.open();

@@ -1,19 +1,23 @@
 /**
  * `dialtone migrate --from <data dir> --to postgres://…`: copies what a JSON store holds (records,
- * settings, tokens, audit log) into an empty PostgreSQL database, then checks the copy: the count
- * of every table, and a sample of records compared field by field. The data folder is locked for
+ * settings, tokens, operators, audit log) and the phones' timeline (`timeline.jsonl`) into an
+ * empty PostgreSQL database, then checks the copy: the count of every table and of the timeline's
+ * events, and a sample of records compared field by field. The data folder is locked for
  * the whole run (a server using it must be stopped) and is only read.
  */
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { StartupError } from '../errors.js';
+import { Timeline } from '../provision/events.js';
+import { replayJournal, TIMELINE_FILE } from '../provision/journal.js';
 import { AUDIT_FILE, readAuditFile } from '../store/audit-file.js';
 import { DATA_FILE, parseDataFile } from '../store/json.js';
 import { lockFolder } from '../store/lock.js';
 import { KEY_FIELD, type Table, type Tables } from '../store/memory.js';
 import { PostgresStore, redactUrl } from '../store/postgres.js';
 import type { StoreChange } from '../store/store.js';
+import { PostgresTimeline } from '../store/timeline-postgres.js';
 
 /** Records per table compared field by field after the copy. */
 const SAMPLE = 25;
@@ -48,6 +52,8 @@ function sample(rows: ReadonlyMap<string, unknown>, count: number): string[] {
 export interface MigrateReport {
   counts: Record<Table, number>;
   sampled: number;
+  /** Timeline events copied. */
+  events: number;
 }
 
 export async function migrate(from: string, to: string, say: (line: string) => void): Promise<MigrateReport> {
@@ -63,7 +69,8 @@ export async function migrate(from: string, to: string, say: (line: string) => v
       const held = Object.entries(before).filter(([, n]) => n > 0);
       if (held.length > 0) throw new StartupError(`refusing to migrate: the database at ${redactUrl(to)} is not empty (${held.map(([t, n]) => `${n} ${t}`).join(', ')}); give an empty database`);
       await copy(source, target, say);
-      return await verify(source, target, say);
+      const report = await verify(source, target, say);
+      return { ...report, events: await copyTimeline(from, target, say) };
     } finally {
       await target.close();
     }
@@ -87,7 +94,26 @@ async function copy(source: Tables, target: PostgresStore, say: (line: string) =
   say(`copied ${entries.length} audit entries`);
 }
 
-async function verify(source: Tables, target: PostgresStore, say: (line: string) => void): Promise<MigrateReport> {
+/**
+ * The phones' timeline: the journal replayed (read only) as a server would, then every event it
+ * keeps written to the shared table as an instance writes its own; the table's count checked.
+ */
+async function copyTimeline(from: string, target: PostgresStore, say: (line: string) => void): Promise<number> {
+  const source = new Timeline();
+  let bad = 0;
+  await replayJournal(join(from, TIMELINE_FILE), source, () => bad++);
+  const copied = new Timeline();
+  const table = new PostgresTimeline(target, copied, { onError: (err) => { throw err; } });
+  for (const [mac, event] of source.entries()) copied.record(mac, { ...event });
+  await table.close();
+  const { rows } = await target.query<{ n: number }>('SELECT count(*)::int AS n FROM dialtone_timeline');
+  const events = rows[0]?.n ?? 0;
+  if (events !== source.size) throw new StartupError(`the copy does not match: ${source.size} timeline events in ${TIMELINE_FILE}, ${events} in the database`);
+  say(`copied ${events} timeline events${bad > 0 ? ` (${bad} unreadable lines of ${TIMELINE_FILE} skipped, as a server skips them)` : ''}`);
+  return events;
+}
+
+async function verify(source: Tables, target: PostgresStore, say: (line: string) => void): Promise<Omit<MigrateReport, 'events'>> {
   const counts = await target.counts();
   const wrong = (Object.keys(counts) as Table[]).filter((t) => counts[t] !== source[t].size);
   if (wrong.length > 0) throw new StartupError(`the copy does not match: ${wrong.map((t) => `${t}: ${source[t].size} in the data folder, ${counts[t]} in the database`).join('; ')}`);

@@ -65,6 +65,9 @@ export class PendingChanges implements TimelineSink {
  */
 export const TIMELINE_DEFAULTS = { flushMs: 500, maxEvents: 500_000 } as const;
 
+/** The journal's name in the data folder. */
+export const TIMELINE_FILE = 'timeline.jsonl';
+
 export interface JournalOptions {
   flushMs?: number;
   compactLines?: number;
@@ -81,6 +84,28 @@ export function holdWithin(timeline: Timeline, max: number): void {
   if (size <= max) return;
   const times = [...timeline.entries()].map(([, event]) => event.at).sort((a, b) => a - b);
   timeline.dropBefore(times[size - max] as number);
+}
+
+/**
+ * Replays a journal file into `timeline` (which must be empty), only reading it: what a server
+ * does on start, and what `dialtone migrate` copies. No file: nothing to replay.
+ */
+export async function replayJournal(file: string, timeline: Timeline, onBadLine?: JournalOptions['onBadLine']): Promise<void> {
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return '';
+    throw err;
+  });
+  for (const [i, line] of text.split('\n').entries()) {
+    if (line === '') continue;
+    try {
+      const entry = JSON.parse(line) as Entry;
+      if ('e' in entry) timeline.record(entry.m, entry.e);
+      else if ('forget' in entry) timeline.forget(entry.forget);
+      else timeline.move(entry.move[0], entry.move[1]);
+    } catch (err) {
+      onBadLine?.(i + 1, (err as Error).message);
+    }
+  }
 }
 
 export class TimelineJournal implements TimelineSink {
@@ -106,19 +131,7 @@ export class TimelineJournal implements TimelineSink {
 
   /** Replays the file into the timeline (which must be empty), starts afresh and starts writing. */
   async open(): Promise<void> {
-    const text = await readFile(this.file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return '';
-      throw err;
-    });
-    const lines = text.split('\n');
-    for (const [i, line] of lines.entries()) {
-      if (line === '') continue;
-      try {
-        this.apply(JSON.parse(line) as Entry);
-      } catch (err) {
-        this.opts.onBadLine?.(i + 1, (err as Error).message);
-      }
-    }
+    await replayJournal(this.file, this.timeline, this.opts.onBadLine);
     await this.compact();
     this.timeline.sink = this;
     this.timer = setInterval(() => void this.flush(), this.flushMs);
@@ -178,12 +191,6 @@ export class TimelineJournal implements TimelineSink {
       if (this.lines >= this.compactLines) await this.compact().catch((err: unknown) => this.opts.onError?.(err));
     });
     return this.writing;
-  }
-
-  private apply(entry: Entry): void {
-    if ('e' in entry) this.timeline.record(entry.m, entry.e);
-    else if ('forget' in entry) this.timeline.forget(entry.forget);
-    else this.timeline.move(entry.move[0], entry.move[1]);
   }
 
   /** The file written afresh from the timeline, within `maxEvents`: a new file renamed over the old. */

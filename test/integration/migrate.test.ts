@@ -1,7 +1,7 @@
 /**
  * `dialtone migrate`: a JSON store made by a real server is copied into PostgreSQL, and a server
  * started on that database serves the same things (sealed credentials open, tokens work, the
- * audit log is whole). A database that holds anything is refused.
+ * audit log and the phones' timeline are whole). A database that holds anything is refused.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -44,6 +44,12 @@ if (missing) {
       tokens: (await server.ok('GET', '/tokens')).items.map(({ lastUsed: _, ...token }: { lastUsed?: string }) => token),
       audit: await server.ok('GET', '/audit?limit=100'),
     });
+    // The phones' timeline: a Yealink's fetches (each a device event), and a miss.
+    await json.ok('POST', '/devices', { mac: '805ec0000001', model: 'yealink-t54w', employeeId: bob.id });
+    for (const file of ['805ec0000001.cfg', '805ec0000001.cfg', 'y000000000000.cfg', 'no-such-file.bin']) await fetch(`http://127.0.0.1:${json.ports.http}/${file}`, { headers: { 'user-agent': 'Yealink SIP-T54W 96.86.0.70 80:5e:c0:00:00:01' } });
+    const events = await json.ok('GET', '/devices/805ec0000001/events');
+    t.ok(events.length >= 1, 'the phone has a timeline');
+    const misses = await json.ok('GET', '/misses');
     const before = await read(json);
     t.equal(await json.stop(), 0);
 
@@ -56,8 +62,9 @@ if (missing) {
     t.match(await dialtone(['migrate', '--from', join(dir, 'data')]), { code: 2, err: /--to/ }, 'no --to and no DIALTONE_DATABASE_URL');
     const ran = await dialtone(['migrate', '--from', join(dir, 'data')], { DIALTONE_DATABASE_URL: secretUrl });
     t.equal(ran.code, 0, ran.err);
-    t.match(ran.out, /copied 1 numbers, 1 sites, 2 employees, 2 devices, 1 settings, 2 tokens/);
+    t.match(ran.out, /copied 1 numbers, 1 sites, 2 employees, 3 devices, 1 settings, 2 tokens/);
     t.match(ran.out, /verified: every table's count, and \d+ records compared field by field/);
+    t.match(ran.out, /copied [1-9]\d* timeline events/);
 
     const again = await dialtone(['migrate', '--from', join(dir, 'data'), '--to', secretUrl]);
     t.equal(again.code, 1, 'a second run is refused');
@@ -72,6 +79,8 @@ if (missing) {
     t.same(rest, restBefore, 'records, sealed credentials, settings and tokens as they were');
     t.same(auditAfter.items.slice(-auditBefore.items.length), auditBefore.items, 'the audit log, whole (and then the reads since)');
     t.equal(ada.device.credentials.password, after.credentials.password, 'the SIP password opens with the same key');
+    t.same(await onPg.ok('GET', '/devices/805ec0000001/events'), events, "the phone's timeline as it was");
+    t.same(await onPg.ok('GET', '/misses'), misses, 'and the misses');
     const technician = await onPg.api('GET', '/devices', { token: scoped.token });
     t.equal(technician.status, 200, 'a token made on the JSON store works');
     const client = new pg.Client({ connectionString: url });
