@@ -36,6 +36,7 @@ const STATEMENT_TIMEOUT_MS = 15_000;
 const QUERY_TIMEOUT_MS = STATEMENT_TIMEOUT_MS + 5_000;
 /** Longest pause between two attempts at the notification connection. */
 const RETRY_MAX_MS = 2_000;
+const HEARTBEAT_MS = 10_000;
 
 /** What the driver's sockets say when the server is not there, or went away. */
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
@@ -179,6 +180,12 @@ export interface PostgresOptions {
    * reconnects by itself).
    */
   onEvent?: (message: string, err?: Error) => void;
+  /**
+   * How often the notification connection is checked with a query that must answer within the
+   * same time (default 10 s): a link cut without a reset (a firewall or NAT forgetting an idle
+   * connection) is then noticed within twice that, not after TCP keepalive's hours.
+   */
+  heartbeatMs?: number;
 }
 
 /**
@@ -216,6 +223,7 @@ export class PostgresStore extends WriteThrough implements Store {
   private readonly instance = randomUUID();
   /** Channels LISTENed to besides the revision's, for the state instances share (see shared-postgres.ts). */
   private readonly channels = new Map<string, Subscriber>();
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
     readonly url: string,
@@ -296,6 +304,7 @@ export class PostgresStore extends WriteThrough implements Store {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnect);
+    clearInterval(this.heartbeat);
     const listener = this.listener;
     this.listener = undefined;
     await listener?.end().catch(() => undefined);
@@ -341,14 +350,7 @@ export class PostgresStore extends WriteThrough implements Store {
       if (n.channel !== CHANNEL) this.channels.get(n.channel)?.message(n.payload ?? '');
       else if (n.payload !== this.instance) this.changes++;
     });
-    client.on('end', () => {
-      if (this.listener !== client) return;
-      this.listener = undefined;
-      this.deaf = true;
-      // Nothing proves the database is there until a query reaches it (see `revision`).
-      this.lost(new Error('the notification connection closed'));
-      this.retry();
-    });
+    client.on('end', () => this.deafened(client, new Error('the notification connection closed')));
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
@@ -368,6 +370,28 @@ export class PostgresStore extends WriteThrough implements Store {
     this.retryMs = 100;
     for (const subscriber of this.channels.values()) subscriber.listening();
     this.reached();
+    clearInterval(this.heartbeat);
+    const every = this.options.heartbeatMs ?? HEARTBEAT_MS;
+    // pg takes a per-query `query_timeout` (client.js), which its types do not declare.
+    const ping: pg.QueryConfig = Object.assign({ text: 'SELECT 1' }, { query_timeout: every });
+    this.heartbeat = setInterval(() => {
+      client.query(ping).catch((err: Error) => {
+        this.deafened(client, new Error(`the notification connection did not answer within ${every} ms: ${err.message}`));
+        client.end().catch(() => undefined); // its end, if it ever comes, is ignored
+      });
+    }, every);
+    this.heartbeat.unref();
+  }
+
+  /** The notification connection `client` is gone: until another listens, changes may be missed. */
+  private deafened(client: pg.Client, why: Error): void {
+    if (this.listener !== client) return;
+    this.listener = undefined;
+    clearInterval(this.heartbeat);
+    this.deaf = true;
+    // Nothing proves the database is there until a query reaches it (see `revision`).
+    this.lost(why);
+    this.retry();
   }
 
   /** The pool itself, for rate-limiter-flexible's counters (shared-postgres.ts); everything else goes through `query`. */

@@ -9,6 +9,11 @@ export interface TcpProxy {
    */
   cut(): void;
   restore(): void;
+  /**
+   * The connections open now go silent, as a firewall that forgot them makes them: nothing they
+   * send arrives, and nothing tells them so. New connections pass.
+   */
+  freeze(): void;
 }
 
 /**
@@ -50,6 +55,12 @@ export async function tcpProxy(t: Test, target: { host: string; port: number }):
     },
     restore() {
       down = false;
+    },
+    freeze() {
+      for (const socket of open) {
+        socket.unpipe();
+        socket.on('data', () => undefined).resume();
+      }
     },
   };
 }

@@ -205,6 +205,24 @@ if (missing) {
     t.ok(events[0]?.[1] instanceof Error, 'the loss comes with its error');
   });
 
+  t.test('a notification connection gone silent (no reset) is noticed by its heartbeat, and what others wrote meanwhile counts as a change', async (t) => {
+    const direct = await freshDatabase(t);
+    const url = new URL(direct);
+    const proxy = await tcpProxy(t, { host: url.hostname, port: Number(url.port || 5432) });
+    url.port = String(proxy.port);
+    const events: string[] = [];
+    const a = new PostgresStore(url.toString(), { heartbeatMs: 200, onEvent: (m, err) => events.push(err ? `${m}: ${err.message}` : m) });
+    await a.open();
+    t.teardown(() => a.close());
+    const b = await opened(t, direct);
+    const before = a.revision;
+    proxy.freeze();
+    await b.insertSite(site());
+    t.ok(await eventually(() => a.revision !== before), "another instance's write, whose notification was lost, counts as a change");
+    t.match(events[0], /did not answer within 200 ms/, 'the silent connection is named');
+    t.ok(await eventually(() => a.available), 'listening again on a new connection');
+  });
+
   t.test('what counts as the database not reached (503) and what as its answer', async (t) => {
     t.ok(isConnectionError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })));
     t.ok(isConnectionError(new Error('Connection terminated unexpectedly')));
