@@ -53,9 +53,12 @@ export function digestResponse(algorithm: Algorithm, i: DigestInputs): string {
 export interface NonceCounts {
   /**
    * Whether `nc` is above every count accepted for `nonce` so far; when it is, it becomes the
-   * highest. `expires` (epoch ms) is when the nonce stops being accepted, and its count may go.
+   * highest. `issued` and `expires` (epoch ms) are when the nonce was made and when it stops being
+   * accepted (and its count may go). `'stale'`: the counts of nonces as old as this one may have
+   * been lost (PostgreSQL empties its UNLOGGED tables after a crash), so it must not be trusted:
+   * the phone is asked again with a fresh nonce.
    */
-  accept(nonce: string, nc: number, expires: number): boolean | Promise<boolean>;
+  accept(nonce: string, nc: number, time: { issued: number; expires: number }): boolean | 'stale' | Promise<boolean | 'stale'>;
 }
 
 /** This process's counts, the oldest nonce first (a Map keeps insertion order). */
@@ -64,7 +67,7 @@ export class MemoryNonceCounts implements NonceCounts {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  accept(nonce: string, nc: number, expires: number): boolean {
+  accept(nonce: string, nc: number, { expires }: { expires: number }): boolean {
     const now = this.now();
     for (const [old, seen] of this.counts) {
       if (seen.expires >= now) break;
@@ -160,8 +163,8 @@ export class DigestAuth {
     if (!matches) return refuse;
     if (this.now() - issued > this.ttl) return { ok: false, stale: true };
 
-    const accepted = this.counts.accept(nonce, parseInt(nc, 16), issued + this.ttl);
-    const result = (yes: boolean): DigestResult => (yes ? { ok: true } : refuse);
-    return typeof accepted === 'boolean' ? result(accepted) : accepted.then(result);
+    const accepted = this.counts.accept(nonce, parseInt(nc, 16), { issued, expires: issued + this.ttl });
+    const result = (yes: boolean | 'stale'): DigestResult => (yes === 'stale' ? { ok: false, stale: true } : yes ? { ok: true } : refuse);
+    return accepted instanceof Promise ? accepted.then(result) : result(accepted);
   }
 }

@@ -44,17 +44,42 @@ export async function checkSharedKey(db: Queryable, secretKey: Buffer, keyFile: 
   );
 }
 
-/** Digest nonce counts in `dialtone_nonces`: exactly one instance accepts a given (nonce, nc). */
+/**
+ * Digest nonce counts in `dialtone_nonces`: exactly one instance accepts a given (nonce, nc).
+ *
+ * The table is UNLOGGED, so PostgreSQL empties it after a crash, and a header captured before
+ * could be replayed once. Its row with the empty nonce (no real nonce is empty) holds, as `nc`,
+ * when it was written: a nonce issued before then is stale, its count perhaps forgotten. The row
+ * is written on open and again when found missing (the table was emptied), with the time then.
+ */
 export class PostgresNonceCounts implements NonceCounts {
-  constructor(private readonly db: Queryable) {}
+  private constructor(
+    private readonly db: Queryable,
+    private readonly now: () => number,
+  ) {}
 
-  async accept(nonce: string, nc: number, expires: number): Promise<boolean> {
-    const { rowCount } = await this.db.query(
-      `INSERT INTO dialtone_nonces AS t (nonce, nc, expires) VALUES ($1, $2, $3)
-         ON CONFLICT (nonce) DO UPDATE SET nc = excluded.nc WHERE t.nc < excluded.nc RETURNING 1`,
-      [nonce, nc, expires],
+  static async open(db: Queryable, now: () => number = Date.now): Promise<PostgresNonceCounts> {
+    const counts = new PostgresNonceCounts(db, now);
+    await counts.mark();
+    return counts;
+  }
+
+  private async mark(): Promise<void> {
+    await this.db.query("INSERT INTO dialtone_nonces (nonce, nc, expires) VALUES ('', $1, $2) ON CONFLICT (nonce) DO NOTHING", [this.now(), Number.MAX_SAFE_INTEGER]);
+  }
+
+  async accept(nonce: string, nc: number, { issued, expires }: { issued: number; expires: number }): Promise<boolean | 'stale'> {
+    const { rows } = await this.db.query<{ since: string | null; accepted: boolean }>(
+      `WITH mark AS (SELECT nc FROM dialtone_nonces WHERE nonce = ''),
+            counted AS (INSERT INTO dialtone_nonces AS t (nonce, nc, expires) SELECT $1, $2, $3 WHERE (SELECT nc FROM mark) <= $4
+                          ON CONFLICT (nonce) DO UPDATE SET nc = excluded.nc WHERE t.nc < excluded.nc RETURNING 1)
+       SELECT (SELECT nc FROM mark) AS since, EXISTS (SELECT 1 FROM counted) AS accepted`,
+      [nonce, nc, expires, issued],
     );
-    return rowCount === 1;
+    const { since, accepted } = rows[0]!;
+    if (since === null) await this.mark();
+    if (since === null || Number(since) > issued) return 'stale';
+    return accepted;
   }
 }
 
@@ -357,7 +382,7 @@ export async function openSharedState(store: PostgresStore, secretKey: Buffer, o
   const stopPurge = purgeExpired(store, Date.now, opts.onError);
   let timeline: PostgresTimeline | undefined;
   return {
-    nonces: { key: deriveDigestNonceKey(secretKey), counts: new PostgresNonceCounts(store) },
+    nonces: { key: deriveDigestNonceKey(secretKey), counts: await PostgresNonceCounts.open(store) },
     claims: new PostgresWindowClaims(store),
     bans,
     limiter: postgresLimiter(store.db),

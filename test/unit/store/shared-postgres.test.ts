@@ -39,7 +39,8 @@ const pair = <T>([x, y]: [PostgresStore, PostgresStore], make: (s: PostgresStore
 function nonceConformance(t: Test, name: string, two: Two<NonceCounts>): void {
   t.test(`${name}: nonce counts`, async (t) => {
     const [a, b] = await two(t);
-    const expires = Date.now() + 60_000;
+    const issued = Date.now();
+    const expires = { issued, expires: issued + 60_000 };
     t.equal(await a.accept('n1', 1, expires), true, 'a first count');
     t.equal(await b.accept('n1', 1, expires), false, 'the same count again, anywhere, is a replay');
     t.equal(await b.accept('n1', 2, expires), true, 'a growing count');
@@ -131,7 +132,10 @@ t.test('an offence that cannot be counted (the database away) bans no one, and i
 if (missing) {
   t.test('shared state on PostgreSQL', { skip: missing }, () => undefined);
 } else {
-  nonceConformance(t, 'postgres', async (t) => pair(await twoStores(t), (s) => new PostgresNonceCounts(s.db)));
+  nonceConformance(t, 'postgres', async (t) => {
+    const [a, b] = await twoStores(t);
+    return [await PostgresNonceCounts.open(a), await PostgresNonceCounts.open(b)];
+  });
   banConformance(t, 'postgres', async (t) => Promise.all(pair(await twoStores(t), (s) => PostgresBanBook.open(s, (err) => t.error(err)))));
   timelineConformance(t, 'postgres', async (t) =>
     pair(await twoStores(t), (s) => {
@@ -156,7 +160,7 @@ if (missing) {
   t.test('Digest: a nonce one instance issued verifies on the other, and a header used on one is refused on the other', async (t) => {
     const [a, b] = await twoStores(t);
     const key = randomBytes(32);
-    const [onA, onB] = [a, b].map((s) => new DigestAuth({ key, counts: new PostgresNonceCounts(s.db) })) as [DigestAuth, DigestAuth];
+    const [onA, onB] = (await Promise.all([a, b].map(async (s) => new DigestAuth({ key, counts: await PostgresNonceCounts.open(s) })))) as [DigestAuth, DigestAuth];
     const device = { username: 'dt805ec0000001', password: 'Abcdefghijklmnopqrstuvwx' };
     const challenge = onA.challenge()[0] as string;
     const nonce = /nonce="([^"]+)"/.exec(challenge)?.[1] as string;
@@ -168,8 +172,18 @@ if (missing) {
     t.same(await onA.verify(header('00000001'), 'GET', '/x.cfg', device), { ok: true }, 'on A');
     t.same(await onB.verify(header('00000001'), 'GET', '/x.cfg', device), { ok: false, stale: false }, 'replayed on B: refused');
     t.same(await onB.verify(header('00000002'), 'GET', '/x.cfg', device), { ok: true }, "A's nonce on B with a growing count");
-    const other = new DigestAuth({ key: randomBytes(32), counts: new PostgresNonceCounts(a.db) });
+    const other = new DigestAuth({ key: randomBytes(32), counts: await PostgresNonceCounts.open(a) });
     t.same(await other.verify(header('00000003'), 'GET', '/x.cfg', device), { ok: false, stale: false }, 'not with another key');
+
+    // After a crash PostgreSQL empties the UNLOGGED table (TRUNCATE does the same here): a header
+    // made before is not replayable; it is stale, and a fresh nonce works.
+    await a.query('TRUNCATE dialtone_nonces');
+    t.same(await onB.verify(header('00000002'), 'GET', '/x.cfg', device), { ok: false, stale: true }, 'a count forgotten in the crash: stale, not accepted');
+    t.same(await onA.verify(header('00000004'), 'GET', '/x.cfg', device), { ok: false, stale: true }, 'so is every nonce issued before it');
+    const fresh = /nonce="([^"]+)"/.exec(onA.challenge()[0] as string)?.[1] as string;
+    const freshHeader = (nc: string) => header(nc).replaceAll(nonce, fresh).replace(/response="[^"]+"/, `response="${digestResponse('MD5', { ...device, realm: 'dialtone', method: 'GET', uri: '/x.cfg', nonce: fresh, nc, cnonce: 'c0ffee' })}"`);
+    t.same(await onB.verify(freshHeader('00000001'), 'GET', '/x.cfg', device), { ok: true }, 'a nonce issued since is accepted');
+    t.same(await onA.verify(freshHeader('00000001'), 'GET', '/x.cfg', device), { ok: false, stale: false }, 'and counted again: a replay of it is refused');
   });
 
   t.test('window claims: of claims on one window made at once through two instances, one wins, for all', async (t) => {
