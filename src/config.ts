@@ -97,6 +97,12 @@ export const settingsSchema = z
       .int('must be a whole number of seconds')
       .min(0, 'must not be negative')
       .max(365 * 86400, 'must be at most a year (31536000)'),
+    /** How long a web console session lasts from sign-in, in hours, whatever happens meanwhile (1 to a week). */
+    sessionHours: z
+      .number({ error: 'must be a whole number of hours' })
+      .int('must be a whole number of hours')
+      .min(1, 'must be at least 1')
+      .max(168, 'must be at most a week (168)'),
     /** How long an HTTP Digest nonce is good for, in seconds; an older one gets `stale=true`. */
     digestNonceSeconds: z
       .number({ error: 'must be a whole number of seconds' })

@@ -266,7 +266,7 @@ async function serve(settings: Settings, rootLog: Logger, worker?: number): Prom
     // The document describes the routes, which serve it: read only once both exist.
     const resync = createResyncFor(settings, { store, sealer, provisioning, registry: shared?.resyncs, log });
     const tokens = createTokenCheck(store, tokenKey);
-    const sessions = createSessions(store, shared ? { limiter: shared.limiter } : {});
+    const sessions = createSessions(store, { seconds: settings.sessionHours * 3600, ...(shared ? { limiter: shared.limiter } : {}) });
     const routes = [
       ...adminRoutes({ store, records, models: () => models, openapi: () => openapi, provisioning, tokenKey, tokenUse: (id) => tokens.lastUsed(id), resyncs: resync.registry, welcomeMail, usernames: { company: settings.usernameCompany, pattern: settings.usernamePattern } }),
       ...resyncRoutes({ store, ...resync }),

@@ -4,10 +4,12 @@
  * employees by username, devices by MAC; no ids, no timestamps, rows in a fixed order).
  *
  * JSON carries it all: the settings of every phone and of each model, sites, the account's
- * numbers, one row per employee with their device, and the other devices. CSV carries the employee
+ * numbers, one row per employee with their device, the other devices, and, for an admin (who
+ * alone may list them, as GET /operators), the web console's operators. CSV carries the employee
  * rows only. Secrets only with `includeCredentials` (scope admin, audited): each device's SIP,
  * provisioning and admin passwords in clear, the PIN hashes (never a PIN, and keyed, but
- * treated as a credential all the same) and admin password settings.
+ * treated as a credential all the same), admin password settings and operators' password hashes
+ * (scrypt).
  */
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
@@ -39,8 +41,9 @@ export function createExporter({ store, records, models }: ImportDeps) {
     return Object.keys(out).length > 0 ? out : undefined;
   };
 
-  return async function exportAccount(secrets: boolean): Promise<z.output<typeof s.transferDocument>> {
-    const [global, sites, numbers, employees, devices] = await Promise.all([store.getSettings('global'), store.listSites(), store.listNumbers(), store.listEmployees(), store.listDevices()]);
+  /** The account; its operators with `operators` (an admin asks), their password hashes with `secrets`. */
+  return async function exportAccount(secrets: boolean, operators: boolean): Promise<z.output<typeof s.transferDocument>> {
+    const [global, sites, numbers, employees, devices, people] = await Promise.all([store.getSettings('global'), store.listSites(), store.listNumbers(), store.listEmployees(), store.listDevices(), operators ? store.listOperators() : []]);
     const siteName = new Map(sites.map((site) => [site.id, site.name]));
     const username = new Map(employees.map((e) => [e.id, e.username]));
     const modelSettings: Json = {};
@@ -95,6 +98,8 @@ export function createExporter({ store, records, models }: ImportDeps) {
       numbers: [...numbers].sort(byText((n) => n.number)).map((n) => ordered({ ...n }, ['number', 'label'])),
       employees: [...employees].sort(byText((e) => e.username.toLowerCase())).map(employeeRow),
       devices: sortedDevices.filter((d) => d.employeeId === undefined || rowDevice.get(d.employeeId) !== d).map((d) => deviceRow(d, true)),
+      // Listed by name already; an operator without a password has no hash to give.
+      ...(operators ? { operators: people.map((o) => ({ name: o.name, scope: o.scope, ...(secrets && o.passwordHash ? { passwordHash: o.passwordHash } : {}) })) } : {}),
     } as z.output<typeof s.transferDocument>;
   };
 }
@@ -155,7 +160,7 @@ export function transferRoutes(deps: ImportDeps): Route[] {
         const { format, includeCredentials } = ctx.query as { format: 'json' | 'csv'; includeCredentials: boolean };
         if (includeCredentials && !hasScope(ctx.scope, 'admin')) throw forbidden('admin', ctx.scope);
         if (includeCredentials) ctx.audit('includeCredentials');
-        const doc = await exportAccount(includeCredentials);
+        const doc = await exportAccount(includeCredentials, hasScope(ctx.scope, 'admin'));
         if (format === 'json') return doc;
         return new RawReply('text/csv; charset=utf-8', Buffer.from(toCsv(doc.employees ?? [], includeCredentials)));
       },

@@ -5,10 +5,10 @@
  * records.employeeFrom, deviceFrom) over an index of the store and of the file, so that every
  * problem of every row is reported at once, as `{row, path, message}`.
  *
- * `mode=create` changes nothing stored: a username, MAC, site name or number already there is a
- * conflict. `mode=upsert` updates what is there instead: the fields a row gives replace, those it
+ * `mode=create` changes nothing stored: a username, MAC, site name, number or operator name already
+ * there is a conflict. `mode=upsert` updates what is there instead: the fields a row gives replace, those it
  * leaves out stay (an empty CSV cell removes a value that may be removed); secrets it does not
- * give (SIP credentials, the PIN, admin passwords) stay. An import never deletes or unassigns.
+ * give (SIP credentials, the PIN, admin passwords, operators' password hashes) stay. An import never deletes or unassigns.
  */
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { DialtoneError, invalid, type FieldError } from '../errors.js';
 import { generateProvisioningUsername } from '../domain/credentials.js';
 import { toE164 } from '../domain/phone.js';
-import type { Device, DeviceCredentials, Employee, PhoneNumber, ScopedSettings, Settings, Site } from '../domain/types.js';
+import type { Device, DeviceCredentials, Employee, Operator, PhoneNumber, ScopedSettings, Settings, Site } from '../domain/types.js';
 import type { WelcomeMail } from '../mail/welcome.js';
 import type { RowChange, Store, StoreChange } from '../store/store.js';
 import { adminPasswordFormat } from '../vendors/pack.js';
@@ -72,7 +72,7 @@ export interface RowError extends FieldError {
 }
 
 type Counted = { created: number; updated: number; unchanged: number };
-export type ImportCounts = Record<'settings' | 'sites' | 'numbers' | 'employees' | 'devices', Counted>;
+export type ImportCounts = Record<'settings' | 'sites' | 'numbers' | 'employees' | 'devices' | 'operators', Counted>;
 export interface ImportResult {
   dryRun: boolean;
   mode: 'create' | 'upsert';
@@ -92,6 +92,7 @@ interface Doc {
   numbers?: unknown[];
   employees: Row[];
   devices?: unknown[];
+  operators?: unknown[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -159,7 +160,7 @@ function csvRows(text: string, errors: RowError[]): Row[] {
 }
 
 const rows = z.array(z.unknown()).max(MAX_ROWS, `must list at most ${MAX_ROWS} at once`).optional();
-const documentShape = z.strictObject({ settings: z.unknown().optional(), models: z.record(z.string(), z.unknown()).optional(), sites: rows, numbers: rows, employees: rows, devices: rows });
+const documentShape = z.strictObject({ settings: z.unknown().optional(), models: z.record(z.string(), z.unknown()).optional(), sites: rows, numbers: rows, employees: rows, devices: rows, operators: rows });
 
 /** The parts of a JSON body; each entry is checked later, on its own. */
 function jsonDoc(body: unknown, errors: RowError[]): Doc {
@@ -313,13 +314,13 @@ export function createImporter({ store, records, models, welcomeMail }: ImportDe
     };
     const doc: Doc = typeof body === 'string' ? { employees: csvRows(body, errors) } : jsonDoc(body, errors);
 
-    const [sites, employees, devices, numbers] = await Promise.all([store.listSites(), store.listEmployees(), store.listDevices(), store.listNumbers()]);
+    const [sites, employees, devices, numbers, operators] = await Promise.all([store.listSites(), store.listEmployees(), store.listDevices(), store.listNumbers(), store.listOperators()]);
     const index = new ImportIndex(sites, employees, devices);
-    const counts = Object.fromEntries(['settings', 'sites', 'numbers', 'employees', 'devices'].map((k) => [k, { created: 0, updated: 0, unchanged: 0 }])) as ImportCounts;
+    const counts = Object.fromEntries(['settings', 'sites', 'numbers', 'employees', 'devices', 'operators'].map((k) => [k, { created: 0, updated: 0, unchanged: 0 }])) as ImportCounts;
     const changes: StoreChange[] = [];
     const origins: Origin[] = [];
     /** Counts a record and plans its change: created (no current), updated, or left as it is. */
-    const plan = (kind: keyof ImportCounts, change: Exclude<RowChange, { table: 'tokens' | 'operators' | 'sessions' }>, current: { updatedAt: string } | undefined, origin: Origin, changed = false): void => {
+    const plan = (kind: keyof ImportCounts, change: Exclude<RowChange, { table: 'tokens' | 'sessions' }>, current: { updatedAt: string } | undefined, origin: Origin, changed = false): void => {
       if (current && !changed && same(change.row, current)) return void counts[kind].unchanged++;
       counts[kind][current ? 'updated' : 'created']++;
       // What was new or stored when checked must still be so at the write.
@@ -534,6 +535,31 @@ export function createImporter({ store, records, models, welcomeMail }: ImportDe
       if (made && !checks.failed) drafts.push({ ...made, origin: { at: `${at}.` } });
     }
 
+    // Web console operators, by name. A hash given is kept as given. Without one, a new operator
+    // gets none (they cannot sign in until PATCH /operators/{name} gives them a password: refusing
+    // them would make an export without credentials impossible to import), and a stored one keeps
+    // theirs. An operator whose scope or password changes is signed out, as by PATCH.
+    const storedOperators = new Map(operators.map((o) => [o.name, o]));
+    const operatorEntries = new Map<string, number>();
+    const signedOut: string[] = [];
+    for (const [i, raw] of (doc.operators ?? []).entries()) {
+      const checks = new Checks();
+      const at = `operators.${i}.`;
+      const input = wellFormed(s.transferOperator, raw, checks);
+      const name = input?.name;
+      const earlier = name === undefined ? undefined : operatorEntries.get(name);
+      if (earlier !== undefined) checks.errors.push({ path: 'name', message: `"${name}" is also given in operators.${earlier}` });
+      else if (name !== undefined) operatorEntries.set(name, i);
+      const stored = name === undefined || earlier !== undefined ? undefined : storedOperators.get(name);
+      if (stored && !upsert) exists(checks, 'name', `an operator named "${name}"`);
+      report(checks, { at });
+      if (checks.failed || name === undefined || input?.scope === undefined) continue;
+      const stamp = new Date().toISOString();
+      const operator: Operator = { name, passwordHash: input.passwordHash ?? stored?.passwordHash ?? '', scope: input.scope, createdAt: stored?.createdAt ?? stamp, updatedAt: stamp };
+      plan('operators', { table: 'operators', row: operator }, stored, { at });
+      if (stored && (stored.scope !== operator.scope || stored.passwordHash !== operator.passwordHash)) signedOut.push(name);
+    }
+
     if (errors.length > 0) {
       const rowsWrong = new Set(errors.map((e) => e.row ?? e.path)).size;
       const list = errors.map(({ conflict: _c, ...e }) => e);
@@ -553,8 +579,7 @@ export function createImporter({ store, records, models, welcomeMail }: ImportDe
       const from = [...origins, ...changed.map((d) => d.origin)];
       try {
         await store.write(all);
-        await welcomeMail?.recover(); // every welcome email asked for and not yet queued
-        return { dryRun, mode, counts };
+        break;
       } catch (err) {
         if (!(err instanceof DialtoneError)) throw err;
         // A generated SIP auth name taken meanwhile: generate again (see records.written).
@@ -562,6 +587,9 @@ export function createImporter({ store, records, models, welcomeMail }: ImportDe
         throw new DialtoneError(err.code, `${err.message}; nothing was imported`, err.errors.map((e) => named(e, from)));
       }
     }
+    for (const name of signedOut) await store.deleteSessions({ operator: name });
+    await welcomeMail?.recover(); // every welcome email asked for and not yet queued
+    return { dryRun, mode, counts };
   };
 }
 

@@ -17,6 +17,7 @@ import { cidrMessage, isCidr } from '../domain/cidr.js';
 import type { EventReason } from '../provision/events.js';
 import { LANGUAGES } from '../domain/settings.js';
 import { CODECS, KEY_TYPES } from '../domain/types.js';
+import { OPERATOR_NAME, OPERATOR_NAME_RULE } from './sessions.js';
 
 /** A string checked (and possibly normalised) by a domain function that throws DialtoneError. */
 const ruled = (rule: (input: string) => string, meta: { description: string; example?: string }) =>
@@ -331,6 +332,23 @@ export const transferEmployeePatch = patchOf(transferEmployeeFields, ['username'
 export const transferSitePatch = sitePatch;
 export const transferNumber = z.strictObject({ number: phone, label: text(200).optional() });
 
+/**
+ * A scrypt hash as `hashSecret` writes it (`scrypt$N$r$p$<salt>$<hash>`), the cost bounded so
+ * that an imported hash cannot make a sign-in cost much more than ours do.
+ */
+const PASSWORD_HASH = /^scrypt\$[1-9]\d{0,7}\$[1-9]\d{0,2}\$(?:[1-9]|1[0-6])\$[A-Za-z0-9_-]{22,}\$[A-Za-z0-9_-]{43}$/;
+
+/** A web console operator by name; without `passwordHash`, one who cannot sign in until a password is set (or who keeps theirs, upsert). */
+export const transferOperator = z.strictObject({
+  name: z.string().regex(OPERATOR_NAME, OPERATOR_NAME_RULE),
+  scope: z.enum(['admin', 'technician', 'readonly']),
+  passwordHash: z
+    .string()
+    .regex(PASSWORD_HASH, 'must be a password hash as an export with credentials writes it')
+    .optional()
+    .meta({ description: "The operator's scrypt password hash (export with includeCredentials); without it a new operator cannot sign in until PATCH /operators/{name} gives a password" }),
+});
+
 /** The JSON form of an import and an export. */
 export const transferDocument = z
   .strictObject({
@@ -340,6 +358,7 @@ export const transferDocument = z
     numbers: z.array(transferNumber).optional().meta({ description: "The account's numbers, routed or not" }),
     employees: z.array(transferEmployee.extend({ device: transferDevice.optional() })).optional().meta({ description: 'One row per employee, with their device' }),
     devices: z.array(transferLooseDevice).optional(),
+    operators: z.array(transferOperator).optional().meta({ description: 'Web console operators (exported to admins only), by name' }),
   })
   .meta({ description: 'An account by name: sites by name, employees by username, devices by MAC; no ids, no timestamps' });
 
@@ -347,7 +366,7 @@ const counted = z.object({ created: z.number().int(), updated: z.number().int(),
 export const importResult = z.object({
   dryRun: z.boolean(),
   mode: z.enum(['create', 'upsert']),
-  counts: z.object({ settings: counted, sites: counted, numbers: counted, employees: counted, devices: counted }),
+  counts: z.object({ settings: counted, sites: counted, numbers: counted, employees: counted, devices: counted, operators: counted }),
 });
 
 export type SiteCreate = z.output<typeof siteCreate>;

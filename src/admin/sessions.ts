@@ -18,11 +18,17 @@ import { memoryLimiter, type LimiterFactory } from '../provision/bans.js';
 export const SESSION_COOKIE = '__Host-dialtone';
 /** The header every write made with a session cookie must carry. */
 export const CSRF_HEADER = 'x-csrf-token';
-/** How long a session lasts from sign-in (8 hours: a working day), whatever happens meanwhile. */
+/**
+ * How long a session lasts from sign-in, whatever happens meanwhile, unless the setting
+ * `sessionHours` says otherwise: 8 hours, a working day. There is no idle timeout: it would need
+ * a store write for a session's requests, and every store write moves the revision that phones'
+ * answers are cached by.
+ */
 export const SESSION_SECONDS = 8 * 3600;
 
 /** Operator names: what the console and the audit log show; lower case, so that one name is one operator. */
 export const OPERATOR_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const OPERATOR_NAME_RULE = 'must be 1 to 64 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit';
 export const MIN_PASSWORD = 12;
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('base64url');
@@ -59,7 +65,7 @@ export interface Sessions {
 }
 
 export interface SessionOptions {
-  /** Session lifetime in seconds (default SESSION_SECONDS). */
+  /** Session lifetime in seconds (default SESSION_SECONDS; the server gives `sessionHours`). */
   seconds?: number;
   /** Failed sign-ins allowed per client address in `failureWindowSeconds` before 429s (default 10 in 10 minutes). */
   failures?: number;
@@ -75,10 +81,9 @@ let decoy: Promise<string> | undefined;
 export function createSessions(store: Store, { seconds = SESSION_SECONDS, failures = 10, failureWindowSeconds = 600, limiter: counter = memoryLimiter, now = Date.now }: SessionOptions = {}): Sessions {
   const limiter = counter({ points: failures, duration: failureWindowSeconds, keyPrefix: 'console:sign-in' });
 
-  /** Drops the sessions that have ended (a sign-in's housekeeping: they are few). */
+  /** Drops the sessions that have ended (a sign-in's housekeeping; the store finds them without reading the others). */
   const sweep = async (): Promise<void> => {
-    const at = new Date(now()).toISOString();
-    for (const s of await store.listSessions()) if (s.expiresAt <= at) await store.deleteSession(s.id).catch(() => undefined);
+    await store.deleteSessions({ expiredBy: new Date(now()).toISOString() }).catch(() => undefined);
   };
 
   return {
@@ -103,8 +108,11 @@ export function createSessions(store: Store, { seconds = SESSION_SECONDS, failur
       const charged = await limiter.penalty(address);
       if (charged.consumedPoints > failures) throw refuse(charged.msBeforeNext);
       const operator = OPERATOR_NAME.test(name) ? await store.getOperator(name) : null;
-      const ok = await verifySecret(password, operator?.passwordHash ?? (await (decoy ??= hashSecret(randomBytes(16).toString('base64url')))));
-      if (!operator || !ok) throw new DialtoneError('unauthorized', 'wrong name or password', [{ path: 'password', message: 'wrong name or password' }]);
+      // An operator without a password (an empty hash: imported without one) cannot sign in; the
+      // decoy is checked for them too, so that their refusal takes as long as anyone's.
+      const hash = operator?.passwordHash || (await (decoy ??= hashSecret(randomBytes(16).toString('base64url'))));
+      const ok = await verifySecret(password, hash);
+      if (!operator?.passwordHash || !ok) throw new DialtoneError('unauthorized', 'wrong name or password', [{ path: 'password', message: 'wrong name or password' }]);
       await limiter.delete(address);
       await sweep();
       const secret = randomBytes(32).toString('base64url');
@@ -125,7 +133,7 @@ export function createSessions(store: Store, { seconds = SESSION_SECONDS, failur
     },
 
     async endAll(operator) {
-      for (const s of await store.listSessions()) if (s.operator === operator) await store.deleteSession(s.id);
+      await store.deleteSessions({ operator });
     },
 
     csrfOk(session, header) {
@@ -142,7 +150,7 @@ export const operatorView = (o: Operator): { name: string; scope: TokenScope; cr
 /** A new operator record, its password hashed (checked first: name and length). */
 export async function newOperator(name: string, password: string, scope: TokenScope, at = new Date().toISOString()): Promise<Operator> {
   const errors = [
-    ...(OPERATOR_NAME.test(name) ? [] : [{ path: 'name', message: 'must be 1 to 64 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit' }]),
+    ...(OPERATOR_NAME.test(name) ? [] : [{ path: 'name', message: OPERATOR_NAME_RULE }]),
     ...(password.length >= MIN_PASSWORD ? [] : [{ path: 'password', message: `must be at least ${MIN_PASSWORD} characters` }]),
   ];
   if (errors.length > 0) throw invalid(errors);

@@ -251,7 +251,7 @@ export interface ApiToken {
  */
 export interface Operator {
   name: string;
-  /** `hashSecret` of the password (scrypt, see domain/secrets.ts); never shown. */
+  /** `hashSecret` of the password (scrypt, see domain/secrets.ts); never shown. Empty: no password (imported without one), no sign-in. */
   passwordHash: string;
   scope: TokenScope;
   createdAt: string;

@@ -3,7 +3,7 @@ import type { ApiToken, AuditEntry, Device, Employee, Operator, PhoneNumber, Sco
 import { DialtoneError } from '../errors.js';
 import { parseMac } from '../domain/mac.js';
 import { SortedKeys } from './sorted-keys.js';
-import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SiteFilter, Store, StoreChange, UniqueKey } from './store.js';
+import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SessionFilter, SiteFilter, Store, StoreChange, UniqueKey } from './store.js';
 import { WriteThrough, type ChangeTable, type KeyedTable } from './writes.js';
 import { authNamesOf, checkDevice, checkEmployee } from './rules.js';
 
@@ -113,6 +113,12 @@ export function unassigned(d: Device, id: string): Device {
 export { authNamesOf } from './rules.js';
 
 const copy = <T>(value: T): T => structuredClone(value);
+
+/** The test of a SessionFilter. */
+const sessionKept =
+  ({ operator, expiredBy }: SessionFilter) =>
+  (s: Session): boolean =>
+    (operator === undefined || s.operator === operator) && (expiredBy === undefined || s.expiresAt <= expiredBy);
 /** The keys of the uniqueness rules (see store.ts), shared with the data file's checks. */
 export const userKey = (e: Employee): string => e.username.toLowerCase();
 export const extKey = (e: Employee): string => `${e.siteId}\u0000${e.extension}`;
@@ -298,6 +304,17 @@ export class MemoryStore extends WriteThrough implements Store {
 
   protected async keyedPage<T extends KeyedTable>(table: T, page: Page): Promise<Array<Row<T>>> {
     return this.page(table, page);
+  }
+
+  async listSessions(filter: SessionFilter & Page = {}): Promise<Session[]> {
+    return this.page('sessions', filter, sessionKept(filter));
+  }
+
+  async deleteSessions(filter: SessionFilter): Promise<number> {
+    // Looked at and written in one turn of the event loop: none can go in between.
+    const ids = [...this.tables.sessions.values()].filter(sessionKept(filter)).map((s) => s.id);
+    if (ids.length > 0) await this.write(ids.map((id) => ({ table: 'sessions', remove: id })));
+    return ids.length;
   }
 
   // Every change

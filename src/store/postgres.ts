@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSettings, Site } from '../domain/types.js';
+import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSettings, Session, Site } from '../domain/types.js';
 import { DialtoneError, StartupError, conflict, invalidField, unavailable } from '../errors.js';
 import { KEY_FIELD, NOUN, TABLES, authNamesOf, macNeedle, notFound, unassigned, userKey, type Row, type Table } from './memory.js';
 import { MIGRATIONS } from './migrations/index.js';
-import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SiteFilter, Store, StoreChange, UniqueKey } from './store.js';
+import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SessionFilter, SiteFilter, Store, StoreChange, UniqueKey } from './store.js';
 import { checkDevice, checkEmployee } from './rules.js';
 import { WriteThrough, type ChangeTable, type KeyedTable } from './writes.js';
 
@@ -452,6 +452,11 @@ export class PostgresStore extends WriteThrough implements Store {
         throw new DialtoneError(known.code, known.message, known.errors.map((e) => ({ ...e, path: `${at(i)}${e.path}` })));
       }
     }
+    await this.bump(db);
+  }
+
+  /** Bumps the shared revision and notifies the other instances (delivered when the transaction commits). */
+  private async bump(db: Db): Promise<void> {
     await db.query(`WITH r AS (UPDATE dialtone_revision SET n = n + 1 RETURNING n) SELECT pg_notify('${CHANNEL}', $1) FROM r`, [this.instance]);
   }
 
@@ -466,6 +471,11 @@ export class PostgresStore extends WriteThrough implements Store {
         return this.putDoc(db, change, [['words', words(change.row.name)]]);
       case 'numbers':
         return this.putDoc(db, change, [['words', words(change.row.number, change.row.label)]]);
+      case 'sessions':
+        return this.putDoc(db, change, [
+          ['operator', change.row.operator],
+          ['expires_at', change.row.expiresAt],
+        ]);
       default:
         return this.putDoc(db, change, []);
     }
@@ -719,6 +729,28 @@ export class PostgresStore extends WriteThrough implements Store {
     return this.page(table, page);
   }
 
+  async listSessions(filter: SessionFilter & Page = {}): Promise<Session[]> {
+    return this.page('sessions', filter, (param) => sessionConditions(param, filter, 't.'));
+  }
+
+  async deleteSessions(filter: SessionFilter): Promise<number> {
+    let removed: number;
+    try {
+      removed = await transaction(this.pool, async (db) => {
+        const values: unknown[] = [];
+        const conditions = sessionConditions((value) => `$${values.push(value)}`, filter, '');
+        const { rowCount } = await db.query(`DELETE FROM sessions${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}`, values);
+        if (rowCount) await this.bump(db);
+        return rowCount ?? 0;
+      });
+    } catch (err) {
+      throw this.failed(err);
+    }
+    this.reached();
+    if (removed > 0) this.changes++;
+    return removed;
+  }
+
   // Audit log: entries are not records anything is derived from, so appending one leaves the
   // revision alone (and takes no lock on the revision row).
 
@@ -743,6 +775,11 @@ export class PostgresStore extends WriteThrough implements Store {
       filter.since === undefined ? undefined : `t.at >= ${param(filter.since)}`,
     ]);
   }
+}
+
+/** The conditions of a SessionFilter on the sessions table's columns (`alias`: `t.` or none). */
+function sessionConditions(param: (value: unknown) => string, { operator, expiredBy }: SessionFilter, alias: string): string[] {
+  return [...(operator === undefined ? [] : [`${alias}operator = ${param(operator)}`]), ...(expiredBy === undefined ? [] : [`${alias}expires_at <= ${param(expiredBy)}`])];
 }
 
 /**

@@ -53,6 +53,17 @@ export interface AuditFilter extends Page {
   since?: string;
 }
 
+/**
+ * Console sessions (see Session) that every given condition keeps; no condition keeps them all.
+ * The stores find them without reading every session.
+ */
+export interface SessionFilter {
+  /** The sessions of this operator (by name). */
+  operator?: string;
+  /** The sessions that have ended by this time: `expiresAt` at or before it (ISO 8601, UTC). */
+  expiredBy?: string;
+}
+
 /** The unique keys `holder` finds the holder of. */
 export type UniqueKey = 'username' | 'extension' | 'number' | 'authName';
 
@@ -204,6 +215,8 @@ export interface Store {
   /** Web console sessions, kept under the hash of their cookie's secret (see Session). */
   insertSession(session: Session): Promise<Session>;
   getSession(id: string): Promise<Session | null>;
-  listSessions(page?: Page): Promise<Session[]>;
+  listSessions(filter?: SessionFilter & Page): Promise<Session[]>;
   deleteSession(id: string): Promise<boolean>;
+  /** Deletes the sessions the filter keeps (signing an operator out everywhere, or the ended ones), as one write; resolves to how many. */
+  deleteSessions(filter: SessionFilter): Promise<number>;
 }

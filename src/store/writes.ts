@@ -33,8 +33,7 @@ type OneRecordMethods =
   | 'deleteSession'
   | 'getOperator'
   | 'listOperators'
-  | 'getSession'
-  | 'listSessions';
+  | 'getSession';
 
 /** Errors of a one-change write name the field alone (`username`, not `0.username`). */
 const bare = (): string => '';
@@ -123,6 +122,5 @@ export abstract class WriteThrough implements Pick<Store, OneRecordMethods> {
 
   insertSession = (row: Session): Promise<Session> => this.insert({ table: 'sessions', row });
   getSession = (id: string): Promise<Session | null> => this.keyed('sessions', id);
-  listSessions = (page: Page = {}): Promise<Session[]> => this.keyedPage('sessions', page);
   deleteSession = (id: string): Promise<boolean> => this.remove('sessions', id);
 }

@@ -3,6 +3,7 @@
  * written unless everything is right; then one write; upsert updates and keeps credentials.
  */
 import t, { type Test } from 'tap';
+import { newOperator } from '../../src/admin/sessions.js';
 import { startApp, type InProcess } from '../helpers/app.js';
 import { officeRow, toCsvText, type Cells } from '../helpers/rows.js';
 
@@ -183,4 +184,51 @@ t.test('what a CSV body must be', async (t) => {
   await bad('username\n"ann\n', /not valid CSV/);
   const r = await app.call('POST', '/import', { raw: 'username\nann\n', headers: { 'content-type': 'text/plain' } });
   t.equal(r.status, 415);
+});
+
+t.test('operators: every problem by path, a stored name refused unless upserting, a dry run writes none; one whose scope or password changes is signed out', async (t) => {
+  const app = await startApp(t, { models: MODELS });
+  const ada = await newOperator('ada', 'a long enough password', 'admin');
+  await app.store.insertOperator(ada);
+  const bad = await app.call('POST', '/import', {
+    body: {
+      operators: [
+        { name: 'ada', scope: 'admin' },
+        { name: 'Bob B', scope: 'admin' },
+        { name: 'cy', scope: 'owner' },
+        { name: 'dee', scope: 'readonly', passwordHash: 'scrypt$16384$8$1$not-a-hash-hunter2' },
+        { name: 'eve', scope: 'readonly' },
+        { name: 'eve', scope: 'admin' },
+        { name: 'fay', scope: 'readonly', password: 'a long enough password' },
+      ],
+    },
+  });
+  t.equal(bad.status, 400, bad.text);
+  t.same(
+    bad.json.errors.map((e: { path: string }) => e.path),
+    ['operators.0.name', 'operators.1.name', 'operators.2.scope', 'operators.3.passwordHash', 'operators.5.name', 'operators.6.password'],
+  );
+  t.match(bad.json.errors[0].message, /an operator named "ada" already exists \(mode=upsert updates it\)/);
+  t.match(bad.json.errors[4].message, /"eve" is also given in operators\.4/);
+  t.notOk(bad.text.includes('hunter2'), 'a hash given is not repeated');
+  t.same((await app.store.listOperators()).map((o) => o.name), ['ada'], 'nothing written');
+  const conflict = await app.call('POST', '/import', { body: { operators: [{ name: 'ada', scope: 'readonly' }] } });
+  t.equal(conflict.status, 409, 'a stored name alone: a conflict');
+
+  const dry = await app.call('POST', '/import?dryRun=true&mode=upsert', { body: { operators: [{ name: 'ada', scope: 'readonly' }, { name: 'bob', scope: 'readonly' }] } });
+  t.same(dry.json.counts.operators, { created: 1, updated: 1, unchanged: 0 });
+  t.same(await app.store.listOperators(), [ada], 'a dry run writes nothing');
+
+  const at = new Date().toISOString();
+  const session = (id: string, operator: string) => ({ id, operator, csrf: 'c', createdAt: at, expiresAt: '2999-01-01T00:00:00.000Z' });
+  await app.store.insertOperator({ ...ada, name: 'bob' });
+  for (const s of [session('a1', 'ada'), session('b1', 'bob')]) await app.store.insertSession(s);
+  const same = await app.call('POST', '/import?mode=upsert', { body: { operators: [{ name: 'ada', scope: 'admin' }, { name: 'bob', scope: 'admin', passwordHash: ada.passwordHash }] } });
+  t.same(same.json.counts.operators, { created: 0, updated: 0, unchanged: 2 });
+  t.same((await app.store.listSessions()).map((s) => s.id), ['a1', 'b1'], 'unchanged operators stay signed in');
+  const changed = await app.call('POST', '/import?mode=upsert', { body: { operators: [{ name: 'ada', scope: 'readonly' }, { name: 'bob', scope: 'admin' }] } });
+  t.same(changed.json.counts.operators, { created: 0, updated: 1, unchanged: 1 });
+  t.equal((await app.store.getOperator('ada'))?.scope, 'readonly');
+  t.equal((await app.store.getOperator('ada'))?.passwordHash, ada.passwordHash, 'no hash given: the stored one stays');
+  t.same((await app.store.listSessions()).map((s) => s.id), ['b1'], "ada's scope changed: her session ended, bob's did not");
 });

@@ -69,3 +69,15 @@ t.test('sign-out with a token is a conflict; the audit log names the operator', 
   t.equal((await asSession(s, 'DELETE', '/session')).status, 204);
   t.equal((await asSession(s, 'GET', '/sites')).status, 401);
 });
+
+t.test('DIALTONE_SESSION_HOURS: how long a session lasts', async (t) => {
+  const short = await startServer(t, t.testdir(), { DIALTONE_SESSION_HOURS: '2' });
+  await short.ok('POST', '/operators', { name: 'ada', password: PASSWORD, scope: 'readonly' });
+  const before = Date.now();
+  const r = await short.api('POST', '/session', { body: { name: 'ada', password: PASSWORD }, token: null });
+  t.equal(r.status, 201);
+  t.match(String(r.headers['set-cookie']), /; Max-Age=7200; /, 'the cookie lasts 2 hours');
+  const left = Date.parse(r.json.expiresAt) - before;
+  t.ok(left > 7190_000 && left <= 7200_000 + (Date.now() - before), `and so does the session (${left} ms)`);
+  t.equal(await short.stop(), 0);
+});

@@ -34,6 +34,11 @@ if (missing) {
     await json.ok('POST', '/devices', { mac: '001565aabbcc', model: 'generic', employeeId: bob.id });
     await json.ok('PUT', '/settings', { adminPassword: '73916254' });
     const scoped = await json.ok('POST', '/tokens', { name: 'Field team', scope: 'technician' });
+    // A console operator, signed in.
+    const PASSWORD = 'a long enough password';
+    await json.ok('POST', '/operators', { name: 'ann', password: PASSWORD, scope: 'technician' });
+    const signedIn = await json.api('POST', '/session', { body: { name: 'ann', password: PASSWORD }, token: null });
+    const cookie = String(signedIn.headers['set-cookie'] ?? '').split(';')[0] ?? '';
     const read = async (server: typeof json) => ({
       sites: await server.ok('GET', '/sites'),
       employees: await server.ok('GET', '/employees'),
@@ -62,7 +67,7 @@ if (missing) {
     t.match(await dialtone(['migrate', '--from', join(dir, 'data')]), { code: 2, err: /--to/ }, 'no --to and no DIALTONE_DATABASE_URL');
     const ran = await dialtone(['migrate', '--from', join(dir, 'data')], { DIALTONE_DATABASE_URL: secretUrl });
     t.equal(ran.code, 0, ran.err);
-    t.match(ran.out, /copied 1 numbers, 1 sites, 2 employees, 3 devices, 1 settings, 2 tokens/);
+    t.match(ran.out, /copied 1 numbers, 1 sites, 2 employees, 3 devices, 1 settings, 2 tokens, 1 operators, 1 sessions/);
     t.match(ran.out, /verified: every table's count, and \d+ records compared field by field/);
     t.match(ran.out, /copied [1-9]\d* timeline events/);
 
@@ -83,6 +88,11 @@ if (missing) {
     t.same(await onPg.ok('GET', '/misses'), misses, 'and the misses');
     const technician = await onPg.api('GET', '/devices', { token: scoped.token });
     t.equal(technician.status, 200, 'a token made on the JSON store works');
+    const asAnn = () => onPg.api('GET', '/session', { token: null, headers: { cookie } });
+    t.equal((await asAnn()).status, 200, 'so does a console session');
+    t.equal((await onPg.api('POST', '/session', { body: { name: 'ann', password: PASSWORD }, token: null })).status, 201, 'and the operator signs in');
+    await onPg.ok('PATCH', '/operators/ann', { scope: 'readonly' });
+    t.equal((await asAnn()).status, 401, 'changed, the operator is signed out: the copied session is found by operator');
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     t.teardown(() => client.end());

@@ -44,6 +44,7 @@ t.test('defaults come from configs/default.json', async (t) => {
     tftpListen: { host: '0.0.0.0', port: 6969 },
     enrollmentSeconds: 86400,
     digestNonceSeconds: 300,
+    sessionHours: 8,
     trustedNetworks: [],
     trustedProxies: [],
     proxyProtocol: [],
@@ -356,4 +357,16 @@ t.test('audit retention: DIALTONE_AUDIT_DAYS, 0 for ever', async (t) => {
   t.equal(load({ DIALTONE_AUDIT_DAYS: '0' }).auditDays, 0);
   refuses(t, () => load({ DIALTONE_AUDIT_DAYS: '-1' }), ['DIALTONE_AUDIT_DAYS', 'must not be negative'], 'negative');
   refuses(t, () => load({ DIALTONE_AUDIT_DAYS: '1.5' }), ['DIALTONE_AUDIT_DAYS', 'whole number of days'], 'a fraction');
+});
+
+t.test('console sessions: DIALTONE_SESSION_HOURS, whole hours from 1 to a week', async (t) => {
+  t.equal(load({ DIALTONE_SESSION_HOURS: '12' }).sessionHours, 12);
+  t.equal(load({ DIALTONE_SESSION_HOURS: '1' }).sessionHours, 1, 'an hour is the least');
+  t.equal(load({ DIALTONE_SESSION_HOURS: '168' }).sessionHours, 168, 'a week is the most');
+  refuses(t, () => load({ DIALTONE_SESSION_HOURS: '0' }), ['DIALTONE_SESSION_HOURS: must be at least 1'], 'none');
+  refuses(t, () => load({ DIALTONE_SESSION_HOURS: '169' }), ['DIALTONE_SESSION_HOURS: must be at most a week (168)'], 'past a week');
+  refuses(t, () => load({ DIALTONE_SESSION_HOURS: '0.5' }), ['DIALTONE_SESSION_HOURS: must be a whole number of hours'], 'a fraction');
+  refuses(t, () => load({ DIALTONE_SESSION_HOURS: '8h' }), ['DIALTONE_SESSION_HOURS: must be a whole number of hours'], 'a unit');
+  const dir = folderWith(t, { 'c.json': JSON.stringify({ sessionHours: 24 }) });
+  t.equal(load({ DIALTONE_CONFIG: 'c.json' }, dir).sessionHours, 24, 'from a file');
 });

@@ -83,3 +83,30 @@ t.test('operators: name and password checked, the password hashed', async (t) =>
   t.match(op.passwordHash, /^scrypt\$/);
   t.notOk(JSON.stringify(op).includes(PASSWORD));
 });
+
+t.test('a sign-in sweeps the ended sessions, and ending an operator ends only theirs, without reading every session', async (t) => {
+  const store = new MemoryStore();
+  let now = Date.parse('2026-01-01T08:00:00Z');
+  const sessions = createSessions(store, { seconds: 3600, now: () => now });
+  for (const name of ['ada', 'bob']) await store.insertOperator(await newOperator(name, PASSWORD, 'admin'));
+  store.listSessions = () => Promise.reject(new Error('every session read'));
+  const early = await sessions.signIn('ada', PASSWORD, '192.0.2.1');
+  now += 1800_000;
+  const ada = await sessions.signIn('ada', PASSWORD, '192.0.2.1');
+  const bob = await sessions.signIn('bob', PASSWORD, '192.0.2.1');
+  now += 1800_000; // the first one has just ended
+  await sessions.signIn('bob', PASSWORD, '192.0.2.1');
+  t.equal(await store.getSession(early.session.id), null, 'the ended session is gone from the store');
+  t.ok(await store.getSession(ada.session.id), 'the live ones stay');
+  await sessions.endAll('ada');
+  t.equal(await sessions.find(setCookie(ada.secret)), undefined, "ada's sessions ended");
+  t.ok(await sessions.find(setCookie(bob.secret)), "bob's go on");
+});
+
+t.test('an operator without a password (imported without one) cannot sign in', async (t) => {
+  const store = new MemoryStore();
+  const sessions = createSessions(store);
+  const at = new Date().toISOString();
+  await store.insertOperator({ name: 'ada', passwordHash: '', scope: 'admin', createdAt: at, updatedAt: at });
+  for (const password of ['', PASSWORD]) await t.rejects(sessions.signIn('ada', password, '192.0.2.1'), { status: 401, message: 'wrong name or password' }, JSON.stringify(password));
+});

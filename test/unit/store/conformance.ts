@@ -488,6 +488,36 @@ export function conformance(
     t.same(await store.listOperators(), []);
   });
 
+  t.test('sessions: listed and deleted by operator and by their end, without touching the others', async (t) => {
+    const store = await make(t);
+    const at = (minute: number): string => new Date(Date.UTC(2026, 0, 1, 8, minute)).toISOString();
+    const session = (id: string, operator: string, ends: number) => ({ id, operator, csrf: `csrf-${id}`, createdAt: at(0), expiresAt: at(ends) });
+    const [s1, s2, s3, s4, s5] = [session('s1', 'ada', 10), session('s2', 'bob', 20), session('s3', 'ada', 30), session('s4', 'bob', 5), session('s5', 'ada.b', 1)];
+    for (const s of [s3, s1, s5, s4, s2]) await store.insertSession(s);
+    t.same(await store.listSessions({ operator: 'ada' }), [s1, s3], "ada's, by key; not ada.b's");
+    t.same(await store.listSessions({ operator: 'ada', limit: 1 }), [s1], 'paged');
+    t.same(await store.listSessions({ operator: 'ada', after: 's1' }), [s3], 'paged on');
+    t.same(await store.listSessions({ expiredBy: at(10) }), [s1, s4, s5], 'ended at or before the time');
+    t.same(await store.listSessions({ operator: 'bob', expiredBy: at(10) }), [s4], 'both conditions');
+    t.same(await store.listSessions({ operator: 'ADA' }), [], 'names compare exactly');
+
+    const last = store.revision;
+    t.equal(await store.deleteSessions({ operator: 'nobody' }), 0, 'nothing to delete');
+    t.equal(store.revision, last, 'and the revision stands');
+    t.equal(await store.deleteSessions({ expiredBy: at(10) }), 3, 'the ended ones');
+    t.not(store.revision, last, 'a deletion moves the revision');
+    t.same(await store.listSessions(), [s2, s3]);
+    t.equal(await store.deleteSessions({ operator: 'ada' }), 1, "ada's");
+    t.same(await store.listSessions(), [s2], "bob's stays");
+    t.equal(await store.getSession('s3'), null);
+    if (reopen) {
+      const again = await reopen(t, store);
+      t.same(await again.listSessions({ operator: 'bob' }), [s2], 'what is left, after a reopen, found by operator');
+      t.equal(await again.deleteSessions({ operator: 'bob', expiredBy: at(30) }), 1);
+      t.same(await (await reopen(t, again)).listSessions(), [], 'and the deletion was durable');
+    }
+  });
+
   t.test('revision moves with every write and stands still for reads and refusals', async (t) => {
     const store = await make(t);
     let last = store.revision;

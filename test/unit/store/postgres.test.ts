@@ -73,6 +73,25 @@ if (missing) {
     await t.rejects(new PostgresStore(url).open(), { name: 'StartupError', message: /migration 9999/ });
   });
 
+  t.test('sessions stored before they had their own columns are found by operator and end after the upgrade', async (t) => {
+    const url = await freshDatabase(t);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    t.teardown(() => client.end());
+    // The schema as Dialtone had it before sessions were filtered (migrations up to 3), with a session in it.
+    await client.query('CREATE TABLE dialtone_migrations (id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    for (const m of MIGRATIONS.filter((m) => m.id <= 3)) {
+      await client.query(m.sql);
+      await client.query('INSERT INTO dialtone_migrations (id, name) VALUES ($1, $2)', [m.id, m.name]);
+    }
+    const old = { id: 'sid', operator: 'ada', csrf: 'c', createdAt: '2026-01-01T08:00:00.000Z', expiresAt: '2026-01-01T16:00:00.000Z' };
+    await client.query('INSERT INTO sessions (id, doc) VALUES ($1, $2)', [old.id, JSON.stringify(old)]);
+    const store = await opened(t, url);
+    t.same(await store.listSessions({ operator: 'ada' }), [old], 'found by operator');
+    t.same(await store.listSessions({ expiredBy: '2026-01-01T15:59:59.999Z' }), [], 'not ended before its end');
+    t.equal(await store.deleteSessions({ expiredBy: '2026-01-01T16:00:00.000Z' }), 1, 'ended at its end');
+  });
+
   t.test('two instances writing the same unique values at once: each value lands once, the other gets the conflict', async (t) => {
     const url = await freshDatabase(t);
     const [a, b] = [await opened(t, url), await opened(t, url)];
