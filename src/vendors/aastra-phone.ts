@@ -83,9 +83,17 @@ const adminPassword = (pw: string | undefined): string | undefined => (pw !== un
 /** The file name `directory 1` takes: relative to the configuration server, like the .cfg files [AA-DIR]. */
 const fileName = (url: string): string => decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
 
+/**
+ * The phone takes line names (display, screen and screen 2) of up to 20 characters (facts/aastra.md,
+ * the `sip line` keys: four guide editions); a longer one is cut there, as its screen would.
+ */
+export const NAME_MAX = 20;
+const fit = (name: string): string => [...name].slice(0, NAME_MAX).join('').trimEnd();
+
 export function phoneValues(config: PhoneConfig, banks: KeyBanks): Record<string, unknown> {
   const s = config.settings;
   return {
+    lines: config.lines.map((line) => ({ ...line, displayName: fit(line.displayName), label: fit(line.label) })),
     keys: config.keys.flatMap((k) => aastraKey(banks, k) ?? []),
     toneSet: s.toneCountry ? TONE_SETS[s.toneCountry] : undefined,
     codecs: codecList(s.codecs),

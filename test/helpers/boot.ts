@@ -50,6 +50,8 @@ export interface VendorCase {
   checkFull(t: Test, file: string, text: string): void;
   /** The time-zone value(s) expected in the full file for America/New_York. */
   expectedTimeZone: unknown;
+  /** The longest line name the phone takes, where the pack cuts them (Aastra/Mitel: 20). */
+  nameMax?: number;
 }
 
 /** The spellings a MAC takes in file names and User-Agents. */
@@ -147,7 +149,8 @@ export async function replayBoot(t: Test, c: VendorCase): Promise<void> {
     t.equal(line.authName, creds.authName, `${file}: auth name`);
     t.equal(line.password, creds.password, `${file}: password`);
     t.equal(line.registrar, 'sip.example.com', `${file}: registrar`);
-    t.equal(line.displayName, 'Zoë "Z" <O\'Brien> & Co ]]> Ada account.1.password = x', `${file}: display name, escaped and on one line`);
+    const name = [...'Zoë "Z" <O\'Brien> & Co ]]> Ada account.1.password = x'].slice(0, c.nameMax).join('').trimEnd();
+    t.equal(line.displayName, name, `${file}: display name, escaped and on one line${c.nameMax ? `, cut to ${c.nameMax}` : ''}`);
     t.same(line.timeZone, c.expectedTimeZone, `${file}: time zone`);
     t.ok(text.includes(creds.provisioning.password), `${file}: carries the provisioning credentials`);
     t.equal(line.adminPassword, creds.adminPassword, `${file}: the phone's own admin password, generated for it`);

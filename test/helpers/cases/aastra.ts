@@ -90,6 +90,7 @@ function aastraCase(o: { name: string; model: string; fileKey: string; mac: stri
     },
     // America/New_York: UTC−5 is 300 minutes west; DST 60 minutes from the 2nd Sunday of March
     // 02:00 to the 1st Sunday of November 02:00 [AA-TZ; facts §5].
+    nameMax: 20,
     expectedTimeZone: ['Custom', '300', '3', '60', '1', '3', '2', '1', '2', '11', '1', '1', '2'],
   };
 }

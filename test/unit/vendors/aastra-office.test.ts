@@ -46,11 +46,11 @@ const OPENED: Record<string, string> = { 'sealed-2': 'SipSecret2', 'sealed-3': '
 const open = (sealed: string): string => OPENED[sealed] ?? `open(${sealed})`;
 const scopes = { global: { resyncMinutes: 60, language: 'de', raw: { aastra: { 'tone set': 'raw-global', 'auto resync time': '04:00' } } }, model: { vlan: 20, codecs: ['opus', 'G722', 'PCMA', 'PCMU'] as Settings['codecs'] } };
 
-function inputs(modelId: string, o: { full?: boolean; device?: Device; adminPassword?: string } = {}) {
+function inputs(modelId: string, o: { full?: boolean; device?: Device; adminPassword?: string; employee?: Employee } = {}) {
   const model = aastra.models.find((m) => m.id === modelId)!;
   const dev = o.device ?? device(modelId);
   return {
-    model, device: dev, employee: ann, site, lines: [{ employee: bob, site }, { employee: cy, site }], settings: scopes,
+    model, device: dev, employee: o.employee ?? ann, site, lines: [{ employee: bob, site }, { employee: cy, site }].slice(0, dev.lines?.length ?? 0), settings: scopes,
     ...(o.full === false ? {} : { credentials, open: (s: string) => (s === 'sealed-admin' && o.adminPassword !== undefined ? o.adminPassword : open(s)) }),
     publicUrl: 'https://prov.example.com:8443/', caUrl: 'http://prov.example.com:8080/ca.crt', caPem: '', now: new Date('2026-06-01T00:00:00Z'),
   };
@@ -115,6 +115,16 @@ t.test('a Mitel 6930 with three lines: every account, every key, settings, the d
   const body = text.trimEnd().split('\n');
   t.same(body.slice(-5), ['auto resync time: 04:00', 'tone set: raw-site', 'play a ring splash: 0', 'sip line1 screen name 2: raw-device', 'dst [start|end] relative date: 1'], 'raw lines close the file, in the order of the scopes that set them');
   t.notOk(/^directory 1/m.test(body.slice(-5).join('\n')));
+});
+
+t.test('line names longer than the phone takes (20 characters) are cut to 20', async (t) => {
+  const long = { ...device('mitel-6930'), lines: [{ employeeId: 'bob', label: 'Reception desk, second floor', credentials: { authName: 'auth2', passwordSealed: 'sealed-2' } }] };
+  const text = await render('mitel-6930', { device: long, employee: { ...ann, firstName: 'Alexandra', lastName: 'Konstantinopoulou' } });
+  const kv = parseLines(text, ':');
+  t.equal(kv.get('sip line1 display name'), 'Alexandra Konstantin');
+  t.equal(kv.get('sip line1 screen name'), 'Alexandra Konstantin');
+  t.equal(kv.get('sip line2 screen name 2'), 'Reception desk, seco');
+  t.equal(kv.get('sip line2 display name'), 'Bob Young', 'a short one as it is');
 });
 
 t.test('a model with fewer lines and keys: the 6863i takes 2 lines and 3 prgkeys, without labels', async (t) => {

@@ -146,7 +146,7 @@ t.test('templates render key: value lines', async (t) => {
   const full = await render('mac.cfg.hbs', { full: true, outboundProxy: 'edge.example.com' });
   const kv = parseLines(full, ':');
   t.equal(kv.get('sip line1 password'), 'SipSecret1', 'the injected line did not override the password');
-  t.equal(kv.get('sip line1 display name'), 'Zoë: <&> Ada sip line1 password: x', 'one line, colon and all');
+  t.equal(kv.get('sip line1 display name'), 'Zoë: <&> Ada sip lin', 'one line, colon and all (cut to the 20 characters the phone takes)');
   t.equal(kv.get('sip line1 user name'), 'zoe');
   t.equal(kv.get('sip line1 auth name'), 'authname');
   t.equal(kv.get('sip line1 proxy port'), '5060');
