@@ -3,6 +3,7 @@ import { ApiError, api, parseMac, setCsrf, whenSignedOut } from './api.js';
 import { auditView, bansView, exportView, importView, operatorsView, tokensView } from './admin.js';
 import { deviceAdminView, devicesView } from './devices.js';
 import { employeeView, employeesView } from './employees.js';
+import { numberView, numbersView } from './numbers.js';
 import { settingsView } from './settings.js';
 import { siteView, sitesView } from './sites.js';
 import { deviceView, findView, labelView } from './tech.js';
@@ -20,6 +21,8 @@ const ROUTES = [
   { path: /^#\/sites\/([0-9a-f-]{36})$/, scope: 'admin', show: (m) => siteView(m[1]) },
   { path: /^#\/employees$/, scope: 'admin', nav: ['#/employees', 'Employees'], show: () => employeesView() },
   { path: /^#\/employees\/([0-9a-f-]{36})$/, scope: 'admin', show: (m) => employeeView(m[1]) },
+  { path: /^#\/numbers$/, scope: 'admin', nav: ['#/numbers', 'Numbers'], show: () => numbersView() },
+  { path: /^#\/numbers\/\+?([1-9][0-9]{1,14})$/, scope: 'admin', show: (m) => numberView(m[1]) },
   { path: /^#\/devices$/, scope: 'admin', nav: ['#/devices', 'Devices'], show: () => devicesView() },
   { path: /^#\/devices\/([0-9a-f]{12})$/, scope: 'admin', show: (m) => deviceAdminView(m[1]) },
   { path: /^#\/settings(\?model=[\w.-]+)?$/, scope: 'admin', nav: ['#/settings', 'Settings'], show: () => settingsView() },
