@@ -1,6 +1,6 @@
 // The account's other admin pages: import with a dry run, export, tokens, operators, audit log, bans and misses.
 import { api, query } from './api.js';
-import { field, form, h, list, page, say, when } from './ui.js';
+import { field, form, h, list, page, refresh, say, when } from './ui.js';
 
 const SCOPES = [['admin', 'admin'], ['technician', 'technician'], ['readonly', 'readonly']];
 
@@ -56,11 +56,11 @@ export function tokensView() {
     submit: 'Create token',
     action: async (v) => {
       const t = await api('POST', '/tokens', v);
-      await tokensView();
+      await refresh();
       document.querySelector('.new-token')?.replaceChildren(h('p', {}, `Token for ${t.name} (shown once, copy it now): `), h('code', {}, t.token));
     },
   });
-  const revoke = (t) => h('button', { type: 'button', class: 'secondary', 'aria-label': `Revoke ${t.name}`, onclick: async () => { if (!confirm(`Revoke ${t.name}?`)) return; try { await api('DELETE', `/tokens/${t.id}`); say(`Revoked ${t.name}`); await tokensView(); } catch (err) { say(err.message); } } }, 'Revoke');
+  const revoke = (t) => h('button', { type: 'button', class: 'secondary', 'aria-label': `Revoke ${t.name}`, onclick: async () => { if (!confirm(`Revoke ${t.name}?`)) return; try { await api('DELETE', `/tokens/${t.id}`); await refresh(); say(`Revoked ${t.name}`); } catch (err) { say(err.message); } } }, 'Revoke');
   shown.className = 'new-token';
   page('API tokens', shown, list({ label: 'Tokens', path: '/tokens', columns: [['Name', (t) => t.name], ['Scope', (t) => t.scope], ['Created', (t) => when(t.createdAt)], ['Last used', (t) => when(t.lastUsed)], ['', revoke]] }), create);
 }
@@ -72,11 +72,11 @@ export function operatorsView() {
     submit: 'Create operator',
     action: async (v) => {
       const o = await api('POST', '/operators', v);
-      operatorsView();
+      await refresh();
       say(`Operator ${o.name} created`);
     },
   });
-  const remove = (o) => h('button', { type: 'button', class: 'secondary', 'aria-label': `Delete ${o.name}`, onclick: async () => { if (!confirm(`Delete ${o.name}?`)) return; try { await api('DELETE', `/operators/${o.name}`); say(`Deleted ${o.name}`); operatorsView(); } catch (err) { say(err.message); } } }, 'Delete');
+  const remove = (o) => h('button', { type: 'button', class: 'secondary', 'aria-label': `Delete ${o.name}`, onclick: async () => { if (!confirm(`Delete ${o.name}?`)) return; try { await api('DELETE', `/operators/${o.name}`); await refresh(); say(`Deleted ${o.name}`); } catch (err) { say(err.message); } } }, 'Delete');
   page('Operators', list({ label: 'Operators', path: '/operators', columns: [['Name', (o) => o.name], ['Scope', (o) => o.scope], ['Since', (o) => when(o.createdAt)], ['', remove]] }), create);
 }
 
@@ -95,7 +95,7 @@ export function auditView() {
 export async function bansView() {
   const here = location.hash;
   const misses = await api('GET', '/misses');
-  const lift = (b) => h('button', { type: 'button', class: 'secondary', 'aria-label': `Lift the ban on ${b.address}`, onclick: async () => { try { await api('DELETE', `/bans/${b.address}`); say(`Lifted the ban on ${b.address}`); await bansView(); } catch (err) { say(err.message); } } }, 'Lift');
+  const lift = (b) => h('button', { type: 'button', class: 'secondary', 'aria-label': `Lift the ban on ${b.address}`, onclick: async () => { try { await api('DELETE', `/bans/${b.address}`); await refresh(); say(`Lifted the ban on ${b.address}`); } catch (err) { say(err.message); } } }, 'Lift');
   if (location.hash !== here) return; // the operator went elsewhere meanwhile
   page(
     'Bans and misses',

@@ -7,7 +7,7 @@ import { numberView, numbersView } from './numbers.js';
 import { settingsView } from './settings.js';
 import { siteView, sitesView } from './sites.js';
 import { deviceView, findView, labelView } from './tech.js';
-import { field, form, h, page } from './ui.js';
+import { field, form, h, onRefresh, page } from './ui.js';
 
 const RANK = { readonly: 0, technician: 1, admin: 2 };
 let session;
@@ -106,6 +106,8 @@ async function route() {
   }
   page('Not found', h('p', {}, 'No such page.'));
 }
+
+onRefresh(() => route());
 
 whenSignedOut(() => {
   if (!session) return;

@@ -1,7 +1,7 @@
 // The employees: list and search, create (username suggestion, number picker, a desk phone with it), change every field, keys, delete.
 import { ApiError, api, query, showMac } from './api.js';
 import { keysForm } from './keys.js';
-import { field, form, fullName, h, link, list, options, page, say } from './ui.js';
+import { field, form, fullName, h, link, list, options, page, refresh, say } from './ui.js';
 
 export async function employeesView() {
   const here = location.hash;
@@ -36,7 +36,7 @@ export async function employeesView() {
       if (v.device && !v.device.mac && !v.device.model && !v.device.label) delete v.device;
       const e = await api('POST', '/employees', v);
       if (e.device) location.hash = `#/devices/${e.device.mac}`;
-      else await employeesView();
+      else await refresh();
       say(`Employee ${fullName(e)} created${e.device ? ` with device ${showMac(e.device.mac)}` : ''}`);
     },
   });
@@ -139,7 +139,7 @@ function employeeKeys(id, e, models) {
         if (err instanceof ApiError) err.errors = err.errors.map((x) => ({ ...x, path: x.path?.replace(/^keys\.(\d+)/, (_, j) => `keys.${rowOf[j]}`) }));
         throw err;
       }
-      await employeeView(id);
+      await refresh();
       say(rowOf.length < given.length ? 'Keys saved; empty rows were left out and the keys after them moved up' : 'Keys saved');
     },
   });
@@ -190,7 +190,7 @@ export async function employeeView(id) {
       if (listed.join() !== (e.numbers ?? []).join()) v.numbers = listed.length ? listed : null;
       else delete v.numbers;
       await api('PATCH', `/employees/${id}`, v);
-      await employeeView(id);
+      await refresh();
       say('Saved');
     },
   });

@@ -1,6 +1,6 @@
 // The account's phone numbers: list and search, add one, and one number's page (its label, whom it is routed to, delete).
 import { api } from './api.js';
-import { field, form, fullName, h, link, list, page, say } from './ui.js';
+import { field, form, fullName, h, link, list, page, refresh, say } from './ui.js';
 
 /** A number's page: `#/numbers/<E.164 digits>` (the API takes the number with or without its `+`). */
 const numberHash = (number) => `#/numbers/${number.replace(/^\+/, '')}`;
@@ -27,7 +27,7 @@ export async function numbersView() {
     submit: 'Add number',
     action: async (v) => {
       const n = await api('POST', '/numbers', v);
-      await numbersView();
+      await refresh();
       say(`Number ${n.number} added`);
     },
   });
@@ -60,7 +60,7 @@ export async function numberView(digits) {
     submit: 'Save',
     action: async (v) => {
       await api('PATCH', `/numbers/${digits}`, v);
-      await numberView(digits);
+      await refresh();
       say('Saved');
     },
   });

@@ -148,6 +148,17 @@ export function say(text) {
   setTimeout(() => toast.remove(), 6000);
 }
 
+let showAgain = async () => {};
+/**
+ * Shows again the page of the address the browser is at now, after a change made from a page:
+ * not "the page the change was made from", which the operator may have left meanwhile.
+ */
+export const refresh = () => showAgain();
+/** The router says how to show the current page (app.js). */
+export const onRefresh = (show) => {
+  showAgain = show;
+};
+
 /** A page's heading, focused so that keyboard and screen reader users start there. */
 export function page(title, ...children) {
   const main = document.getElementById('main');
