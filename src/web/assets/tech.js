@@ -36,35 +36,85 @@ export function macIn(text) {
   return m ? parseMac(m[0]) : undefined;
 }
 
+/** What a MAC's label may carry: mostly Code 128; our own label's QR code holds the technician link. */
+const FORMATS = ['code_128', 'code_39', 'ean_13', 'qr_code', 'data_matrix'];
+
 /**
- * A Scan button where the browser has BarcodeDetector (Chrome on Android does); it fills `input`
- * with the MAC read from the camera. Without it, nothing: the MAC is typed.
+ * A barcode reader: the browser's BarcodeDetector where it reads these formats (Chrome on Android
+ * and macOS), else the polyfill in a worker (scan-worker.js, zxing-wasm), loaded on first use.
+ * `detect(source)` takes what createImageBitmap takes (a <video>, a Blob...) and gives the texts found.
+ */
+export async function barcodeReader() {
+  if ('BarcodeDetector' in window) {
+    const formats = (await window.BarcodeDetector.getSupportedFormats()).filter((f) => FORMATS.includes(f));
+    if (formats.length) {
+      const detector = new window.BarcodeDetector({ formats });
+      return { detect: async (source) => (await detector.detect(source)).map((c) => c.rawValue), close: () => undefined };
+    }
+  }
+  const worker = new Worker('/scan-worker.js', { type: 'module' });
+  let pending; // the one detect() under way
+  const settle = (how, value) => {
+    const p = pending;
+    pending = undefined;
+    p?.[how](value);
+  };
+  worker.onmessage = ({ data }) => (data.error ? settle('reject', new Error(data.error)) : settle('resolve', data.texts));
+  worker.onerror = (event) => settle('reject', new Error(event.message || 'the barcode reader did not start'));
+  return {
+    detect: async (source) => {
+      const image = await createImageBitmap(source);
+      return new Promise((resolve, reject) => {
+        pending = { resolve, reject };
+        worker.postMessage({ formats: FORMATS, image }, [image]);
+      });
+    },
+    close: () => {
+      worker.terminate();
+      settle('resolve', []);
+    },
+  };
+}
+
+/**
+ * A Scan button wherever the browser gives the camera (with its own BarcodeDetector or the
+ * polyfill); it fills `input` with the MAC read from the camera, a MAC or our label's link.
  */
 function scanner(input, onFound) {
-  if (!('BarcodeDetector' in window) || !navigator.mediaDevices?.getUserMedia) return '';
+  if (!navigator.mediaDevices?.getUserMedia) return '';
   const video = h('video', { class: 'scan', playsinline: true, muted: true, hidden: true, 'aria-label': 'Camera view' });
   const button = h('button', { type: 'button', class: 'secondary' }, 'Scan barcode');
-  let stream;
+  let current; // the scan under way: {stream, reader}
+  const release = (scan) => {
+    scan.stream?.getTracks().forEach((t) => t.stop());
+    scan.reader?.close();
+  };
   const stop = () => {
-    stream?.getTracks().forEach((t) => t.stop());
-    stream = undefined;
+    if (current) release(current);
+    current = undefined;
     video.hidden = true;
+    video.srcObject = null;
     button.textContent = 'Scan barcode';
   };
   button.addEventListener('click', async () => {
-    if (stream) return stop();
+    if (current) return stop();
+    const scan = (current = {});
+    button.textContent = 'Stop scanning';
+    // Whether this scan still runs; one stopped while it waited lets go of what it got meanwhile.
+    const live = () => scan === current || void release(scan);
     try {
-      const formats = await window.BarcodeDetector.getSupportedFormats();
-      const detector = new window.BarcodeDetector({ formats: formats.filter((f) => ['code_128', 'code_39', 'ean_13', 'qr_code', 'data_matrix'].includes(f)) });
-      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
-      video.srcObject = stream;
+      scan.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+      if (!live()) return;
+      video.srcObject = scan.stream;
       video.hidden = false;
-      button.textContent = 'Stop scanning';
+      scan.reader = await barcodeReader();
+      if (!live()) return;
       await video.play();
       const until = Date.now() + 60_000;
-      while (stream && Date.now() < until) {
-        for (const code of await detector.detect(video)) {
-          const mac = macIn(code.rawValue);
+      // Until found, stopped, timed out, or the page left (the camera is then let go).
+      while (live() && button.isConnected && Date.now() < until) {
+        for (const text of await scan.reader.detect(video)) {
+          const mac = macIn(text);
           if (mac) {
             stop();
             input.value = showMac(mac);
@@ -74,8 +124,9 @@ function scanner(input, onFound) {
         }
         await new Promise((r) => requestAnimationFrame(r));
       }
-      stop();
+      if (scan === current) stop();
     } catch (err) {
+      if (!live()) return;
       stop();
       say(`Cannot scan: ${err.message}`);
     }
