@@ -207,22 +207,35 @@ export async function deviceView(mac, session) {
       )
     : h('p', {}, 'Your account may only look (readonly).');
 
-  const timeline = h(
-    'section',
-    { 'aria-labelledby': 'timeline-h' },
-    h('h2', { id: 'timeline-h' }, 'Timeline'),
-    events.length === 0
-      ? h('p', {}, 'No requests from this phone yet.')
-      : h(
-          'ol',
-          { class: 'timeline', reversed: true },
-          [...events].reverse().slice(0, 50).map((e) =>
-            h('li', {}, h('time', { datetime: e.at }, when(e.at)), ' ', h('strong', {}, `${e.status} ${e.file}`), ` over ${e.protocol} from ${e.address}`, h('br'), h('span', { class: `reason ${e.status >= 400 ? 'bad' : ''}` }, REASONS[e.reason] ?? e.reason ?? ''), e.count > 1 ? ` (×${e.count})` : ''),
-          ),
-        ),
-  );
+  const timeline = h('section', { 'aria-labelledby': 'timeline-h' }, h('h2', { id: 'timeline-h' }, 'Timeline'), events.length === 0 ? h('p', {}, 'No requests from this phone yet.') : timelineList(events));
   if (location.hash !== here) return; // the operator went elsewhere meanwhile
   page(showMac(mac), facts, h('p', {}, h('a', { href: `#/label/${mac}` }, 'Printable label'), ' · ', h('a', { href: '#/tech' }, 'Find another')), actions, timeline);
+}
+
+/** Events shown at first, and added by each "Show more". */
+const TIMELINE_PAGE = 50;
+
+/**
+ * The timeline, newest first (the API gives the whole bounded log, oldest first): its newest
+ * events, then "Show more" for older ones; the focus goes to the first one it shows.
+ */
+function timelineList(events) {
+  const newest = [...events].reverse();
+  const list = h('ol', { class: 'timeline', reversed: true, start: newest.length });
+  const more = h('button', { type: 'button', class: 'secondary' });
+  const show = () => {
+    const items = newest.slice(list.children.length, list.children.length + TIMELINE_PAGE).map((e) =>
+      h('li', { tabindex: '-1' }, h('time', { datetime: e.at }, when(e.at)), ' ', h('strong', {}, `${e.status} ${e.file}`), ` over ${e.protocol} from ${e.address}`, h('br'), h('span', { class: `reason ${e.status >= 400 ? 'bad' : ''}` }, REASONS[e.reason] ?? e.reason ?? ''), e.count > 1 ? ` (×${e.count})` : ''),
+    );
+    list.append(...items);
+    const older = newest.length - list.children.length;
+    more.textContent = `Show more (${older} older)`;
+    more.hidden = older === 0;
+    return items;
+  };
+  show();
+  more.addEventListener('click', () => show()[0]?.focus());
+  return [list, more];
 }
 
 /** Polls the device's resyncs until this one is confirmed or timed out (2 minutes at most). */
