@@ -54,15 +54,17 @@ export async function barcodeReader() {
   }
   const worker = new Worker('/scan-worker.js', { type: 'module' });
   let pending; // the one detect() under way
+  let failed; // why the worker could not start
   const settle = (how, value) => {
     const p = pending;
     pending = undefined;
     p?.[how](value);
   };
   worker.onmessage = ({ data }) => (data.error ? settle('reject', new Error(data.error)) : settle('resolve', data.texts));
-  worker.onerror = (event) => settle('reject', new Error(event.message || 'the barcode reader did not start'));
+  worker.onerror = (event) => settle('reject', (failed = new Error(event.message || 'the barcode reader did not start')));
   return {
     detect: async (source) => {
+      if (failed) throw failed;
       const image = await createImageBitmap(source);
       return new Promise((resolve, reject) => {
         pending = { resolve, reject };
