@@ -36,35 +36,87 @@ export function macIn(text) {
   return m ? parseMac(m[0]) : undefined;
 }
 
+/** What a MAC's label may carry: mostly Code 128; our own label's QR code holds the technician link. */
+const FORMATS = ['code_128', 'code_39', 'ean_13', 'qr_code', 'data_matrix'];
+
 /**
- * A Scan button where the browser has BarcodeDetector (Chrome on Android does); it fills `input`
- * with the MAC read from the camera. Without it, nothing: the MAC is typed.
+ * A barcode reader: the browser's BarcodeDetector where it reads these formats (Chrome on Android
+ * and macOS), else the polyfill in a worker (scan-worker.js, zxing-wasm), loaded on first use.
+ * `detect(source)` takes what createImageBitmap takes (a <video>, a Blob...) and gives the texts found.
+ */
+export async function barcodeReader() {
+  if ('BarcodeDetector' in window) {
+    const formats = (await window.BarcodeDetector.getSupportedFormats()).filter((f) => FORMATS.includes(f));
+    if (formats.length) {
+      const detector = new window.BarcodeDetector({ formats });
+      return { detect: async (source) => (await detector.detect(source)).map((c) => c.rawValue), close: () => undefined };
+    }
+  }
+  const worker = new Worker('/scan-worker.js', { type: 'module' });
+  let pending; // the one detect() under way
+  let failed; // why the worker could not start
+  const settle = (how, value) => {
+    const p = pending;
+    pending = undefined;
+    p?.[how](value);
+  };
+  worker.onmessage = ({ data }) => (data.error ? settle('reject', new Error(data.error)) : settle('resolve', data.texts));
+  worker.onerror = (event) => settle('reject', (failed = new Error(event.message || 'the barcode reader did not start')));
+  return {
+    detect: async (source) => {
+      if (failed) throw failed;
+      const image = await createImageBitmap(source);
+      return new Promise((resolve, reject) => {
+        pending = { resolve, reject };
+        worker.postMessage({ formats: FORMATS, image }, [image]);
+      });
+    },
+    close: () => {
+      worker.terminate();
+      settle('resolve', []);
+    },
+  };
+}
+
+/**
+ * A Scan button wherever the browser gives the camera (with its own BarcodeDetector or the
+ * polyfill); it fills `input` with the MAC read from the camera, a MAC or our label's link.
  */
 function scanner(input, onFound) {
-  if (!('BarcodeDetector' in window) || !navigator.mediaDevices?.getUserMedia) return '';
+  if (!navigator.mediaDevices?.getUserMedia) return '';
   const video = h('video', { class: 'scan', playsinline: true, muted: true, hidden: true, 'aria-label': 'Camera view' });
   const button = h('button', { type: 'button', class: 'secondary' }, 'Scan barcode');
-  let stream;
+  let current; // the scan under way: {stream, reader}
+  const release = (scan) => {
+    scan.stream?.getTracks().forEach((t) => t.stop());
+    scan.reader?.close();
+  };
   const stop = () => {
-    stream?.getTracks().forEach((t) => t.stop());
-    stream = undefined;
+    if (current) release(current);
+    current = undefined;
     video.hidden = true;
+    video.srcObject = null;
     button.textContent = 'Scan barcode';
   };
   button.addEventListener('click', async () => {
-    if (stream) return stop();
+    if (current) return stop();
+    const scan = (current = {});
+    button.textContent = 'Stop scanning';
+    // Whether this scan still runs; one stopped while it waited lets go of what it got meanwhile.
+    const live = () => scan === current || void release(scan);
     try {
-      const formats = await window.BarcodeDetector.getSupportedFormats();
-      const detector = new window.BarcodeDetector({ formats: formats.filter((f) => ['code_128', 'code_39', 'ean_13', 'qr_code', 'data_matrix'].includes(f)) });
-      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
-      video.srcObject = stream;
+      scan.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+      if (!live()) return;
+      video.srcObject = scan.stream;
       video.hidden = false;
-      button.textContent = 'Stop scanning';
+      scan.reader = await barcodeReader();
+      if (!live()) return;
       await video.play();
       const until = Date.now() + 60_000;
-      while (stream && Date.now() < until) {
-        for (const code of await detector.detect(video)) {
-          const mac = macIn(code.rawValue);
+      // Until found, stopped, timed out, or the page left (the camera is then let go).
+      while (live() && button.isConnected && Date.now() < until) {
+        for (const text of await scan.reader.detect(video)) {
+          const mac = macIn(text);
           if (mac) {
             stop();
             input.value = showMac(mac);
@@ -74,8 +126,9 @@ function scanner(input, onFound) {
         }
         await new Promise((r) => requestAnimationFrame(r));
       }
-      stop();
+      if (scan === current) stop();
     } catch (err) {
+      if (!live()) return;
       stop();
       say(`Cannot scan: ${err.message}`);
     }
@@ -156,22 +209,35 @@ export async function deviceView(mac, session) {
       )
     : h('p', {}, 'Your account may only look (readonly).');
 
-  const timeline = h(
-    'section',
-    { 'aria-labelledby': 'timeline-h' },
-    h('h2', { id: 'timeline-h' }, 'Timeline'),
-    events.length === 0
-      ? h('p', {}, 'No requests from this phone yet.')
-      : h(
-          'ol',
-          { class: 'timeline', reversed: true },
-          [...events].reverse().slice(0, 50).map((e) =>
-            h('li', {}, h('time', { datetime: e.at }, when(e.at)), ' ', h('strong', {}, `${e.status} ${e.file}`), ` over ${e.protocol} from ${e.address}`, h('br'), h('span', { class: `reason ${e.status >= 400 ? 'bad' : ''}` }, REASONS[e.reason] ?? e.reason ?? ''), e.count > 1 ? ` (×${e.count})` : ''),
-          ),
-        ),
-  );
+  const timeline = h('section', { 'aria-labelledby': 'timeline-h' }, h('h2', { id: 'timeline-h' }, 'Timeline'), events.length === 0 ? h('p', {}, 'No requests from this phone yet.') : timelineList(events));
   if (location.hash !== here) return; // the operator went elsewhere meanwhile
   page(showMac(mac), facts, h('p', {}, h('a', { href: `#/label/${mac}` }, 'Printable label'), ' · ', h('a', { href: '#/tech' }, 'Find another')), actions, timeline);
+}
+
+/** Events shown at first, and added by each "Show more". */
+const TIMELINE_PAGE = 50;
+
+/**
+ * The timeline, newest first (the API gives the whole bounded log, oldest first): its newest
+ * events, then "Show more" for older ones; the focus goes to the first one it shows.
+ */
+function timelineList(events) {
+  const newest = [...events].reverse();
+  const list = h('ol', { class: 'timeline', reversed: true, start: newest.length });
+  const more = h('button', { type: 'button', class: 'secondary' });
+  const show = () => {
+    const items = newest.slice(list.children.length, list.children.length + TIMELINE_PAGE).map((e) =>
+      h('li', { tabindex: '-1' }, h('time', { datetime: e.at }, when(e.at)), ' ', h('strong', {}, `${e.status} ${e.file}`), ` over ${e.protocol} from ${e.address}`, h('br'), h('span', { class: `reason ${e.status >= 400 ? 'bad' : ''}` }, REASONS[e.reason] ?? e.reason ?? ''), e.count > 1 ? ` (×${e.count})` : ''),
+    );
+    list.append(...items);
+    const older = newest.length - list.children.length;
+    more.textContent = `Show more (${older} older)`;
+    more.hidden = older === 0;
+    return items;
+  };
+  show();
+  more.addEventListener('click', () => show()[0]?.focus());
+  return [list, more];
 }
 
 /** Polls the device's resyncs until this one is confirmed or timed out (2 minutes at most). */
