@@ -83,7 +83,7 @@ export async function deviceAdminView(mac) {
     h('dl', { class: 'facts' }, h('dt', {}, 'Model'), h('dd', {}, device.model), h('dt', {}, 'Line 1'), h('dd', {}, device.employeeId ? names.get(device.employeeId) ?? device.employeeId : 'unassigned'), h('dt', {}, 'Configuration'), h('dd', {}, device.config?.state ?? '')),
     h('section', { 'aria-labelledby': 'keys-h' }, h('h2', { id: 'keys-h' }, 'Keys'), deviceKeys(mac, device, models.find((m) => m.id === device.model))),
     h('section', { 'aria-labelledby': 'lines-h' }, h('h2', { id: 'lines-h' }, 'Lines'), h('ol', { class: 'lines' }, h('li', {}, device.employeeId ? names.get(device.employeeId) ?? device.employeeId : 'unassigned', ' (line 1)'), lines.map((l) => h('li', {}, names.get(l.employeeId) ?? l.employeeId, l.label ? ` · ${l.label}` : '', ` · auth name ${l.authName}`))), addLine),
-    await deviceSettings(mac),
+    await deviceSettings(mac, () => deviceAdminView(mac)),
     h('section', { 'aria-labelledby': 'cred-h' }, h('h2', { id: 'cred-h' }, 'Credentials'), showCredentials, credentials),
   );
 }
