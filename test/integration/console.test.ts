@@ -195,15 +195,16 @@ async function run({ server, base, open, signIn, shot }: Console): Promise<void>
     const { page } = admin;
     await page.goto(`${base}/#/settings`);
     const edit = page.getByRole('form', { name: 'Phone settings' });
-    await edit.getByLabel('Settings (JSON)').fill('{"toneCountry": "Britain"}');
+    const tone = edit.getByLabel('Tone country');
+    await tone.fill('Britain');
     await edit.getByRole('button', { name: 'Save settings' }).click();
-    await t.resolves(edit.getByRole('alert').getByText('toneCountry: must be a two-letter ISO 3166-1 country code', { exact: true }).waitFor(), 'the API error, naming the field');
-    await edit.getByLabel('Settings (JSON)').fill('{"toneCountry": "GB"}');
+    await t.resolves(page.locator(`#${await tone.getAttribute('id')}-error`).getByText('must be a two-letter ISO 3166-1 country code', { exact: true }).waitFor(), 'the API error, under its field');
+    await tone.fill('GB');
     await edit.getByRole('button', { name: 'Save settings' }).click();
     await page.locator('.toast').getByText('Settings saved').waitFor();
     t.equal((await server.ok('GET', '/settings')).toneCountry, 'GB', 'stored');
     await page.goto(`${base}/#/devices/805ec0000001`);
-    const row = page.getByRole('row', { name: /^toneCountry/ });
+    const row = page.getByRole('row', { name: /^Tone country/ });
     await t.resolves(row.getByRole('cell', { name: 'global', exact: true }).waitFor(), 'the device shows it, from the global scope');
   });
 

@@ -276,7 +276,7 @@ export async function deviceAdminView(mac) {
   const here = location.hash;
   const shown = fresh?.mac === mac ? fresh.credentials : undefined;
   const [device, employees, models] = await Promise.all([api('GET', `/devices/${mac}`), options('/employees', (e) => `${fullName(e)} (${e.username})`), api('GET', '/models')]);
-  const settings = await deviceSettings(mac);
+  const settings = await deviceSettings(mac, device, models);
   if (location.hash !== here) return; // the operator went elsewhere meanwhile
   const names = new Map(employees);
   const model = models.find((m) => m.id === device.model);
