@@ -75,8 +75,10 @@ function signInView() {
         session = await api('POST', '/session', { name: v.name ?? '', password: v.password ?? '' });
         setCsrf(session.csrfToken);
         chrome();
-        location.hash = back ?? (session.scope === 'admin' ? '#/employees' : '#/tech');
-        await route();
+        const target = back ?? (session.scope === 'admin' ? '#/employees' : '#/tech');
+        // A new address is drawn by the hashchange; the same one (signed out on it) here.
+        if (location.hash !== target) location.hash = target;
+        else await route();
       },
     }),
   );

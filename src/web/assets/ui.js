@@ -149,11 +149,17 @@ export function say(text) {
 }
 
 let showAgain = async () => {};
+/** Pages drawn so far, and which of them the operator last clicked or submitted on. */
+let drawings = 0;
+let actedOn = 0;
+for (const type of ['click', 'submit']) document.addEventListener(type, () => (actedOn = drawings), true);
 /**
- * Shows again the page of the address the browser is at now, after a change made from a page:
- * not "the page the change was made from", which the operator may have left meanwhile.
+ * Shows the page again after a change made from it, unless another page has been drawn since the
+ * operator acted (they went elsewhere, or came back: that drawing is newer than the change, and
+ * drawing again would replace a form they may be filling in). A view that awaits checks the
+ * address again before it draws, for a move made while it loads.
  */
-export const refresh = () => showAgain();
+export const refresh = () => (drawings === actedOn ? showAgain() : undefined);
 /** The router says how to show the current page (app.js). */
 export const onRefresh = (show) => {
   showAgain = show;
@@ -164,6 +170,7 @@ export function page(title, ...children) {
   const main = document.getElementById('main');
   const heading = h('h1', { tabindex: '-1' }, title);
   main.replaceChildren(heading, ...children);
+  drawings++;
   document.title = `${title} · Dialtone`;
   heading.focus();
   return main;
