@@ -560,6 +560,20 @@ export function createRecords(deps: RecordsDeps) {
     },
 
     /**
+     * Changes the settings of every phone or of one model's phones by a merge patch (a field given
+     * replaces, null removes, absent stays: the admin password is kept unless the patch names it).
+     */
+    async patchScopeSettings(scope: { model?: string }, patch: Record<string, unknown>): Promise<SettingsView> {
+      const model = scope.model === undefined ? undefined : modelOf(scope.model);
+      const key = model ? `model:${model.id}` : 'global';
+      const checks = new Checks();
+      const settings = patchedSettings((await store.getSettings(key))?.settings, patch, model ? ownReach(model.id, '') : sharedReach, checks, '');
+      checks.done();
+      const stored = await store.putSettings({ scope: key, settings: settings ?? {}, updatedAt: now() });
+      return settingsView(stored.settings, model !== undefined);
+    },
+
+    /**
      * Gives every device that has none its own admin password (devices stored before there were
      * any): run at start-up, so that no phone keeps its vendor's default. `devices` is the list
      * start-up has read already; each one without is read again before it is written, so that a

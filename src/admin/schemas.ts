@@ -255,6 +255,8 @@ const patchOf = <T extends z.ZodRawShape>(shape: T, required: readonly string[])
 
 /** `settings` in a PATCH is itself a merge patch: a field present replaces, `null` removes, absent stays (`raw` is one field). */
 const settingsPatchOf = (settings: typeof sharedSettings | typeof ownSettings) => patchOf(settings.shape, []).meta({ description: 'A merge patch of the settings: a field present replaces, null removes, absent stays' });
+export const sharedSettingsPatch = settingsPatchOf(sharedSettings);
+export const ownSettingsPatch = settingsPatchOf(ownSettings);
 export const sitePatch = patchOf({ ...siteCreate.shape, settings: settingsPatchOf(sharedSettings) }, ['name', 'timeZone', 'sip']);
 export const employeePatch = patchOf(employeeFields, ['siteId', 'firstName', 'lastName', 'username', 'voicemailToEmail', 'authorizedUser', 'sendWelcomeEmail']);
 export const devicePatch = patchOf({ ...deviceFields, settings: settingsPatchOf(ownSettings), employeeId: idOf('an employee') }, ['model']);

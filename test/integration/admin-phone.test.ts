@@ -142,6 +142,20 @@ t.test('admin passwords: each vendor in its own format, generated and backfilled
   t.match((await ok('GET', '/devices/00085d000001/credentials')).adminPassword, /^[0-9]{1,9}$/, 'digits fit Yealink too: kept');
 });
 
+t.test('PATCH of the global and model settings: a merge patch, the admin password kept unless named', async (t) => {
+  const { app, ok } = await office(t);
+  await ok('PUT', '/settings', { vlan: 20, language: 'de', adminPassword: '73916254', raw: { yealink: { 'features.intercom.allow': '1' } } });
+  t.same(await ok('PATCH', '/settings', { vlan: 30, language: null }), { vlan: 30, raw: { yealink: { 'features.intercom.allow': '1' } }, adminPasswordSet: true }, 'a value replaced, one removed, the password kept');
+  await refused(t, app, () => app.call('PATCH', '/settings', { body: { vlan: 5000 } }), ['vlan']);
+  await refused(t, app, () => app.call('PATCH', '/settings', { body: { adminPassword: 'Secret-Pass1' } }), ['adminPassword'], /Aastra|Mitel/);
+  t.same(await ok('PATCH', '/settings', { adminPassword: null, raw: null }), { vlan: 30 }, 'the password and the raw settings removed');
+  t.same(await ok('PATCH', '/models/mitel-6930/settings', { adminPassword: '24681357', registerExpiry: 600 }), { registerExpiry: 600, adminPasswordSet: true }, 'a model without settings gets some');
+  t.same(await ok('PATCH', '/models/mitel-6930/settings', { registerExpiry: null }), { adminPasswordSet: true }, 'only the password left');
+  await refused(t, app, () => app.call('PATCH', '/models/mitel-6930/settings', { body: { adminPassword: 'abc' } }), ['adminPassword']);
+  t.equal((await app.call('PATCH', '/models/no-such-model/settings', { body: {} })).status, 404, 'an unknown model');
+  t.same((await ok('GET', '/audit?action=patchSettings')).items.map((a: { target: string }) => a.target), ['settings', 'settings'], 'recorded in the audit log');
+});
+
 t.test('GET /models says what each model takes', async (t) => {
   const { ok } = await office(t);
   const models = await ok('GET', '/models');

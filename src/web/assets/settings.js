@@ -55,17 +55,17 @@ function codecsField(name, chosen = []) {
 }
 
 /**
- * The settings editor of one scope: `global`, `model` (PUT: the whole settings, what is left out is
- * removed), `site` or `device` (a merge patch under `settings`: what was shown and is emptied is
- * sent as null). `current` is the scope's settings as the API shows them; `model` the model of a
+ * The settings editor of one scope: `global`, `model` (PATCH of the scope's settings), `site` or
+ * `device` (under the record's `settings`); a merge patch at every scope: what was shown and is
+ * emptied is sent as null, and the write-only admin password is kept unless typed or removed. `current` is the scope's settings as the API shows them; `model` the model of a
  * model or device scope (whose raw settings are flat, in its vendor's keys); `models` GET /models
  * (the vendors a global or site raw setting may name). Each field is named by the path the API
  * names it in errors (`vlan`, `settings.codecs`, `raw.yealink.<key>`, `settings.raw.<key>`).
  */
 export function settingsEditor({ scope, label, current = {}, model, models = [], save }) {
-  const patch = scope === 'site' || scope === 'device';
+  const nested = scope === 'site' || scope === 'device';
   const shared = scope === 'global' || scope === 'site';
-  const at = (key) => (patch ? `settings.${key}` : key);
+  const at = (key) => (nested ? `settings.${key}` : key);
   const vendors = shared ? rawVendors(models) : model?.rawSettings ? [model.vendor] : [];
 
   const inputs = {};
@@ -83,7 +83,7 @@ export function settingsEditor({ scope, label, current = {}, model, models = [],
     label: 'Phones’ admin password',
     type: 'password',
     autocomplete: 'new-password',
-    hint: `${set ? (patch ? 'One is set here: empty keeps it.' : 'One is set here. Saving replaces every setting here: type it again (or a new one), or tick Remove.') : 'None set here.'} Write-only${fits ? `; ${fits}` : ''}.`,
+    hint: `${set ? 'One is set here: empty keeps it.' : 'None set here.'} Write-only${fits ? `; ${fits}` : ''}.`,
   });
   const remove = set ? field({ name: 'removeAdminPassword', label: 'Remove the admin password set here', type: 'checkbox' }) : '';
 
@@ -117,7 +117,7 @@ export function settingsEditor({ scope, label, current = {}, model, models = [],
     ? h('fieldset', { id: rawId, name: at('raw'), 'aria-describedby': `${rawId}-error` }, h('legend', {}, 'Vendor settings'), h('p', { class: 'hint' }, shared ? 'Written as they are, in each vendor’s own keys, after everything else. A row without a value is removed.' : `Written as they are, in ${vendors[0]}’s own keys, after everything else. A row without a value is removed.`), rawList, h('p', { id: `${rawId}-error`, class: 'error', hidden: true }), addButton)
     : h('p', {}, model ? `${model.vendor} phones take no raw vendor settings.` : 'A generic device takes no raw vendor settings.');
 
-  /** The settings as the API takes them, from what the form shows; refused here when it would lose what the admin did not ask to. */
+  /** The settings as a merge patch, from what the form shows. */
   const body = () => {
     const out = {};
     for (const [key, input] of Object.entries(inputs)) {
@@ -128,8 +128,7 @@ export function settingsEditor({ scope, label, current = {}, model, models = [],
     const typed = password.querySelector('input').value;
     const removing = remove && remove.querySelector('input').checked;
     if (typed) out.adminPassword = typed;
-    else if (removing && patch) out.adminPassword = null;
-    else if (set && !removing && !patch) throw new ApiError(400, { title: 'Not saved', errors: [{ path: at('adminPassword'), message: 'a password is set here: type it again to keep it, or tick Remove' }] });
+    else if (removing) out.adminPassword = null;
     const given = Object.create(null);
     for (const row of raw) {
       const key = row.key.value.trim();
@@ -143,7 +142,7 @@ export function settingsEditor({ scope, label, current = {}, model, models = [],
       row.key.name = name;
     }
     if (Object.keys(given).length) out.raw = given;
-    if (patch) for (const key of Object.keys(current)) if (key !== 'adminPasswordSet' && !(key in out)) out[key] = null;
+    for (const key of Object.keys(current)) if (key !== 'adminPasswordSet' && !(key in out)) out[key] = null;
     return out;
   };
 
@@ -188,7 +187,7 @@ export async function settingsView() {
     model,
     models,
     save: async (body) => {
-      await api('PUT', path, body);
+      await api('PATCH', path, body);
       await refresh();
       say('Settings saved');
     },
