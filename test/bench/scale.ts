@@ -13,7 +13,9 @@
  *    with `BENCH_PG_RESTART=1`, also `pg_ctlcluster <version> <cluster> restart` during one (off by
  *    default: it cuts every other user of this PostgreSQL server).
  *
- * `BENCH_SECONDS` (default 5) sets each load run; wrk is the client when installed (see
+ * `BENCH_SECONDS` (default 5) sets each load run, `BENCH_ROUNDS` (default 3) how many times the
+ * servers are measured in turn (the report takes each one's median: this machine's speed drifts
+ * between runs, so one run of each, minutes apart, cannot decide a ratio); wrk is the client when installed (see
  * provision/load.ts). Servers run as in production (`dist/main.js serve`, log level info).
  */
 import { execFileSync } from 'node:child_process';
@@ -33,6 +35,7 @@ const N = Number(process.env.BENCH_N ?? 100_000);
 const CLIENTS = 20;
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_S ?? 1800) * 1000;
 const SECONDS = Math.min(60, Math.max(1, Number(process.env.BENCH_SECONDS ?? 5)));
+const ROUNDS = Math.min(9, Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3)));
 const CONNECTIONS = 20;
 const NGINX_WORKERS = 2;
 const DIALTONE_WORKERS = 2;
@@ -266,11 +269,13 @@ try {
   };
   for (const keepAlive of [false, true]) {
     const mode = keepAlive ? 'keep-alive' : 'new TLS connection per request';
-    for (const t of targets) {
-      await run(t, keepAlive, 1000); // warm-up
-      const result = await run(t, keepAlive, SECONDS * 1000);
-      (storms[mode] ??= []).push({ name: t.name, result });
-      console.log(`${mode}, ${t.name}: ${result.rps.toFixed(0)} req/s, p99 ${ms(result.p99Ms)}, ${result.mismatches} wrong, ${result.errors} transport errors; CPU server ${((result.serverCpuS / result.seconds) * 100).toFixed(0)}%, client ${((result.clientCpuS / result.seconds) * 100).toFixed(0)}%`);
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const t of targets) {
+        await run(t, keepAlive, 1000); // warm-up
+        const result = await run(t, keepAlive, SECONDS * 1000);
+        (storms[mode] ??= []).push({ name: t.name, result });
+        console.log(`${mode}, round ${round}, ${t.name}: ${result.rps.toFixed(0)} req/s, p99 ${ms(result.p99Ms)}, ${result.mismatches} wrong, ${result.errors} transport errors; CPU server ${((result.serverCpuS / result.seconds) * 100).toFixed(0)}%, client ${((result.clientCpuS / result.seconds) * 100).toFixed(0)}%`);
+      }
     }
   }
 
@@ -322,18 +327,28 @@ for (const [name, a, b] of [
   const f = name === 'created' ? (v: number | undefined) => String(v ?? '-') : ms;
   console.log(`${pad(name, 22)}${pad(f(a), 14)}${pad(f(b), 14)}${ratio(a, b)}`);
 }
-console.log(`\nboot storm, mixed vendors (${vendors.join(', ')}), nginx worker_processes ${NGINX_WORKERS}, dialtone --workers ${DIALTONE_WORKERS} on PostgreSQL holding the ${pg?.created ?? 0} created above; one run per server and mode, in turn (noisy on a shared machine):`);
-console.log(`${pad('', 34)}${pad('req/s', 10)}${pad('p99', 12)}${pad('failed', 10)}vs nginx static`);
+console.log(`\nboot storm, mixed vendors (${vendors.join(', ')}), nginx worker_processes ${NGINX_WORKERS}, dialtone --workers ${DIALTONE_WORKERS} on PostgreSQL holding the ${pg?.created ?? 0} created above; ${ROUNDS} rounds of one run per server in turn, each server's median req/s (worst p99), and each round's ratio:`);
+console.log(`${pad('', 34)}${pad('req/s', 10)}${pad('p99', 12)}${pad('failed', 10)}${pad('vs nginx static', 18)}rounds`);
 let failures = 0;
-for (const [mode, runs] of Object.entries(storms)) {
-  const base = runs.find((r) => r.name === 'nginx static')?.result.rps;
-  for (const { name, result } of runs) {
-    failures += result.mismatches + result.errors;
-    console.log(`${pad(`${mode === 'keep-alive' ? 'keep-alive' : 'new conn'}: ${name}`, 34)}${pad(result.rps.toFixed(0), 10)}${pad(ms(result.p99Ms), 12)}${pad(String(result.mismatches + result.errors), 10)}${ratio(result.rps, base)}`);
+const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+/** Each server's runs of one mode, in round order. */
+const runsOf = (mode: string, name: string): LoadResult[] => (storms[mode] ?? []).filter((r) => r.name === name).map((r) => r.result);
+for (const mode of Object.keys(storms)) {
+  const base = runsOf(mode, 'nginx static');
+  for (const name of [...new Set(storms[mode]!.map((r) => r.name))]) {
+    const runs = runsOf(mode, name);
+    const lost = runs.reduce((n, r) => n + r.mismatches + r.errors, 0);
+    failures += lost;
+    const rounds = runs.map((r, i) => ratio(r.rps, base[i]?.rps)).join(' ');
+    console.log(`${pad(`${mode === 'keep-alive' ? 'keep-alive' : 'new conn'}: ${name}`, 34)}${pad(median(runs.map((r) => r.rps)).toFixed(0), 10)}${pad(ms(Math.max(...runs.map((r) => r.p99Ms))), 12)}${pad(String(lost), 10)}${pad(ratio(median(runs.map((r) => r.rps)), median(base.map((r) => r.rps))), 18)}${rounds}`);
   }
 }
-const storm = storms['new TLS connection per request'] ?? [];
-const boot = ratio(storm.find((r) => r.name === 'nginx -> dialtone')?.result.rps, storm.find((r) => r.name === 'nginx static')?.result.rps);
-console.log(`goal: boot storm through nginx >= ${GOAL}x nginx static with 0 failures: ${boot}, ${failures} failures in all runs`);
+const newConn = 'new TLS connection per request';
+const boot = ratio(median(runsOf(newConn, 'nginx -> dialtone').map((r) => r.rps)), median(runsOf(newConn, 'nginx static').map((r) => r.rps)));
+console.log(`goal: boot storm through nginx >= ${GOAL}x nginx static with 0 failures: ${boot} (medians of ${ROUNDS} rounds), ${failures} failures in all runs`);
 for (const line of faults) console.log(line);
 console.log(`wall time ${((performance.now() - wallStart) / 1000).toFixed(0)} s`);
