@@ -13,7 +13,7 @@ const scope = z.enum(['admin', 'technician', 'readonly']).meta({ description: 'a
 const password = z.string().max(1024, 'must be at most 1024 characters').meta({ description: 'at least 12 characters; kept only as its scrypt hash' });
 const operatorCreate = z.strictObject({ name: z.string().max(64, 'must be at most 64 characters').meta({ example: 'ada' }), password, scope });
 const operatorPatch = z.strictObject({ password: password.optional(), scope: scope.optional() });
-const operatorShown = z.object({ name: z.string(), scope, createdAt: z.string(), updatedAt: z.string() });
+const operatorShown = z.object({ name: z.string(), scope, passwordSet: z.boolean().meta({ description: 'false for an operator imported without a password hash: they cannot sign in until PATCH gives them a password' }), createdAt: z.string(), updatedAt: z.string() });
 const signIn = z.strictObject({ name: z.string().max(64, 'must be at most 64 characters'), password: z.string().max(1024, 'must be at most 1024 characters') });
 const sessionShown = z.object({
   name: z.string().meta({ description: "The operator's name (a token's name when asked with a token)" }),

@@ -145,7 +145,8 @@ export function createSessions(store: Store, { seconds = SESSION_SECONDS, failur
 }
 
 /** An operator as the API shows them: never the hash. */
-export const operatorView = (o: Operator): { name: string; scope: TokenScope; createdAt: string; updatedAt: string } => ({ name: o.name, scope: o.scope, createdAt: o.createdAt, updatedAt: o.updatedAt });
+/** An operator as the API shows them: whether they have a password (one imported without has none), never what it is. */
+export const operatorView = (o: Operator): { name: string; scope: TokenScope; passwordSet: boolean; createdAt: string; updatedAt: string } => ({ name: o.name, scope: o.scope, passwordSet: o.passwordHash !== '', createdAt: o.createdAt, updatedAt: o.updatedAt });
 
 /** A new operator record, its password hashed (checked first: name and length). */
 export async function newOperator(name: string, password: string, scope: TokenScope, at = new Date().toISOString()): Promise<Operator> {

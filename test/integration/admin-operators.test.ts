@@ -20,14 +20,18 @@ const asSession = (s: { cookie: string; csrf: string }, method: string, path: st
 t.test('operators: created, listed without hashes, refused with every wrong field named', async (t) => {
   const made = await server.api('POST', '/operators', { body: { name: 'ann', password: PASSWORD, scope: 'admin' } });
   t.equal(made.status, 201);
-  t.same(Object.keys(made.json).sort(), ['createdAt', 'name', 'scope', 'updatedAt']);
+  t.same(Object.keys(made.json).sort(), ['createdAt', 'name', 'passwordSet', 'scope', 'updatedAt']);
   t.equal((await server.api('POST', '/operators', { body: { name: 'ann', password: PASSWORD, scope: 'admin' } })).status, 409, 'one ann');
   const bad = await server.api('POST', '/operators', { body: { name: 'Ann B', password: 'short', scope: 'admin' } });
   t.equal(bad.status, 400);
   t.same(bad.json.errors.map((e: { path: string }) => e.path), ['name', 'password']);
   const listed = await server.api('GET', '/operators');
-  t.same(listed.json.items.map((o: { name: string }) => o.name), ['ann']);
+  t.same(listed.json.items.map((o: { name: string; passwordSet: boolean }) => [o.name, o.passwordSet]), [['ann', true]]);
   t.notOk(listed.text.includes('scrypt'), 'no hash in the list');
+  // One imported without a password hash cannot sign in, and the list says so.
+  await server.ok('POST', '/import', { operators: [{ name: 'imported', scope: 'readonly' }] });
+  t.same((await server.ok('GET', '/operators')).items.map((o: { name: string; passwordSet: boolean }) => [o.name, o.passwordSet]), [['ann', true], ['imported', false]], 'no password: passwordSet false');
+  await server.ok('DELETE', '/operators/imported');
 });
 
 t.test('a session: the operator scope, its CSRF token, its cookie attributes; a token wins over a cookie', async (t) => {

@@ -77,7 +77,7 @@ export function operatorsView() {
     },
   });
   const remove = (o) => h('button', { type: 'button', class: 'secondary', 'aria-label': `Delete ${o.name}`, onclick: async () => { if (!confirm(`Delete ${o.name}?`)) return; try { await api('DELETE', `/operators/${o.name}`); await refresh(); say(`Deleted ${o.name}`); } catch (err) { say(err.message); } } }, 'Delete');
-  page('Operators', list({ label: 'Operators', path: '/operators', columns: [['Name', (o) => o.name], ['Scope', (o) => o.scope], ['Since', (o) => when(o.createdAt)], ['', remove]] }), create);
+  page('Operators', list({ label: 'Operators', path: '/operators', columns: [['Name', (o) => o.name], ['Scope', (o) => o.scope], ['Password', (o) => (o.passwordSet ? 'set' : 'none: cannot sign in')], ['Since', (o) => when(o.createdAt)], ['', remove]] }), create);
 }
 
 export function auditView() {
