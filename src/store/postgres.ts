@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSettings, Session, Site } from '../domain/types.js';
-import { DialtoneError, StartupError, conflict, invalidField, unavailable } from '../errors.js';
+import { DialtoneError, StartupError, conflict, unavailable } from '../errors.js';
 import { KEY_FIELD, NOUN, TABLES, authNamesOf, macNeedle, notFound, unassigned, userKey, type Row, type Table } from './memory.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SessionFilter, SiteFilter, Store, StoreChange, UniqueKey } from './store.js';
-import { checkDevice, checkEmployee } from './rules.js';
+import { checkDevice, checkEmployee, refusal } from './rules.js';
 import { WriteThrough, type ChangeTable, type KeyedTable } from './writes.js';
 
 /*
@@ -109,21 +109,20 @@ function constraintError(err: pg.DatabaseError, change: StoreChange): DialtoneEr
   const row = change.row as Partial<Employee & Device>;
   switch (err.constraint ?? '') {
     case 'employees_username':
-      return conflict('username', `"${row.username}" is already taken`);
+      return refusal.usernameTaken(row.username);
     case 'employees_extension':
-      return conflict('extension', `${row.extension} is already used at this site`);
+      return refusal.extensionTaken(row.extension);
     case 'routes_number_once':
       return conflict(at('numbers', row.numbers?.indexOf(value)), `${value} is already routed to another employee`);
     case 'auth_names_name': {
-      const i = change.table === 'devices' ? authNamesOf(change.row).indexOf(value) : -1;
-      return conflict(i <= 0 ? 'authName' : `lines.${i - 1}.authName`, 'SIP auth name is already in use');
+      return refusal.authNameTaken(change.table === 'devices' ? authNamesOf(change.row).indexOf(value) : -1);
     }
     case 'employees_site':
-      return invalidField('siteId', `no site with id ${value}`);
+      return refusal.noSite('siteId', value);
     case 'devices_employee':
-      return invalidField('employeeId', `no employee with id ${value}`);
+      return refusal.noEmployee('employeeId', value);
     case 'device_lines_employee':
-      return invalidField(`${at('lines', row.lines?.findIndex((l) => l.employeeId === value))}.employeeId`, `no employee with id ${value}`);
+      return refusal.noEmployee(`${at('lines', row.lines?.findIndex((l) => l.employeeId === value))}.employeeId`, value);
     case 'routes_number':
       return conflict('numbers', `${value} was removed by ${meanwhile}`);
     default:
