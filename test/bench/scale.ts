@@ -13,7 +13,7 @@
  *    with `BENCH_PG_RESTART=1`, also `pg_ctlcluster <version> <cluster> restart` during one (off by
  *    default: it cuts every other user of this PostgreSQL server).
  *
- * `BENCH_SECONDS` (default 5) sets each load run, `BENCH_ROUNDS` (default 3) how many times the
+ * `BENCH_DIALTONE_WORKERS` (default 2) sets Dialtone's workers; `BENCH_SECONDS` (default 5) sets each load run, `BENCH_ROUNDS` (default 3) how many times the
  * servers are measured in turn (the report takes each one's median: this machine's speed drifts
  * between runs, so one run of each, minutes apart, cannot decide a ratio); wrk is the client when installed (see
  * provision/load.ts). Servers run as in production (`dist/main.js serve`, log level info).
@@ -38,7 +38,7 @@ const SECONDS = Math.min(60, Math.max(1, Number(process.env.BENCH_SECONDS ?? 5))
 const ROUNDS = Math.min(9, Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3)));
 const CONNECTIONS = 20;
 const NGINX_WORKERS = 2;
-const DIALTONE_WORKERS = 2;
+const DIALTONE_WORKERS = Math.max(1, Number(process.env.BENCH_DIALTONE_WORKERS ?? 2));
 const GOAL = 0.8;
 
 const missing = await postgresMissing();
@@ -243,7 +243,7 @@ try {
     DIALTONE_TRUSTED_PROXIES: '127.0.0.2/32',
   });
   const d = dialtone;
-  await until('both workers', () => logged(d, 'workers ready').length > 0);
+  if (DIALTONE_WORKERS > 1) await until('the workers', () => logged(d, 'workers ready').length > 0);
   const [httpsPort, httpPort] = [portOf(d, 'https'), portOf(d, 'http')];
   const files = await mixedDevices(d, httpsPort);
   vendors = files.map((f) => f.vendor);
