@@ -92,6 +92,14 @@ async function run({ server, base, admin, shot }: Console): Promise<void> {
     t.notOk((await page.content()).includes('4321'), 'the PIN is nowhere in the page');
     await saved(); // an empty PIN field: unchanged
     t.equal((await stored()).hasPin, true, 'an empty PIN field keeps the PIN');
+
+    // Removed only when asked, and only from someone who is no longer an authorized user.
+    await edit.getByLabel(/^Remove the PIN/).check();
+    await save();
+    await t.resolves((await errorUnder(page, edit.getByLabel('PIN', { exact: true }))).getByText('is required when authorizedUser is true').waitFor(), 'an authorized user keeps a PIN');
+    await edit.getByLabel('Authorized user', { exact: true }).uncheck();
+    await saved();
+    t.match(await stored(), { authorizedUser: false, hasPin: false }, 'then the PIN is removed');
   });
 
   await t.test('numbers: added from the unrouted ones or typed, made direct, removed; a taken one refused under its row', async (t) => {

@@ -176,11 +176,15 @@ export async function employeeView(id) {
         h('legend', {}, 'Authorized user'),
         field({ name: 'authorizedUser', label: 'Authorized user', type: 'checkbox', value: e.authorizedUser }),
         field({ name: 'pin', label: 'PIN', type: 'password', autocomplete: 'new-password', inputmode: 'numeric', hint: `${e.hasPin ? 'A PIN is set' : 'No PIN is set'}. 4 to 12 digits; empty: unchanged.` }),
+        e.hasPin ? field({ name: 'removePin', label: 'Remove the PIN (only when not an authorized user)', type: 'checkbox' }) : '',
       ),
       h('fieldset', {}, h('legend', {}, 'Emergency address (E911)'), ADDRESS.map(([k, label]) => field({ name: `emergencyAddress.${k}`, label, value: address[k] }))),
     ],
     submit: 'Save',
     action: async (v) => {
+      // Not a field of the API: the PIN is write-only, so removing it is asked for, as null.
+      if (v.removePin && v.pin === undefined) v.pin = null;
+      delete v.removePin;
       // The address is replaced whole and its parts cannot be null: send the parts given, or null for none.
       const parts = Object.entries(v.emergencyAddress ?? {}).filter(([, x]) => x !== null);
       if (parts.length) v.emergencyAddress = Object.fromEntries(parts);
