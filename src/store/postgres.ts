@@ -255,15 +255,20 @@ export class PostgresStore extends WriteThrough implements Store {
   private lost(err: Error): void {
     this.reachable = false;
     if (this.lostAt !== undefined || this.closed) return;
-    this.lostAt = Date.now();
+    this.lostAt = performance.now();
     this.options.onEvent?.('PostgreSQL lost: writes are refused (503) and phones are answered from what was derived before, until it is back', err);
   }
 
-  /** A query reached the database; with notifications heard too, the loss is over. */
-  private reached(): void {
+  /**
+   * A query begun at `since` (performance.now()) reached the database; with notifications heard
+   * too, the loss is over. An answer to a query sent before the loss began proves nothing about
+   * now (it was on its way when the link went): it is left out.
+   */
+  private reached(since: number): void {
+    if (this.lostAt !== undefined && since < this.lostAt) return;
     this.reachable = true;
     if (this.lostAt === undefined || this.deaf || this.closed) return;
-    this.options.onEvent?.(`PostgreSQL back after ${Date.now() - this.lostAt} ms`);
+    this.options.onEvent?.(`PostgreSQL back after ${Math.round(performance.now() - this.lostAt)} ms`);
     this.lostAt = undefined;
   }
 
@@ -279,9 +284,10 @@ export class PostgresStore extends WriteThrough implements Store {
    * (shared-postgres.ts) reaches the database, so that a lost database is `unavailable` there too.
    */
   async query<R extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    const since = performance.now();
     try {
       const result = await this.pool.query<R>(sql, values);
-      this.reached();
+      this.reached(since);
       return result;
     } catch (err) {
       throw this.failed(err);
@@ -343,6 +349,7 @@ export class PostgresStore extends WriteThrough implements Store {
 
   /** LISTENs on a connection of its own; a lost one is replaced, and the revision moves then. */
   private async listen(): Promise<void> {
+    const since = performance.now();
     const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
     client.on('error', (err) => this.lost(err));
     client.on('notification', (n) => {
@@ -368,7 +375,7 @@ export class PostgresStore extends WriteThrough implements Store {
     this.changes++;
     this.retryMs = 100;
     for (const subscriber of this.channels.values()) subscriber.listening();
-    this.reached();
+    this.reached(since);
     clearInterval(this.heartbeat);
     const every = this.options.heartbeatMs ?? HEARTBEAT_MS;
     // pg takes a per-query `query_timeout` (client.js), which its types do not declare.
@@ -425,6 +432,7 @@ export class PostgresStore extends WriteThrough implements Store {
   // Every change
 
   async write(changes: StoreChange[], at: (index: number) => string = (i) => `${i}.`): Promise<void> {
+    const since = performance.now();
     for (let attempt = 1; ; attempt++) {
       try {
         await transaction(this.pool, (db) => this.writeIn(db, changes, at));
@@ -437,7 +445,7 @@ export class PostgresStore extends WriteThrough implements Store {
         if (!(err instanceof pg.DatabaseError && err.code === '40P01') || attempt === 3) throw this.failed(err);
       }
     }
-    this.reached();
+    this.reached(since);
     this.changes++;
   }
 
@@ -733,6 +741,7 @@ export class PostgresStore extends WriteThrough implements Store {
   }
 
   async deleteSessions(filter: SessionFilter): Promise<number> {
+    const since = performance.now();
     let removed: number;
     try {
       removed = await transaction(this.pool, async (db) => {
@@ -745,7 +754,7 @@ export class PostgresStore extends WriteThrough implements Store {
     } catch (err) {
       throw this.failed(err);
     }
-    this.reached();
+    this.reached(since);
     if (removed > 0) this.changes++;
     return removed;
   }
