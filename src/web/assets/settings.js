@@ -1,7 +1,7 @@
 // Phone settings by scope: one editor for every scope (every phone, a model's phones, a site's, one
 // device's), the settings page, and the device page's section (the merged view, then the editor).
 import { ApiError, api } from './api.js';
-import { clearErrors, field, form, h, page, refresh, say, showErrors } from './ui.js';
+import { field, form, h, page, refresh, say } from './ui.js';
 
 /** As LANGUAGES in src/domain/settings.ts and CODECS in src/domain/types.ts (the console test compares them). */
 export const LANGUAGES = ['en', 'fr', 'de', 'es', 'it', 'nl', 'pt', 'sv', 'da', 'nb', 'fi', 'pl', 'cs', 'tr', 'ru', 'ja', 'zh', 'ko', 'he', 'ar'];
@@ -146,22 +146,15 @@ export function settingsEditor({ scope, label, current = {}, model, models = [],
     return out;
   };
 
-  const alert = h('div', { class: 'form-error', role: 'alert', hidden: true });
-  const f = h('form', { 'aria-label': label, novalidate: true, class: 'settings' }, h('p', { class: 'hint' }, 'An empty field is not set here: the phone takes a farther scope’s value, or the default.'), neutral, codecs, password, remove, rawSet, alert, h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save settings')));
-  f.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clearErrors(f);
-    const button = f.querySelector('button[type=submit]');
-    button.disabled = true;
-    try {
-      await save(body());
-    } catch (err) {
-      showErrors(f, err);
-    } finally {
-      button.disabled = false;
-    }
+  // Raw keys hold dots, so `values` (which nests on them) cannot read this form: `body` does.
+  return form({
+    label,
+    class: 'settings',
+    fields: [h('p', { class: 'hint' }, 'An empty field is not set here: the phone takes a farther scope’s value, or the default.'), ...neutral, codecs, password, remove, rawSet],
+    submit: 'Save settings',
+    read: body,
+    action: save,
   });
-  return f;
 }
 
 /** `#/settings`: the phone settings of every phone, or (`?model=`) of one model's phones. */

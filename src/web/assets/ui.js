@@ -50,18 +50,19 @@ export function field({ name, label, type = 'text', value, required, options, hi
 
 /**
  * A form whose submit runs `action(values, form)`; an ApiError's field errors are shown next to
- * their fields (the others, and the problem's detail, above the button).
+ * their fields (the others, and the problem's detail, above the button). `read(form)` gives the
+ * values when the fields' names are not the API's nested paths (default: `values`).
  */
-export function form({ label, fields, submit, action, extra = [], patch = false }) {
+export function form({ label, fields, submit, action, extra = [], patch = false, read = (f) => values(f, { patch }), class: className }) {
   const alert = h('div', { class: 'form-error', role: 'alert', hidden: true });
-  const f = h('form', { 'aria-label': label, novalidate: true }, fields, alert, h('div', { class: 'actions' }, h('button', { type: 'submit' }, submit), extra));
+  const f = h('form', { 'aria-label': label, novalidate: true, class: className }, fields, alert, h('div', { class: 'actions' }, h('button', { type: 'submit' }, submit), extra));
   f.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(f);
     const button = f.querySelector('button[type=submit]');
     button.disabled = true;
     try {
-      await action(values(f, { patch }), f);
+      await action(read(f), f);
     } catch (err) {
       showErrors(f, err);
     } finally {
