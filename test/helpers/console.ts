@@ -10,13 +10,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { serverEnv, startServer, type Running } from './server.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const MAIN = new URL('../../dist/main.js', import.meta.url).pathname;
 export const ADMIN_PASSWORD = 'correct horse battery';
+
+/** The error paragraph `field()` puts under `input` (the input's id plus `-error`). */
+export async function errorUnder(page: Page, input: Locator): Promise<Locator> {
+  return page.locator(`#${await input.getAttribute('id')}-error`);
+}
 
 export interface Opened {
   context: BrowserContext;

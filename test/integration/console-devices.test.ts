@@ -6,7 +6,7 @@
  */
 import t from 'tap';
 import type { Page } from 'playwright-core';
-import { consoleOrSkip, type Console } from '../helpers/console.js';
+import { consoleOrSkip, errorUnder, type Console } from '../helpers/console.js';
 import { eventually } from '../helpers/eventually.js';
 
 const c = await consoleOrSkip(t, 'the device page in Chromium');
@@ -33,7 +33,6 @@ async function run({ server, base, admin, shot }: Console): Promise<void> {
     await act();
     await p.locator('#main h1:not([data-before])').waitFor();
   };
-  const errorOf = async (input: ReturnType<Page['getByLabel']>) => page.locator(`#${await input.getAttribute('id')}-error`);
 
   await t.test('the device: label and model changed, the label cleared, line 1 assigned', async (t) => {
     const models = (await server.ok('GET', '/models')) as Array<{ id: string; lines: number }>;
@@ -88,7 +87,7 @@ async function run({ server, base, admin, shot }: Console): Promise<void> {
     const employee = lines.getByRole('group', { name: 'Line 3' }).getByLabel('Employee');
     await employee.selectOption({ label: 'Cy Test (cy)' });
     await lines.getByRole('button', { name: 'Save lines' }).click();
-    await t.resolves((await errorOf(employee)).getByText('is already line 2 of this device').waitFor(), "the error under line 3's employee");
+    await t.resolves((await errorUnder(page, employee)).getByText('is already line 2 of this device').waitFor(), "the error under line 3's employee");
     t.equal((await device()).lines.length, 2, 'nothing stored');
 
     await lines.getByRole('button', { name: 'Remove line 3' }).click();

@@ -4,16 +4,11 @@
  * through the API. Skipped, naming chromium, where it is not installed.
  */
 import t from 'tap';
-import type { Locator, Page } from 'playwright-core';
-import { consoleOrSkip, type Console } from '../helpers/console.js';
+import type { Locator } from 'playwright-core';
+import { consoleOrSkip, errorUnder, type Console } from '../helpers/console.js';
 
 const c = await consoleOrSkip(t, 'the employee and numbers pages in Chromium');
 if (c) await run(c);
-
-/** The error paragraph under `input` (field() gives it the input's id plus `-error`). */
-async function errorUnder(page: Page, input: Locator): Promise<Locator> {
-  return page.locator(`#${await input.getAttribute('id')}-error`);
-}
 
 async function run({ server, base, admin, shot }: Console): Promise<void> {
   const site = await server.ok('POST', '/sites', { name: 'HQ', timeZone: 'UTC', sip: { registrar: 'pbx.example.com' } });

@@ -6,13 +6,12 @@
  * admin asks to remove it.
  */
 import t from 'tap';
-import type { Locator, Page } from 'playwright-core';
-import { consoleOrSkip, type Console } from '../helpers/console.js';
+import type { Locator } from 'playwright-core';
+import { consoleOrSkip, errorUnder, type Console } from '../helpers/console.js';
 import { LANGUAGES } from '../../src/domain/settings.js';
 import { CODECS } from '../../src/domain/types.js';
 
 /** The error paragraph under `input` (ui.js field(): `<id>-error`). */
-const errorOf = async (page: Page, input: Locator) => page.locator(`#${await input.getAttribute('id')}-error`);
 
 const c = await consoleOrSkip(t, 'site and phone settings editing in the console');
 if (c) await run(c);
@@ -43,7 +42,7 @@ async function run({ server, base, admin, shot }: Console): Promise<void> {
     const networks = edit.getByLabel('Networks');
     await networks.fill('192.0.2.0/24\n198.51.100.0/33');
     await edit.getByRole('button', { name: 'Save' }).click();
-    await t.resolves((await errorOf(page, networks)).getByText('"198.51.100.0/33" is not an IPv4 or IPv6 address').waitFor(), 'the bad network under the field');
+    await t.resolves((await errorUnder(page, networks)).getByText('"198.51.100.0/33" is not an IPv4 or IPv6 address').waitFor(), 'the bad network under the field');
     t.equal((await server.ok('GET', `/sites/${site.id}`)).networks, undefined, 'nothing saved');
     await networks.fill('192.0.2.0/24\n\n198.51.100.0/30\n');
     await save(edit, 'Save', 'Saved');
@@ -88,12 +87,12 @@ async function run({ server, base, admin, shot }: Console): Promise<void> {
     await row.getByLabel('Value').fill('1');
     await form.getByLabel('Phones’ admin password').fill('73916254');
     await form.getByRole('button', { name: 'Save settings' }).click();
-    await t.resolves((await errorOf(page, vlan)).getByText(/4094/).waitFor(), 'VLAN 5000 refused under its field');
+    await t.resolves((await errorUnder(page, vlan)).getByText(/4094/).waitFor(), 'VLAN 5000 refused under its field');
     await vlan.fill('30');
     // (Raw keys are checked once the body is well formed.)
     await form.getByRole('button', { name: 'Save settings' }).click();
-    await t.resolves((await errorOf(page, key)).getByText(/is not a Yealink setting key/).waitFor(), 'a bad raw key refused under it');
-    t.equal(await (await errorOf(page, vlan)).isHidden(), true, 'the VLAN error gone');
+    await t.resolves((await errorUnder(page, key)).getByText(/is not a Yealink setting key/).waitFor(), 'a bad raw key refused under it');
+    t.equal(await (await errorUnder(page, vlan)).isHidden(), true, 'the VLAN error gone');
     t.same(await server.ok('GET', '/settings'), {}, 'nothing saved');
 
     await key.fill('features.dnd.enable');
@@ -139,7 +138,7 @@ async function run({ server, base, admin, shot }: Console): Promise<void> {
     await key.fill('nodot');
     await form.getByRole('group', { name: 'Vendor setting 1' }).getByLabel('Value').fill('x');
     await form.getByRole('button', { name: 'Save settings' }).click();
-    await t.resolves((await errorOf(page, key)).getByText(/is not a Yealink setting key/).waitFor(), 'a bad raw key of the device under it');
+    await t.resolves((await errorUnder(page, key)).getByText(/is not a Yealink setting key/).waitFor(), 'a bad raw key of the device under it');
     await form.getByRole('group', { name: 'Vendor setting 1' }).getByRole('button', { name: 'Remove' }).click();
     await save(form);
     t.same((await server.ok('GET', `/devices/${mac}`)).settings, { syslog: 'logs.example.com:514', adminPasswordSet: true });

@@ -8,7 +8,7 @@
 import { createSocket } from 'node:dgram';
 import { request } from 'node:https';
 import t from 'tap';
-import { ADMIN_PASSWORD, consoleOrSkip, type Console } from '../helpers/console.js';
+import { ADMIN_PASSWORD, consoleOrSkip, errorUnder, type Console } from '../helpers/console.js';
 import { eventually } from '../helpers/eventually.js';
 
 const TECH_PASSWORD = 'staple of the field';
@@ -78,7 +78,7 @@ async function run({ server, base, open, signIn, shot }: Console): Promise<void>
     await form.getByLabel('SIP registrar').fill('not a host!');
     await form.getByRole('button', { name: 'Create site' }).click();
     const registrar = form.getByLabel('SIP registrar');
-    await t.resolves(page.locator(`#${await registrar.getAttribute('id')}-error`).getByText('must be a host name or IP address').waitFor(), 'the message under the field');
+    await t.resolves((await errorUnder(page, registrar)).getByText('must be a host name or IP address').waitFor(), 'the message under the field');
     t.equal(await registrar.getAttribute('aria-invalid'), 'true', 'the field marked invalid');
     await registrar.fill('pbx.example.com');
     await form.getByRole('button', { name: 'Create site' }).click();
@@ -132,7 +132,7 @@ async function run({ server, base, open, signIn, shot }: Console): Promise<void>
     await key1.getByLabel('Type').selectOption('blf');
     await keys.getByRole('button', { name: 'Save keys' }).click();
     const value = key1.getByLabel('Value');
-    await t.resolves(page.locator(`#${await value.getAttribute('id')}-error`).getByText('is required for a blf key').waitFor(), 'the error under key 1');
+    await t.resolves((await errorUnder(page, value)).getByText('is required for a blf key').waitFor(), 'the error under key 1');
     await value.fill('101');
     await key1.getByLabel('Label').fill('Bob');
     await keys.getByRole('button', { name: 'Save keys' }).click();
@@ -153,7 +153,7 @@ async function run({ server, base, open, signIn, shot }: Console): Promise<void>
     await page.keyboard.type('Lobby');
     await page.keyboard.press('Enter');
     const mac = newDevice.getByLabel('MAC address');
-    await t.resolves(page.locator(`#${await mac.getAttribute('id')}-error`).getByText(/already exists/).waitFor(), 'a taken MAC named under its field');
+    await t.resolves((await errorUnder(page, mac)).getByText(/already exists/).waitFor(), 'a taken MAC named under its field');
     t.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'mac', 'the focus moved to the field in error');
     await mac.fill('80:5e:c0:00:00:04');
     await mac.press('Enter');
@@ -169,7 +169,7 @@ async function run({ server, base, open, signIn, shot }: Console): Promise<void>
     await edit.getByLabel('Extension').fill('100');
     await edit.getByRole('button', { name: 'Save' }).click();
     const extension = edit.getByLabel('Extension');
-    await t.resolves(page.locator(`#${await extension.getAttribute('id')}-error`).getByText('100 is already used at this site').waitFor(), 'a taken extension said under its field');
+    await t.resolves((await errorUnder(page, extension)).getByText('100 is already used at this site').waitFor(), 'a taken extension said under its field');
     await extension.fill('111');
     await edit.getByRole('button', { name: 'Save' }).click();
     await page.locator('.toast').getByText('Saved').waitFor();
@@ -198,7 +198,7 @@ async function run({ server, base, open, signIn, shot }: Console): Promise<void>
     const tone = edit.getByLabel('Tone country');
     await tone.fill('Britain');
     await edit.getByRole('button', { name: 'Save settings' }).click();
-    await t.resolves(page.locator(`#${await tone.getAttribute('id')}-error`).getByText('must be a two-letter ISO 3166-1 country code', { exact: true }).waitFor(), 'the API error, under its field');
+    await t.resolves((await errorUnder(page, tone)).getByText('must be a two-letter ISO 3166-1 country code', { exact: true }).waitFor(), 'the API error, under its field');
     await tone.fill('GB');
     await edit.getByRole('button', { name: 'Save settings' }).click();
     await page.locator('.toast').getByText('Settings saved').waitFor();
