@@ -404,11 +404,17 @@ export function createRecords(deps: RecordsDeps) {
     return compact({ ...merged, updatedAt: stamp });
   }
 
+  /** Every phone's settings (`global`), or one model's (404 for a model there is not): the store's key, and whom they reach. */
+  function settingsScope(scope: { model?: string }): { key: string; reach: Reach } {
+    if (scope.model === undefined) return { key: 'global', reach: sharedReach };
+    const { id } = modelOf(scope.model);
+    return { key: `model:${id}`, reach: ownReach(id, '') };
+  }
+
   /** The settings of every phone (`global`) or of one model's phones, from what a PUT gives (paths under `at`). */
   function scopeSettingsFrom(scope: { model?: string }, input: SharedSettings | OwnSettings, checks: Checks, at = ''): ScopedSettings {
-    const model = scope.model === undefined ? undefined : modelOf(scope.model);
-    const settings = storedSettings(input, model ? ownReach(model.id, '') : sharedReach, sealer, at, checks.errors);
-    return { scope: model ? `model:${model.id}` : 'global', settings, updatedAt: now() };
+    const { key, reach } = settingsScope(scope);
+    return { scope: key, settings: storedSettings(input, reach, sealer, at, checks.errors), updatedAt: now() };
   }
 
   /** A body as it came, as its well-formed fields (the schema's issues for the others in `checks`). */
@@ -546,8 +552,7 @@ export function createRecords(deps: RecordsDeps) {
 
     /** The settings of every phone (`global`) or of one model's phones, as the API shows them. */
     async scopeSettings(scope: { model?: string }): Promise<SettingsView> {
-      const key = scope.model === undefined ? 'global' : `model:${modelOf(scope.model).id}`;
-      return settingsView((await store.getSettings(key))?.settings, scope.model !== undefined);
+      return settingsView((await store.getSettings(settingsScope(scope).key))?.settings, scope.model !== undefined);
     },
 
     /** Replaces the settings of every phone or of one model's phones (write-only fields must be given again). */
@@ -564,13 +569,12 @@ export function createRecords(deps: RecordsDeps) {
      * replaces, null removes, absent stays: the admin password is kept unless the patch names it).
      */
     async patchScopeSettings(scope: { model?: string }, patch: Record<string, unknown>): Promise<SettingsView> {
-      const model = scope.model === undefined ? undefined : modelOf(scope.model);
-      const key = model ? `model:${model.id}` : 'global';
+      const { key, reach } = settingsScope(scope);
       const checks = new Checks();
-      const settings = patchedSettings((await store.getSettings(key))?.settings, patch, model ? ownReach(model.id, '') : sharedReach, checks, '');
+      const settings = patchedSettings((await store.getSettings(key))?.settings, patch, reach, checks, '');
       checks.done();
       const stored = await store.putSettings({ scope: key, settings: settings ?? {}, updatedAt: now() });
-      return settingsView(stored.settings, model !== undefined);
+      return settingsView(stored.settings, scope.model !== undefined);
     },
 
     /**
