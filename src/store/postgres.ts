@@ -283,15 +283,21 @@ export class PostgresStore extends WriteThrough implements Store {
    * A query on the pool: the one way every read goes, and the way the state instances share
    * (shared-postgres.ts) reaches the database, so that a lost database is `unavailable` there too.
    */
-  async query<R extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+  query<R extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.reaching(() => this.pool.query<R>(sql, values));
+  }
+
+  /** Runs `work` on the database: its answer counts as the database reached, its failure goes through `failed`. */
+  private async reaching<T>(work: () => Promise<T>): Promise<T> {
     const since = performance.now();
+    let result: T;
     try {
-      const result = await this.pool.query<R>(sql, values);
-      this.reached(since);
-      return result;
+      result = await work();
     } catch (err) {
       throw this.failed(err);
     }
+    this.reached(since);
+    return result;
   }
 
   async open(): Promise<void> {
@@ -432,20 +438,19 @@ export class PostgresStore extends WriteThrough implements Store {
   // Every change
 
   async write(changes: StoreChange[], at: (index: number) => string = (i) => `${i}.`): Promise<void> {
-    const since = performance.now();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await transaction(this.pool, (db) => this.writeIn(db, changes, at));
-        break;
-      } catch (err) {
-        // Two writers each waiting for the other: PostgreSQL ends one, which runs again (its checks
-        // then see what the other wrote). Side rows go in key order, which makes this rare.
-        // A connection lost before COMMIT was answered leaves the write done or not: 503 either way,
-        // and only a COMMIT answered is acknowledged.
-        if (!(err instanceof pg.DatabaseError && err.code === '40P01') || attempt === 3) throw this.failed(err);
+    await this.reaching(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await transaction(this.pool, (db) => this.writeIn(db, changes, at));
+        } catch (err) {
+          // Two writers each waiting for the other: PostgreSQL ends one, which runs again (its checks
+          // then see what the other wrote). Side rows go in key order, which makes this rare.
+          // A connection lost before COMMIT was answered leaves the write done or not: 503 either way,
+          // and only a COMMIT answered is acknowledged.
+          if (!(err instanceof pg.DatabaseError && err.code === '40P01') || attempt === 3) throw err;
+        }
       }
-    }
-    this.reached(since);
+    });
     this.changes++;
   }
 
@@ -741,20 +746,15 @@ export class PostgresStore extends WriteThrough implements Store {
   }
 
   async deleteSessions(filter: SessionFilter): Promise<number> {
-    const since = performance.now();
-    let removed: number;
-    try {
-      removed = await transaction(this.pool, async (db) => {
+    const removed = await this.reaching(() =>
+      transaction(this.pool, async (db) => {
         const values: unknown[] = [];
         const conditions = sessionConditions((value) => `$${values.push(value)}`, filter, '');
         const { rowCount } = await db.query(`DELETE FROM sessions${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}`, values);
         if (rowCount) await this.bump(db);
         return rowCount ?? 0;
-      });
-    } catch (err) {
-      throw this.failed(err);
-    }
-    this.reached(since);
+      }),
+    );
     if (removed > 0) this.changes++;
     return removed;
   }
