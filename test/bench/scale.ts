@@ -7,8 +7,10 @@
  * 2. A boot storm of mixed vendors (one device per vendor pack, their per-MAC files in turn): a new
  *    TLS connection per request, then keep-alive, against nginx (TLS, `worker_processes` as
  *    below) passing to Dialtone with two workers on that PostgreSQL database, nginx serving the
- *    same bytes as static files (the same nginx, the same worker count), and Dialtone's own HTTPS
- *    listener directly. Goal: at least 0.8x nginx static, 0 failures.
+ *    same bytes as static files (the same nginx, the same worker count), nginx passing to the Node
+ *    floor (bare `http.createServer` workers, as many as Dialtone's, answering the same bytes: what
+ *    any Node upstream gets on this machine), and Dialtone's own HTTPS listener directly. Goal: at
+ *    least 0.8x nginx static, 0 failures.
  * 3. SIGKILL of one Dialtone worker during a boot storm through nginx, with the failures counted;
  *    with `BENCH_PG_RESTART=1`, also `pg_ctlcluster <version> <cluster> restart` during one (off by
  *    default: it cuts every other user of this PostgreSQL server).
@@ -29,6 +31,7 @@ import { createAll, percentile, site } from './creates.js';
 import { haveWrk, nodeLoad, wrkLoad, type LoadOptions, type LoadResult, type Target } from './provision/load.js';
 import { childrenOf, freePort, haveNginx, startNginx } from '../helpers/nginx.js';
 import { runServer, serversOn, type Server } from './server.js';
+import { startFloor, type Floor } from './provision/floor.js';
 import { OUIS } from '../../src/vendors/ouis.js';
 
 const N = Number(process.env.BENCH_N ?? 100_000);
@@ -161,8 +164,12 @@ async function mixedDevices(server: Server, httpsPort: number): Promise<Array<{ 
   return out;
 }
 
-/** nginx with two TLS servers: one passing to Dialtone's HTTP listener, one serving the same files from disk. */
-async function nginxPair(dir: string, upstream: number, files: Array<{ path: string; expected: Buffer }>, cert: string, key: string) {
+/**
+ * nginx with three TLS servers: one passing to Dialtone's HTTP listener, one passing to the Node
+ * floor (bare `http.createServer` workers answering the same bytes), one serving the same files
+ * from disk.
+ */
+async function nginxTrio(dir: string, upstream: number, floor: number, files: Array<{ path: string; expected: Buffer }>, cert: string, key: string) {
   const html = join(dir, 'html');
   await mkdir(html, { recursive: true });
   await chmod(html, 0o755);
@@ -170,7 +177,7 @@ async function nginxPair(dir: string, upstream: number, files: Array<{ path: str
     await writeFile(join(html, f.path.slice(1)), f.expected);
     await chmod(join(html, f.path.slice(1)), 0o644);
   }
-  const [proxy, statics] = [await freePort(), await freePort()];
+  const [proxy, floored, statics] = [await freePort(), await freePort(), await freePort()];
   const tls = `ssl_protocols TLSv1.2 TLSv1.3; ssl_certificate ${cert}; ssl_certificate_key ${key};`;
   const http = `  types { }
   default_type text/plain;
@@ -180,12 +187,21 @@ async function nginxPair(dir: string, upstream: number, files: Array<{ path: str
     server 127.0.0.1:${upstream};
     keepalive 64;
   }
-  server {
-    listen 127.0.0.1:${proxy} ssl;
+  upstream floor {
+    server 127.0.0.1:${floor};
+    keepalive 64;
+  }
+${[
+  [proxy, 'dialtone'],
+  [floored, 'floor'],
+]
+  .map(
+    ([port, to]) => `  server {
+    listen 127.0.0.1:${port} ssl;
     server_name localhost;
     ${tls}
     location / {
-      proxy_pass http://dialtone;
+      proxy_pass http://${to};
       proxy_bind 127.0.0.2;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
@@ -194,15 +210,17 @@ async function nginxPair(dir: string, upstream: number, files: Array<{ path: str
       proxy_set_header X-Forwarded-Proto $scheme;
     }
   }
-  server {
+`,
+  )
+  .join('')}  server {
     listen 127.0.0.1:${statics} ssl;
     server_name localhost;
     ${tls}
     root ${html};
     location / { }
   }`;
-  const nginx = await startNginx({ dir, http, ports: [proxy, statics], workers: NGINX_WORKERS });
-  return { nginx, proxy, statics };
+  const nginx = await startNginx({ dir, http, ports: [proxy, floored, statics], workers: NGINX_WORKERS });
+  return { nginx, proxy, floored, statics };
 }
 
 interface Storm {
@@ -218,7 +236,8 @@ const url = await freshDatabase(later);
 const work = await mkdtemp(join(tmpdir(), 'dialtone-scale-'));
 await chmod(work, 0o755); // nginx's workers (nobody) reach the static files under it; the data folder stays 0700
 let dialtone: Server | undefined;
-let nginx: Awaited<ReturnType<typeof nginxPair>> | undefined;
+let nginx: Awaited<ReturnType<typeof nginxTrio>> | undefined;
+let floor: Floor | undefined;
 const storms: Record<string, Storm[]> = {};
 const faults: string[] = [];
 let pg: Creates | undefined;
@@ -248,13 +267,22 @@ try {
   const files = await mixedDevices(d, httpsPort);
   vendors = files.map((f) => f.vendor);
   console.log(`boot storm files: ${files.map((f) => `${f.path} (${f.expected.length} B)`).join(', ')}`);
-  nginx = await nginxPair(join(work, 'nginx'), httpPort, files, join(dir, 'certs', 'dialtone-server.crt'), join(dir, 'certs', 'dialtone-server.key'));
+  // The Node floor behind the same nginx: bare http.createServer workers, as many as Dialtone's, answering the same bytes.
+  const bodies: Record<string, string> = {};
+  for (const [i, f] of files.entries()) {
+    bodies[f.path] = join(work, `floor-${i}.body`);
+    await writeFile(bodies[f.path]!, f.expected);
+  }
+  floor = await startFloor({ files: bodies, etag: '"floor"', workers: DIALTONE_WORKERS });
+  const fl = floor;
+  nginx = await nginxTrio(join(work, 'nginx'), httpPort, fl.port, files, join(dir, 'certs', 'dialtone-server.crt'), join(dir, 'certs', 'dialtone-server.key'));
   const n = nginx;
   const dialtonePids = async () => [d.pid, ...(await childrenOf(d.pid))];
   const nginxPids = async () => [n.nginx.masterPid, ...(await n.nginx.workers())];
   const targets: Target[] = [
     { name: 'nginx static', port: n.statics, pids: nginxPids },
     { name: 'nginx -> dialtone', port: n.proxy, pids: async () => [...(await nginxPids()), ...(await dialtonePids())] },
+    { name: 'nginx -> node floor', port: n.floored, pids: async () => [...(await nginxPids()), fl.pid, ...(await childrenOf(fl.pid))] },
     { name: 'dialtone direct', port: httpsPort, pids: dialtonePids },
   ];
   for (const t of targets) {
@@ -304,6 +332,7 @@ try {
   }
 } finally {
   await nginx?.nginx.stop();
+  await floor?.stop();
   if (dialtone) {
     await Promise.race([dialtone.stop(), new Promise((r) => setTimeout(r, 15_000))]);
     dialtone.kill();
@@ -350,5 +379,12 @@ for (const mode of Object.keys(storms)) {
 const newConn = 'new TLS connection per request';
 const boot = ratio(median(runsOf(newConn, 'nginx -> dialtone').map((r) => r.rps)), median(runsOf(newConn, 'nginx static').map((r) => r.rps)));
 console.log(`goal: boot storm through nginx >= ${GOAL}x nginx static with 0 failures: ${boot} (medians of ${ROUNDS} rounds), ${failures} failures in all runs`);
+for (const mode of Object.keys(storms)) {
+  const rps = (name: string): number => median(runsOf(mode, name).map((r) => r.rps));
+  // Each round's two runs are minutes closer than two rounds: the median of the rounds' ratios.
+  const floors = runsOf(mode, 'nginx -> node floor');
+  const rounds = runsOf(mode, 'nginx -> dialtone').map((r, i) => r.rps / (floors[i]?.rps ?? NaN));
+  console.log(`${mode}: nginx -> dialtone is ${median(rounds).toFixed(2)}x nginx -> node floor (median of the rounds: ${rounds.map((x) => `${x.toFixed(2)}x`).join(' ')}); nginx -> node floor is ${ratio(rps('nginx -> node floor'), rps('nginx static'))} nginx static`);
+}
 for (const line of faults) console.log(line);
 console.log(`wall time ${((performance.now() - wallStart) / 1000).toFixed(0)} s`);
