@@ -218,8 +218,12 @@ export class PostgresStore extends WriteThrough implements Store {
   /** When the current loss of the database began (logged once, and its end once). */
   private lostAt: number | undefined;
   private closed = false;
-  /** Names this instance's notifications, which it has counted already. */
-  private readonly instance = randomUUID();
+  /**
+   * Names this instance: its notifications (which it has counted already), and every connection
+   * it opens (`application_name` "dialtone <instance>"), so that the others can tell from
+   * pg_stat_activity whether it is still there (see PostgresResyncRegistry).
+   */
+  readonly instance = randomUUID();
   /** Channels LISTENed to besides the revision's, for the state instances share (see shared-postgres.ts). */
   private readonly channels = new Map<string, Subscriber>();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -230,15 +234,35 @@ export class PostgresStore extends WriteThrough implements Store {
   ) {
     super();
     this.pool = new pg.Pool({
-      connectionString: url,
+      ...this.connection(),
       max: options.max ?? 10,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       statement_timeout: STATEMENT_TIMEOUT_MS,
       query_timeout: QUERY_TIMEOUT_MS,
       keepAlive: true,
     });
     // An idle connection that dies (PostgreSQL restarted) leaves the pool; the next query opens another.
     this.pool.on('error', (err) => this.lost(err));
+  }
+
+  /** What this instance's connections call themselves in pg_stat_activity. */
+  get applicationName(): string {
+    return `dialtone ${this.instance}`;
+  }
+
+  /** How every connection of this instance is opened: named for it, whatever name the URL gives. */
+  private connection(): pg.ClientConfig {
+    let connectionString = this.url;
+    try {
+      const u = new URL(this.url);
+      // pg lets the URL's parameters override the options beside it.
+      if (u.searchParams.has('application_name')) {
+        u.searchParams.delete('application_name');
+        connectionString = u.toString();
+      }
+    } catch {
+      // Not a URL: pg says what is wrong with it when it connects.
+    }
+    return { connectionString, application_name: this.applicationName, connectionTimeoutMillis: CONNECT_TIMEOUT_MS };
   }
 
   get revision(): number {
@@ -327,7 +351,7 @@ export class PostgresStore extends WriteThrough implements Store {
    * own: waiting for another instance's migrations, or running a long one, is not bounded.
    */
   private async migrate(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    const client = new pg.Client(this.connection());
     client.on('error', () => undefined); // the query it breaks fails too, and says so
     await client.connect();
     try {
@@ -356,7 +380,7 @@ export class PostgresStore extends WriteThrough implements Store {
   /** LISTENs on a connection of its own; a lost one is replaced, and the revision moves then. */
   private async listen(): Promise<void> {
     const since = performance.now();
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+    const client = new pg.Client({ ...this.connection(), keepAlive: true });
     client.on('error', (err) => this.lost(err));
     client.on('notification', (n) => {
       if (n.channel !== CHANNEL) this.channels.get(n.channel)?.message(n.payload ?? '');

@@ -177,6 +177,8 @@ export class PostgresResyncRegistry extends ResyncRegistry {
 
   private constructor(
     private readonly db: Queryable,
+    /** This instance (PostgresStore.instance): the holder of the resyncs it queues. */
+    private readonly holder: string,
     opts: RegistryOptions,
     private readonly onError: OnError,
   ) {
@@ -184,7 +186,7 @@ export class PostgresResyncRegistry extends ResyncRegistry {
   }
 
   static async open(store: PostgresStore, opts: RegistryOptions, onError: OnError): Promise<PostgresResyncRegistry> {
-    const registry = new PostgresResyncRegistry(store, opts, onError);
+    const registry = new PostgresResyncRegistry(store, store.instance, opts, onError);
     const reload = async () => {
       const { rows } = await store.query<{ mac: string }>(`SELECT DISTINCT mac FROM ${RESYNCS} WHERE ${WAITING}`);
       for (const { mac } of rows) registry.waitingMacs.add(mac);
@@ -223,9 +225,9 @@ export class PostgresResyncRegistry extends ResyncRegistry {
   override create(mac: string, fields: Parameters<ResyncRegistry['create']>[1]): Resync {
     const resync = super.create(mac, fields);
     void this.write(
-      `WITH i AS (INSERT INTO ${RESYNCS} (id, mac, requested, doc) VALUES ($1, $2, $3, $4) RETURNING mac)
+      `WITH i AS (INSERT INTO ${RESYNCS} (id, mac, requested, doc, holder) VALUES ($1, $2, $3, $4, $6) RETURNING mac)
        DELETE FROM ${RESYNCS} WHERE mac = $2 AND id NOT IN (SELECT id FROM ${RESYNCS} WHERE mac = $2 ORDER BY requested DESC, seq DESC LIMIT $5 - 1) AND id <> $1`,
-      [resync.id, mac, resync.requested, JSON.stringify(resync), this.perDevice],
+      [resync.id, mac, resync.requested, JSON.stringify(resync), this.perDevice, this.holder],
     );
     return resync;
   }
@@ -235,8 +237,9 @@ export class PostgresResyncRegistry extends ResyncRegistry {
     super.sent(resync);
     if (before === resync.state) return;
     this.waitingMacs.add(resync.mac);
-    // Every instance learns that a fetch of this MAC may confirm something.
-    void this.write(`WITH u AS (UPDATE ${RESYNCS} SET doc = doc || $2::jsonb WHERE id = $1 RETURNING mac) SELECT pg_notify('${RESYNCS}', mac) FROM u`, [
+    // Every instance learns that a fetch of this MAC may confirm something. Sent after all (this
+    // instance was out of the database's sight while it waited, and a reader gave it up): it is.
+    void this.write(`WITH u AS (UPDATE ${RESYNCS} SET doc = doc - 'timedOut' - 'error' || $2::jsonb WHERE id = $1 RETURNING mac) SELECT pg_notify('${RESYNCS}', mac) FROM u`, [
       resync.id,
       JSON.stringify({ state: 'sent', sent: resync.sent }),
     ]);
@@ -313,17 +316,22 @@ export class PostgresResyncRegistry extends ResyncRegistry {
   }
 
   /**
-   * Oldest first, every instance's. A resync still waiting past its confirm time is timed out here:
-   * its sender's timer does that, but the sender may have died (SIGKILL, a lost machine) meanwhile.
+   * Oldest first, every instance's. The sender of a resync may have died (SIGKILL, a lost machine),
+   * so it is settled here too: one still waiting past its confirm time is timed out (its sender's
+   * timer does that), and one still `queued` by an instance that has no connection left to the
+   * database will never be sent (PostgreSQL ends a dead process's sessions).
    */
   override async read(mac: string): Promise<Resync[]> {
     await this.writes;
     const { rows } = await this.db.query<{ doc: Resync }>(
       `WITH late AS (
          UPDATE ${RESYNCS} SET doc = doc || jsonb_build_object('state', 'timedOut', 'timedOut', (doc->>'sent')::bigint + $2::bigint)
-          WHERE mac = $1 AND ${WAITING} AND (doc->>'sent')::bigint + $2::bigint < $3 RETURNING id, doc)
-       SELECT coalesce(late.doc, r.doc) AS doc FROM ${RESYNCS} r LEFT JOIN late USING (id) WHERE r.mac = $1 ORDER BY r.requested, r.seq`,
-      [mac, this.opts.confirmMs, this.clock.now()],
+          WHERE mac = $1 AND ${WAITING} AND (doc->>'sent')::bigint + $2::bigint < $3 RETURNING id, doc),
+       orphaned AS (
+         UPDATE ${RESYNCS} SET doc = doc || jsonb_build_object('state', 'timedOut', 'timedOut', $3::bigint, 'error', $4::text)
+          WHERE mac = $1 AND doc->>'state' = 'queued' AND holder IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'dialtone ' || holder) RETURNING id, doc)
+       SELECT coalesce(late.doc, orphaned.doc, r.doc) AS doc FROM ${RESYNCS} r LEFT JOIN late USING (id) LEFT JOIN orphaned USING (id) WHERE r.mac = $1 ORDER BY r.requested, r.seq`,
+      [mac, this.opts.confirmMs, this.clock.now(), 'never sent: the Dialtone instance that queued it stopped first'],
     );
     return rows.map((r) => r.doc);
   }

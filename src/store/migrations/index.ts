@@ -10,6 +10,7 @@
  * writer (as the memory store lower-cases them), for a list's `q`.
  */
 import { consoleOperators } from './console-operators.js';
+import { resyncHolders } from './resync-holders.js';
 import { sessionFilters } from './session-filters.js';
 import { SHARED_STATE } from './shared.js';
 
@@ -109,4 +110,5 @@ CREATE TABLE audit (
   SHARED_STATE,
   consoleOperators,
   sessionFilters,
+  resyncHolders,
 ];

@@ -48,6 +48,16 @@ if (missing) {
     t.same(await store.listSites({ q: 'headoffice' }), [s], 'found by its text either side of the NUL');
   });
 
+  t.test("every connection of an instance is named for it in pg_stat_activity, whatever the URL's application_name", async (t) => {
+    const url = await freshDatabase(t);
+    const store = await opened(t, `${url}${url.includes('?') ? '&' : '?'}application_name=mine`);
+    await store.getSite('none'); // a pool connection besides the notification one
+    const { rows } = await store.query<{ application_name: string }>('SELECT application_name FROM pg_stat_activity WHERE datname = current_database()');
+    const names = new Set(rows.map((r) => r.application_name));
+    t.same([...names], [`dialtone ${store.instance}`], 'the pool and the notification connection, one name');
+    t.ok(rows.length >= 2, 'both seen');
+  });
+
   t.test('instances starting together on an empty database migrate it once', async (t) => {
     const url = await freshDatabase(t);
     const stores = Array.from({ length: 4 }, () => new PostgresStore(url));
