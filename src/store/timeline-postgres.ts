@@ -32,8 +32,10 @@ const TABLE = 'dialtone_timeline';
 
 export class PostgresTimeline implements TimelineReads {
   private readonly pending = new PendingChanges();
-  /** Each event's row, once it has one. */
+  /** Each event's row id, once it has one. */
   private readonly ids = new WeakMap<RecordedEvent, string>();
+  /** Events whose row was written: a fold into one rewrites its time and count, never its MAC. */
+  private readonly written = new WeakSet<RecordedEvent>();
   private readonly instance = randomUUID();
   private rows = 0;
   private writing: Promise<void> = Promise.resolve();
@@ -82,18 +84,24 @@ export class PostgresTimeline implements TimelineReads {
     return this.writing;
   }
 
-  /** Consecutive events as one upsert; a forgotten device or a swapped handset in its place among them. */
+  /**
+   * Consecutive events as one insert of the new ones and one update of the folded ones; a
+   * forgotten device or a swapped handset in its place among them. A row already written is
+   * updated where it is: another instance may have moved it to a new handset's MAC, or deleted it
+   * with its device, since, and a fold here must neither take it back nor bring it back.
+   */
   private async write(batch: Queued[]): Promise<void> {
     let rows: Row[] = [];
     const upsert = async () => {
-      if (rows.length === 0) return;
-      await this.db.query(
-        `INSERT INTO ${TABLE} (id, mac, claim, at, event)
-           SELECT id, mac, claim, at, event FROM json_to_recordset($1::json) AS r(id text, mac text, claim boolean, at bigint, event json)
-           ON CONFLICT (id) DO UPDATE SET mac = excluded.mac, claim = excluded.claim, at = excluded.at, event = excluded.event`,
-        [JSON.stringify(rows)],
-      );
+      const fresh = rows.filter((r) => !this.written.has(r.event));
+      const folded = rows.filter((r) => this.written.has(r.event));
+      const json = (list: Row[]) => JSON.stringify(list);
+      const records = 'json_to_recordset($1::json) AS r(id text, mac text, claim boolean, at bigint, event json)';
       rows = [];
+      // A retried insert that did reach the table (its answer lost) counts as a fold.
+      if (fresh.length > 0) await this.db.query(`INSERT INTO ${TABLE} (id, mac, claim, at, event) SELECT id, mac, claim, at, event FROM ${records} ON CONFLICT (id) DO UPDATE SET claim = excluded.claim, at = excluded.at, event = excluded.event`, [json(fresh)]);
+      for (const r of fresh) this.written.add(r.event);
+      if (folded.length > 0) await this.db.query(`UPDATE ${TABLE} t SET claim = r.claim, at = r.at, event = r.event FROM ${records} WHERE t.id = r.id`, [json(folded)]);
     };
     for (const item of batch) {
       if ('kept' in item) {
