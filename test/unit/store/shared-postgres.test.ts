@@ -157,6 +157,34 @@ if (missing) {
     t.same(await files(), ['f3.cfg', 'f4.cfg', 'f5.cfg'], 'the newest');
   });
 
+  t.test("timeline: a repeat folded on one instance neither takes back a row another moved nor brings back one it deleted", async (t) => {
+    const [a, b] = pair(await twoStores(t), (s) => {
+      const timeline = new Timeline();
+      const reads = new PostgresTimeline(s.db, timeline, { onError: (err) => t.error(err) });
+      t.teardown(() => reads.close());
+      return { timeline, reads };
+    });
+    const [swapped, fresh, deleted] = ['805ec0000001', '805ec0000002', '805ec0000003'];
+    const event = (mac: string, at: number): RecordedEvent => ({ at: Date.UTC(2026, 0, 1, 0, 0, at), protocol: 'https', address: '192.0.2.1', file: `${mac}.cfg`, status: 200, source: 'device', etag: '"e"' });
+    a.timeline.record(swapped, event(swapped, 1));
+    a.timeline.record(deleted, event(deleted, 1));
+    await a.reads.flush();
+    // Through B: the handset swapped for a new one, the other device deleted. A is not told.
+    b.timeline.move(swapped, fresh);
+    b.timeline.forget(deleted);
+    await b.reads.flush();
+    // The old phones ask again through A (in the moment before A's caches hear of it): repeats, folded.
+    a.timeline.record(swapped, event(swapped, 2));
+    a.timeline.record(deleted, event(deleted, 2));
+    await a.reads.flush();
+    t.match((await b.reads.events(fresh)).map((e) => [e.file, e.count]), [[`${swapped}.cfg`, 2]], 'the fold is written where the swap put the row');
+    t.same(await b.reads.events(swapped), [], 'not taken back to the old MAC');
+    t.same(await b.reads.events(deleted), [], 'a deleted device\'s row is not brought back');
+    a.timeline.record(deleted, { ...event(deleted, 3), etag: '"new"' }); // not a repeat: a file changed since
+    await a.reads.flush();
+    t.equal((await b.reads.events(deleted)).length, 1, 'a new event of that MAC is written as ever');
+  });
+
   t.test('Digest: a nonce one instance issued verifies on the other, and a header used on one is refused on the other', async (t) => {
     const [a, b] = await twoStores(t);
     const key = randomBytes(32);
@@ -268,6 +296,33 @@ if (missing) {
     await b.settled();
     t.match((await b.read(mac)).at(-1), { id: orphan.id, state: 'timedOut', timedOut: deadClock.now() + 60_000 }, 'past it: timed out by a reader, not confirmed by a late fetch');
     t.match((await a.read(mac)).at(-1), { id: orphan.id, state: 'timedOut' }, 'and so for every instance');
+
+    // A site resync queued for its slot by an instance that dies before the slot comes: once its
+    // connections are gone, a reader says it will never be sent; while they last, it waits.
+    const third = new PostgresStore(stores[0].url);
+    await third.open();
+    const holder = await PostgresResyncRegistry.open(third, { confirmMs: 60_000, clock }, (err) => t.error(err));
+    const waiting = holder.create(mac, { event: 'check-sync', via: 'direct', target: '192.0.2.1:5060', siteId: 's1' });
+    const slow = holder.create(mac, { event: 'check-sync', via: 'direct', target: '192.0.2.1:5060', siteId: 's1' });
+    await holder.settled();
+    t.match((await b.read(mac)).slice(-2), [{ id: waiting.id, state: 'queued' }, { id: slow.id, state: 'queued' }], 'its holder is there: queued');
+    holder.sent(slow);
+    await holder.settled();
+    await third.close();
+    const [gone, sentFirst] = (await b.read(mac)).slice(-2);
+    t.match(gone, { id: waiting.id, state: 'timedOut', timedOut: clock.now(), error: /never sent: the Dialtone instance that queued it stopped/ }, 'its holder gone: never to be sent');
+    t.match(sentFirst, { id: slow.id, state: 'sent' }, 'one it sent before it went waits for its confirm time as before');
+    // Given up while its holder was out of the database's sight (here: named as one no session has),
+    // then sent after all: it is sent, and the verdict goes.
+    const late2 = a.create(mac, { event: 'check-sync', via: 'direct', target: '192.0.2.1:5060', siteId: 's1' });
+    await a.settled();
+    await stores[0].query("UPDATE dialtone_resyncs SET holder = 'gone' WHERE id = $1", [late2.id]);
+    t.match((await b.read(mac)).at(-1), { id: late2.id, state: 'timedOut', error: /never sent/ });
+    a.sent(late2);
+    await a.settled();
+    const after = (await b.read(mac)).at(-1) as object;
+    t.match(after, { id: late2.id, state: 'sent' }, 'sent after all: sent');
+    t.notOk('error' in after || 'timedOut' in after, 'with no verdict left on it');
     b.forget(mac);
     await b.settled();
     t.same(await a.read(mac), [], 'forgotten through B');
