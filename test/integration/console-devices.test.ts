@@ -149,4 +149,41 @@ async function run({ server, base, admin, shot }: Console): Promise<void> {
     t.ok(await eventually(async () => (await server.api('GET', `/devices/${MAC}`)).status === 404), 'gone from the API');
     t.same(problems, [], 'no CSP violation or page error');
   });
+
+  await t.test('at company scale: an employee past the first 100 found by search, chosen, kept, and named in lists', async (t) => {
+    for (let i = 0; i < 110; i++) await person(`Filler${i}`, `filler${i}`, String(2000 + i));
+    const first = new Set(((await server.ok('GET', '/employees?limit=100')).items as Array<{ id: string }>).map((e) => e.id));
+    const all = (await server.ok('GET', '/employees?limit=200')).items as Array<{ id: string; firstName: string; username: string }>;
+    const far = all.find((e) => !first.has(e.id) && e.username.startsWith('filler'));
+    if (!far) throw new Error('110 employees, and all among the first 100?');
+    const MAC2 = '805ec0000011';
+    await server.ok('POST', '/devices', { mac: MAC2, model: 'yealink-t54w' });
+    const { page: p, problems: seen } = await admin();
+    await p.goto(`${base}/#/devices/${MAC2}`);
+    const form = p.getByRole('form', { name: 'Change device' });
+    const line1 = form.getByLabel('Line 1 (employee)');
+    await line1.waitFor();
+    t.equal(await line1.locator(`option[value="${far.id}"]`).count(), 0, 'not offered at first: past the first 100');
+    const find = form.getByLabel('Find by name, username or extension');
+    await find.fill(far.username);
+    await find.press('Enter');
+    await line1.locator(`option[value="${far.id}"]`).waitFor({ state: 'attached' });
+    await t.resolves(form.getByText(`1 found for “${far.username}”`).waitFor(), 'the search says what it found');
+    t.equal(await p.getByRole('heading', { name: /^Device / }).count(), 1, 'Enter in the box searched, and did not submit the form');
+    await line1.selectOption(far.id);
+    await shownAgain(p, () => form.getByRole('button', { name: 'Save device' }).click());
+    t.equal((await server.ok('GET', `/devices/${MAC2}`)).employeeId, far.id, 'line 1 is theirs');
+
+    t.equal(await line1.inputValue(), far.id, 'shown again: still chosen, though past the first 100');
+    t.equal((await line1.locator('option:checked').textContent())?.trim(), `${far.firstName} Test (${far.username})`, 'by name');
+    await form.getByLabel('Label', { exact: true }).fill('Far desk');
+    await shownAgain(p, () => form.getByRole('button', { name: 'Save device' }).click());
+    t.match(await server.ok('GET', `/devices/${MAC2}`), { label: 'Far desk', employeeId: far.id }, 'saving another field keeps them on line 1');
+
+    await server.ok('POST', '/numbers', { number: '+12125550177', employeeId: far.id });
+    await p.goto(`${base}/#/numbers`);
+    const row = p.getByRole('row', { name: /\+12125550177/ });
+    await t.resolves(row.getByRole('link', { name: `${far.firstName} Test` }).waitFor(), 'the numbers list names whom a number is routed to, wherever they are');
+    t.same(seen, [], 'no CSP violation or page error');
+  });
 }

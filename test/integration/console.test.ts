@@ -148,6 +148,7 @@ async function run({ server, base, open, signIn, shot }: Console): Promise<void>
     await page.keyboard.type('80:5e:c0:00:00:01');
     await page.keyboard.press('Tab');
     await page.keyboard.press('y'); // the select's first option starting with "y": a Yealink
+    await page.keyboard.press('Tab'); // line 1's search box
     await page.keyboard.press('Tab'); // line 1: nobody
     await page.keyboard.press('Tab'); // the label
     await page.keyboard.type('Lobby');

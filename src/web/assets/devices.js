@@ -3,7 +3,7 @@
 import { ApiError, api, showMac } from './api.js';
 import { keysForm } from './keys.js';
 import { deviceSettings } from './settings.js';
-import { field, form, fullName, h, link, list, options, page, refresh, say, when } from './ui.js';
+import { EMPLOYEES, employeeChoiceOf, field, form, h, link, list, page, refresh, say, someEmployees, when } from './ui.js';
 
 /** Credentials just made, `{mac, credentials}`: shown by the device page's next drawing only. */
 let fresh;
@@ -35,14 +35,14 @@ function deviceKeys(mac, device, model) {
 
 export async function devicesView() {
   const here = location.hash;
-  const [models, employees] = await Promise.all([api('GET', '/models'), options('/employees', (e) => `${fullName(e)} (${e.username})`)]);
+  const [models, employees] = await Promise.all([api('GET', '/models'), someEmployees()]);
   const create = form({
     label: 'New device',
     fields: [
       h('h2', {}, 'New device'),
       field({ name: 'mac', label: 'MAC address', required: true, autocomplete: 'off', spellcheck: 'false' }),
       field({ name: 'model', label: 'Model', required: true, options: [['', 'Choose a model'], ...models.map((m) => [m.id, `${m.vendor} ${m.name}`]), ['generic', 'generic (no files)']] }),
-      field({ name: 'employeeId', label: 'Line 1 (employee)', options: [['', 'Nobody yet'], ...employees] }),
+      field({ name: 'employeeId', label: 'Line 1 (employee)', options: [['', 'Nobody yet'], ...employees], find: EMPLOYEES }),
       field({ name: 'label', label: 'Label' }),
     ],
     submit: 'Create device',
@@ -65,7 +65,7 @@ export async function devicesView() {
 }
 
 /** Model, label, line 1 and the certificate rule, as a merge patch (an emptied field is removed). */
-function deviceForm(mac, device, models, employees) {
+function deviceForm(mac, device, models, employees, names) {
   const known = [...models.map((m) => [m.id, `${m.vendor} ${m.name}`]), ['generic', 'generic (no files)']];
   if (!known.some(([id]) => id === device.model)) known.unshift([device.model, device.model]);
   return form({
@@ -74,7 +74,7 @@ function deviceForm(mac, device, models, employees) {
     fields: [
       field({ name: 'model', label: 'Model', required: true, options: known, value: device.model }),
       field({ name: 'label', label: 'Label', value: device.label }),
-      field({ name: 'employeeId', label: 'Line 1 (employee)', options: [['', 'Unassigned'], ...employees], value: device.employeeId ?? '' }),
+      field({ name: 'employeeId', label: 'Line 1 (employee)', options: [['', 'Unassigned'], ...employees], value: device.employeeId ?? '', valueLabel: names.get(device.employeeId), find: EMPLOYEES }),
       // Not a checkbox: "not required" on the device overrides a site that requires certificates.
       field({ name: 'requireDeviceCertificate', label: 'Device certificate', options: [['', 'As its site says'], ['true', 'Required'], ['false', 'Not required']], value: String(device.requireDeviceCertificate ?? ''), hint: 'Secrets only to a phone presenting its factory certificate (mutual TLS)' }),
     ],
@@ -93,14 +93,14 @@ function deviceForm(mac, device, models, employees) {
  * (moving or removing a row renumbers them), so an error about `lines.1.employeeId` shows under
  * that row. Saving sends the whole list; a line keeps its credentials while its employee stays.
  */
-function linesForm(mac, lines, employees) {
+function linesForm(mac, lines, employees, names) {
   const rows = h('div', { class: 'line-rows' });
   const renumber = () => {
     const all = [...rows.children];
     all.forEach((row, i) => {
       row.querySelector('legend').textContent = `Line ${i + 2}`;
       row.querySelector('select').name = `lines.${i}.employeeId`;
-      row.querySelector('input').name = `lines.${i}.label`;
+      row.querySelector('input[name$=".label"]').name = `lines.${i}.label`;
       const [up, down, remove] = row.querySelectorAll('.line-actions button');
       up.setAttribute('aria-label', `Move line ${i + 2} up`);
       down.setAttribute('aria-label', `Move line ${i + 2} down`);
@@ -129,7 +129,7 @@ function linesForm(mac, lines, employees) {
       { class: 'line' },
       h('legend', {}),
       h('p', { class: 'hint' }, `Auth name ${line.authName}`),
-      field({ name: 'lines.x.employeeId', label: 'Employee', required: true, options: [['', 'Choose an employee'], ...employees], value: line.employeeId }),
+      field({ name: 'lines.x.employeeId', label: 'Employee', required: true, options: [['', 'Choose an employee'], ...employees], value: line.employeeId, valueLabel: names.get(line.employeeId), find: EMPLOYEES }),
       field({ name: 'lines.x.label', label: 'Line label', value: line.label }),
       h('div', { class: 'actions line-actions' }, up, down, remove),
     );
@@ -169,7 +169,7 @@ function addLineForm(mac, lines, employees, model) {
   if (n + 1 >= most) return h('p', {}, `The ${model ? `${model.vendor} ${model.name}` : 'generic device'} takes ${most} line${most === 1 ? '' : 's'}: no more can be added.`);
   return form({
     label: 'Add a line',
-    fields: [h('h3', {}, `Add line ${n + 2}`), field({ name: `lines.${n}.employeeId`, label: 'Employee', required: true, options: [['', 'Choose an employee'], ...employees] }), field({ name: `lines.${n}.label`, label: 'Line label' })],
+    fields: [h('h3', {}, `Add line ${n + 2}`), field({ name: `lines.${n}.employeeId`, label: 'Employee', required: true, options: [['', 'Choose an employee'], ...employees], find: EMPLOYEES }), field({ name: `lines.${n}.label`, label: 'Line label' })],
     submit: 'Add line',
     action: async (v) => {
       const keep = lines.map((l) => ({ employeeId: l.employeeId, ...(l.label ? { label: l.label } : {}) }));
@@ -275,13 +275,15 @@ function filesSection(mac, model) {
 export async function deviceAdminView(mac) {
   const here = location.hash;
   const shown = fresh?.mac === mac ? fresh.credentials : undefined;
-  const [device, employees, models] = await Promise.all([api('GET', `/devices/${mac}`), options('/employees', (e) => `${fullName(e)} (${e.username})`), api('GET', '/models')]);
+  const [device, employees, models] = await Promise.all([api('GET', `/devices/${mac}`), someEmployees(), api('GET', '/models')]);
+  const lines = device.lines ?? [];
+  // Whom its lines name, as choices: they need not be among the first employees listed.
+  const named = [device.employeeId, ...lines.map((l) => l.employeeId)].filter(Boolean);
+  const names = new Map(await Promise.all(named.map(async (id) => [id, await employeeChoiceOf(id)])));
   const settings = await deviceSettings(mac, device, models);
   if (location.hash !== here) return; // the operator went elsewhere meanwhile
-  const names = new Map(employees);
   const model = models.find((m) => m.id === device.model);
-  const lines = device.lines ?? [];
-  const line1 = device.employeeId ? names.get(device.employeeId) ?? device.employeeId : 'unassigned';
+  const line1 = device.employeeId ? names.get(device.employeeId) : 'unassigned';
   const open = device.enrollmentUntil && new Date(device.enrollmentUntil) > new Date();
   const remove = h('button', { type: 'button', class: 'secondary' }, 'Delete device');
   const removeProblem = h('p', { class: 'error', role: 'alert', hidden: true });
@@ -300,13 +302,13 @@ export async function deviceAdminView(mac) {
     `Device ${showMac(mac)}`,
     h('p', {}, link(`#/tech/${mac}`, 'Technician view'), ' · ', link(`#/label/${mac}`, 'Printable label')),
     h('dl', { class: 'facts' }, [['Model', device.model], ['Label', device.label ?? ''], ['Line 1', line1], ['Enrollment window', open ? `open until ${when(device.enrollmentUntil)}` : 'closed'], ['Configuration', device.config?.state ?? '']].flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
-    h('section', { 'aria-labelledby': 'device-h' }, h('h2', { id: 'device-h' }, 'Change device'), deviceForm(mac, device, models, employees)),
+    h('section', { 'aria-labelledby': 'device-h' }, h('h2', { id: 'device-h' }, 'Change device'), deviceForm(mac, device, models, employees, names)),
     h(
       'section',
       { 'aria-labelledby': 'lines-h' },
       h('h2', { id: 'lines-h' }, 'Lines'),
-      h('ol', { class: 'lines' }, h('li', {}, line1, ` (line 1) · auth name ${device.authName}`), lines.map((l) => h('li', {}, names.get(l.employeeId) ?? l.employeeId, l.label ? ` · ${l.label}` : '', ` · auth name ${l.authName}`))),
-      lines.length ? linesForm(mac, lines, employees) : '',
+      h('ol', { class: 'lines' }, h('li', {}, line1, ` (line 1) · auth name ${device.authName}`), lines.map((l) => h('li', {}, names.get(l.employeeId), l.label ? ` · ${l.label}` : '', ` · auth name ${l.authName}`))),
+      lines.length ? linesForm(mac, lines, employees, names) : '',
       addLineForm(mac, lines, employees, model),
     ),
     h('section', { 'aria-labelledby': 'keys-h' }, h('h2', { id: 'keys-h' }, 'Keys'), deviceKeys(mac, device, model)),

@@ -1,20 +1,15 @@
 // The account's phone numbers: list and search, add one, and one number's page (its label, whom it is routed to, delete).
 import { api } from './api.js';
-import { field, form, fullName, h, link, list, page, refresh, say } from './ui.js';
+import { EMPLOYEES, employeeChoiceOf, employeeLink, field, form, h, link, list, page, refresh, say, someEmployees } from './ui.js';
 
 /** A number's page: `#/numbers/<E.164 digits>` (the API takes the number with or without its `+`). */
 const numberHash = (number) => `#/numbers/${number.replace(/^\+/, '')}`;
 
-/** The first 1000 employees: `[id, "Name (username)"]` for a select, and each one's name by id. */
-async function employees() {
-  const { items } = await api('GET', '/employees?limit=1000');
-  return { choices: items.map((e) => [e.id, `${fullName(e)} (${e.username})`]), names: new Map(items.map((e) => [e.id, fullName(e)])) };
-}
-const routedTo = (names, id) => (id ? link(`#/employees/${id}`, names.get(id) ?? id) : 'nobody (available)');
+const routedTo = (id) => (id ? employeeLink(id) : 'nobody (available)');
 
 export async function numbersView() {
   const here = location.hash;
-  const { choices, names } = await employees();
+  const choices = await someEmployees();
   const create = form({
     label: 'New number',
     fields: [
@@ -22,7 +17,7 @@ export async function numbersView() {
       field({ name: 'number', label: 'Number', required: true, inputmode: 'tel', autocomplete: 'off', hint: 'International form (+1 212 555 0100), or national form with its country' }),
       field({ name: 'country', label: 'Country', maxlength: 2, hint: 'Two letters (US, GB): only for a number in national form' }),
       field({ name: 'label', label: 'Label', hint: 'What the number is for' }),
-      field({ name: 'employeeId', label: 'Route to', options: [['', 'Nobody yet'], ...choices] }),
+      field({ name: 'employeeId', label: 'Route to', options: [['', 'Nobody yet'], ...choices], find: EMPLOYEES }),
     ],
     submit: 'Add number',
     action: async (v) => {
@@ -38,7 +33,7 @@ export async function numbersView() {
       label: 'Numbers',
       path: '/numbers',
       filters: [{ name: 'q', label: 'Number or label contains' }, { name: 'available', label: 'Routing', options: [['', 'Any'], ['true', 'Available (routed to nobody)'], ['false', 'Routed']] }],
-      columns: [['Number', (n) => link(numberHash(n.number), n.number)], ['Label', (n) => n.label], ['Routed to', (n) => routedTo(names, n.employeeId)], ['Direct', (n) => (n.direct ? 'yes' : '')]],
+      columns: [['Number', (n) => link(numberHash(n.number), n.number)], ['Label', (n) => n.label], ['Routed to', (n) => routedTo(n.employeeId)], ['Direct', (n) => (n.direct ? 'yes' : '')]],
     }),
     create,
   );
@@ -47,15 +42,15 @@ export async function numbersView() {
 /** `#/numbers/<digits>`: change its label and whom it is routed to (or take it back); delete it (refused while routed). */
 export async function numberView(digits) {
   const here = location.hash;
-  const [n, { choices, names }] = await Promise.all([api('GET', `/numbers/${digits}`), employees()]);
-  // Its employee is always a choice, so that saving the label never takes the number from them.
-  const known = !n.employeeId || names.has(n.employeeId);
+  const [n, choices] = await Promise.all([api('GET', `/numbers/${digits}`), someEmployees()]);
+  // Its employee is always a choice (field adds it), so that saving the label never takes the number from them.
+  const holder = n.employeeId ? await employeeChoiceOf(n.employeeId) : undefined;
   const edit = form({
     label: 'Change number',
     patch: true,
     fields: [
       field({ name: 'label', label: 'Label', value: n.label }),
-      field({ name: 'employeeId', label: 'Routed to', value: n.employeeId ?? '', options: [['', 'Nobody (take it back)'], ...choices, ...(known ? [] : [[n.employeeId, n.employeeId]])], hint: 'A number routed to someone is taken back before it goes to someone else' }),
+      field({ name: 'employeeId', label: 'Routed to', value: n.employeeId ?? '', options: [['', 'Nobody (take it back)'], ...choices], valueLabel: holder, find: EMPLOYEES, hint: 'A number routed to someone is taken back before it goes to someone else' }),
     ],
     submit: 'Save',
     action: async (v) => {
@@ -80,7 +75,7 @@ export async function numberView(digits) {
   if (location.hash !== here) return;
   page(
     n.number,
-    h('dl', { class: 'facts' }, h('dt', {}, 'Routed to'), h('dd', {}, routedTo(names, n.employeeId), n.direct ? ' (direct number)' : ''), h('dt', {}, 'Label'), h('dd', {}, n.label ?? '')),
+    h('dl', { class: 'facts' }, h('dt', {}, 'Routed to'), h('dd', {}, routedTo(n.employeeId), n.direct ? ' (direct number)' : ''), h('dt', {}, 'Label'), h('dd', {}, n.label ?? '')),
     edit,
     h('div', { class: 'actions' }, remove),
     problem,

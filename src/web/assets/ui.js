@@ -20,14 +20,18 @@ const nextId = (name) => `f${++ids}-${name.replace(/[^\w-]/g, '-')}`;
 
 /**
  * A labelled field. `name` is the API's field path (`device.mac`, `lines.1.employeeId`): an
- * error naming that path is shown under it. `options` makes a select ([value, label] pairs).
+ * error naming that path is shown under it. `options` makes a select ([value, label] pairs); its
+ * `value` is always one of them (labelled `valueLabel`, else itself), so that saving the form
+ * never changes what the operator did not touch. `find` ({path, label, find}: the list, a
+ * record's label, the box's own label) adds a search box that fills the select from the API.
  */
-export function field({ name, label, type = 'text', value, required, options, hint, ...rest }) {
+export function field({ name, label, type = 'text', value, valueLabel, required, options, find, hint, ...rest }) {
   const id = nextId(name);
   const described = [`${id}-error`, hint ? `${id}-hint` : undefined].filter(Boolean).join(' ');
   let input;
   if (options) {
-    input = h('select', { id, name, required, 'aria-describedby': described, ...rest }, options.map(([v, l]) => h('option', { value: v, selected: v === value }, l)));
+    const choices = value && !options.some(([v]) => v === value) ? [...options, [value, valueLabel ?? value]] : options;
+    input = h('select', { id, name, required, 'aria-describedby': described, ...rest }, choices.map(([v, l]) => h('option', { value: v, selected: v === value }, l)));
   } else if (type === 'textarea') {
     input = h('textarea', { id, name, required, 'aria-describedby': described, ...rest });
     if (value !== undefined) input.value = value;
@@ -41,11 +45,50 @@ export function field({ name, label, type = 'text', value, required, options, hi
   return h(
     'div',
     { class: `field${type === 'checkbox' ? ' check' : ''}` },
+    find && options ? finder(input, find) : '',
     h('label', { for: id }, label, required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : ''),
     input,
     hint ? h('p', { id: `${id}-hint`, class: 'hint' }, hint) : '',
     h('p', { id: `${id}-error`, class: 'error', hidden: true }),
   );
+}
+
+/**
+ * A search box over a select of records, for lists too long to offer whole (100,000 employees):
+ * what is typed asks the API (`path?q=`, the first 50 found) and the select then offers those,
+ * keeping its empty choice and the one chosen. Enter in the box searches at once (not the form's
+ * submit); typing searches after a pause.
+ */
+function finder(select, { path, label: describe, find }) {
+  const box = h('input', { id: `${select.id}-find`, type: 'search', autocomplete: 'off', spellcheck: 'false', 'aria-controls': select.id, 'aria-describedby': `${select.id}-found` });
+  const found = h('p', { id: `${select.id}-found`, class: 'hint', 'aria-live': 'polite' });
+  let asked = 0;
+  let timer;
+  const look = async () => {
+    const n = ++asked;
+    const q = box.value.trim();
+    try {
+      const { items, nextCursor } = await api('GET', `${path}${query({ q: q || undefined, limit: 50 })}`);
+      if (n !== asked) return; // a newer search is under way
+      const kept = [...select.options].filter((o) => o.value === '' || o.selected);
+      const more = items.filter((x) => !kept.some((o) => o.value === x.id)).map((x) => h('option', { value: x.id }, describe(x)));
+      select.replaceChildren(...kept, ...more);
+      found.textContent = `${items.length}${nextCursor ? ' or more' : ''} found${q ? ` for “${q}”` : ''}${items.length ? ': choose below' : ''}`;
+    } catch (err) {
+      if (n === asked) found.textContent = `Search failed: ${err.message}`;
+    }
+  };
+  box.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(look, 300);
+  });
+  box.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    event.preventDefault();
+    clearTimeout(timer);
+    void look();
+  });
+  return h('div', { class: 'find' }, h('label', { for: box.id }, find), box, found);
 }
 
 /**
@@ -172,6 +215,7 @@ export function page(title, ...children) {
   const heading = h('h1', { tabindex: '-1' }, title);
   main.replaceChildren(heading, ...children);
   drawings++;
+  known = new Map();
   document.title = `${title} · Dialtone`;
   heading.focus();
   return main;
@@ -236,8 +280,32 @@ export const when = (iso) => (iso ? new Date(iso).toLocaleString(undefined, { da
 export const link = (href, text) => h('a', { href }, text);
 export const fullName = (e) => `${e.firstName} ${e.lastName}`;
 
-/** `[id, label]` pairs of the first 1000 records of a list, for a select. */
-export async function options(path, label) {
-  const { items } = await api('GET', `${path}${query({ limit: 1000 })}`);
+/** `[id, label]` pairs of the first `limit` records of a list, for a select (a field's `find` reaches the rest). */
+export async function options(path, label, limit = 1000) {
+  const { items } = await api('GET', `${path}${query({ limit })}`);
   return items.map((x) => [x.id, label(x)]);
+}
+
+/** An employee as a choice, and where a select of employees searches for more (field's `find`). */
+export const employeeChoice = (e) => `${fullName(e)} (${e.username})`;
+export const EMPLOYEES = { path: '/employees', label: employeeChoice, first: 100, find: 'Find by name, username or extension' };
+/** The first of the employees, for a select that finds the rest. */
+export const someEmployees = () => options(EMPLOYEES.path, EMPLOYEES.label, EMPLOYEES.first);
+
+/** Employees by id, each asked once per page drawn (a list shows the same ones many times); undefined if gone. */
+let known = new Map();
+const employee = (id) => {
+  if (!known.has(id)) known.set(id, api('GET', `/employees/${encodeURIComponent(id)}`).catch(() => undefined));
+  return known.get(id);
+};
+/** An employee as a choice of a select (their id if they cannot be read). */
+export const employeeChoiceOf = async (id) => {
+  const e = await employee(id);
+  return e ? employeeChoice(e) : id;
+};
+/** A link to an employee's page, showing their id until their name is known. */
+export function employeeLink(id) {
+  const a = link(`#/employees/${id}`, id);
+  void employee(id).then((e) => e && (a.textContent = fullName(e)));
+  return a;
 }
