@@ -245,9 +245,11 @@ async function serve(settings: Settings, rootLog: Logger, worker?: number): Prom
       clock: systemClock,
       retryMs: settings.mailRetryMs,
       onError: (err, what) => log.error({ err }, what),
+      // On a shared database, what becomes of each message is recorded for every instance to read.
+      ...(shared ? { onChange: (job) => shared?.mail.write(job) } : {}),
     });
     await mailQueue.open();
-    const welcomeMail = createWelcomeMail({ store, queue: mailQueue, templatesDir: join(root, 'templates'), from: settings.mailFrom });
+    const welcomeMail = createWelcomeMail({ store, queue: mailQueue, templatesDir: join(root, 'templates'), from: settings.mailFrom, ...(shared ? { ledger: shared.mail } : {}) });
     const recovered = await welcomeMail.recover();
     if (recovered > 0) log.info({ messages: recovered }, 'queued welcome emails asked for before a stop');
 

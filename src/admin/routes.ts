@@ -168,9 +168,9 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
     return { ...deviceView(device), ...(lastSeen ? { lastSeen } : {}) };
   };
   /** An employee as the API shows it, with what became of their welcome email. */
-  const shownEmployee = (employee: Employee) => {
+  const shownEmployee = async (employee: Employee) => {
     const { welcomeEmail: _stored, ...view } = employeeView(employee);
-    const welcomeEmail = employee.welcomeEmail && (welcomeMail?.status(employee) ?? { status: 'queued' as const, attempts: 0, requestedAt: employee.welcomeEmail.requestedAt });
+    const welcomeEmail = employee.welcomeEmail && ((await welcomeMail?.status(employee)) ?? { status: 'queued' as const, attempts: 0, requestedAt: employee.welcomeEmail.requestedAt });
     return { ...view, ...(welcomeEmail ? { welcomeEmail } : {}) };
   };
   /** Queues the welcome email the write asked for, and shows the employee. */
@@ -207,7 +207,13 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
         return { ...(await welcomed(employee)), ...(device && credentials ? { device: { ...deviceView(device), credentials } } : {}) };
       },
     },
-    { method: 'get', path: '/employees', scope: 'readonly', tag: 'employees', summary: 'List employees, a page at a time (by id)', status: 200, query: employeeQuery, response: pageView(s.employeeView), handler: async (ctx) => listed(ctx.query as z.output<typeof employeeQuery>, (f) => store.listEmployees(f), (e) => e.id, shownEmployee) },
+    {
+      method: 'get', path: '/employees', scope: 'readonly', tag: 'employees', summary: 'List employees, a page at a time (by id)', status: 200, query: employeeQuery, response: pageView(s.employeeView),
+      handler: async (ctx) => {
+        const page = await listed(ctx.query as z.output<typeof employeeQuery>, (f) => store.listEmployees(f), (e) => e.id, (e) => e);
+        return { ...page, items: await Promise.all(page.items.map(shownEmployee)) };
+      },
+    },
     { method: 'get', path: '/employees/{id}', scope: 'readonly', params: employeeParams, tag: 'employees', summary: 'Read an employee', status: 200, response: s.employeeView, handler: async (ctx) => shownEmployee(found('employee', await store.getEmployee(id(ctx)))) },
     { method: 'patch', path: '/employees/{id}', params: employeeParams, tag: 'employees', summary: 'Change an employee (JSON merge patch)', status: 200, body: s.employeePatch, rawBody: {}, response: s.employeeView, handler: async (ctx) => welcomed(await records.patchEmployee(id(ctx), ctx.body)) },
     {

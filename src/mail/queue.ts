@@ -62,6 +62,8 @@ export interface QueueOptions {
   onError?: (err: unknown, what: string) => void;
   /** How long close waits for a send under way (it stays queued on disk if cut short). */
   closeWaitMs?: number;
+  /** Told of each message as it is queued and after each try, in order (a MailLedger's write). */
+  onChange?: (job: MailJob) => void;
 }
 
 export const jobId = (employeeId: string, requestedAt: string): string =>
@@ -119,6 +121,7 @@ export class MailQueue {
     };
     await this.save(job);
     this.jobs.set(id, job);
+    this.opts.onChange?.({ ...job });
     this.schedule();
     return { ...job };
   }
@@ -212,5 +215,6 @@ export class MailQueue {
       // Kept in memory as it is: a sent message is not sent again by this process.
       this.opts.onError?.(err, `outbox: could not record message ${job.id} as ${job.status}`);
     }
+    this.opts.onChange?.({ ...job });
   }
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { directNumber, type Employee } from '../domain/types.js';
 import type { Store } from '../store/store.js';
-import { jobId, type MailQueue, type MailMessage } from './queue.js';
+import { jobId, type MailJob, type MailQueue, type MailMessage } from './queue.js';
 
 export interface WelcomeEmailView {
   status: 'queued' | 'sent' | 'failed';
@@ -19,11 +19,24 @@ export interface WelcomeEmailView {
   requestedAt: string;
 }
 
+/**
+ * Instances sharing a database (store/shared-postgres.ts): which one sends each message, and what
+ * became of it, whichever instance is asked. Without one, this process's outbox is the whole truth.
+ */
+export interface MailLedger {
+  /** Whether this instance is the one to queue and send the message (the first to ask, or in place of one gone before queuing it). */
+  take(job: Pick<MailJob, 'id' | 'employeeId' | 'requestedAt'>): Promise<boolean>;
+  /** The message as its sender last recorded it; undefined until its outbox has it. */
+  read(id: string): Promise<Pick<MailJob, 'status' | 'attempts' | 'lastError' | 'sentAt'> | undefined>;
+  /** Recorded by the sender at each change (MailQueue's onChange), in order. */
+  write(job: MailJob): void;
+}
+
 export interface WelcomeMail {
-  /** Queues the employee's pending welcome email, once per request. */
-  request(employee: Employee): Promise<void>;
+  /** Queues the employee's pending welcome email, once per request (once for all instances with a ledger); whether it queued it. */
+  request(employee: Employee): Promise<boolean>;
   /** What became of the employee's latest welcome email. */
-  status(employee: Employee): WelcomeEmailView | undefined;
+  status(employee: Employee): Promise<WelcomeEmailView | undefined>;
   /** Queues what was asked for but not yet queued (a stop between the store write and the queue's). */
   recover(): Promise<number>;
 }
@@ -42,7 +55,7 @@ export async function loadWelcomeTemplates(templatesDir: string): Promise<{ subj
   };
 }
 
-export function createWelcomeMail(deps: { store: Store; queue: MailQueue; templatesDir: string; from: string }): WelcomeMail {
+export function createWelcomeMail(deps: { store: Store; queue: MailQueue; templatesDir: string; from: string; ledger?: MailLedger }): WelcomeMail {
   const templates = loadWelcomeTemplates(deps.templatesDir);
   const domain = /@([^>\s]+)>?\s*$/.exec(deps.from)?.[1] ?? 'dialtone';
 
@@ -66,25 +79,25 @@ export function createWelcomeMail(deps: { store: Store; queue: MailQueue; templa
 
   const service: WelcomeMail = {
     async request(employee) {
-      if (!wanted(employee) || employee.welcomeEmail.status !== 'pending') return;
+      if (!wanted(employee) || employee.welcomeEmail.status !== 'pending') return false;
       const { requestedAt } = employee.welcomeEmail;
-      if (deps.queue.get(jobId(employee.id, requestedAt))) return;
+      const id = jobId(employee.id, requestedAt);
+      if (deps.queue.get(id)) return false;
+      if (deps.ledger && !(await deps.ledger.take({ id, employeeId: employee.id, requestedAt }))) return false; // another instance sends it
       await deps.queue.enqueue({ employeeId: employee.id, requestedAt, message: await render(employee), domain });
+      return true;
     },
-    status(employee) {
+    async status(employee) {
       if (!employee.welcomeEmail) return undefined;
       const { requestedAt } = employee.welcomeEmail;
-      const job = deps.queue.get(jobId(employee.id, requestedAt));
+      const id = jobId(employee.id, requestedAt);
+      const job = deps.queue.get(id) ?? (await deps.ledger?.read(id));
       if (!job) return { status: 'queued', attempts: 0, requestedAt };
       return { status: job.status, attempts: job.attempts, requestedAt, ...(job.lastError ? { lastError: job.lastError } : {}), ...(job.sentAt ? { sentAt: job.sentAt } : {}) };
     },
     async recover() {
       let queued = 0;
-      for (const employee of await deps.store.listEmployees()) {
-        if (!wanted(employee) || employee.welcomeEmail.status !== 'pending' || deps.queue.get(jobId(employee.id, employee.welcomeEmail.requestedAt))) continue;
-        await service.request(employee);
-        queued++;
-      }
+      for (const employee of await deps.store.listEmployees()) if (await service.request(employee)) queued++;
       return queued;
     },
   };

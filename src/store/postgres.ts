@@ -69,6 +69,15 @@ export interface Queryable {
 const KEY: { [T in Table]: string } = { sites: 'id', employees: 'id', devices: 'mac', tokens: 'id', settings: 'scope', numbers: 'number', audit: 'id', operators: 'name', sessions: 'id' };
 
 /** The URL with its password replaced, for messages and logs. */
+/** What an instance's connections call themselves: this, then its id (PostgresStore.instance). */
+const NAMED = 'dialtone ';
+
+/**
+ * SQL: the instance whose id is in `column` has no session left (PostgreSQL ends a dead process's
+ * sessions; see PostgresStore.instance).
+ */
+export const holderGone = (column: string): string => `NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = '${NAMED}' || ${column})`;
+
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
@@ -246,7 +255,7 @@ export class PostgresStore extends WriteThrough implements Store {
 
   /** What this instance's connections call themselves in pg_stat_activity. */
   get applicationName(): string {
-    return `dialtone ${this.instance}`;
+    return `${NAMED}${this.instance}`;
   }
 
   /** How every connection of this instance is opened: named for it, whatever name the URL gives. */

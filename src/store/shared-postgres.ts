@@ -22,7 +22,9 @@ import type { WindowClaim } from '../domain/types.js';
 import { MemoryBanBook, type BanBook, type BanEntry, type LimiterFactory } from '../provision/bans.js';
 import type { Timeline, TimelineReads } from '../provision/events.js';
 import { ResyncRegistry, type RegistryOptions, type Resync } from '../resync/registry.js';
-import type { PostgresStore, Queryable } from './postgres.js';
+import type { MailLedger } from '../mail/welcome.js';
+import type { MailJob } from '../mail/queue.js';
+import { holderGone, type PostgresStore, type Queryable } from './postgres.js';
 import { PostgresTimeline, type PostgresTimelineOptions } from './timeline-postgres.js';
 
 /** Told of a failed write or read off the request path (the state catches up at the next one). */
@@ -94,6 +96,50 @@ export class PostgresWindowClaims implements WindowClaims {
     // A statement of its own: the insert that won may have committed after the one above began.
     const { rows } = await this.db.query<{ claim: WindowClaim }>('SELECT claim FROM dialtone_window_claims WHERE mac = $1 AND window_end = $2', key);
     return rows[0]?.claim ?? claim; // none: the window closed and its claim was purged meanwhile
+  }
+}
+
+/**
+ * Welcome emails on a shared database (`dialtone_mail`): the first instance to take a message
+ * queues and sends it from its own outbox, and records what becomes of it for all to read. A
+ * message taken by an instance that stopped before its outbox had it (no `doc` yet, no session
+ * left) is taken by the next to ask.
+ */
+export class PostgresMailLedger implements MailLedger {
+  private writes: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly db: Queryable,
+    /** This instance (PostgresStore.instance). */
+    private readonly holder: string,
+    private readonly onError: OnError,
+  ) {}
+
+  async take({ id, employeeId, requestedAt }: Pick<MailJob, 'id' | 'employeeId' | 'requestedAt'>): Promise<boolean> {
+    const taken = await this.db.query(
+      `INSERT INTO dialtone_mail (id, employee_id, requested_at, holder) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET holder = excluded.holder WHERE dialtone_mail.doc IS NULL AND ${holderGone('dialtone_mail.holder')}`,
+      [id, employeeId, requestedAt, this.holder],
+    );
+    return taken.rowCount === 1;
+  }
+
+  async read(id: string): Promise<Pick<MailJob, 'status' | 'attempts' | 'lastError' | 'sentAt'> | undefined> {
+    const { rows } = await this.db.query<{ doc: Pick<MailJob, 'status' | 'attempts' | 'lastError' | 'sentAt'> | null }>('SELECT doc FROM dialtone_mail WHERE id = $1', [id]);
+    return rows[0]?.doc ?? undefined;
+  }
+
+  /** In order, one at a time; a failure is reported (the outbox on disk still has the message). */
+  write(job: MailJob): void {
+    const doc = { status: job.status, attempts: job.attempts, ...(job.lastError ? { lastError: job.lastError } : {}), ...(job.sentAt ? { sentAt: job.sentAt } : {}) };
+    this.writes = this.writes
+      .then(() => this.db.query('UPDATE dialtone_mail SET doc = $2 WHERE id = $1', [job.id, JSON.stringify(doc)]))
+      .catch((err: unknown) => this.onError(err, `welcome email ${job.id}: could not record it as ${job.status}`));
+  }
+
+  /** Every write so far, done. */
+  async settled(): Promise<void> {
+    await this.writes;
   }
 }
 
@@ -329,7 +375,7 @@ export class PostgresResyncRegistry extends ResyncRegistry {
           WHERE mac = $1 AND ${WAITING} AND (doc->>'sent')::bigint + $2::bigint < $3 RETURNING id, doc),
        orphaned AS (
          UPDATE ${RESYNCS} SET doc = doc || jsonb_build_object('state', 'timedOut', 'timedOut', $3::bigint, 'error', $4::text)
-          WHERE mac = $1 AND doc->>'state' = 'queued' AND holder IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'dialtone ' || holder) RETURNING id, doc)
+          WHERE mac = $1 AND doc->>'state' = 'queued' AND holder IS NOT NULL AND ${holderGone('holder')} RETURNING id, doc)
        SELECT coalesce(late.doc, orphaned.doc, r.doc) AS doc FROM ${RESYNCS} r LEFT JOIN late USING (id) LEFT JOIN orphaned USING (id) WHERE r.mac = $1 ORDER BY r.requested, r.seq`,
       [mac, this.opts.confirmMs, this.clock.now(), 'never sent: the Dialtone instance that queued it stopped first'],
     );
@@ -379,6 +425,7 @@ export interface SharedState {
   limiter: LimiterFactory;
   timelineReads: (timeline: Timeline) => TimelineReads;
   resyncs: PostgresResyncRegistry;
+  mail: PostgresMailLedger;
   close(): Promise<void>;
 }
 
@@ -389,6 +436,7 @@ export async function openSharedState(store: PostgresStore, secretKey: Buffer, o
   const resyncs = await PostgresResyncRegistry.open(store, opts.resync, opts.onError);
   const stopPurge = purgeExpired(store, Date.now, opts.onError);
   let timeline: PostgresTimeline | undefined;
+  const mail = new PostgresMailLedger(store, store.instance, opts.onError);
   return {
     nonces: { key: deriveDigestNonceKey(secretKey), counts: await PostgresNonceCounts.open(store) },
     claims: new PostgresWindowClaims(store),
@@ -396,9 +444,10 @@ export async function openSharedState(store: PostgresStore, secretKey: Buffer, o
     limiter: postgresLimiter(store.db),
     timelineReads: (t) => (timeline = new PostgresTimeline(store, t, { onError: opts.onError, ...opts.timeline })),
     resyncs,
+    mail,
     async close() {
       stopPurge();
-      await Promise.all([timeline?.close(), resyncs.settled()]);
+      await Promise.all([timeline?.close(), resyncs.settled(), mail.settled()]);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { digestResponse } from '../../src/provision/digest.js';
@@ -38,7 +38,7 @@ if (missing) {
 
     await mkdir(join(root, 'b', 'data'), { recursive: true });
     await copyFile(join(root, 'a', 'data', 'secret.key'), join(root, 'b', 'data', 'secret.key'));
-    const b = await startServer(t, join(root, 'b'), { ...env, DIALTONE_ADMIN_TOKEN: a.token });
+    let b = await startServer(t, join(root, 'b'), { ...env, DIALTONE_ADMIN_TOKEN: a.token });
 
     const site = await a.ok('POST', '/sites', { name: 'Head office', timeZone: 'UTC', sip: { registrar: 'sip.example.com' } });
     const emp = await a.ok('POST', '/employees', { siteId: site.id, firstName: 'Ada', lastName: 'Lovelace', username: 'ada', extension: '5000' });
@@ -121,6 +121,20 @@ if (missing) {
         const replies = await Promise.all([fetchFile(a, 'https', `/${other}.cfg`, { userAgent: ua, from: '127.0.0.31' }), fetchFile(b, 'https', `/${other}.cfg`, { userAgent: ua, from: '127.0.0.32' })]);
         t.equal(replies.filter((r) => r.status === 200 && r.text.includes(credentials.password)).length, 1, `device ${other}: one full file, not two`);
       }
+    });
+
+    await t.test('a welcome email asked through A is sent once, its status the same through B, even after B restarts', async (t) => {
+      const bo = await a.ok('POST', '/employees', { siteId: site.id, firstName: 'Bo', lastName: 'Lin', username: 'bo', extension: '5001', email: 'bo@example.com', sendWelcomeEmail: true });
+      const status = async (server: Running) => ((await server.ok('GET', `/employees/${bo.id}`)) as { welcomeEmail: { status: string } }).welcomeEmail.status;
+      t.ok(await eventually(async () => (await status(a)) === 'sent'), 'sent by A');
+      t.ok(await eventually(async () => (await status(b)) === 'sent'), 'and so said by B');
+      t.equal(await b.stop(), 0);
+      b = await startServer(top, join(root, 'b'), { ...env, DIALTONE_ADMIN_TOKEN: a.token }); // it looks for emails never queued as it starts
+      const emails = async (server: string) => (await readdir(join(root, server, 'data', 'outbox')).catch(() => [])).filter((f) => f.endsWith('.eml'));
+      t.equal((await emails('a')).length, 1, "in A's outbox");
+      t.notOk(b.logs.some((l) => l.includes('queued welcome emails asked for before a stop')), 'B, starting, found none asked for and never queued');
+      t.same(await emails('b'), [], 'none from B, before or after its restart');
+      t.equal(await status(b), 'sent');
     });
 
     await t.test('a restart keeps the timeline', async (t) => {

@@ -10,6 +10,7 @@
  * writer (as the memory store lower-cases them), for a list's `q`.
  */
 import { consoleOperators } from './console-operators.js';
+import { mailLedger } from './mail-ledger.js';
 import { resyncHolders } from './resync-holders.js';
 import { sessionFilters } from './session-filters.js';
 import { SHARED_STATE } from './shared.js';
@@ -111,4 +112,5 @@ CREATE TABLE audit (
   consoleOperators,
   sessionFilters,
   resyncHolders,
+  mailLedger,
 ];

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import t, { type Test } from 'tap';
 import { Bans, MemoryBanBook, memoryLimiter, type BanBook } from '../../../src/provision/bans.js';
@@ -6,11 +7,17 @@ import { DigestAuth, digestResponse, MemoryNonceCounts, type NonceCounts } from 
 import { Timeline, localReads, type RecordedEvent, type TimelineReads } from '../../../src/provision/events.js';
 import { ResyncRegistry } from '../../../src/resync/registry.js';
 import { PostgresStore } from '../../../src/store/postgres.js';
-import { checkSharedKey, PostgresBanBook, PostgresNonceCounts, PostgresResyncRegistry, PostgresWindowClaims, postgresLimiter } from '../../../src/store/shared-postgres.js';
+import { checkSharedKey, PostgresBanBook, PostgresMailLedger, PostgresNonceCounts, PostgresResyncRegistry, PostgresWindowClaims, postgresLimiter } from '../../../src/store/shared-postgres.js';
+import { jobId, MailQueue } from '../../../src/mail/queue.js';
+import { createWelcomeMail } from '../../../src/mail/welcome.js';
+import type { Employee } from '../../../src/domain/types.js';
+import { employee, site } from '../../helpers/records.js';
 import { PostgresTimeline } from '../../../src/store/timeline-postgres.js';
 import { FakeClock } from '../../helpers/clock.js';
 import { eventually } from '../../helpers/eventually.js';
 import { freshDatabase, postgresMissing } from '../../helpers/postgres.js';
+
+const TEMPLATES = fileURLToPath(new URL('../../../templates', import.meta.url));
 
 /**
  * Each kind of shared state, its in-process version and its PostgreSQL one through the same
@@ -183,6 +190,51 @@ if (missing) {
     a.timeline.record(deleted, { ...event(deleted, 3), etag: '"new"' }); // not a repeat: a file changed since
     await a.reads.flush();
     t.equal((await b.reads.events(deleted)).length, 1, 'a new event of that MAC is written as ever');
+  });
+
+  t.test('welcome emails: sent once, by the instance that took it; its status the same through every instance', async (t) => {
+    const stores = await twoStores(t);
+    const s = site();
+    await stores[0].insertSite(s);
+    const requestedAt = '2026-12-06T10:00:00.000Z';
+    const people = [1, 2, 3].map((i) => employee(s.id, { username: `w${i}`, extension: String(300 + i), email: `w${i}@example.com`, welcomeEmail: { status: 'pending', requestedAt } }));
+    const [ada, bo, cy] = people as [Employee, Employee, Employee];
+    await stores[0].insertEmployee(ada);
+    const clock = new FakeClock();
+    const instance = (store: PostgresStore) => {
+      const sent: string[] = [];
+      const ledger = new PostgresMailLedger(store, store.instance, (err) => t.error(err));
+      const queue = new MailQueue({ dir: t.testdir(), clock, retryMs: 1000, sender: { send: async (job) => void sent.push(job.employeeId), close() {} }, onChange: (job) => ledger.write(job) });
+      return { sent, ledger, queue, mail: createWelcomeMail({ store, queue, templatesDir: TEMPLATES, from: 'Dialtone <noreply@example.com>', ledger }) };
+    };
+    const [a, b] = pair(stores, instance);
+    await Promise.all([a.queue.open(), b.queue.open()]);
+    t.teardown(() => Promise.all([a.queue.close(), b.queue.close()]));
+    t.equal(await a.mail.request(ada), true, 'A takes it and queues it');
+    t.equal(await b.mail.recover(), 0, 'B, starting (as a second worker does), finds it taken: it queues nothing');
+    clock.advance(0);
+    await a.queue.idle();
+    await b.queue.idle();
+    t.same([a.sent, b.sent], [[ada.id], []], 'sent once, by A');
+    await a.ledger.settled();
+    t.match(await b.mail.status(ada), { status: 'sent', attempts: 1, requestedAt, sentAt: String }, "B reads what became of A's message");
+
+    // Taken by an instance that stopped before its outbox had the message: the next to ask takes it.
+    // Once an outbox has it (its status recorded), it stays that instance's.
+    const gone = new PostgresStore(stores[0].url);
+    await gone.open();
+    const ledger = new PostgresMailLedger(gone, gone.instance, (err) => t.error(err));
+    for (const e of [bo, cy]) await stores[0].insertEmployee(e);
+    const job = (e: Employee) => ({ id: jobId(e.id, requestedAt), employeeId: e.id, requestedAt });
+    t.equal(await ledger.take(job(bo)), true);
+    t.equal(await ledger.take(job(cy)), true);
+    ledger.write({ ...job(cy), messageId: '<x@example.com>', message: { to: '', subject: '', text: '', html: '' }, status: 'queued', attempts: 0, nextAttemptAt: 0 });
+    await ledger.settled();
+    t.equal(await b.mail.request(bo), false, 'while its taker is there, it is not taken again');
+    await gone.close();
+    t.equal(await b.mail.request(bo), true, 'its taker gone before queuing it: B takes it');
+    t.equal(await b.mail.request(cy), false, 'one its taker had queued stays its own');
+    t.match(await a.mail.status(cy), { status: 'queued', attempts: 0 });
   });
 
   t.test('Digest: a nonce one instance issued verifies on the other, and a header used on one is refused on the other', async (t) => {
