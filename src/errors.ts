@@ -78,6 +78,17 @@ export const unavailable = (message: string, cause?: unknown): DialtoneError => 
 
 export const isUnavailable = (err: unknown): err is DialtoneError => err instanceof DialtoneError && err.code === 'unavailable';
 
+/**
+ * A write of a record read, changed and written back, refused because another request changed
+ * the record in between (the store's `was` check): tried again from a fresh read (records.ts),
+ * a 409 only when that keeps happening.
+ */
+export class ChangedMeanwhile extends DialtoneError {
+  constructor(what: string) {
+    super('conflict', `${what} was changed by another request meanwhile; try again`);
+  }
+}
+
 export const invalid = (errors: FieldError[], detail?: string): DialtoneError =>
   new DialtoneError(
     'invalid_input',

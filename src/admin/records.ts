@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { conflict, DialtoneError, invalidField, notFound } from '../errors.js';
+import { ChangedMeanwhile, conflict, DialtoneError, invalidField, notFound } from '../errors.js';
 import { generateAuthName, generatePassword, generateProvisioningUsername } from '../domain/credentials.js';
 import { defaultExtension, validateExtension } from '../domain/extension.js';
 import { asCountryCode, toE164 } from '../domain/phone.js';
@@ -171,6 +171,21 @@ export function createRecords(deps: RecordsDeps) {
   }
 
   /** Writes a device whose missing secrets are generated, generating them again on an auth-name clash. */
+  /**
+   * A read, change and write of a record (`work`, whose write gives the store the record it read as
+   * `was`), done again from a fresh read while another request changes that record in between:
+   * two merge patches of one record at once both take effect, whichever instance serves them.
+   */
+  async function anew<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (err) {
+        if (!(err instanceof ChangedMeanwhile) || attempt >= 10) throw err;
+      }
+    }
+  }
+
   async function written<T>(draft: DeviceDraft, write: (device: Device) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -443,16 +458,17 @@ export function createRecords(deps: RecordsDeps) {
       return store.insertSite(site);
     },
 
-    async patchSite(id: string, patch: SitePatch): Promise<Site> {
-      const current = await store.getSite(id);
-      if (!current) throw notFound('site');
-      const checks = new Checks();
-      const site = siteFrom(current, patch, checks);
-      checks.done();
-      const updated = await store.replaceSite(site);
-      if (!updated) throw notFound('site');
-      return updated;
-    },
+    patchSite: (id: string, patch: SitePatch): Promise<Site> =>
+      anew(async () => {
+        const current = await store.getSite(id);
+        if (!current) throw notFound('site');
+        const checks = new Checks();
+        const site = siteFrom(current, patch, checks);
+        checks.done();
+        const updated = await store.replaceSite(site, current);
+        if (!updated) throw notFound('site');
+        return updated;
+      }),
 
     /** An employee (and device) from a create body as it came: every problem reported in one round. */
     async createEmployee(raw: unknown): Promise<{ employee: Employee; device?: Device; credentials?: DeviceSecrets }> {
@@ -469,17 +485,18 @@ export function createRecords(deps: RecordsDeps) {
     },
 
     /** A merge patch as it came: every problem reported in one round. */
-    async patchEmployee(id: string, raw: unknown): Promise<Employee> {
-      const current = await store.getEmployee(id);
-      if (!current) throw notFound('employee');
-      const checks = new Checks();
-      const { employee, claims, pin } = await employeeFrom(current, rawInput(s.employeePatch, raw, checks), storeLookup, checks);
-      await settleClaims(claims, checks);
-      if (pin) employee.pinHash = sealer.digest(pin);
-      const updated = await claimed(claims, checks, () => store.replaceEmployee(employee));
-      if (!updated) throw notFound('employee');
-      return updated;
-    },
+    patchEmployee: (id: string, raw: unknown): Promise<Employee> =>
+      anew(async () => {
+        const current = await store.getEmployee(id);
+        if (!current) throw notFound('employee');
+        const checks = new Checks();
+        const { employee, claims, pin } = await employeeFrom(current, rawInput(s.employeePatch, raw, checks), storeLookup, checks);
+        await settleClaims(claims, checks);
+        if (pin) employee.pinHash = sealer.digest(pin);
+        const updated = await claimed(claims, checks, () => store.replaceEmployee(employee, current));
+        if (!updated) throw notFound('employee');
+        return updated;
+      }),
 
     async createDevice(raw: unknown): Promise<{ device: Device; credentials: DeviceSecrets }> {
       const checks = new Checks();
@@ -489,16 +506,17 @@ export function createRecords(deps: RecordsDeps) {
       return { device, credentials: secretsOf(device) };
     },
 
-    async patchDevice(mac: string, raw: unknown): Promise<Device> {
-      const current = await store.getDevice(mac);
-      if (!current) throw notFound('device');
-      const checks = new Checks();
-      const { draft, claims } = await deviceFrom(current, rawInput(s.devicePatch, raw, checks), storeLookup, checks);
-      await settleClaims(claims, checks);
-      const updated = await written(draft, (d) => claimed(claims, checks, () => store.replaceDevice(d)));
-      if (!updated) throw notFound('device');
-      return updated;
-    },
+    patchDevice: (mac: string, raw: unknown): Promise<Device> =>
+      anew(async () => {
+        const current = await store.getDevice(mac);
+        if (!current) throw notFound('device');
+        const checks = new Checks();
+        const { draft, claims } = await deviceFrom(current, rawInput(s.devicePatch, raw, checks), storeLookup, checks);
+        await settleClaims(claims, checks);
+        const updated = await written(draft, (d) => claimed(claims, checks, () => store.replaceDevice(d, current)));
+        if (!updated) throw notFound('device');
+        return updated;
+      }),
 
     /**
      * A handset swap: the device moves to the new MAC (and model, when given) with everything
@@ -536,19 +554,20 @@ export function createRecords(deps: RecordsDeps) {
     },
 
     /** Every secret new: line 1's SIP credentials and provisioning password, each line's, the admin password; with `reopen`, a new window too. */
-    async regenerateCredentials(mac: string, reopen?: { seconds?: number }): Promise<{ device: Device; credentials: DeviceSecrets }> {
-      const current = await store.getDevice(mac);
-      if (!current) throw notFound('device');
-      const { credentials: _old, lines, ...rest } = current;
-      const draft = { ...rest, ...(lines ? { lines: lines.map(({ credentials: _line, ...l }) => l) } : {}), updatedAt: now() };
-      if (reopen) {
-        draft.enrollmentUntil = enrollmentUntil(reopen.seconds);
-        delete draft.windowClaim; // a new window, for the first phone to claim
-      }
-      const result = await written(draft, (d) => store.replaceDevice(d));
-      if (!result) throw notFound('device');
-      return { device: result, credentials: secretsOf(result) };
-    },
+    regenerateCredentials: (mac: string, reopen?: { seconds?: number }): Promise<{ device: Device; credentials: DeviceSecrets }> =>
+      anew(async () => {
+        const current = await store.getDevice(mac);
+        if (!current) throw notFound('device');
+        const { credentials: _old, lines, ...rest } = current;
+        const draft = { ...rest, ...(lines ? { lines: lines.map(({ credentials: _line, ...l }) => l) } : {}), updatedAt: now() };
+        if (reopen) {
+          draft.enrollmentUntil = enrollmentUntil(reopen.seconds);
+          delete draft.windowClaim; // a new window, for the first phone to claim
+        }
+        const result = await written(draft, (d) => store.replaceDevice(d, current));
+        if (!result) throw notFound('device');
+        return { device: result, credentials: secretsOf(result) };
+      }),
 
     /** The settings of every phone (`global`) or of one model's phones, as the API shows them. */
     async scopeSettings(scope: { model?: string }): Promise<SettingsView> {
@@ -568,14 +587,16 @@ export function createRecords(deps: RecordsDeps) {
      * Changes the settings of every phone or of one model's phones by a merge patch (a field given
      * replaces, null removes, absent stays: the admin password is kept unless the patch names it).
      */
-    async patchScopeSettings(scope: { model?: string }, patch: Record<string, unknown>): Promise<SettingsView> {
-      const { key, reach } = settingsScope(scope);
-      const checks = new Checks();
-      const settings = patchedSettings((await store.getSettings(key))?.settings, patch, reach, checks, '');
-      checks.done();
-      const stored = await store.putSettings({ scope: key, settings: settings ?? {}, updatedAt: now() });
-      return settingsView(stored.settings, scope.model !== undefined);
-    },
+    patchScopeSettings: (scope: { model?: string }, patch: Record<string, unknown>): Promise<SettingsView> =>
+      anew(async () => {
+        const { key, reach } = settingsScope(scope);
+        const checks = new Checks();
+        const current = await store.getSettings(key);
+        const settings = patchedSettings(current?.settings, patch, reach, checks, '');
+        checks.done();
+        const stored = await store.putSettings({ scope: key, settings: settings ?? {}, updatedAt: now() }, current);
+        return settingsView(stored.settings, scope.model !== undefined);
+      }),
 
     /**
      * Gives every device that has none its own admin password (devices stored before there were
@@ -587,9 +608,12 @@ export function createRecords(deps: RecordsDeps) {
       let count = 0;
       for (const { mac, credentials } of devices) {
         if (credentials.adminPasswordSealed !== undefined) continue;
-        const current = await store.getDevice(mac);
-        if (!current || current.credentials.adminPasswordSealed !== undefined) continue;
-        if (await store.replaceDevice(withSecrets(current))) count++;
+        const filled = await anew(async () => {
+          const current = await store.getDevice(mac);
+          if (!current || current.credentials.adminPasswordSealed !== undefined) return false;
+          return (await store.replaceDevice(withSecrets(current), current)) !== null;
+        });
+        if (filled) count++;
       }
       return count;
     },
@@ -612,14 +636,15 @@ export function createRecords(deps: RecordsDeps) {
     },
 
     /** Opens a new enrollment window (`windowSeconds` long; 0 closes it), keeping the credentials. */
-    async reprovision(mac: string, windowSeconds = deps.enrollmentSeconds): Promise<Device> {
-      const current = await store.getDevice(mac);
-      if (!current) throw notFound('device');
-      const { windowClaim: _claimed, ...rest } = current; // a new window, for the first phone to claim
-      const updated = await store.replaceDevice({ ...rest, enrollmentUntil: enrollmentUntil(windowSeconds), updatedAt: now() });
-      if (!updated) throw notFound('device');
-      return updated;
-    },
+    reprovision: (mac: string, windowSeconds = deps.enrollmentSeconds): Promise<Device> =>
+      anew(async () => {
+        const current = await store.getDevice(mac);
+        if (!current) throw notFound('device');
+        const { windowClaim: _claimed, ...rest } = current; // a new window, for the first phone to claim
+        const updated = await store.replaceDevice({ ...rest, enrollmentUntil: enrollmentUntil(windowSeconds), updatedAt: now() }, current);
+        if (!updated) throw notFound('device');
+        return updated;
+      }),
 
     /**
      * One of the account's numbers stored (added, with `isNew`: a conflict naming `number` when
@@ -630,26 +655,29 @@ export function createRecords(deps: RecordsDeps) {
      * employee are one store write. A number routed to someone else is a conflict naming
      * `employeeId`: it is taken from them first.
      */
-    async saveNumber(entry: PhoneNumber, change: { isNew: boolean; employeeId?: string | null }): Promise<PhoneNumber> {
-      const { number } = entry;
-      if (change.isNew && (await store.getNumber(number))) throw conflict('number', `${number} is already one of the account's numbers`);
-      const owner = await store.holder('number', number);
-      let employee: Employee | undefined;
-      if (change.employeeId !== undefined && change.employeeId !== owner) {
-        if (change.employeeId !== null && owner !== null) throw conflict('employeeId', `${number} is routed to employee ${owner}; take it from them first (employeeId null)`);
-        const current = await store.getEmployee(change.employeeId ?? owner ?? '');
-        if (!current) throw invalidField('employeeId', `no employee with id ${change.employeeId}`);
-        const numbers = change.employeeId === null ? (current.numbers ?? []).filter((n) => n !== number) : [...(current.numbers ?? []), number];
-        const checks = new Checks();
-        // The extension is given as it is: routing a number here never changes it.
-        const next = await employeeFrom(current, { numbers, extension: current.extension }, storeLookup, checks);
-        await settleClaims(next.claims, checks);
-        employee = next.employee;
-      }
-      // The checks above give the clear errors; `must` keeps them true up to the write itself.
-      await store.write([{ table: 'numbers', row: entry, must: change.isNew ? 'insert' : 'replace' }, ...(employee ? [{ table: 'employees' as const, row: employee, must: 'replace' as const }] : [])]);
-      return entry;
-    },
+    saveNumber: (entry: PhoneNumber, change: { isNew: boolean; employeeId?: string | null }): Promise<PhoneNumber> =>
+      anew(async () => {
+        const { number } = entry;
+        if (change.isNew && (await store.getNumber(number))) throw conflict('number', `${number} is already one of the account's numbers`);
+        const owner = await store.holder('number', number);
+        let employee: Employee | undefined;
+        let was: Employee | undefined;
+        if (change.employeeId !== undefined && change.employeeId !== owner) {
+          if (change.employeeId !== null && owner !== null) throw conflict('employeeId', `${number} is routed to employee ${owner}; take it from them first (employeeId null)`);
+          const current = await store.getEmployee(change.employeeId ?? owner ?? '');
+          if (!current) throw invalidField('employeeId', `no employee with id ${change.employeeId}`);
+          const numbers = change.employeeId === null ? (current.numbers ?? []).filter((n) => n !== number) : [...(current.numbers ?? []), number];
+          const checks = new Checks();
+          // The extension is given as it is: routing a number here never changes it.
+          const next = await employeeFrom(current, { numbers, extension: current.extension }, storeLookup, checks);
+          await settleClaims(next.claims, checks);
+          employee = next.employee;
+          was = current;
+        }
+        // The checks above give the clear errors; `must` keeps them true up to the write itself.
+        await store.write([{ table: 'numbers', row: entry, must: change.isNew ? 'insert' : 'replace' }, ...(employee ? [{ table: 'employees' as const, row: employee, must: 'replace' as const, was }] : [])]);
+        return entry;
+      }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Sealer } from '../domain/secrets.js';
 import type { Device, Employee, PlainCredentials, Settings, Site, WindowClaim } from '../domain/types.js';
+import { ChangedMeanwhile } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { FileIndex, Match } from '../vendors/index.js';
 import { vendorOfMac } from '../vendors/ouis.js';
@@ -276,17 +277,32 @@ export function createResolver(deps: ProvisionerDeps) {
     if (held) return mine(held);
     const claim: WindowClaim = { address: req.address, at: at.toISOString(), ...(req.userAgent ? { userAgent: req.userAgent.slice(0, 256) } : {}) };
     claiming.set(device.mac, claim);
-    const write = async (): Promise<'claimed' | 'holds' | 'lost'> => {
+    /** The device as stored now: holding a claim already, out of this window, or free to take. */
+    const look = async (): Promise<Device | 'claimed' | 'holds' | 'lost'> => {
       const fresh = await deps.store.getDevice(device.mac);
       // The record read before may be stale: a claim written since by another request wins.
       if (fresh?.windowClaim) return mine(fresh.windowClaim);
       // Only the window it was claimed in: a write since (a new window, a deletion) wins.
       if (!fresh?.enrollmentUntil || fresh.enrollmentUntil !== device.enrollmentUntil) return 'lost';
+      return fresh;
+    };
+    const write = async (): Promise<'claimed' | 'holds' | 'lost'> => {
+      let fresh = await look();
+      if (typeof fresh === 'string') return fresh;
       // Another instance's claim in flight for the same window wins too (it writes the record).
-      const won = await claims.take(device.mac, fresh.enrollmentUntil, claim);
+      const won = await claims.take(device.mac, device.enrollmentUntil as string, claim);
       if (won !== claim) return mine(won);
-      await deps.store.replaceDevice({ ...fresh, windowClaim: claim });
-      return 'claimed';
+      // Written over the record as read: an admin's change made in between is read again and kept.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await deps.store.replaceDevice({ ...fresh, windowClaim: claim }, fresh);
+          return 'claimed';
+        } catch (err) {
+          if (!(err instanceof ChangedMeanwhile) || attempt >= 10) throw err;
+        }
+        fresh = await look();
+        if (typeof fresh === 'string') return fresh;
+      }
     };
     return write().finally(() => claiming.delete(device.mac));
   }

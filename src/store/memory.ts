@@ -1,10 +1,10 @@
 import { conflict } from '../errors.js';
 import type { ApiToken, AuditEntry, Device, Employee, Operator, PhoneNumber, ScopedSettings, Session, Site } from '../domain/types.js';
-import { DialtoneError } from '../errors.js';
+import { ChangedMeanwhile, DialtoneError } from '../errors.js';
 import { parseMac } from '../domain/mac.js';
 import { SortedKeys } from './sorted-keys.js';
 import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SessionFilter, SiteFilter, Store, StoreChange, UniqueKey } from './store.js';
-import { WriteThrough, type ChangeTable, type KeyedTable } from './writes.js';
+import { sameRecord, WriteThrough, type ChangeTable, type KeyedTable } from './writes.js';
 import { authNamesOf, checkDevice, checkEmployee } from './rules.js';
 
 /** Everything a store holds, as it is written to disk by the JSON backend. */
@@ -330,6 +330,7 @@ export class MemoryStore extends WriteThrough implements Store {
         try {
           if ('remove' in change) return this.removeRow(change.table, change.remove, put);
           this.checkPresence(change);
+          this.checkUnchanged(change);
           switch (change.table) {
             case 'employees':
               this.checkEmployee(change.row);
@@ -344,7 +345,7 @@ export class MemoryStore extends WriteThrough implements Store {
             }
           }
         } catch (err) {
-          if (err instanceof DialtoneError) throw new DialtoneError(err.code, err.message, err.errors.map((e) => ({ ...e, path: `${at(i)}${e.path}` })));
+          if (err instanceof DialtoneError && !(err instanceof ChangedMeanwhile)) throw new DialtoneError(err.code, err.message, err.errors.map((e) => ({ ...e, path: `${at(i)}${e.path}` })));
           throw err;
         }
       });
@@ -377,6 +378,13 @@ export class MemoryStore extends WriteThrough implements Store {
     const exists = this.tables[change.table].has(key);
     if (change.must === 'insert' && exists) throw conflict(field, `${NOUN[change.table]} ${key} already exists`);
     if (change.must === 'replace' && !exists) throw notFound(change.table, key, field);
+  }
+
+  /** A change's `was`: what is stored under its key must still be what its caller read (see StoreChange). */
+  private checkUnchanged(change: RowChange): void {
+    if (change.was === undefined) return;
+    const key = (change.row as unknown as Record<string, string>)[KEY_FIELD[change.table]] ?? '';
+    if (!sameRecord(this.tables[change.table].get(key) ?? null, change.was)) throw new ChangedMeanwhile(`${NOUN[change.table]} ${key}`);
   }
 
   private undo(done: Array<[Table, string, Row<Table> | undefined]>): void {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSettings, Session, Site } from '../domain/types.js';
-import { DialtoneError, StartupError, conflict, unavailable } from '../errors.js';
+import { ChangedMeanwhile, DialtoneError, StartupError, conflict, unavailable } from '../errors.js';
 import { KEY_FIELD, NOUN, TABLES, authNamesOf, macNeedle, notFound, unassigned, userKey, type Row, type Table } from './memory.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SessionFilter, SiteFilter, Store, StoreChange, UniqueKey } from './store.js';
 import { checkDevice, checkEmployee, refusal } from './rules.js';
-import { WriteThrough, type ChangeTable, type KeyedTable } from './writes.js';
+import { sameRecord, WriteThrough, type ChangeTable, type KeyedTable } from './writes.js';
 
 /*
  * Driver: node-postgres (`pg`). It is pure JavaScript (pg-native, its optional libpq binding, is
@@ -493,7 +493,7 @@ export class PostgresStore extends WriteThrough implements Store {
         await this.apply(db, change);
       } catch (err) {
         const known = err instanceof DialtoneError ? err : err instanceof pg.DatabaseError ? constraintError(err, change) : undefined;
-        if (!known) throw err;
+        if (!known || known instanceof ChangedMeanwhile) throw err;
         throw new DialtoneError(known.code, known.message, known.errors.map((e) => ({ ...e, path: `${at(i)}${e.path}` })));
       }
     }
@@ -505,8 +505,21 @@ export class PostgresStore extends WriteThrough implements Store {
     await db.query(`WITH r AS (UPDATE dialtone_revision SET n = n + 1 RETURNING n) SELECT pg_notify('${CHANNEL}', $1) FROM r`, [this.instance]);
   }
 
-  private apply(db: Db, change: StoreChange): Promise<void> {
+  /**
+   * A change's `was`: the stored record must still be what its caller read (see StoreChange). The
+   * key is locked until the write commits (an advisory lock: a row that is not there yet cannot
+   * be locked), so of two such writes made from one read, the second finds the first's record.
+   */
+  private async unchanged(db: Db, change: RowChange): Promise<void> {
+    const key = (change.row as unknown as Record<string, string>)[KEY_FIELD[change.table]] ?? '';
+    await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${change.table}:${key}`]);
+    const { rows } = await db.query<{ doc: unknown }>(`SELECT doc FROM ${change.table} WHERE ${KEY[change.table]} = $1`, [key]);
+    if (!sameRecord(rows[0]?.doc ?? null, change.was)) throw new ChangedMeanwhile(`${NOUN[change.table]} ${key}`);
+  }
+
+  private async apply(db: Db, change: StoreChange): Promise<void> {
     if ('remove' in change) return this.removeRow(db, change);
+    if (change.was !== undefined) await this.unchanged(db, change);
     switch (change.table) {
       case 'employees':
         return this.putEmployee(db, change.row, change.must);

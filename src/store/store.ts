@@ -72,7 +72,9 @@ export type UniqueKey = 'username' | 'extension' | 'number' | 'authName';
  * any: with `must: 'insert'` a record with its key must not exist yet (a conflict naming its key
  * field), with `must: 'replace'` it must (`not_found`). A `remove` deletes the record with that
  * key, which must exist (`not_found`). Either check is part of the write, so nothing can come or
- * go between a caller's look and the write.
+ * go between a caller's look and the write. With `was` (the record as the caller read it; null:
+ * none), what is stored under the key must still be that, or the write is refused with
+ * ChangedMeanwhile: a read, change and write never undoes another request's write in between.
  */
 export type StoreChange = RowChange | RemoveChange;
 export type RowChange = (
@@ -84,7 +86,7 @@ export type RowChange = (
   | { table: 'tokens'; row: ApiToken }
   | { table: 'operators'; row: Operator }
   | { table: 'sessions'; row: Session }
-) & { must?: 'insert' | 'replace' };
+) & { must?: 'insert' | 'replace'; was?: object | null };
 export interface RemoveChange {
   table: 'sites' | 'employees' | 'devices' | 'numbers' | 'tokens' | 'operators' | 'sessions';
   remove: string;
@@ -139,7 +141,8 @@ export interface Store {
   insertSite(site: Site): Promise<Site>;
   getSite(id: string): Promise<Site | null>;
   listSites(filter?: SiteFilter): Promise<Site[]>;
-  replaceSite(site: Site): Promise<Site | null>;
+  /** `was`: the site as read before this change (see StoreChange), when the change was made from it. */
+  replaceSite(site: Site, was?: Site): Promise<Site | null>;
   deleteSite(id: string): Promise<boolean>;
 
   /** Inserts the employee and, when given, the device, both or neither. */
@@ -152,13 +155,13 @@ export interface Store {
    * a number is routed; the device (MAC) one of whose lines has a SIP auth name. Null: no one.
    */
   holder(kind: UniqueKey, key: string): Promise<string | null>;
-  replaceEmployee(employee: Employee): Promise<Employee | null>;
+  replaceEmployee(employee: Employee, was?: Employee): Promise<Employee | null>;
   deleteEmployee(id: string): Promise<boolean>;
 
   insertDevice(device: Device): Promise<Device>;
   getDevice(mac: string): Promise<Device | null>;
   listDevices(filter?: DeviceFilter): Promise<Device[]>;
-  replaceDevice(device: Device): Promise<Device | null>;
+  replaceDevice(device: Device, was?: Device): Promise<Device | null>;
   deleteDevice(mac: string): Promise<boolean>;
   /**
    * A handset swap: the device stored under `oldMac` is gone and `device` (under its own MAC,
@@ -171,7 +174,7 @@ export interface Store {
   insertNumber(entry: PhoneNumber): Promise<PhoneNumber>;
   getNumber(number: string): Promise<PhoneNumber | null>;
   listNumbers(filter?: NumberFilter): Promise<PhoneNumber[]>;
-  replaceNumber(entry: PhoneNumber): Promise<PhoneNumber | null>;
+  replaceNumber(entry: PhoneNumber, was?: PhoneNumber): Promise<PhoneNumber | null>;
   /** False when there was no such number; a conflict when it is routed to someone. */
   deleteNumber(number: string): Promise<boolean>;
 
@@ -192,8 +195,8 @@ export interface Store {
 
   /** Settings kept apart from the records they apply to: `global` and `model:<id>` (see ScopedSettings). */
   getSettings(scope: string): Promise<ScopedSettings | null>;
-  /** Stores the scope's settings, replacing what it had. */
-  putSettings(entry: ScopedSettings): Promise<ScopedSettings>;
+  /** Stores the scope's settings, replacing what it had; `was`: what it had as read before (null: none; see StoreChange). */
+  putSettings(entry: ScopedSettings, was?: ScopedSettings | null): Promise<ScopedSettings>;
 
   insertToken(token: ApiToken): Promise<ApiToken>;
   listTokens(page?: Page): Promise<ApiToken[]>;

@@ -35,6 +35,13 @@ type OneRecordMethods =
   | 'listOperators'
   | 'getSession';
 
+/** The same record: the same fields and values, whatever order its keys come in. */
+export function sameRecord(a: unknown, b: unknown): boolean {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
 /** Errors of a one-change write name the field alone (`username`, not `0.username`). */
 const bare = (): string => '';
 
@@ -59,7 +66,7 @@ export abstract class WriteThrough implements Pick<Store, OneRecordMethods> {
 
   private async replace<T>(change: RowChange & { row: T }, key: string): Promise<T | null> {
     if (!(await this.has(change.table, key))) return null;
-    await this.write([{ ...change, must: 'replace' }], bare);
+    await this.write([{ ...change, must: 'replace', ...(change.was === undefined ? {} : { was: change.was }) }], bare);
     return change.row;
   }
 
@@ -70,7 +77,7 @@ export abstract class WriteThrough implements Pick<Store, OneRecordMethods> {
   }
 
   insertSite = (row: Site): Promise<Site> => this.insert({ table: 'sites', row });
-  replaceSite = (row: Site): Promise<Site | null> => this.replace({ table: 'sites', row }, row.id);
+  replaceSite = (row: Site, was?: Site): Promise<Site | null> => this.replace({ table: 'sites', row, was }, row.id);
   deleteSite = (id: string): Promise<boolean> => this.remove('sites', id);
 
   async insertEmployee(row: Employee, device?: Device): Promise<Employee> {
@@ -79,11 +86,11 @@ export abstract class WriteThrough implements Pick<Store, OneRecordMethods> {
     await this.write(changes, (i) => (i === 0 ? '' : 'device.'));
     return row;
   }
-  replaceEmployee = (row: Employee): Promise<Employee | null> => this.replace({ table: 'employees', row }, row.id);
+  replaceEmployee = (row: Employee, was?: Employee): Promise<Employee | null> => this.replace({ table: 'employees', row, was }, row.id);
   deleteEmployee = (id: string): Promise<boolean> => this.remove('employees', id);
 
   insertDevice = (row: Device): Promise<Device> => this.insert({ table: 'devices', row });
-  replaceDevice = (row: Device): Promise<Device | null> => this.replace({ table: 'devices', row }, row.mac);
+  replaceDevice = (row: Device, was?: Device): Promise<Device | null> => this.replace({ table: 'devices', row, was }, row.mac);
   deleteDevice = (mac: string): Promise<boolean> => this.remove('devices', mac);
 
   async replaceDeviceMac(oldMac: string, row: Device): Promise<Device | null> {
@@ -101,11 +108,11 @@ export abstract class WriteThrough implements Pick<Store, OneRecordMethods> {
   }
 
   insertNumber = (row: PhoneNumber): Promise<PhoneNumber> => this.insert({ table: 'numbers', row });
-  replaceNumber = (row: PhoneNumber): Promise<PhoneNumber | null> => this.replace({ table: 'numbers', row }, row.number);
+  replaceNumber = (row: PhoneNumber, was?: PhoneNumber): Promise<PhoneNumber | null> => this.replace({ table: 'numbers', row, was }, row.number);
   deleteNumber = (number: string): Promise<boolean> => this.remove('numbers', number);
 
-  async putSettings(row: ScopedSettings): Promise<ScopedSettings> {
-    await this.write([{ table: 'settings', row }], bare);
+  async putSettings(row: ScopedSettings, was?: ScopedSettings | null): Promise<ScopedSettings> {
+    await this.write([{ table: 'settings', row, ...(was === undefined ? {} : { was }) }], bare);
     return row;
   }
 

@@ -137,6 +137,15 @@ if (missing) {
       t.equal(await status(b), 'sent');
     });
 
+    await t.test('merge patches of one record made at once through both instances all take effect', async (t) => {
+      const patches = [{ vlan: 21 }, { language: 'de' }, { ntpServer: 'ntp.example.com' }, { registerExpiry: 600 }, { resyncMinutes: 60 }, { syslog: 'logs.example.com:514' }, { toneCountry: 'DE' }];
+      await Promise.all(patches.map((p, i) => (i % 2 ? a : b).ok('PATCH', '/settings', p)));
+      t.match(await b.ok('GET', '/settings'), Object.assign({}, ...patches), 'every key written, none lost to another patch read before it was written');
+      const fields = [{ firstName: 'Augusta' }, { lastName: 'King' }, { email: 'ada@example.com' }, { voicemailToEmail: true }, { timeZone: 'Europe/London' }];
+      await Promise.all(fields.map((f, i) => (i % 2 ? a : b).ok('PATCH', `/employees/${emp.id}`, f)));
+      t.match(await a.ok('GET', `/employees/${emp.id}`), Object.assign({}, ...fields), 'so for an employee');
+    });
+
     await t.test('a restart keeps the timeline', async (t) => {
       t.equal(await a.stop(), 0);
       a = await startServer(top, join(root, 'a'), env); // lives on for the subtests after this one

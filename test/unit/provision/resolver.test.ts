@@ -211,6 +211,24 @@ t.test('a User-Agent claiming another deviceâ€™s MAC never rewrites that deviceâ
   t.ok(events.some((e) => e.source === 'claim' && e.variant === 'bootstrap'), 'a plain-HTTP bootstrap for its MAC is a claim too');
 });
 
+t.test("a window's claim written while an admin changes the device: both kept, neither undone", async (t) => {
+  const { store, records, get } = await stack(t);
+  const replace = store.replaceDevice.bind(store);
+  let meddled = false;
+  // The admin's change lands between the claim's read of the device and its write.
+  store.replaceDevice = async (device, was) => {
+    if (!meddled && device.windowClaim) {
+      meddled = true;
+      await records.patchDevice('805ec0000007', { label: 'Front desk' });
+    }
+    return replace(device, was);
+  };
+  t.equal((await get('/805ec0000007.cfg', { address: '192.0.2.50' })).status, 200, 'the phone gets its file');
+  t.ok(meddled, 'the admin wrote in between');
+  t.match(await store.getDevice('805ec0000007'), { label: 'Front desk', windowClaim: { address: '192.0.2.50' } }, 'the claim written over the admin\'s change, not over the record as it was');
+  t.equal((await get('/805ec0000007.cfg', { address: '203.0.113.99' })).status, 401, 'and it holds: another address gets no secret');
+});
+
 t.test('a window is claimed by the first client: it finishes its boot, a second address gets no secret', async (t) => {
   const { p, store, records, credentials, get } = await stack(t);
   const phone = { address: '192.0.2.50', userAgent: 'Yealink SIP-T46S 66.86.0.15 80:5e:c0:00:00:07' };

@@ -1,6 +1,7 @@
 import type { Test } from 'tap';
 import type { AuditEntry, Employee, Site } from '../../../src/domain/types.js';
 import type { AuditFilter, DeviceFilter, EmployeeFilter, Page, Store } from '../../../src/store/store.js';
+import { ChangedMeanwhile } from '../../../src/errors.js';
 import { device, employee, site } from '../../helpers/records.js';
 
 /**
@@ -30,6 +31,29 @@ export function conformance(
     t.equal(await store.deleteSite(s.id), true);
     t.equal(await store.deleteSite(s.id), false);
     t.equal(await store.getSite(s.id), null);
+  });
+
+  t.test('a replace given the record as read (`was`): refused once another write changed it, whatever the order of its keys', async (t) => {
+    const store = await make(t);
+    const s = site();
+    await store.insertSite(s);
+    const read = (await store.getSite(s.id)) as Site;
+    const reordered = Object.fromEntries(Object.entries(read).reverse()) as Site;
+    t.same(await store.replaceSite({ ...read, name: 'First' }, reordered), { ...read, name: 'First' }, 'unchanged since the read: written');
+    const stale = await store.replaceSite({ ...read, name: 'Second' }, read).catch((err: unknown) => err);
+    t.ok(stale instanceof ChangedMeanwhile, 'changed since: refused');
+    t.match(stale, { code: 'conflict', status: 409, message: `site ${s.id} was changed by another request meanwhile; try again` });
+    t.equal((await store.getSite(s.id))?.name, 'First', 'and nothing written');
+    const e = employee(s.id);
+    await store.insertEmployee(e);
+    const before = (await store.getEmployee(e.id)) as Employee;
+    await store.replaceEmployee({ ...before, firstName: 'Ann' });
+    t.ok((await store.replaceEmployee({ ...before, lastName: 'Lee' }, before).catch((err: unknown) => err)) instanceof ChangedMeanwhile, 'so for employees');
+    t.equal((await store.getEmployee(e.id))?.firstName, 'Ann', 'the other write kept');
+    const at = '2026-12-06T00:00:00.000Z';
+    t.same(await store.putSettings({ scope: 'global', settings: { vlan: 10 }, updatedAt: at }, null), { scope: 'global', settings: { vlan: 10 }, updatedAt: at }, 'settings where none were read: written while there are none');
+    t.ok((await store.putSettings({ scope: 'global', settings: { vlan: 20 }, updatedAt: at }, null).catch((err: unknown) => err)) instanceof ChangedMeanwhile, 'refused once some are');
+    t.same((await store.getSettings('global'))?.settings, { vlan: 10 });
   });
 
   t.test('returns copies, not its own records', async (t) => {
