@@ -146,6 +146,8 @@ async function run({ server, base, admin, shot }: Console): Promise<void> {
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Delete device' }).click();
     await t.resolves(page.getByRole('heading', { name: 'Devices', exact: true }).waitFor(), 'the list shown');
+    await page.locator('.count').getByText('0 shown', { exact: true }).waitFor(); // the list drawn, and its device gone
+    t.equal(await page.locator('.toast').getByText('Device 80:5E:C0:00:00:10 deleted').count(), 1, 'what was done is still said on the page it led to');
     t.ok(await eventually(async () => (await server.api('GET', `/devices/${MAC}`)).status === 404), 'gone from the API');
     t.same(problems, [], 'no CSP violation or page error');
   });

@@ -183,12 +183,16 @@ export function values(f, { patch = false } = {}) {
   return out;
 }
 
-/** Tells screen readers (and shows briefly) what just happened. */
+/**
+ * Tells screen readers (and shows briefly) what just happened; outside the page, so that one said
+ * just before a move to another page (a delete, then the list) is still seen there. A page drawn
+ * after the operator acted again takes it away (see page).
+ */
 export function say(text) {
   const status = document.getElementById('status');
   status.textContent = text;
-  const toast = h('p', { class: 'toast' }, text);
-  document.getElementById('main').prepend(toast);
+  const toast = h('p', { class: 'toast', 'data-acts': acts }, text);
+  document.getElementById('toasts').prepend(toast);
   setTimeout(() => toast.remove(), 6000);
 }
 
@@ -196,7 +200,17 @@ let showAgain = async () => {};
 /** Pages drawn so far, and which of them the operator last clicked or submitted on. */
 let drawings = 0;
 let actedOn = 0;
-for (const type of ['click', 'submit']) document.addEventListener(type, () => (actedOn = drawings), true);
+/** How many times the operator has clicked or submitted. */
+let acts = 0;
+for (const type of ['click', 'submit'])
+  document.addEventListener(
+    type,
+    () => {
+      actedOn = drawings;
+      acts++;
+    },
+    true,
+  );
 /**
  * Shows the page again after a change made from it, unless another page has been drawn since the
  * operator acted (they went elsewhere, or came back: that drawing is newer than the change, and
@@ -216,6 +230,8 @@ export function page(title, ...children) {
   main.replaceChildren(heading, ...children);
   drawings++;
   known = new Map();
+  // What was said before the operator's last act is old news; what their act led to stays.
+  for (const toast of document.querySelectorAll('#toasts .toast')) if (Number(toast.dataset.acts) < acts) toast.remove();
   document.title = `${title} · Dialtone`;
   heading.focus();
   return main;
