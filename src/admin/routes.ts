@@ -110,7 +110,7 @@ export interface RoutesDeps {
   /** A device's resyncs follow it through a handset swap and go with it. */
   resyncs?: { move(oldMac: string, newMac: string): void; forget(mac: string): void };
   /** Queues welcome emails and tells what became of them (without it, one asked for shows as queued). */
-  welcomeMail?: Pick<WelcomeMail, 'request' | 'status' | 'recover'>;
+  welcomeMail?: Pick<WelcomeMail, 'request' | 'statuses' | 'recover'>;
   /** How suggested user names are made (settings usernamePattern, usernameCompany); the default convention without. */
   usernames?: UsernameConvention;
 }
@@ -167,12 +167,16 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
     const lastSeen = await reads.lastSeen(device.mac);
     return { ...deviceView(device), ...(lastSeen ? { lastSeen } : {}) };
   };
-  /** An employee as the API shows it, with what became of their welcome email. */
-  const shownEmployee = async (employee: Employee) => {
-    const { welcomeEmail: _stored, ...view } = employeeView(employee);
-    const welcomeEmail = employee.welcomeEmail && ((await welcomeMail?.status(employee)) ?? { status: 'queued' as const, attempts: 0, requestedAt: employee.welcomeEmail.requestedAt });
-    return { ...view, ...(welcomeEmail ? { welcomeEmail } : {}) };
+  /** Employees as the API shows them, with what became of their welcome emails. */
+  const shownEmployees = async (employees: readonly Employee[]) => {
+    const statuses = (await welcomeMail?.statuses(employees)) ?? [];
+    return employees.map((employee, i) => {
+      const { welcomeEmail: _stored, ...view } = employeeView(employee);
+      const welcomeEmail = employee.welcomeEmail && (statuses[i] ?? { status: 'queued' as const, attempts: 0, requestedAt: employee.welcomeEmail.requestedAt });
+      return { ...view, ...(welcomeEmail ? { welcomeEmail } : {}) };
+    });
   };
+  const shownEmployee = async (employee: Employee) => (await shownEmployees([employee]))[0]!;
   /** Queues the welcome email the write asked for, and shows the employee. */
   const welcomed = async (employee: Employee) => {
     await welcomeMail?.request(employee);
@@ -211,7 +215,7 @@ export function adminRoutes({ store, records, models, openapi, provisioning, tok
       method: 'get', path: '/employees', scope: 'readonly', tag: 'employees', summary: 'List employees, a page at a time (by id)', status: 200, query: employeeQuery, response: pageView(s.employeeView),
       handler: async (ctx) => {
         const page = await listed(ctx.query as z.output<typeof employeeQuery>, (f) => store.listEmployees(f), (e) => e.id, (e) => e);
-        return { ...page, items: await Promise.all(page.items.map(shownEmployee)) };
+        return { ...page, items: await shownEmployees(page.items) };
       },
     },
     { method: 'get', path: '/employees/{id}', scope: 'readonly', params: employeeParams, tag: 'employees', summary: 'Read an employee', status: 200, response: s.employeeView, handler: async (ctx) => shownEmployee(found('employee', await store.getEmployee(id(ctx)))) },

@@ -26,8 +26,8 @@ export interface WelcomeEmailView {
 export interface MailLedger {
   /** Whether this instance is the one to queue and send the message (the first to ask, or in place of one gone before queuing it). */
   take(job: Pick<MailJob, 'id' | 'employeeId' | 'requestedAt'>): Promise<boolean>;
-  /** The message as its sender last recorded it; undefined until its outbox has it. */
-  read(id: string): Promise<Pick<MailJob, 'status' | 'attempts' | 'lastError' | 'sentAt'> | undefined>;
+  /** The messages as their senders last recorded them, by id; one not in an outbox yet is left out. */
+  read(ids: string[]): Promise<Map<string, Pick<MailJob, 'status' | 'attempts' | 'lastError' | 'sentAt'>>>;
   /** Recorded by the sender at each change (MailQueue's onChange), in order. */
   write(job: MailJob): void;
 }
@@ -35,8 +35,8 @@ export interface MailLedger {
 export interface WelcomeMail {
   /** Queues the employee's pending welcome email, once per request (once for all instances with a ledger); whether it queued it. */
   request(employee: Employee): Promise<boolean>;
-  /** What became of the employee's latest welcome email. */
-  status(employee: Employee): Promise<WelcomeEmailView | undefined>;
+  /** What became of each employee's latest welcome email (one read of the ledger for a whole page). */
+  statuses(employees: readonly Employee[]): Promise<Array<WelcomeEmailView | undefined>>;
   /** Queues what was asked for but not yet queued (a stop between the store write and the queue's). */
   recover(): Promise<number>;
 }
@@ -87,13 +87,19 @@ export function createWelcomeMail(deps: { store: Store; queue: MailQueue; templa
       await deps.queue.enqueue({ employeeId: employee.id, requestedAt, message: await render(employee), domain });
       return true;
     },
-    async status(employee) {
-      if (!employee.welcomeEmail) return undefined;
-      const { requestedAt } = employee.welcomeEmail;
-      const id = jobId(employee.id, requestedAt);
-      const job = deps.queue.get(id) ?? (await deps.ledger?.read(id));
-      if (!job) return { status: 'queued', attempts: 0, requestedAt };
-      return { status: job.status, attempts: job.attempts, requestedAt, ...(job.lastError ? { lastError: job.lastError } : {}), ...(job.sentAt ? { sentAt: job.sentAt } : {}) };
+    async statuses(employees) {
+      const ids = employees.map((e) => e.welcomeEmail && jobId(e.id, e.welcomeEmail.requestedAt));
+      // Another instance's messages: what its outbox recorded in the ledger.
+      const elsewhere = ids.filter((id): id is string => id !== undefined && !deps.queue.get(id));
+      const recorded = deps.ledger && elsewhere.length > 0 ? await deps.ledger.read(elsewhere) : new Map<string, never>();
+      return employees.map((employee, i) => {
+        const id = ids[i];
+        if (!employee.welcomeEmail || id === undefined) return undefined;
+        const { requestedAt } = employee.welcomeEmail;
+        const job = deps.queue.get(id) ?? recorded.get(id);
+        if (!job) return { status: 'queued', attempts: 0, requestedAt };
+        return { status: job.status, attempts: job.attempts, requestedAt, ...(job.lastError ? { lastError: job.lastError } : {}), ...(job.sentAt ? { sentAt: job.sentAt } : {}) };
+      });
     },
     async recover() {
       let queued = 0;

@@ -124,9 +124,9 @@ export class PostgresMailLedger implements MailLedger {
     return taken.rowCount === 1;
   }
 
-  async read(id: string): Promise<Pick<MailJob, 'status' | 'attempts' | 'lastError' | 'sentAt'> | undefined> {
-    const { rows } = await this.db.query<{ doc: Pick<MailJob, 'status' | 'attempts' | 'lastError' | 'sentAt'> | null }>('SELECT doc FROM dialtone_mail WHERE id = $1', [id]);
-    return rows[0]?.doc ?? undefined;
+  async read(ids: string[]): Promise<Map<string, Pick<MailJob, 'status' | 'attempts' | 'lastError' | 'sentAt'>>> {
+    const { rows } = await this.db.query<{ id: string; doc: Pick<MailJob, 'status' | 'attempts' | 'lastError' | 'sentAt'> }>('SELECT id, doc FROM dialtone_mail WHERE id = ANY($1) AND doc IS NOT NULL', [ids]);
+    return new Map(rows.map((r) => [r.id, r.doc]));
   }
 
   /** In order, one at a time; a failure is reported (the outbox on disk still has the message). */
