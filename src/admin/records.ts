@@ -531,20 +531,22 @@ export function createRecords(deps: RecordsDeps) {
       if (input.mac === mac) checks.errors.push({ path: 'mac', message: 'is the MAC of the device being replaced; give the new handset\'s MAC' });
       checkModel(checks, input.model, 'model');
       checks.done();
-      const current = await store.getDevice(mac);
-      if (!current) throw notFound('device');
-      const { windowClaim: _claimed, ...rest } = current; // a new window, for the new phone to claim
-      const next: Device = {
-        ...rest,
-        mac: input.mac,
-        model: input.model ?? current.model,
-        credentials: { ...current.credentials, provisioningUsername: generateProvisioningUsername(input.mac) },
-        enrollmentUntil: enrollmentUntil(),
-        updatedAt: now(),
-      };
-      const replaced = await store.replaceDeviceMac(mac, withSecrets(next)); // another vendor may need another admin password
-      if (!replaced) throw notFound('device');
-      return replaced;
+      return anew(async () => {
+        const current = await store.getDevice(mac);
+        if (!current) throw notFound('device');
+        const { windowClaim: _claimed, ...rest } = current; // a new window, for the new phone to claim
+        const next: Device = {
+          ...rest,
+          mac: input.mac,
+          model: input.model ?? current.model,
+          credentials: { ...current.credentials, provisioningUsername: generateProvisioningUsername(input.mac) },
+          enrollmentUntil: enrollmentUntil(),
+          updatedAt: now(),
+        };
+        const replaced = await store.replaceDeviceMac(mac, withSecrets(next), current); // another vendor may need another admin password
+        if (!replaced) throw notFound('device');
+        return replaced;
+      });
     },
 
     async readCredentials(mac: string): Promise<DeviceSecrets> {

@@ -47,6 +47,10 @@ export type Row<T extends Table> = Rows[T];
 export const TABLES: readonly Table[] = ['sites', 'employees', 'devices', 'tokens', 'settings', 'numbers', 'audit', 'operators', 'sessions'];
 /** The field each table's records are kept under. */
 export const KEY_FIELD: { [T in Table]: string } = { sites: 'id', employees: 'id', devices: 'mac', tokens: 'id', settings: 'scope', numbers: 'number', audit: 'id', operators: 'name', sessions: 'id' };
+
+/** The key of the record a change writes or removes. */
+export const changeKey = (change: StoreChange): string => ('remove' in change ? change.remove : ((change.row as unknown as Record<string, string>)[KEY_FIELD[change.table]] ?? ''));
+
 /** Tables a data file may lack: it was written before they existed. */
 export const LATER_TABLES: readonly Table[] = ['settings', 'numbers', 'audit', 'operators', 'sessions'];
 
@@ -328,9 +332,9 @@ export class MemoryStore extends WriteThrough implements Store {
     try {
       changes.forEach((change, i) => {
         try {
+          this.checkUnchanged(change);
           if ('remove' in change) return this.removeRow(change.table, change.remove, put);
           this.checkPresence(change);
-          this.checkUnchanged(change);
           switch (change.table) {
             case 'employees':
               this.checkEmployee(change.row);
@@ -381,9 +385,9 @@ export class MemoryStore extends WriteThrough implements Store {
   }
 
   /** A change's `was`: what is stored under its key must still be what its caller read (see StoreChange). */
-  private checkUnchanged(change: RowChange): void {
+  private checkUnchanged(change: StoreChange): void {
     if (change.was === undefined) return;
-    const key = (change.row as unknown as Record<string, string>)[KEY_FIELD[change.table]] ?? '';
+    const key = changeKey(change);
     if (!sameRecord(this.tables[change.table].get(key) ?? null, change.was)) throw new ChangedMeanwhile(`${NOUN[change.table]} ${key}`);
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSettings, Session, Site } from '../domain/types.js';
 import { ChangedMeanwhile, DialtoneError, StartupError, conflict, unavailable } from '../errors.js';
-import { KEY_FIELD, NOUN, TABLES, authNamesOf, macNeedle, notFound, unassigned, userKey, type Row, type Table } from './memory.js';
+import { KEY_FIELD, NOUN, TABLES, authNamesOf, changeKey, macNeedle, notFound, unassigned, userKey, type Row, type Table } from './memory.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SessionFilter, SiteFilter, Store, StoreChange, UniqueKey } from './store.js';
 import { checkDevice, checkEmployee, refusal } from './rules.js';
@@ -510,16 +510,16 @@ export class PostgresStore extends WriteThrough implements Store {
    * key is locked until the write commits (an advisory lock: a row that is not there yet cannot
    * be locked), so of two such writes made from one read, the second finds the first's record.
    */
-  private async unchanged(db: Db, change: RowChange): Promise<void> {
-    const key = (change.row as unknown as Record<string, string>)[KEY_FIELD[change.table]] ?? '';
+  private async unchanged(db: Db, change: StoreChange): Promise<void> {
+    const key = changeKey(change);
     await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${change.table}:${key}`]);
     const { rows } = await db.query<{ doc: unknown }>(`SELECT doc FROM ${change.table} WHERE ${KEY[change.table]} = $1`, [key]);
     if (!sameRecord(rows[0]?.doc ?? null, change.was)) throw new ChangedMeanwhile(`${NOUN[change.table]} ${key}`);
   }
 
   private async apply(db: Db, change: StoreChange): Promise<void> {
-    if ('remove' in change) return this.removeRow(db, change);
     if (change.was !== undefined) await this.unchanged(db, change);
+    if ('remove' in change) return this.removeRow(db, change);
     switch (change.table) {
       case 'employees':
         return this.putEmployee(db, change.row, change.must);

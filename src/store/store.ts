@@ -90,6 +90,8 @@ export type RowChange = (
 export interface RemoveChange {
   table: 'sites' | 'employees' | 'devices' | 'numbers' | 'tokens' | 'operators' | 'sessions';
   remove: string;
+  /** As a row change's: the record removed must still be this one. */
+  was?: object;
 }
 
 /**
@@ -169,7 +171,7 @@ export interface Store {
    * device `oldMac`; a conflict naming `mac` when a device with the new MAC exists. The new
    * record may keep the old one's SIP auth name (it is the same device to the PBX).
    */
-  replaceDeviceMac(oldMac: string, device: Device): Promise<Device | null>;
+  replaceDeviceMac(oldMac: string, device: Device, was?: Device): Promise<Device | null>;
 
   insertNumber(entry: PhoneNumber): Promise<PhoneNumber>;
   getNumber(number: string): Promise<PhoneNumber | null>;

@@ -93,13 +93,13 @@ export abstract class WriteThrough implements Pick<Store, OneRecordMethods> {
   replaceDevice = (row: Device, was?: Device): Promise<Device | null> => this.replace({ table: 'devices', row, was }, row.mac);
   deleteDevice = (mac: string): Promise<boolean> => this.remove('devices', mac);
 
-  async replaceDeviceMac(oldMac: string, row: Device): Promise<Device | null> {
+  async replaceDeviceMac(oldMac: string, row: Device, was?: Device): Promise<Device | null> {
     if (!(await this.has('devices', oldMac))) return null;
     if (row.mac === oldMac) throw conflict('mac', 'the new MAC is the old one');
     // The old record out first: its auth names are free for the new one to keep.
     await this.write(
       [
-        { table: 'devices', remove: oldMac },
+        { table: 'devices', remove: oldMac, ...(was ? { was } : {}) },
         { table: 'devices', row, must: 'insert' },
       ],
       bare,

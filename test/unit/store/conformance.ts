@@ -1,5 +1,5 @@
 import type { Test } from 'tap';
-import type { AuditEntry, Employee, Site } from '../../../src/domain/types.js';
+import type { AuditEntry, Device, Employee, Site } from '../../../src/domain/types.js';
 import type { AuditFilter, DeviceFilter, EmployeeFilter, Page, Store } from '../../../src/store/store.js';
 import { ChangedMeanwhile } from '../../../src/errors.js';
 import { device, employee, site } from '../../helpers/records.js';
@@ -54,6 +54,14 @@ export function conformance(
     t.same(await store.putSettings({ scope: 'global', settings: { vlan: 10 }, updatedAt: at }, null), { scope: 'global', settings: { vlan: 10 }, updatedAt: at }, 'settings where none were read: written while there are none');
     t.ok((await store.putSettings({ scope: 'global', settings: { vlan: 20 }, updatedAt: at }, null).catch((err: unknown) => err)) instanceof ChangedMeanwhile, 'refused once some are');
     t.same((await store.getSettings('global'))?.settings, { vlan: 10 });
+    const d = device({ mac: '805ec00000f1', employeeId: e.id });
+    await store.insertDevice(d);
+    const seen = (await store.getDevice(d.mac)) as Device;
+    await store.replaceDevice({ ...seen, label: 'Lobby' });
+    const swap = { ...seen, mac: '805ec00000f2' };
+    t.ok((await store.replaceDeviceMac(d.mac, swap, seen).catch((err: unknown) => err)) instanceof ChangedMeanwhile, 'a handset swap made from a stale read: refused');
+    t.match(await store.getDevice(d.mac), { label: 'Lobby' }, 'the old record kept, with the change made since');
+    t.equal(await store.getDevice(swap.mac), null, 'the new one not written');
   });
 
   t.test('returns copies, not its own records', async (t) => {
