@@ -52,7 +52,7 @@ if (missing) {
     const url = await freshDatabase(t);
     const store = await opened(t, `${url}${url.includes('?') ? '&' : '?'}application_name=mine`);
     await store.getSite('none'); // a pool connection besides the notification one
-    const { rows } = await store.query<{ application_name: string }>('SELECT application_name FROM pg_stat_activity WHERE datname = current_database()');
+    const { rows } = await store.query<{ application_name: string }>("SELECT application_name FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'");
     const names = new Set(rows.map((r) => r.application_name));
     t.same([...names], [`dialtone ${store.instance}`], 'the pool and the notification connection, one name');
     t.ok(rows.length >= 2, 'both seen');

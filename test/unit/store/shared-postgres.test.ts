@@ -40,6 +40,12 @@ async function twoStores(t: Test): Promise<[PostgresStore, PostgresStore]> {
 
 type Two<T> = (t: Test) => Promise<[T, T]>;
 
+/** Until PostgreSQL has ended the sessions of `closed` (a backend leaves pg_stat_activity a moment after its client goes). */
+async function sessionsEnded(db: PostgresStore, closed: PostgresStore): Promise<void> {
+  const left = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [closed.applicationName])).rows[0]?.n;
+  if (!(await eventually(async () => (await left()) === 0))) throw new Error(`the sessions of ${closed.applicationName} are still there`);
+}
+
 /** The same made from each instance. */
 const pair = <T>([x, y]: [PostgresStore, PostgresStore], make: (s: PostgresStore) => T): [T, T] => [make(x), make(y)];
 
@@ -232,6 +238,7 @@ if (missing) {
     await ledger.settled();
     t.equal(await b.mail.request(bo), false, 'while its taker is there, it is not taken again');
     await gone.close();
+    await sessionsEnded(stores[0], gone);
     t.equal(await b.mail.request(bo), true, 'its taker gone before queuing it: B takes it');
     t.equal(await b.mail.request(cy), false, 'one its taker had queued stays its own');
     t.match((await a.mail.statuses([cy]))[0], { status: 'queued', attempts: 0 });
@@ -361,6 +368,7 @@ if (missing) {
     holder.sent(slow);
     await holder.settled();
     await third.close();
+    await sessionsEnded(stores[0], third);
     const [gone, sentFirst] = (await b.read(mac)).slice(-2);
     t.match(gone, { id: waiting.id, state: 'timedOut', timedOut: clock.now(), error: /never sent: the Dialtone instance that queued it stopped/ }, 'its holder gone: never to be sent');
     t.match(sentFirst, { id: slow.id, state: 'sent' }, 'one it sent before it went waits for its confirm time as before');
