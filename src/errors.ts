@@ -89,6 +89,22 @@ export class ChangedMeanwhile extends DialtoneError {
   }
 }
 
+/**
+ * A read, change and write of a record (`work`, whose write gives the store the record it read as
+ * `was`), done again from a fresh read while another request changes that record in between (up
+ * to ten times, then the ChangedMeanwhile 409): two merge patches of one record at once both take
+ * effect, whichever instance serves them. `work` is told which try it is (1: the first).
+ */
+export async function anew<T>(work: (attempt: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work(attempt);
+    } catch (err) {
+      if (!(err instanceof ChangedMeanwhile) || attempt >= 10) throw err;
+    }
+  }
+}
+
 export const invalid = (errors: FieldError[], detail?: string): DialtoneError =>
   new DialtoneError(
     'invalid_input',

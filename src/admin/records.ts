@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { ChangedMeanwhile, conflict, DialtoneError, invalidField, notFound } from '../errors.js';
+import { anew, conflict, DialtoneError, invalidField, notFound } from '../errors.js';
 import { generateAuthName, generatePassword, generateProvisioningUsername } from '../domain/credentials.js';
 import { defaultExtension, validateExtension } from '../domain/extension.js';
 import { asCountryCode, toE164 } from '../domain/phone.js';
@@ -171,21 +171,6 @@ export function createRecords(deps: RecordsDeps) {
   }
 
   /** Writes a device whose missing secrets are generated, generating them again on an auth-name clash. */
-  /**
-   * A read, change and write of a record (`work`, whose write gives the store the record it read as
-   * `was`), done again from a fresh read while another request changes that record in between:
-   * two merge patches of one record at once both take effect, whichever instance serves them.
-   */
-  async function anew<T>(work: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await work();
-      } catch (err) {
-        if (!(err instanceof ChangedMeanwhile) || attempt >= 10) throw err;
-      }
-    }
-  }
-
   async function written<T>(draft: DeviceDraft, write: (device: Device) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {

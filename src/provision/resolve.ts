@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Sealer } from '../domain/secrets.js';
 import type { Device, Employee, PlainCredentials, Settings, Site, WindowClaim } from '../domain/types.js';
-import { ChangedMeanwhile } from '../errors.js';
+import { anew } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { FileIndex, Match } from '../vendors/index.js';
 import { vendorOfMac } from '../vendors/ouis.js';
@@ -287,22 +287,18 @@ export function createResolver(deps: ProvisionerDeps) {
       return fresh;
     };
     const write = async (): Promise<'claimed' | 'holds' | 'lost'> => {
-      let fresh = await look();
-      if (typeof fresh === 'string') return fresh;
+      const first = await look();
+      if (typeof first === 'string') return first;
       // Another instance's claim in flight for the same window wins too (it writes the record).
       const won = await claims.take(device.mac, device.enrollmentUntil as string, claim);
       if (won !== claim) return mine(won);
       // Written over the record as read: an admin's change made in between is read again and kept.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await deps.store.replaceDevice({ ...fresh, windowClaim: claim }, fresh);
-          return 'claimed';
-        } catch (err) {
-          if (!(err instanceof ChangedMeanwhile) || attempt >= 10) throw err;
-        }
-        fresh = await look();
+      return anew(async (attempt) => {
+        const fresh = attempt === 1 ? first : await look();
         if (typeof fresh === 'string') return fresh;
-      }
+        await deps.store.replaceDevice({ ...fresh, windowClaim: claim }, fresh);
+        return 'claimed';
+      });
     };
     return write().finally(() => claiming.delete(device.mac));
   }
