@@ -51,6 +51,14 @@ export const KEY_FIELD: { [T in Table]: string } = { sites: 'id', employees: 'id
 /** The key of the record a change writes or removes. */
 export const changeKey = (change: StoreChange): string => ('remove' in change ? change.remove : ((change.row as unknown as Record<string, string>)[KEY_FIELD[change.table]] ?? ''));
 
+/** A change's `must` against whether a record with its key is there (see StoreChange): every backend's check. */
+export function checkMust(change: RowChange, present: boolean): void {
+  const field = KEY_FIELD[change.table];
+  const key = changeKey(change);
+  if (change.must === 'insert' && present) throw conflict(field, `${NOUN[change.table]} ${key} already exists`);
+  if (change.must === 'replace' && !present) throw notFound(change.table, key, field);
+}
+
 /** Tables a data file may lack: it was written before they existed. */
 export const LATER_TABLES: readonly Table[] = ['settings', 'numbers', 'audit', 'operators', 'sessions'];
 
@@ -343,10 +351,8 @@ export class MemoryStore extends WriteThrough implements Store {
             case 'devices':
               this.checkDevice(change.row);
               return put('devices', change.row.mac, change.row);
-            default: {
-              const { table, row } = change;
-              return put(table, (row as unknown as Record<string, string>)[KEY_FIELD[table]] as string, row);
-            }
+            default:
+              return put(change.table, changeKey(change), change.row);
           }
         } catch (err) {
           if (err instanceof DialtoneError && !(err instanceof ChangedMeanwhile)) throw new DialtoneError(err.code, err.message, err.errors.map((e) => ({ ...e, path: `${at(i)}${e.path}` })));
@@ -376,12 +382,7 @@ export class MemoryStore extends WriteThrough implements Store {
 
   /** A change's `must`: whether a record with its key may, or must, exist already. */
   private checkPresence(change: RowChange): void {
-    if (change.must === undefined) return;
-    const field = KEY_FIELD[change.table];
-    const key = (change.row as unknown as Record<string, string>)[field] ?? '';
-    const exists = this.tables[change.table].has(key);
-    if (change.must === 'insert' && exists) throw conflict(field, `${NOUN[change.table]} ${key} already exists`);
-    if (change.must === 'replace' && !exists) throw notFound(change.table, key, field);
+    if (change.must !== undefined) checkMust(change, this.tables[change.table].has(changeKey(change)));
   }
 
   /** A change's `was`: what is stored under its key must still be what its caller read (see StoreChange). */

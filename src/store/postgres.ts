@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { ApiToken, AuditEntry, Device, Employee, PhoneNumber, ScopedSettings, Session, Site } from '../domain/types.js';
 import { ChangedMeanwhile, DialtoneError, StartupError, conflict, unavailable } from '../errors.js';
-import { KEY_FIELD, NOUN, TABLES, authNamesOf, changeKey, macNeedle, notFound, unassigned, userKey, type Row, type Table } from './memory.js';
+import { KEY_FIELD, NOUN, TABLES, authNamesOf, changeKey, checkMust, macNeedle, notFound, unassigned, userKey, type Row, type Table } from './memory.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { AuditFilter, DeviceFilter, EmployeeFilter, NumberFilter, Page, RemoveChange, RowChange, SessionFilter, SiteFilter, Store, StoreChange, UniqueKey } from './store.js';
 import { checkDevice, checkEmployee, refusal } from './rules.js';
@@ -68,7 +68,6 @@ export interface Queryable {
 /** Each table's key column (the record's key field in snake case). */
 const KEY: { [T in Table]: string } = { sites: 'id', employees: 'id', devices: 'mac', tokens: 'id', settings: 'scope', numbers: 'number', audit: 'id', operators: 'name', sessions: 'id' };
 
-/** The URL with its password replaced, for messages and logs. */
 /** What an instance's connections call themselves: this, then its id (PostgresStore.instance). */
 const NAMED = 'dialtone ';
 
@@ -78,6 +77,7 @@ const NAMED = 'dialtone ';
  */
 export const holderGone = (column: string): string => `NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = '${NAMED}' || ${column})`;
 
+/** The URL with its password replaced, for messages and logs. */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
@@ -539,14 +539,6 @@ export class PostgresStore extends WriteThrough implements Store {
     }
   }
 
-  /** A change's `must` against whether a record with its key is there (see Store). */
-  private presence(change: RowChange, present: boolean): void {
-    const field = KEY_FIELD[change.table];
-    const key = (change.row as unknown as Record<string, string>)[field] ?? '';
-    if (change.must === 'insert' && present) throw conflict(field, `${NOUN[change.table]} ${key} already exists`);
-    if (change.must === 'replace' && !present) throw notFound(change.table, key, field);
-  }
-
   /** Inserts or replaces one row: its key, `columns` and the record as `doc`. */
   private async upsert(db: Db, table: Table, key: string, columns: Array<[string, unknown]>, doc: unknown): Promise<void> {
     const names = [KEY[table], ...columns.map(([c]) => c), 'doc'];
@@ -561,8 +553,8 @@ export class PostgresStore extends WriteThrough implements Store {
   }
 
   private async putDoc(db: Db, change: RowChange, columns: Array<[string, unknown]>): Promise<void> {
-    const key = (change.row as unknown as Record<string, string>)[KEY_FIELD[change.table]] as string;
-    if (change.must !== undefined) this.presence(change, await exists(db, change.table, key));
+    const key = changeKey(change);
+    if (change.must !== undefined) checkMust(change, await exists(db, change.table, key));
     await this.upsert(db, change.table, key, columns, change.row);
   }
 
@@ -577,7 +569,7 @@ export class PostgresStore extends WriteThrough implements Store {
       [e.id, e.siteId, userKey(e), e.extension, numbers],
     );
     const facts = rows[0]!;
-    this.presence({ table: 'employees', row: e, must }, facts.present);
+    checkMust({ table: 'employees', row: e, must }, facts.present);
     const routes = new Map(facts.routes); // a Map: a number named like an Object.prototype member finds nothing
     checkEmployee(e, { siteExists: facts.site, routeOwner: (n) => routes.get(n), byName: facts.by_name ?? undefined, byExtension: facts.by_ext ?? undefined });
 
@@ -615,7 +607,7 @@ export class PostgresStore extends WriteThrough implements Store {
       [d.mac, names, [...(d.employeeId === undefined ? [] : [d.employeeId]), ...lineStaff]],
     );
     const facts = rows[0]!;
-    this.presence({ table: 'devices', row: d, must }, facts.present);
+    checkMust({ table: 'devices', row: d, must }, facts.present);
     const owners = new Map(facts.owners);
     checkDevice(d, { authNameOwner: (name) => owners.get(name), employeeExists: (id) => facts.staff.includes(id) });
     await this.storeDevice(db, d, facts.present);

@@ -176,7 +176,7 @@ export interface Store {
   insertNumber(entry: PhoneNumber): Promise<PhoneNumber>;
   getNumber(number: string): Promise<PhoneNumber | null>;
   listNumbers(filter?: NumberFilter): Promise<PhoneNumber[]>;
-  replaceNumber(entry: PhoneNumber, was?: PhoneNumber): Promise<PhoneNumber | null>;
+  replaceNumber(entry: PhoneNumber): Promise<PhoneNumber | null>;
   /** False when there was no such number; a conflict when it is routed to someone. */
   deleteNumber(number: string): Promise<boolean>;
 

@@ -95,13 +95,12 @@ export class PostgresTimeline implements TimelineReads {
     const upsert = async () => {
       const fresh = rows.filter((r) => !this.written.has(r.event));
       const folded = rows.filter((r) => this.written.has(r.event));
-      const json = (list: Row[]) => JSON.stringify(list);
       const records = 'json_to_recordset($1::json) AS r(id text, mac text, claim boolean, at bigint, event json)';
       rows = [];
       // A retried insert that did reach the table (its answer lost) counts as a fold.
-      if (fresh.length > 0) await this.db.query(`INSERT INTO ${TABLE} (id, mac, claim, at, event) SELECT id, mac, claim, at, event FROM ${records} ON CONFLICT (id) DO UPDATE SET claim = excluded.claim, at = excluded.at, event = excluded.event`, [json(fresh)]);
+      if (fresh.length > 0) await this.db.query(`INSERT INTO ${TABLE} (id, mac, claim, at, event) SELECT id, mac, claim, at, event FROM ${records} ON CONFLICT (id) DO UPDATE SET claim = excluded.claim, at = excluded.at, event = excluded.event`, [JSON.stringify(fresh)]);
       for (const r of fresh) this.written.add(r.event);
-      if (folded.length > 0) await this.db.query(`UPDATE ${TABLE} t SET claim = r.claim, at = r.at, event = r.event FROM ${records} WHERE t.id = r.id`, [json(folded)]);
+      if (folded.length > 0) await this.db.query(`UPDATE ${TABLE} t SET claim = r.claim, at = r.at, event = r.event FROM ${records} WHERE t.id = r.id`, [JSON.stringify(folded)]);
     };
     for (const item of batch) {
       if ('kept' in item) {

@@ -66,7 +66,7 @@ export abstract class WriteThrough implements Pick<Store, OneRecordMethods> {
 
   private async replace<T>(change: RowChange & { row: T }, key: string): Promise<T | null> {
     if (!(await this.has(change.table, key))) return null;
-    await this.write([{ ...change, must: 'replace', ...(change.was === undefined ? {} : { was: change.was }) }], bare);
+    await this.write([{ ...change, must: 'replace' }], bare);
     return change.row;
   }
 
@@ -99,7 +99,7 @@ export abstract class WriteThrough implements Pick<Store, OneRecordMethods> {
     // The old record out first: its auth names are free for the new one to keep.
     await this.write(
       [
-        { table: 'devices', remove: oldMac, ...(was ? { was } : {}) },
+        { table: 'devices', remove: oldMac, was },
         { table: 'devices', row, must: 'insert' },
       ],
       bare,
@@ -108,11 +108,11 @@ export abstract class WriteThrough implements Pick<Store, OneRecordMethods> {
   }
 
   insertNumber = (row: PhoneNumber): Promise<PhoneNumber> => this.insert({ table: 'numbers', row });
-  replaceNumber = (row: PhoneNumber, was?: PhoneNumber): Promise<PhoneNumber | null> => this.replace({ table: 'numbers', row, was }, row.number);
+  replaceNumber = (row: PhoneNumber): Promise<PhoneNumber | null> => this.replace({ table: 'numbers', row }, row.number);
   deleteNumber = (number: string): Promise<boolean> => this.remove('numbers', number);
 
   async putSettings(row: ScopedSettings, was?: ScopedSettings | null): Promise<ScopedSettings> {
-    await this.write([{ table: 'settings', row, ...(was === undefined ? {} : { was }) }], bare);
+    await this.write([{ table: 'settings', row, was }], bare);
     return row;
   }
 
