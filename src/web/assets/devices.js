@@ -277,9 +277,10 @@ export async function deviceAdminView(mac) {
   const shown = fresh?.mac === mac ? fresh.credentials : undefined;
   const [device, employees, models] = await Promise.all([api('GET', `/devices/${mac}`), someEmployees(), api('GET', '/models')]);
   const lines = device.lines ?? [];
-  // Whom its lines name, as choices: they need not be among the first employees listed.
+  // Whom its lines name, as choices: read for those past the first employees listed.
+  const listed = new Map(employees);
   const named = [device.employeeId, ...lines.map((l) => l.employeeId)].filter(Boolean);
-  const names = new Map(await Promise.all(named.map(async (id) => [id, await employeeChoiceOf(id)])));
+  const names = new Map(await Promise.all(named.map(async (id) => [id, listed.get(id) ?? (await employeeChoiceOf(id))])));
   const settings = await deviceSettings(mac, device, models);
   if (location.hash !== here) return; // the operator went elsewhere meanwhile
   const model = models.find((m) => m.id === device.model);

@@ -303,7 +303,7 @@ export async function options(path, label, limit = 1000) {
 }
 
 /** An employee as a choice, and where a select of employees searches for more (field's `find`). */
-export const employeeChoice = (e) => `${fullName(e)} (${e.username})`;
+const employeeChoice = (e) => `${fullName(e)} (${e.username})`;
 export const EMPLOYEES = { path: '/employees', label: employeeChoice, first: 100, find: 'Find by name, username or extension' };
 /** The first of the employees, for a select that finds the rest. */
 export const someEmployees = () => options(EMPLOYEES.path, EMPLOYEES.label, EMPLOYEES.first);
